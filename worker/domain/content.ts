@@ -1,0 +1,329 @@
+/**
+ * The content model: what a town's published plan is made of.
+ *
+ * These zod schemas are the single source of truth. The Astro content collections,
+ * the worker's content loader and the content tests all import them. Keys are stable
+ * English snake_case / kebab-case; Chinese text is data.
+ */
+import { z } from 'zod';
+
+/** A stable identifier: lower-case ASCII words joined by hyphens (used in URLs and the database). */
+export const Slug = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: '标识只能使用小写字母、数字和连字符 / id must be lower-case kebab-case' });
+
+/** A calendar date, YYYY-MM-DD. */
+export const IsoDate = z.iso.date({ message: '日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD' });
+
+/** A date as precise as the source gives it: YYYY, YYYY-MM or YYYY-MM-DD ("截至2019年底" is 2019-12-31; "2021年度" is 2021). */
+export const PartialDate = z
+  .string()
+  .regex(/^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$/, { message: '日期应为 YYYY、YYYY-MM 或 YYYY-MM-DD / date must be YYYY, YYYY-MM or YYYY-MM-DD' });
+
+/** Verbatim source text, copied character for character from the seed document. */
+export const Quote = z.string().min(1);
+
+/** How a figure's number relates to the stated value: 约/左右 is approx, 以上/超过/突破/余 is over. */
+export const Qualifier = z.enum(['exact', 'approx', 'over', 'at_least', 'under']);
+
+/** A number as a document states it: the value for computing, the words for showing. */
+export const Figure = z.object({
+  /** The number in base units (1.5万户 is 15000). */
+  value: z.number().finite(),
+  /** Unit of the value, e.g. 户, 人, %, 平方公里, 元. */
+  unit: z.string().min(1),
+  /** How exact the source is. */
+  qualifier: Qualifier.default('exact'),
+  /** The figure exactly as written in the source, e.g. "1.5万户". */
+  text: Quote,
+});
+export type Figure = z.infer<typeof Figure>;
+
+// ---------------------------------------------------------------- indicators
+
+/** Whether a higher value is better (increase), lower is better (decrease), or the target is a level to hold. */
+export const Direction = z.enum(['increase', 'decrease', 'maintain']);
+export type Direction = z.infer<typeof Direction>;
+
+/** Numeric comparison a target makes: 以上 → gte, 所有/全覆盖 → eq 100, 左右 → approx. */
+export const Comparator = z.enum(['gte', 'gt', 'lte', 'lt', 'eq', 'approx']);
+export type Comparator = z.infer<typeof Comparator>;
+
+/** One indicator in the shared catalogue (content/indicators.yaml): identity, shared by towns and jurisdictions. */
+export const IndicatorDef = z.object({
+  /** Stable id, never reused. */
+  id: Slug,
+  /** Chinese name as used on public pages. */
+  name: z.string().min(1),
+  /** English name for the /en/ pages. */
+  name_en: z.string().min(1),
+  /** numeric targets have a value; qualitative ones are a stated goal judged by the tasks delivering it. */
+  kind: z.enum(['numeric', 'qualitative']),
+  /** Unit of measured values (numeric only), e.g. %, 处, 个. */
+  unit: z.string().min(1).optional(),
+  direction: Direction.default('increase'),
+  /** What exactly is counted: numerator and denominator in words. */
+  definition: z.string().min(1).optional(),
+});
+export type IndicatorDef = z.infer<typeof IndicatorDef>;
+
+/** The denominator a share is taken of, where the text gives one (三分之二的行政村 → 35 个行政村). */
+export const Denominator = z.object({
+  value: z.number().positive(),
+  /** What is counted, e.g. 个行政村. */
+  unit: z.string().min(1),
+});
+
+/** A numeric target at one milestone. */
+export const NumericTarget = z.object({
+  milestone: Slug,
+  kind: z.literal('numeric'),
+  comparator: Comparator,
+  value: z.number().finite(),
+  unit: z.string().min(1),
+  /** The value as written, e.g. "70%以上", "三分之二", "10个左右". */
+  display: z.string().min(1),
+  denominator: Denominator.optional(),
+  /** The sentence of the plan that sets the target, verbatim. */
+  quote: Quote,
+});
+
+/** A qualitative target at one milestone: the text of the goal. */
+export const QualitativeTarget = z.object({
+  milestone: Slug,
+  kind: z.literal('qualitative'),
+  /** The goal in the plan's words, e.g. "冯卯养老康复中心实现全面运行". */
+  text: z.string().min(1),
+  quote: Quote,
+});
+
+export const Target = z.discriminatedUnion('kind', [NumericTarget, QualitativeTarget]);
+export type Target = z.infer<typeof Target>;
+
+/** A baseline measurement where the source gives one. */
+export const Baseline = z.object({
+  value: z.number().finite(),
+  as_of: PartialDate,
+  source: z.string().min(1),
+});
+
+/** A town's use of a catalogue indicator: its baseline and its target at each milestone. */
+export const TownIndicator = z.object({
+  /** Catalogue id (content/indicators.yaml). */
+  indicator: Slug,
+  baseline: Baseline.optional(),
+  targets: z.array(Target).min(1),
+});
+export type TownIndicator = z.infer<typeof TownIndicator>;
+
+// ---------------------------------------------------------------- organisation
+
+/** A responsible unit of the town (卫计办, 民政办, 财政所, 冯卯办事处 …). */
+export const Unit = z.object({
+  id: Slug,
+  name: z.string().min(1),
+  /** department: a town office; subdistrict: an 办事处; institution: a hospital, centre or station; body: a committee. */
+  kind: z.enum(['department', 'subdistrict', 'institution', 'body']),
+  /** Whether the unit takes part in supervision (督导: 纪委, 组织, 卫计, 民政). */
+  supervises: z.boolean().default(false),
+});
+export type Unit = z.infer<typeof Unit>;
+
+/** Role in the leading group. */
+export const GroupRole = z.enum(['leader', 'deputy_leader', 'member']);
+export type GroupRole = z.infer<typeof GroupRole>;
+
+/** A member of the leading group, in the order of the published list. */
+export const Member = z.object({
+  id: Slug,
+  /** Name without the alignment spaces of the printed list ("田  琨" → "田琨"). */
+  name: z.string().min(1),
+  role: GroupRole,
+  /** Post exactly as printed in the list. */
+  post: z.string().min(1),
+  /** Units the post belongs to (a member may head two). */
+  units: z.array(Slug).default([]),
+});
+export type Member = z.infer<typeof Member>;
+
+/** The leading group (领导小组) and its office (领导小组办公室). */
+export const LeadingGroup = z.object({
+  name: z.string().min(1),
+  members: z.array(Member).min(1),
+  office: z.object({
+    /** Unit the office sits in (设在镇卫计办). */
+    unit: Slug,
+    director: Slug,
+    deputies: z.array(Slug),
+    quote: Quote,
+  }),
+});
+export type LeadingGroup = z.infer<typeof LeadingGroup>;
+
+// ---------------------------------------------------------------- plan, milestones, tasks
+
+/** A milestone: the year-end by which targets are due. */
+export const Milestone = z.object({
+  id: Slug,
+  year: z.number().int().min(2000).max(2100),
+  /** e.g. 2018年年底 */
+  label: z.string().min(1),
+  due: IsoDate,
+});
+export type Milestone = z.infer<typeof Milestone>;
+
+/** The part of the plan a section belongs to. */
+export const SectionKind = z.enum(['preamble', 'background', 'guiding_principles', 'principles', 'goals', 'key_tasks', 'guarantees', 'leading_group']);
+
+/** The plan document (工作方案). Its full text lives in plan.md beside town.yaml. */
+export const PlanDoc = z.object({
+  title: z.string().min(1),
+  /** 文号, e.g. 冯政发〔2018〕24号 */
+  doc_number: z.string().min(1),
+  issuer: z.string().min(1),
+  /** Issue date, only where the source states it. */
+  issued_on: IsoDate.optional(),
+  /** Year the document number gives. */
+  year: z.number().int(),
+  /** The plan's structure: each heading of plan.md (level 2 or 3) mapped to the part it belongs to. */
+  sections: z
+    .array(z.object({ heading: z.string().min(1), kind: SectionKind }))
+    .min(1),
+});
+
+/** A project already under way in the town (冯卯养老康复中心, 滨湖颐养小镇). */
+export const Project = z.object({
+  id: Slug,
+  name: z.string().min(1),
+  description: z.string().min(1),
+  status: z.string().min(1).optional(),
+  figures: z.array(Figure.extend({ label: z.string().min(1) })).default([]),
+  quote: Quote,
+});
+
+/** A town profile figure with a stable key (population, aged_65_plus …). */
+export const ProfileFigure = Figure.extend({
+  key: z.enum([
+    'villages',
+    'households',
+    'population',
+    'aged_65_plus',
+    'aged_65_plus_share',
+    'area',
+    'health_institutions',
+    'health_workers',
+    'beds',
+    'outpatient_visits',
+    'orchard_area',
+    'solar_capacity_haichuan',
+    'solar_capacity_luneng',
+  ]),
+  label: z.string().min(1),
+});
+
+/** town.yaml: the town's identity, profile, plan document and milestones. */
+export const TownFile = z.object({
+  id: Slug,
+  name: z.string().min(1),
+  name_en: z.string().min(1),
+  province: z.string().min(1),
+  city: z.string().min(1),
+  county: z.string().min(1),
+  profile: z.array(ProfileFigure).min(1),
+  projects: z.array(Project).default([]),
+  plan: PlanDoc,
+  milestones: z.array(Milestone).min(1),
+});
+export type TownFile = z.infer<typeof TownFile>;
+
+/** Whether a fact was stated by the plan or inferred by the editors (and so open to correction by the town). */
+export const Basis = z.enum(['stated', 'inferred']);
+
+/** A unit's part in a task. */
+export const TaskUnit = z.object({ unit: Slug, role: z.enum(['lead', 'support']) });
+
+/** One row of the task breakdown (任务分解表). Rows form a tree through `parent`; parents come before children. */
+export const TaskDef = z.object({
+  id: Slug,
+  parent: Slug.optional(),
+  /** Outline number shown to readers, e.g. 一, 一.1, 保障二. */
+  code: z.string().min(1),
+  kind: z.enum(['key_task', 'guarantee', 'deliverable']),
+  title: z.string().min(1),
+  /** The plan's own words for this item, verbatim. */
+  quote: Quote,
+  units: z.array(TaskUnit).min(1),
+  /** Whether the plan names the units itself or the editors assigned them from the members' posts. */
+  units_basis: Basis,
+  lead_member: Slug.optional(),
+  due: Slug,
+  due_basis: Basis,
+  /** Relative weight within its parent for progress roll-up (default 1). */
+  weight: z.number().positive().default(1),
+  /** Indicators (catalogue ids) this task delivers. */
+  indicators: z.array(Slug).default([]),
+});
+export type TaskDef = z.infer<typeof TaskDef>;
+
+// ---------------------------------------------------------------- other jurisdictions
+
+/** A figure a jurisdiction reported, dated and sourced, for comparison only. */
+export const ReportedFigure = Figure.extend({
+  id: Slug,
+  /** Catalogue indicator this figure is comparable with, if any. */
+  indicator: Slug.optional(),
+  label: z.string().min(1),
+  /** When the figure applies, as precisely as the source says. */
+  as_of: PartialDate,
+  /** The sentence it comes from, verbatim. */
+  quote: Quote,
+});
+export type ReportedFigure = z.infer<typeof ReportedFigure>;
+
+/** A reply document from another jurisdiction. */
+export const JurisdictionReport = z.object({
+  id: Slug,
+  title: z.string().min(1),
+  doc_number: z.string().min(1).optional(),
+  issuer: z.string().min(1),
+  /** Date on the document, where it has one. */
+  date: IsoDate.optional(),
+  addressee: z.string().min(1).optional(),
+  /** Seed file the figures were taken from. */
+  source_file: z.string().min(1),
+  /** Anything a reader should know about the source (missing date, inconsistencies). */
+  note: z.string().min(1).optional(),
+  figures: z.array(ReportedFigure).min(1),
+});
+
+/** content/jurisdictions/<id>.yaml */
+export const Jurisdiction = z.object({
+  id: Slug,
+  name: z.string().min(1),
+  name_en: z.string().min(1),
+  level: z.enum(['prefecture_city', 'county_city', 'district']),
+  province: z.string().min(1),
+  reports: z.array(JurisdictionReport).min(1),
+});
+export type Jurisdiction = z.infer<typeof Jurisdiction>;
+
+// ---------------------------------------------------------------- bundles
+
+/** Everything about one town, as read from its folder. */
+export const TownBundle = z.object({
+  town: TownFile,
+  plan_markdown: z.string().min(1),
+  units: z.array(Unit).min(1),
+  leading_group: LeadingGroup,
+  indicators: z.array(TownIndicator),
+  tasks: z.array(TaskDef).min(1),
+});
+export type TownBundle = z.infer<typeof TownBundle>;
+
+/** The whole of content/. */
+export const ContentBundle = z.object({
+  indicators: z.array(IndicatorDef),
+  towns: z.array(TownBundle),
+  jurisdictions: z.array(Jurisdiction),
+});
+export type ContentBundle = z.infer<typeof ContentBundle>;
