@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { SELF } from 'cloudflare:test';
+import { getJson, loadContent } from './helpers.ts';
+
+describe('GET /api/health', () => {
+  it('reports the database reachable and the newest applied migration', async () => {
+    const { status, body } = await getJson('/api/health');
+    expect(status).toBe(200);
+    expect(body.status).toBe('ok');
+    expect(body.database).toBe('reachable');
+    expect(body.migration).toMatch(/^\d{4}_.+\.sql$/);
+    expect(body.migrations_applied).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reports which content snapshot is loaded', async () => {
+    expect((await getJson('/api/health')).body.content_hash).toBeNull();
+    await loadContent();
+    expect((await getJson('/api/health')).body.content_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('unknown API paths', () => {
+  it('answer a JSON 404 naming the path', async () => {
+    const res = await SELF.fetch('http://localhost/api/v1/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    const body = (await res.json()) as any;
+    expect(body.error.code).toBe('not_found');
+    expect(body.error.message).toContain('/api/v1/nothing-here');
+  });
+
+  it('answer a JSON 404 for a town that does not exist', async () => {
+    await loadContent();
+    const { status, body } = await getJson('/api/v1/towns/no-such-town/plan');
+    expect(status).toBe(404);
+    expect(body.error).toMatchObject({ code: 'not_found' });
+    expect(body.error.message).toContain('no-such-town');
+  });
+
+  it('reject a malformed town id with 400 naming the field', async () => {
+    const { status, body } = await getJson('/api/v1/towns/Not_A_Slug/plan');
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.fields[0].path).toBe('town');
+  });
+});

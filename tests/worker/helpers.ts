@@ -1,0 +1,31 @@
+/** Builders and helpers for worker tests: real Worker, real local D1. */
+import { env, SELF } from 'cloudflare:test';
+import type { ContentBundle } from '../../worker/domain/content.ts';
+import { contentStatements } from '../../worker/db/content.ts';
+import { runBatch } from '../../worker/db/batch.ts';
+
+/** content/ as parsed on the host by the same reader the CLI uses. */
+export const content = (): ContentBundle => structuredClone(env.TEST_CONTENT);
+
+/** Loads a content bundle exactly as `npm start` does (same statements), at time `now`. */
+export async function loadContent(bundle: ContentBundle = content(), now = '2026-01-01T00:00:00.000Z'): Promise<void> {
+  await runBatch(env.DB, await contentStatements(bundle, now));
+}
+
+/** GET a path on the real Worker and parse JSON. */
+export async function getJson<T = any>(path: string): Promise<{ status: number; body: T; headers: Headers }> {
+  const res = await SELF.fetch(`http://localhost${path}`);
+  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+}
+
+/** Every row of every application table, for before/after comparisons. */
+export async function dumpTables(): Promise<Record<string, unknown[]>> {
+  const tables = await env.DB.prepare(
+    `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name`,
+  ).all<{ name: string }>();
+  const out: Record<string, unknown[]> = {};
+  for (const { name } of tables.results) {
+    out[name] = (await env.DB.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()).results;
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+/**
+ * The Hono app: middleware, the one error handler, and the API routes under /api.
+ * Everything else is the static site, served by Workers Static Assets before this app runs.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from './env.ts';
+import { ApiError } from './errors.ts';
+import { health } from './routes/health.ts';
+import { towns } from './routes/towns.ts';
+import { validationHook } from './validation.ts';
+
+const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', towns);
+v1.doc31('/openapi.json', {
+  openapi: '3.1.0',
+  info: { title: '示范镇创建进度 API (Demonstration Town Tracker)', version: '1' },
+  servers: [{ url: '/api/v1' }],
+});
+
+/** The Worker's fetch handler for /api/*. */
+export const app = new OpenAPIHono<AppEnv>()
+  .use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'strict-origin-when-cross-origin');
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  })
+  .route('/api/health', health)
+  .route('/api/v1', v1);
+
+app.notFound((c) =>
+  c.json(
+    { error: { code: 'not_found', message: `没有这个地址：${c.req.path}`, message_en: `No such path: ${c.req.path}` } },
+    404,
+  ),
+);
+
+app.onError((err, c) => {
+  if (err instanceof ApiError) return c.json(err.body(), err.status);
+  // Unknown errors are logged once here and answered generically: no internals leak.
+  console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, err);
+  return c.json({ error: { code: 'internal_error', message: '服务器内部错误，请稍后再试。', message_en: 'Internal server error; please try again later.' } }, 500);
+});

@@ -1,0 +1,41 @@
+/**
+ * Loads content/ into D1: validates it with the domain schemas, builds the same idempotent
+ * statements the tests use (worker/db/content.ts), writes them to a .sql file and runs it with
+ * `wrangler d1 execute`. Running it twice changes nothing.
+ *
+ * Usage: node worker/cli/load-content.ts [--local | --remote]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readContent, ContentError } from '../content/read.ts';
+import { contentStatements } from '../db/content.ts';
+import { renderSql } from '../db/sql.ts';
+import { ROOT, wrangler } from './wrangler.ts';
+
+/** Writes the load script for `content/` and returns its path. */
+export async function writeLoadScript(now = new Date().toISOString()): Promise<string> {
+  const bundle = readContent();
+  const stmts = await contentStatements(bundle, now);
+  const dir = resolve(ROOT, '.wrangler/tmp');
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, 'load-content.sql');
+  writeFileSync(file, stmts.map(renderSql).join('\n') + '\n');
+  return file;
+}
+
+if (import.meta.main) {
+  const remote = process.argv.includes('--remote');
+  try {
+    const file = await writeLoadScript();
+    wrangler(['d1', 'execute', 'DB', remote ? '--remote' : '--local', '--file', file, ...(remote ? [] : [])], { quiet: true });
+    const out = wrangler(
+      ['d1', 'execute', 'DB', remote ? '--remote' : '--local', '--json', '--command', 'SELECT hash, loaded_at FROM content_loads ORDER BY loaded_at DESC LIMIT 1'],
+      { quiet: true },
+    );
+    const row = JSON.parse(out)[0]?.results?.[0];
+    console.log(`content loaded into ${remote ? 'remote' : 'local'} D1 (snapshot ${String(row?.hash).slice(0, 12)}…, first loaded ${row?.loaded_at})`);
+  } catch (e) {
+    console.error(e instanceof ContentError ? e.message : (e as Error).message);
+    process.exit(1);
+  }
+}

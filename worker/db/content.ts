@@ -1,0 +1,290 @@
+/**
+ * The content loader: turns a validated ContentBundle into idempotent statements.
+ *
+ * Running the same content twice changes nothing: every upsert only writes when a value
+ * differs, and the audit row is written only for a content hash not loaded before.
+ * Progress columns of tasks (status, percent, version) are never touched here.
+ * Rows that content/ no longer lists are removed from link tables and targets; towns,
+ * units, members, milestones and tasks are kept (later updates may refer to them).
+ */
+import type { ContentBundle, TownBundle } from '../domain/content.ts';
+import { placeholders, stmt, upsert, type SqlValue, type Stmt } from './sql.ts';
+
+/** Hex SHA-256 of the bundle's canonical JSON (Web Crypto: works in Node and workerd). */
+export async function contentHash(bundle: ContentBundle): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify(bundle));
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const json = (v: unknown): string => JSON.stringify(v);
+
+function townStatements(t: TownBundle, now: string): Stmt[] {
+  const town = t.town.id;
+  const out: Stmt[] = [];
+  out.push(
+    upsert(
+      'towns',
+      ['id'],
+      {
+        id: town,
+        name: t.town.name,
+        name_en: t.town.name_en,
+        province: t.town.province,
+        city: t.town.city,
+        county: t.town.county,
+        profile_json: json(t.town.profile),
+        projects_json: json(t.town.projects),
+        updated_at: now,
+      },
+      { touch: ['updated_at'] },
+    ),
+  );
+  const p = t.town.plan;
+  out.push(
+    upsert(
+      'plans',
+      ['town_id'],
+      {
+        town_id: town,
+        title: p.title,
+        doc_number: p.doc_number,
+        issuer: p.issuer,
+        issued_on: p.issued_on ?? null,
+        year: p.year,
+        sections_json: json(p.sections),
+        body_markdown: t.plan_markdown,
+        updated_at: now,
+      },
+      { touch: ['updated_at'] },
+    ),
+  );
+  for (const m of t.town.milestones) {
+    out.push(upsert('milestones', ['town_id', 'id'], { town_id: town, id: m.id, year: m.year, label: m.label, due: m.due }));
+  }
+  t.units.forEach((u, i) =>
+    out.push(
+      upsert('units', ['town_id', 'id'], { town_id: town, id: u.id, name: u.name, kind: u.kind, supervises: u.supervises ? 1 : 0, ordinal: i }),
+    ),
+  );
+  const g = t.leading_group;
+  out.push(
+    upsert('leading_groups', ['town_id'], { town_id: town, name: g.name, office_unit_id: g.office.unit, office_quote: g.office.quote }),
+  );
+  g.members.forEach((m, i) => {
+    const officeRole = m.id === g.office.director ? 'director' : g.office.deputies.includes(m.id) ? 'deputy_director' : null;
+    out.push(
+      upsert('members', ['town_id', 'id'], {
+        town_id: town,
+        id: m.id,
+        name: m.name,
+        role: m.role,
+        post: m.post,
+        office_role: officeRole,
+        ordinal: i,
+      }),
+    );
+    out.push(
+      stmt(
+        `DELETE FROM member_units WHERE town_id = ? AND member_id = ?${m.units.length ? ` AND unit_id NOT IN (${placeholders(m.units.length)})` : ''}`,
+        town,
+        m.id,
+        ...m.units,
+      ),
+    );
+    for (const u of m.units) out.push(upsert('member_units', ['town_id', 'member_id', 'unit_id'], { town_id: town, member_id: m.id, unit_id: u }));
+  });
+
+  const indicatorIds = t.indicators.map((i) => i.indicator);
+  out.push(
+    stmt(
+      `DELETE FROM indicator_targets WHERE town_id = ?${indicatorIds.length ? ` AND indicator_id NOT IN (${placeholders(indicatorIds.length)})` : ''}`,
+      town,
+      ...indicatorIds,
+    ),
+  );
+  t.indicators.forEach((ind, i) => {
+    out.push(
+      upsert('town_indicators', ['town_id', 'indicator_id'], {
+        town_id: town,
+        indicator_id: ind.indicator,
+        baseline_value: ind.baseline?.value ?? null,
+        baseline_as_of: ind.baseline?.as_of ?? null,
+        baseline_source: ind.baseline?.source ?? null,
+        ordinal: i,
+      }),
+    );
+    const ms = ind.targets.map((x) => x.milestone);
+    out.push(
+      stmt(
+        `DELETE FROM indicator_targets WHERE town_id = ? AND indicator_id = ? AND milestone_id NOT IN (${placeholders(ms.length)})`,
+        town,
+        ind.indicator,
+        ...ms,
+      ),
+    );
+    for (const tg of ind.targets) {
+      const row: Record<string, SqlValue> =
+        tg.kind === 'numeric'
+          ? {
+              comparator: tg.comparator,
+              value: tg.value,
+              unit: tg.unit,
+              display: tg.display,
+              denominator_value: tg.denominator?.value ?? null,
+              denominator_unit: tg.denominator?.unit ?? null,
+              text: null,
+            }
+          : { comparator: null, value: null, unit: null, display: null, denominator_value: null, denominator_unit: null, text: tg.text };
+      out.push(
+        upsert('indicator_targets', ['town_id', 'indicator_id', 'milestone_id'], {
+          town_id: town,
+          indicator_id: ind.indicator,
+          milestone_id: tg.milestone,
+          kind: tg.kind,
+          ...row,
+          quote: tg.quote,
+        }),
+      );
+    }
+  });
+  out.push(
+    stmt(
+      `DELETE FROM town_indicators WHERE town_id = ?${indicatorIds.length ? ` AND indicator_id NOT IN (${placeholders(indicatorIds.length)})` : ''}`,
+      town,
+      ...indicatorIds,
+    ),
+  );
+
+  t.tasks.forEach((task, i) => {
+    out.push(
+      upsert(
+        'tasks',
+        ['town_id', 'id'],
+        {
+          town_id: town,
+          id: task.id,
+          parent_id: task.parent ?? null,
+          code: task.code,
+          kind: task.kind,
+          title: task.title,
+          quote: task.quote,
+          units_basis: task.units_basis,
+          lead_member_id: task.lead_member ?? null,
+          due_milestone_id: task.due,
+          due_basis: task.due_basis,
+          weight: task.weight,
+          ordinal: i,
+          updated_at: now,
+        },
+        { touch: ['updated_at'], bump: 'version' },
+      ),
+    );
+    const unitIds = task.units.map((u) => u.unit);
+    out.push(
+      stmt(
+        `DELETE FROM task_units WHERE town_id = ? AND task_id = ? AND unit_id NOT IN (${placeholders(unitIds.length)})`,
+        town,
+        task.id,
+        ...unitIds,
+      ),
+    );
+    task.units.forEach((u, j) =>
+      out.push(upsert('task_units', ['town_id', 'task_id', 'unit_id'], { town_id: town, task_id: task.id, unit_id: u.unit, role: u.role, ordinal: j })),
+    );
+    out.push(
+      stmt(
+        `DELETE FROM task_indicators WHERE town_id = ? AND task_id = ?${task.indicators.length ? ` AND indicator_id NOT IN (${placeholders(task.indicators.length)})` : ''}`,
+        town,
+        task.id,
+        ...task.indicators,
+      ),
+    );
+    for (const ind of task.indicators) {
+      out.push(upsert('task_indicators', ['town_id', 'task_id', 'indicator_id'], { town_id: town, task_id: task.id, indicator_id: ind }));
+    }
+  });
+  return out;
+}
+
+/** Every statement that brings the database in line with `bundle`, in foreign-key order, audit row first. */
+export async function contentStatements(bundle: ContentBundle, now: string, actor = 'system:content-loader'): Promise<Stmt[]> {
+  const hash = await contentHash(bundle);
+  const summary = json({
+    indicators: bundle.indicators.length,
+    towns: bundle.towns.map((t) => ({ id: t.town.id, tasks: t.tasks.length, indicators: t.indicators.length, members: t.leading_group.members.length })),
+    jurisdictions: bundle.jurisdictions.map((j) => j.id),
+  });
+  const out: Stmt[] = [
+    stmt(
+      `INSERT INTO audit_log (at, actor, action, entity, entity_id, detail_json)
+       SELECT ?, ?, 'content.load', 'content', ?, ? WHERE NOT EXISTS (SELECT 1 FROM content_loads WHERE hash = ?)`,
+      now,
+      actor,
+      hash,
+      summary,
+      hash,
+    ),
+  ];
+  bundle.indicators.forEach((d, i) =>
+    out.push(
+      upsert('indicators', ['id'], {
+        id: d.id,
+        name: d.name,
+        name_en: d.name_en,
+        kind: d.kind,
+        unit: d.unit ?? null,
+        direction: d.direction,
+        definition: d.definition ?? null,
+        ordinal: i,
+      }),
+    ),
+  );
+  for (const t of bundle.towns) out.push(...townStatements(t, now));
+  bundle.jurisdictions.forEach((j, i) => {
+    out.push(upsert('jurisdictions', ['id'], { id: j.id, name: j.name, name_en: j.name_en, level: j.level, province: j.province, ordinal: i }));
+    j.reports.forEach((r, ri) => {
+      out.push(
+        upsert('jurisdiction_reports', ['id'], {
+          id: r.id,
+          jurisdiction_id: j.id,
+          title: r.title,
+          doc_number: r.doc_number ?? null,
+          issuer: r.issuer,
+          date: r.date ?? null,
+          addressee: r.addressee ?? null,
+          source_file: r.source_file,
+          note: r.note ?? null,
+          ordinal: ri,
+        }),
+      );
+      // figures no longer in the report are removed (json_each keeps it under D1's 100-parameter limit)
+      out.push(
+        stmt(
+          `DELETE FROM jurisdiction_figures WHERE report_id = ? AND id NOT IN (SELECT value FROM json_each(?))`,
+          r.id,
+          json(r.figures.map((f) => f.id)),
+        ),
+      );
+      r.figures.forEach((f, fi) =>
+        out.push(
+          upsert('jurisdiction_figures', ['report_id', 'id'], {
+            report_id: r.id,
+            id: f.id,
+            indicator_id: f.indicator ?? null,
+            label: f.label,
+            value: f.value,
+            unit: f.unit,
+            qualifier: f.qualifier,
+            text: f.text,
+            as_of: f.as_of,
+            quote: f.quote,
+            ordinal: fi,
+          }),
+        ),
+      );
+    });
+  });
+  out.push(stmt(`INSERT INTO content_loads (hash, loaded_at, summary) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING`, hash, now, summary));
+  return out;
+}

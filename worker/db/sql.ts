@@ -1,0 +1,61 @@
+/**
+ * Portable SQL statements: built once, run either through a D1 binding (worker, tests)
+ * or rendered to a .sql file for `wrangler d1 execute` (the content loader CLI).
+ */
+
+/** A value SQLite can bind. */
+export type SqlValue = string | number | null;
+
+/** One parameterised statement. */
+export interface Stmt {
+  sql: string;
+  params: SqlValue[];
+}
+
+/** Builds a statement; `params` are bound positionally to `?`. */
+export const stmt = (sql: string, ...params: SqlValue[]): Stmt => ({ sql, params });
+
+/**
+ * An upsert that changes nothing when the stored row already equals `row`:
+ * INSERT … ON CONFLICT DO UPDATE … WHERE some column differs.
+ * Column and table names come from code only, never from input.
+ */
+export function upsert(
+  table: string,
+  keys: string[],
+  row: Record<string, SqlValue>,
+  opts: { insertOnly?: Record<string, SqlValue>; touch?: string[]; bump?: string } = {},
+): Stmt {
+  const cols = Object.keys(row);
+  const extra = opts.insertOnly ?? {};
+  const allCols = [...cols, ...Object.keys(extra)];
+  const updatable = cols.filter((c) => !keys.includes(c) && !(opts.touch ?? []).includes(c));
+  const sets = [...updatable, ...(opts.touch ?? [])].map((c) => `${c} = excluded.${c}`);
+  if (opts.bump) sets.push(`${opts.bump} = ${table}.${opts.bump} + 1`);
+  const changed = updatable.map((c) => `${table}.${c} IS NOT excluded.${c}`).join(' OR ');
+  const sql =
+    `INSERT INTO ${table} (${allCols.join(', ')}) VALUES (${allCols.map(() => '?').join(', ')})` +
+    (updatable.length
+      ? ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${sets.join(', ')} WHERE ${changed}`
+      : ` ON CONFLICT (${keys.join(', ')}) DO NOTHING`);
+  return { sql, params: [...cols.map((c) => row[c] ?? null), ...Object.values(extra)] };
+}
+
+/** `?, ?, ?` for an IN list (D1 allows at most 100 bound parameters per statement). */
+export const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+/** Renders a statement as literal SQL text for a .sql file. */
+export function renderSql(s: Stmt): string {
+  let i = 0;
+  const text = s.sql.replace(/\?/g, () => {
+    const v = s.params[i++];
+    if (v === null || v === undefined) return 'NULL';
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new Error(`cannot render non-finite number in ${s.sql}`);
+      return String(v);
+    }
+    return `'${v.replace(/'/g, "''")}'`;
+  });
+  if (i !== s.params.length) throw new Error(`parameter count mismatch in ${s.sql}`);
+  return `${text};`;
+}
