@@ -87,7 +87,7 @@ describe('GET /api/v1/towns/fengmao/plan', () => {
     const g = body.leading_group;
     expect(g.members.filter((m) => m.role === 'leader').map((m) => m.name)).toEqual(['田琨']);
     expect(g.members.filter((m) => m.role === 'deputy_leader').map((m) => m.name)).toEqual(['姚东伟', '邵艳秋']);
-    expect(g.members).toHaveLength(22);
+    expect(g.members).toHaveLength(21);
     const director = g.members.find((m) => m.id === g.office.director)!;
     expect(director.name).toBe('姚东伟');
     expect(g.office.deputies.map((id) => g.members.find((m) => m.id === id)!.name)).toEqual(['邵艳秋', '杨钦涛']);

@@ -3,7 +3,7 @@
  * statements the tests use (worker/db/content.ts), writes them to a .sql file and runs it with
  * `wrangler d1 execute`. Running it twice changes nothing.
  *
- * Usage: node worker/cli/load-content.ts [--local | --remote]
+ * Usage: node worker/cli/load-content.ts [--local | --remote] [--persist-to DIR]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -25,11 +25,14 @@ export async function writeLoadScript(now = new Date().toISOString()): Promise<s
 
 if (import.meta.main) {
   const remote = process.argv.includes('--remote');
+  const at = process.argv.indexOf('--persist-to');
+  const persist = at > 0 && process.argv[at + 1] ? ['--persist-to', process.argv[at + 1]!] : [];
+  const target = [remote ? '--remote' : '--local', ...persist];
   try {
     const file = await writeLoadScript();
-    wrangler(['d1', 'execute', 'DB', remote ? '--remote' : '--local', '--file', file, ...(remote ? [] : [])], { quiet: true });
+    wrangler(['d1', 'execute', 'DB', ...target, '--yes', '--file', file], { quiet: true });
     const out = wrangler(
-      ['d1', 'execute', 'DB', remote ? '--remote' : '--local', '--json', '--command', 'SELECT hash, loaded_at FROM content_loads ORDER BY loaded_at DESC LIMIT 1'],
+      ['d1', 'execute', 'DB', ...target, '--json', '--command', 'SELECT hash, loaded_at FROM content_loads ORDER BY loaded_at DESC LIMIT 1'],
       { quiet: true },
     );
     const row = JSON.parse(out)[0]?.results?.[0];

@@ -1,0 +1,62 @@
+/**
+ * Content collections for the public site.
+ *
+ * All three collections are filled from worker/content/read.ts (which reads and checks
+ * content/ as a whole, including cross-references) and validated again by Astro against
+ * the same zod schemas the worker and the tests use (worker/domain/content.ts).
+ */
+import { defineCollection } from 'astro:content';
+import type { Loader } from 'astro/loaders';
+import { readContent } from '../worker/content/read.ts';
+import { IndicatorDef, Jurisdiction, TownBundle, type ContentBundle } from '../worker/domain/content.ts';
+
+let bundle: ContentBundle | undefined;
+/** content/ is read once per build and shared by the three loaders. */
+function content(): ContentBundle {
+  bundle ??= readContent();
+  return bundle;
+}
+
+/** One entry per town: the whole TownBundle, with plan.md rendered to HTML. */
+const townsLoader: Loader = {
+  name: 'towns-loader',
+  async load({ store, parseData, renderMarkdown, generateDigest }) {
+    store.clear();
+    for (const t of content().towns) {
+      const id = t.town.id;
+      const data = await parseData({ id, data: t as unknown as Record<string, unknown> });
+      const rendered = await renderMarkdown(t.plan_markdown);
+      store.set({ id, data, body: t.plan_markdown, rendered, digest: generateDigest(data) });
+    }
+  },
+};
+
+/** One entry per jurisdiction (content/jurisdictions/<id>.yaml). */
+const jurisdictionsLoader: Loader = {
+  name: 'jurisdictions-loader',
+  async load({ store, parseData, generateDigest }) {
+    store.clear();
+    for (const j of content().jurisdictions) {
+      const data = await parseData({ id: j.id, data: j as unknown as Record<string, unknown> });
+      store.set({ id: j.id, data, digest: generateDigest(data) });
+    }
+  },
+};
+
+/** One entry per catalogue indicator (content/indicators.yaml), in catalogue order. */
+const indicatorsLoader: Loader = {
+  name: 'indicators-loader',
+  async load({ store, parseData, generateDigest }) {
+    store.clear();
+    for (const ind of content().indicators) {
+      const data = await parseData({ id: ind.id, data: ind as unknown as Record<string, unknown> });
+      store.set({ id: ind.id, data, digest: generateDigest(data) });
+    }
+  },
+};
+
+export const collections = {
+  towns: defineCollection({ loader: townsLoader, schema: TownBundle }),
+  jurisdictions: defineCollection({ loader: jurisdictionsLoader, schema: Jurisdiction }),
+  indicators: defineCollection({ loader: indicatorsLoader, schema: IndicatorDef }),
+};
