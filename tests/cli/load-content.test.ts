@@ -21,17 +21,17 @@ function wrangler(args: string[]): string {
   return r.stdout;
 }
 
-function query<T = Record<string, unknown>>(sql: string): T[] {
-  return JSON.parse(wrangler(['d1', 'execute', 'DB', '--local', '--json', '--command', sql]))[0].results as T[];
-}
-
 function load(): void {
   const r = spawnSync(process.execPath, [resolve(root, 'worker/cli/load-content.ts'), '--local', '--persist-to', persist], { cwd: root, env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`load-content failed:\n${r.stdout}\n${r.stderr}`);
 }
 
 const TABLES = ['towns', 'plans', 'milestones', 'units', 'members', 'member_units', 'indicators', 'town_indicators', 'indicator_targets', 'tasks', 'task_units', 'task_indicators', 'jurisdictions', 'jurisdiction_reports', 'jurisdiction_figures', 'audit_log', 'content_loads'];
-const dump = () => Object.fromEntries(TABLES.map((t) => [t, query(`SELECT * FROM ${t} ORDER BY rowid`)]));
+/** Every table in one wrangler call (one result set per statement). */
+function dump(): Record<string, unknown[]> {
+  const out = JSON.parse(wrangler(['d1', 'execute', 'DB', '--local', '--json', '--command', TABLES.map((t) => `SELECT * FROM ${t} ORDER BY rowid;`).join(' ')]));
+  return Object.fromEntries(TABLES.map((t, i) => [t, out[i].results as unknown[]]));
+}
 
 describe('npm start: migrations and the content loader through wrangler', () => {
   it('applies the migrations, loads content/ faithfully, and a second load changes nothing', () => {

@@ -1,5 +1,10 @@
-// Setup files run outside per-file storage isolation and may run more than once;
-// applyD1Migrations only applies what is not yet applied, so this is safe.
-import { applyD1Migrations, env } from 'cloudflare:test';
+// Every test starts from an empty database with the real migrations applied: tests build
+// their own data and never depend on each other's. reset() deletes all binding data
+// (per-file storage is shared between tests otherwise).
+import { applyD1Migrations, env, reset } from 'cloudflare:test';
+import { beforeEach } from 'vitest';
 
-await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+beforeEach(async () => {
+  await reset();
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+});
