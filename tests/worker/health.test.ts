@@ -44,3 +44,14 @@ describe('unknown API paths', () => {
     expect(body.error.fields[0].path).toBe('town');
   });
 });
+
+describe('GET /api/v1/openapi.json', () => {
+  it('documents every public route, generated from the zod contracts', async () => {
+    const { status, body } = await getJson('/api/v1/openapi.json');
+    expect(status).toBe(200);
+    expect(Object.keys(body.paths).sort()).toEqual(['/jurisdictions', '/towns', '/towns/{town}/plan']);
+    const plan = body.paths['/towns/{town}/plan'].get;
+    expect(Object.keys(plan.responses).sort()).toEqual(['200', '404']);
+    expect(plan.responses['200'].content['application/json'].schema).toBeTruthy();
+  });
+});

@@ -64,8 +64,9 @@ export interface TaskNode {
   children: TaskNode[];
 }
 
-export const TaskNodeView: z.ZodType<TaskNode> = z.lazy(() =>
-  z.object({
+/** Recursive schema of TaskNode; the `id` makes it a named OpenAPI component so the recursion is a $ref. */
+export const TaskNodeView = z
+  .object({
     id: z.string(),
     code: z.string(),
     kind: z.enum(['key_task', 'guarantee', 'deliverable']),
@@ -81,9 +82,11 @@ export const TaskNodeView: z.ZodType<TaskNode> = z.lazy(() =>
     status: TaskStatus,
     percent: z.number().int().min(0).max(100),
     version: z.number().int(),
-    children: z.array(TaskNodeView),
-  }),
-);
+    get children(): z.ZodArray<typeof TaskNodeView> {
+      return z.array(TaskNodeView);
+    },
+  })
+  .meta({ id: 'TaskNode' });
 
 /** GET /api/v1/towns/{town}/plan */
 export const PlanView = z.object({
