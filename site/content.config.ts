@@ -6,6 +6,7 @@
  * the same zod schemas the worker and the tests use (worker/domain/content.ts).
  */
 import { defineCollection } from 'astro:content';
+import { z } from 'zod';
 import type { Loader } from 'astro/loaders';
 import { readContent } from '../worker/content/read.ts';
 import { IndicatorDef, Jurisdiction, TownBundle, type ContentBundle } from '../worker/domain/content.ts';
@@ -43,13 +44,19 @@ const jurisdictionsLoader: Loader = {
   },
 };
 
-/** One entry per catalogue indicator (content/indicators.yaml), in catalogue order. */
+/**
+ * A catalogue indicator and its position in content/indicators.yaml: the content store keeps
+ * entries sorted by id, and the pages list indicators in catalogue order.
+ */
+const CatalogueEntry = IndicatorDef.extend({ order: z.number().int().nonnegative() });
+
+/** One entry per catalogue indicator (content/indicators.yaml). */
 const indicatorsLoader: Loader = {
   name: 'indicators-loader',
   async load({ store, parseData, generateDigest }) {
     store.clear();
-    for (const ind of content().indicators) {
-      const data = await parseData({ id: ind.id, data: ind as unknown as Record<string, unknown> });
+    for (const [order, ind] of content().indicators.entries()) {
+      const data = await parseData({ id: ind.id, data: { ...ind, order } });
       store.set({ id: ind.id, data, digest: generateDigest(data) });
     }
   },
@@ -58,5 +65,5 @@ const indicatorsLoader: Loader = {
 export const collections = {
   towns: defineCollection({ loader: townsLoader, schema: TownBundle }),
   jurisdictions: defineCollection({ loader: jurisdictionsLoader, schema: Jurisdiction }),
-  indicators: defineCollection({ loader: indicatorsLoader, schema: IndicatorDef }),
+  indicators: defineCollection({ loader: indicatorsLoader, schema: CatalogueEntry }),
 };

@@ -8,13 +8,12 @@ export async function getTowns(): Promise<TownBundle[]> {
   return (await getCollection('towns')).map((e) => e.data);
 }
 
-/** Towns with their collection entry (for render()). */
-export async function getTownEntries() {
-  return getCollection('towns');
-}
-
+/** The indicator catalogue in the order of content/indicators.yaml. */
 export async function getCatalogue(): Promise<IndicatorDef[]> {
-  return (await getCollection('indicators')).map((e) => e.data);
+  return (await getCollection('indicators'))
+    .map((e) => e.data)
+    .sort((a, b) => a.order - b.order)
+    .map(({ order: _order, ...ind }) => ind);
 }
 
 export async function getJurisdictions(): Promise<Jurisdiction[]> {

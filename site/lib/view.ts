@@ -91,9 +91,12 @@ export function memberUnits(m: Member, unit: (id: string) => Unit): string {
   return m.units.map((u) => unit(u).name).join('、');
 }
 
+/** A document title in book-title marks; marks inside the title become 〈〉 as Chinese usage requires. */
+export const bookTitle = (title: string): string => `《${title.replace(/《/g, '〈').replace(/》/g, '〉')}》`;
+
 /** A report's source in one line: 《title》（文号），issuer，date. */
 export function reportSource(r: Jurisdiction['reports'][number]): string {
-  const parts = [`《${r.title}》` + (r.doc_number ? `（${r.doc_number}）` : ''), r.issuer, r.date ? formatDate(r.date) : zh.compare.report_date_unknown];
+  const parts = [bookTitle(r.title) + (r.doc_number ? `（${r.doc_number}）` : ''), r.issuer, r.date ? formatDate(r.date) : zh.compare.report_date_unknown];
   return parts.join('，');
 }
 

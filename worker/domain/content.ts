@@ -29,7 +29,7 @@ export const Qualifier = z.enum(['exact', 'approx', 'over', 'at_least', 'under']
 /** A number as a document states it: the value for computing, the words for showing. */
 export const Figure = z.object({
   /** The number in base units (1.5万户 is 15000). */
-  value: z.number().finite(),
+  value: z.number(),
   /** Unit of the value, e.g. 户, 人, %, 平方公里, 元. */
   unit: z.string().min(1),
   /** How exact the source is. */
@@ -79,7 +79,7 @@ export const NumericTarget = z.object({
   milestone: Slug,
   kind: z.literal('numeric'),
   comparator: Comparator,
-  value: z.number().finite(),
+  value: z.number(),
   unit: z.string().min(1),
   /** The value as written, e.g. "70%以上", "三分之二", "10个左右". */
   display: z.string().min(1),
@@ -102,7 +102,7 @@ export type Target = z.infer<typeof Target>;
 
 /** A baseline measurement where the source gives one. */
 export const Baseline = z.object({
-  value: z.number().finite(),
+  value: z.number(),
   as_of: PartialDate,
   source: z.string().min(1),
 });
