@@ -1,3 +1,5 @@
+import type { AuthVars } from './auth/context.ts';
+
 /** Bindings the Worker receives (see wrangler.toml). */
 export interface Env {
   /** The D1 database: the only store. */
@@ -7,4 +9,4 @@ export interface Env {
 }
 
 /** Hono generics for every route of this Worker. */
-export type AppEnv = { Bindings: Env };
+export type AppEnv = { Bindings: Env; Variables: AuthVars };

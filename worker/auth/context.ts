@@ -1,0 +1,26 @@
+/**
+ * Who is calling: the contract between authentication (routes/auth.ts, auth/middleware.ts)
+ * and every route that checks permissions on objects.
+ */
+import { z } from 'zod';
+
+/** Roles: reporter (one unit's tasks), office (领导小组办公室), supervisor (督导, read-only + inspections), admin. */
+export const Role = z.enum(['reporter', 'office', 'supervisor', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+/** The authenticated caller, set on the Hono context as `account` by the auth middleware. */
+export interface Caller {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+  /** null only for admin */
+  town_id: string | null;
+  /** the reporter's unit; a supervisor's or office member's own unit where known */
+  unit_id: string | null;
+  /** hash of the session token, for logout */
+  session: string;
+}
+
+/** Hono variables set by the auth middleware. */
+export type AuthVars = { caller: Caller | null };

@@ -1,0 +1,34 @@
+/**
+ * The audit log: one appended row per write or authentication event, always in the same
+ * DB.batch() as the write it records. The table refuses UPDATE and DELETE (migration 0003).
+ */
+import { stmt, type Stmt } from './sql.ts';
+
+/** What an audit row records. `actor` is an account id, or `anonymous` / `system:<process>`. */
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  town_id?: string | null;
+  unit_id?: string | null;
+  task_id?: string | null;
+  entity?: string | null;
+  entity_id?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+/** The INSERT for one audit row, to put in the batch of the write it records. */
+export function auditStmt(e: AuditEntry): Stmt {
+  return stmt(
+    `INSERT INTO audit_log (at, actor, action, town_id, unit_id, task_id, entity, entity_id, detail_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    e.at,
+    e.actor,
+    e.action,
+    e.town_id ?? null,
+    e.unit_id ?? null,
+    e.task_id ?? null,
+    e.entity ?? null,
+    e.entity_id ?? null,
+    JSON.stringify(e.detail ?? {}),
+  );
+}
