@@ -5,11 +5,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './env.ts';
 import { ApiError } from './errors.ts';
+import { authenticate } from './auth/middleware.ts';
 import { health } from './routes/health.ts';
+import { auth } from './routes/auth.ts';
 import { towns } from './routes/towns.ts';
+import { updates } from './routes/updates.ts';
 import { validationHook } from './validation.ts';
 
-const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', towns);
+const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', towns).route('/', auth).route('/', updates);
 v1.doc31('/openapi.json', {
   openapi: '3.1.0',
   info: { title: '示范镇创建进度 API (Demonstration Town Tracker)', version: '1' },
@@ -24,6 +27,7 @@ export const app = new OpenAPIHono<AppEnv>()
     c.header('Referrer-Policy', 'strict-origin-when-cross-origin');
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   })
+  .use('/api/*', authenticate)
   .route('/api/health', health)
   .route('/api/v1', v1);
 

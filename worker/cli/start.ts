@@ -20,6 +20,10 @@ step('loading content/ into the local database');
 const load = spawnSync(process.execPath, [resolve(ROOT, 'worker/cli/load-content.ts'), '--local'], { cwd: ROOT, stdio: 'inherit' });
 if (load.status !== 0) process.exit(load.status ?? 1);
 
+step('creating the demo accounts (local only; never on deploy)');
+const demo = spawnSync(process.execPath, [resolve(ROOT, 'worker/cli/admin.ts'), 'create-demo-accounts', '--local'], { cwd: ROOT, stdio: 'inherit' });
+if (demo.status !== 0) process.exit(demo.status ?? 1);
+
 step(`serving site and API at http://127.0.0.1:${port}/  (API: http://127.0.0.1:${port}/api/health)  — Ctrl+C stops`);
 const dev = wranglerSpawn(['dev', '--ip', '127.0.0.1', '--port', port, '--local', '--show-interactive-dev-session=false', '--log-level', 'warn']);
 const stop = () => dev.kill('SIGTERM');

@@ -1,0 +1,201 @@
+/**
+ * Account administration from the command line (Node), through `wrangler d1 execute`.
+ *
+ *   npm run admin -- create-user --username U --role admin [--display-name N] [--remote]
+ *   npm run admin -- create-user --username U --role reporter --town T --unit U [--display-name N] [--remote]
+ *   npm run admin -- create-demo-accounts          (local only; `npm start` runs it)
+ *
+ * create-user creates a PENDING account and prints a one-time activation token and link (7 days):
+ * the person sets the password themselves; no password passes through this command. The token is
+ * hashed here with Web Crypto and only the hash is written. Same statement builders as the Worker
+ * (worker/db/accounts.ts), rendered to SQL; the account, its activation token and the audit row
+ * go in one file.
+ *
+ * create-demo-accounts creates (idempotently) one ACTIVE demo account per role in fengmao with a
+ * known password, and prints them. It refuses --remote: deploys never create demo accounts.
+ *
+ * Options: --local (default) | --remote; --persist-to DIR (local D1 folder, as wrangler).
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Role } from '../auth/context.ts';
+import { hashPassword, randomToken, sha256Hex } from '../auth/password.ts';
+import {
+  ACTIVATION_TTL_MS,
+  USERNAME_PATTERN,
+  activationPath,
+  createUserPrecheckStmt,
+  insertAccountStmt,
+  insertActivationStmt,
+  onlyIfUsernameFree,
+} from '../db/accounts.ts';
+import { auditStmt } from '../db/audit.ts';
+import { renderSql, type Stmt } from '../db/sql.ts';
+import { ROOT, wrangler } from './wrangler.ts';
+
+const ROLES: Role[] = ['reporter', 'office', 'supervisor', 'admin'];
+const ACTOR = 'system:admin-cli';
+
+/** The demo password of every demo account: local demo data only, printed by `npm start`. */
+export const DEMO_PASSWORD = 'demo-password-2018';
+/** One demo account per role, in 冯卯镇. */
+export const DEMO_ACCOUNTS: { username: string; role: Role; town: string | null; unit: string | null; display_name: string }[] = [
+  { username: 'demo-reporter', role: 'reporter', town: 'fengmao', unit: 'weijiban', display_name: '演示填报员（卫计办）' },
+  { username: 'demo-office', role: 'office', town: 'fengmao', unit: 'weijiban', display_name: '演示领导小组办公室' },
+  { username: 'demo-supervisor', role: 'supervisor', town: 'fengmao', unit: null, display_name: '演示督导' },
+  { username: 'demo-admin', role: 'admin', town: null, unit: null, display_name: '演示管理员' },
+];
+
+class UsageError extends Error {}
+
+const USAGE = `usage:
+  npm run admin -- create-user --username U --role reporter|office|supervisor|admin
+                  [--town T] [--unit U] [--display-name N] [--local | --remote] [--persist-to DIR]
+      (--town for every role but admin; --unit required for reporter)
+  npm run admin -- create-demo-accounts [--persist-to DIR]     (local only)`;
+
+/** Runs statements as one .sql file through wrangler d1 execute. */
+function execute(stmts: Stmt[], target: string[], name: string): void {
+  const dir = resolve(ROOT, '.wrangler/tmp');
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, `${name}-${process.pid}.sql`);
+  writeFileSync(file, stmts.map(renderSql).join('\n') + '\n', { mode: 0o600 });
+  try {
+    wrangler(['d1', 'execute', 'DB', ...target, '--yes', '--file', file], { quiet: true });
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** Runs one query and returns its first row. */
+function queryOne<T>(s: Stmt, target: string[]): T | undefined {
+  const out = wrangler(['d1', 'execute', 'DB', ...target, '--json', '--command', renderSql(s)], { quiet: true });
+  return JSON.parse(out)[0]?.results?.[0] as T | undefined;
+}
+
+async function createUser(opts: Record<string, string | boolean | undefined>, target: string[], remote: boolean): Promise<void> {
+  const username = String(opts.username ?? '').trim().toLowerCase();
+  const role = String(opts.role ?? '') as Role;
+  const town = opts.town ? String(opts.town) : null;
+  const unit = opts.unit ? String(opts.unit) : null;
+  const displayName = String(opts['display-name'] ?? username).trim();
+  if (!USERNAME_PATTERN.test(username)) throw new UsageError('--username: 3–40 of a-z 0-9 . _ -, starting with a letter or digit');
+  if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+  if (role === 'admin' && (town || unit)) throw new UsageError('an admin belongs to no town: leave out --town and --unit');
+  if (role !== 'admin' && !town) throw new UsageError(`--town is required for role ${role}`);
+  if (role === 'reporter' && !unit) throw new UsageError('--unit is required for a reporter');
+  if (!displayName || displayName.length > 100) throw new UsageError('--display-name: 1–100 characters');
+
+  const facts = queryOne<{ taken: number; town_ok: number; unit_ok: number }>(createUserPrecheckStmt(username, town, unit), target);
+  if (!facts) throw new Error('could not read the database (are the migrations applied?)');
+  if (facts.taken > 0) throw new UsageError(`username already taken: ${username}`);
+  if (town && facts.town_ok === 0) throw new UsageError(`no such town: ${town} (is content loaded?)`);
+  if (unit && facts.unit_ok === 0) throw new UsageError(`no such unit in ${town}: ${unit}`);
+
+  const now = new Date();
+  const at = now.toISOString();
+  const id = crypto.randomUUID();
+  const token = randomToken();
+  const expiresAt = new Date(now.getTime() + ACTIVATION_TTL_MS).toISOString();
+  execute(
+    [
+      insertAccountStmt({ id, username, display_name: displayName, role, town_id: town, unit_id: unit, password: null, status: 'pending', created_at: at, created_by: ACTOR }),
+      insertActivationStmt(await sha256Hex(token), id, at, expiresAt),
+      auditStmt({ at, actor: ACTOR, action: 'account.create', town_id: town, unit_id: unit, entity: 'account', entity_id: id, detail: { username, role, activation_expires_at: expiresAt } }),
+    ],
+    target,
+    'admin-create-user',
+  );
+
+  const base = remote ? 'https://<your-worker-host>' : `http://127.0.0.1:${process.env.PORT ?? '8787'}`;
+  console.log(
+    [
+      `created ${role} account ${username} (${displayName})${town ? ` in ${town}${unit ? ` / ${unit}` : ''}` : ''} in the ${remote ? 'remote' : 'local'} database — pending activation.`,
+      '',
+      'One-time activation (shown only now; valid until ' + expiresAt + '):',
+      `  token: ${token}`,
+      `  link:  ${base}${activationPath(token)}`,
+      '',
+      'Set the password (at least 10 characters) with the link, or directly:',
+      `  curl -X POST ${base}/api/v1/auth/activate -H 'content-type: application/json' \\`,
+      `       -d '{"token":"${token}","password":"<new password>"}'`,
+    ].join('\n'),
+  );
+}
+
+async function createDemoAccounts(target: string[]): Promise<void> {
+  const at = new Date().toISOString();
+  const stmts: Stmt[] = [];
+  for (const d of DEMO_ACCOUNTS) {
+    const id = crypto.randomUUID();
+    // The audit row first, written only while the username is free; then the account (skipped if it exists).
+    stmts.push(
+      onlyIfUsernameFree(
+        auditStmt({ at, actor: ACTOR, action: 'account.create', town_id: d.town, unit_id: d.unit, entity: 'account', entity_id: id, detail: { username: d.username, role: d.role, demo: true } }),
+        d.username,
+      ),
+      insertAccountStmt(
+        {
+          id,
+          username: d.username,
+          display_name: d.display_name,
+          role: d.role,
+          town_id: d.town,
+          unit_id: d.unit,
+          password: await hashPassword(DEMO_PASSWORD),
+          status: 'active',
+          created_at: at,
+          created_by: ACTOR,
+        },
+        { ifUsernameFree: true },
+      ),
+    );
+  }
+  execute(stmts, target, 'admin-demo-accounts');
+  const where = (d: (typeof DEMO_ACCOUNTS)[number]) => `${d.town ?? '(all towns)'}${d.unit ? ` / ${d.unit}` : ''}`;
+  const w = Math.max(...DEMO_ACCOUNTS.map((d) => d.username.length));
+  const ww = Math.max(...DEMO_ACCOUNTS.map((d) => where(d).length));
+  console.log(
+    [
+      `demo accounts (local only; password for all: ${DEMO_PASSWORD})`,
+      ...DEMO_ACCOUNTS.map((d) => `  ${d.username.padEnd(w)}  ${d.role.padEnd(10)}  ${where(d).padEnd(ww)}  ${d.display_name}`),
+      `  sign in: POST /api/v1/auth/login {"username":"demo-office","password":"${DEMO_PASSWORD}"}`,
+    ].join('\n'),
+  );
+}
+
+if (import.meta.main) {
+  try {
+    const { values, positionals } = parseArgs({
+      allowPositionals: true,
+      options: {
+        username: { type: 'string' },
+        role: { type: 'string' },
+        town: { type: 'string' },
+        unit: { type: 'string' },
+        'display-name': { type: 'string' },
+        local: { type: 'boolean' },
+        remote: { type: 'boolean' },
+        'persist-to': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    const [command] = positionals;
+    if (values.help || !command) {
+      console.log(USAGE);
+      process.exit(values.help ? 0 : 1);
+    }
+    if (values.local && values.remote) throw new UsageError('--local and --remote exclude each other');
+    const remote = values.remote === true;
+    const target = [remote ? '--remote' : '--local', ...(values['persist-to'] ? ['--persist-to', values['persist-to']] : [])];
+    if (command === 'create-user') await createUser(values, target, remote);
+    else if (command === 'create-demo-accounts') {
+      if (remote) throw new UsageError('demo accounts are local only: deploys never create them');
+      await createDemoAccounts(target);
+    } else throw new UsageError(`unknown command: ${command}`);
+  } catch (e) {
+    console.error(e instanceof UsageError ? `${e.message}\n\n${USAGE}` : (e as Error).message);
+    process.exit(1);
+  }
+}

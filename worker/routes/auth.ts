@@ -1,0 +1,426 @@
+/**
+ * Sign-in, sessions, activation and account management. Mounted at /api/v1.
+ *
+ * Every write goes to D1 in ONE batch together with its audit row: a login (session + attempt
+ * + `auth.login`), a failed login (attempts + `auth.login_failed`), a throttled login
+ * (`auth.throttled`), a logout (`auth.logout`), an activation (`auth.activate`), an account
+ * created (`account.create`). Refusals for lack of permission are audited as `auth.denied`.
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../env.ts';
+import { ApiError, ErrorBody, notFound } from '../errors.ts';
+import { validationHook } from '../validation.ts';
+import { Role } from '../auth/context.ts';
+import { denied, requireCaller } from '../auth/middleware.ts';
+import { PBKDF2_ITERATIONS, hashPassword, randomToken, sha256Hex, verifyNothing, verifyPassword } from '../auth/password.ts';
+import { auditStmt } from '../db/audit.ts';
+import { runBatch } from '../db/batch.ts';
+import {
+  ACTIVATION_TTL_MS,
+  USERNAME_PATTERN,
+  activateAccountStmt,
+  activationPath,
+  insertAccountStmt,
+  insertActivationStmt,
+  insertSessionStmt,
+  listTownAccounts,
+  loginAttemptStmt,
+  pruneLoginAttemptsStmt,
+  readActivation,
+  readCreateAccountFacts,
+  readLoginState,
+  revokeSessionStmt,
+  setPasswordStmt,
+  useActivationStmt,
+  type AccountRow,
+  type ThrottleRule,
+} from '../db/accounts.ts';
+import type { Stmt } from '../db/sql.ts';
+
+// ---------------------------------------------------------------- policy
+
+/** A session lasts 12 hours from sign-in. */
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+/** Failures counted within this window. */
+export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
+/** From this many failures for one username (since its last successful sign-in), further attempts get 429. */
+export const MAX_FAILURES_PER_USER = 5;
+/** From this many failures from one address, further attempts get 429. */
+export const MAX_FAILURES_PER_ADDRESS = 20;
+/** Login attempts older than this are pruned. */
+const ATTEMPT_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+// ---------------------------------------------------------------- contracts
+
+const zh = (cn: string, en: string) => ({ message: `${cn} / ${en}` });
+
+const Username = z
+  .string(zh('请填写用户名', 'give a username'))
+  .trim()
+  .toLowerCase()
+  .regex(USERNAME_PATTERN, zh('用户名为 3–40 个小写字母、数字或 . _ -，以字母或数字开头', 'username: 3–40 of a-z 0-9 . _ -, starting with a letter or digit'))
+  .openapi({ example: 'wang-weijiban' });
+
+const NewPassword = z
+  .string(zh('请填写密码', 'give a password'))
+  .min(10, zh('密码至少需要 10 个字符', 'password must be at least 10 characters'))
+  .max(200, zh('密码不能超过 200 个字符', 'password must be at most 200 characters'));
+
+const Account = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    display_name: z.string(),
+    role: Role,
+    town_id: z.string().nullable(),
+    unit_id: z.string().nullable(),
+  })
+  .openapi('Account');
+
+const ManagedAccount = Account.extend({
+  status: z.enum(['pending', 'active', 'disabled']),
+  created_at: z.string(),
+  created_by: z.string(),
+}).openapi('ManagedAccount');
+
+const LoginBody = z.object({
+  username: z.string(zh('请填写用户名', 'give a username')).trim().min(1, zh('请填写用户名', 'give a username')).max(100),
+  password: z.string(zh('请填写密码', 'give a password')).min(1, zh('请填写密码', 'give a password')).max(1000),
+});
+
+const LoginResult = z.object({ token: z.string(), expires_at: z.string(), account: Account }).openapi('LoginResult');
+
+const ActivateBody = z.object({
+  token: z.string(zh('缺少激活码', 'activation token missing')).min(16, zh('激活码无效', 'invalid activation token')).max(256, zh('激活码无效', 'invalid activation token')),
+  password: NewPassword,
+});
+
+const TownParam = z.object({
+  town: z
+    .string()
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
+    .openapi({ param: { name: 'town', in: 'path' }, example: 'fengmao' }),
+});
+
+const CreateAccountBody = z.object({
+  username: Username,
+  display_name: z.string(zh('请填写姓名', 'give a display name')).trim().min(1, zh('请填写姓名', 'give a display name')).max(100, zh('姓名不能超过 100 个字符', 'display name is at most 100 characters')),
+  role: z.enum(['reporter', 'office', 'supervisor'], zh('角色应为 reporter、office 或 supervisor', 'role must be reporter, office or supervisor')),
+  unit_id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, zh('单位标识无效', 'invalid unit id')).nullable().optional(),
+});
+
+const CreatedAccount = z
+  .object({ account: ManagedAccount, activation_url: z.string(), activation_expires_at: z.string() })
+  .openapi('CreatedAccount');
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const error = (description: string) => json(ErrorBody, description);
+const bearer = [{ bearerAuth: [] }];
+
+const loginRoute = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  summary: 'Sign in with username and password; returns a session token (12 h)',
+  request: { body: { required: true, content: { 'application/json': { schema: LoginBody } } } },
+  responses: {
+    200: json(LoginResult, 'Signed in'),
+    400: error('Invalid request'),
+    401: error('Wrong username or password (the same answer for both)'),
+    429: {
+      ...error('Too many failed attempts for this username or address'),
+      headers: z.object({ 'Retry-After': z.string().openapi({ description: 'seconds until another attempt is accepted' }) }),
+    },
+  },
+});
+
+const logoutRoute = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  summary: 'End the current session',
+  security: bearer,
+  responses: { 204: { description: 'Signed out' }, 401: error('Not signed in') },
+});
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/me',
+  summary: 'The signed-in account',
+  security: bearer,
+  responses: { 200: json(Account, 'The caller'), 401: error('Not signed in') },
+});
+
+const activateRoute = createRoute({
+  method: 'post',
+  path: '/auth/activate',
+  summary: 'Set the password of a new account with its one-time activation token',
+  request: { body: { required: true, content: { 'application/json': { schema: ActivateBody } } } },
+  responses: {
+    200: json(z.object({ account: Account }), 'Activated; sign in with the new password'),
+    400: error('Invalid request, or the link is unknown, used or expired'),
+  },
+});
+
+const createAccountRoute = createRoute({
+  method: 'post',
+  path: '/towns/{town}/accounts',
+  summary: "Create an account in a town (the town's office, or admin); returns a one-time activation link",
+  security: bearer,
+  request: { params: TownParam, body: { required: true, content: { 'application/json': { schema: CreateAccountBody } } } },
+  responses: {
+    201: json(CreatedAccount, 'Created, pending activation'),
+    400: error('Invalid request'),
+    401: error('Not signed in'),
+    403: error('Not allowed'),
+    404: error('No such town'),
+    409: error('Username taken'),
+  },
+});
+
+const listAccountsRoute = createRoute({
+  method: 'get',
+  path: '/towns/{town}/accounts',
+  summary: "A town's accounts (the town's office, or admin); no secrets",
+  security: bearer,
+  request: { params: TownParam },
+  responses: {
+    200: json(z.object({ accounts: z.array(ManagedAccount) }), 'Accounts'),
+    401: error('Not signed in'),
+    403: error('Not allowed'),
+    404: error('No such town'),
+  },
+});
+
+// ---------------------------------------------------------------- handlers
+
+const accountView = (a: AccountRow): z.infer<typeof Account> => ({
+  id: a.id,
+  username: a.username,
+  display_name: a.display_name,
+  role: a.role,
+  town_id: a.town_id,
+  unit_id: a.unit_id,
+});
+
+const managedView = (a: AccountRow): z.infer<typeof ManagedAccount> => ({
+  ...accountView(a),
+  status: a.status,
+  created_at: a.created_at,
+  created_by: a.created_by,
+});
+
+const fieldError = (path: string, zhMsg: string, en: string): ApiError =>
+  new ApiError(400, 'validation_failed', `请求有误，请检查以下字段：${path}`, `Invalid request; check these fields: ${path}`, [
+    { path, message: `${zhMsg} / ${en}`, message_en: en },
+  ]);
+
+const invalidCredentials = (): ApiError =>
+  new ApiError(401, 'invalid_credentials', '用户名或密码不正确。', 'Wrong username or password.');
+
+const invalidActivation = (): ApiError =>
+  new ApiError(400, 'activation_invalid', '激活链接无效、已使用或已过期，请联系领导小组办公室重新发放。', 'The activation link is unknown, already used or expired; ask the office for a new one.');
+
+/** The client address for throttling: Cloudflare's CF-Connecting-IP, or 'unknown'. */
+const clientAddress = (h: string | undefined): string => (h?.trim() || 'unknown').slice(0, 64);
+
+export const auth = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(loginRoute, async (c) => {
+    const body = c.req.valid('json');
+    const now = new Date();
+    const at = now.toISOString();
+    const username = body.username.toLowerCase();
+    const ip = clientAddress(c.req.header('CF-Connecting-IP'));
+    const rules: ThrottleRule[] = [
+      { key: `user:${username}`, limit: MAX_FAILURES_PER_USER, windowMs: THROTTLE_WINDOW_MS, resetOnSuccess: true },
+      { key: `ip:${ip}`, limit: MAX_FAILURES_PER_ADDRESS, windowMs: THROTTLE_WINDOW_MS, resetOnSuccess: false },
+    ];
+    const { account, limitReachedAt } = await readLoginState(c.env.DB, username, rules, now);
+
+    // Throttled: refused before the password is even checked; the refusal itself is not counted.
+    let retryAfter = 0;
+    let scope: 'user' | 'ip' | null = null;
+    limitReachedAt.forEach((reached, i) => {
+      if (!reached) return;
+      const s = Math.ceil((Date.parse(reached) + rules[i]!.windowMs - now.getTime()) / 1000);
+      if (s > retryAfter) {
+        retryAfter = s;
+        scope = i === 0 ? 'user' : 'ip';
+      }
+    });
+    if (retryAfter > 0) {
+      await runBatch(c.env.DB, [
+        auditStmt({
+          at,
+          actor: account?.id ?? 'anonymous',
+          action: 'auth.throttled',
+          town_id: account?.town_id ?? null,
+          unit_id: account?.unit_id ?? null,
+          entity: 'account',
+          entity_id: account?.id ?? null,
+          detail: { username, ip, scope, retry_after: retryAfter },
+        }),
+      ]);
+      const minutes = Math.ceil(retryAfter / 60);
+      return c.json(
+        new ApiError(
+          429,
+          'too_many_attempts',
+          `登录失败次数过多，请 ${minutes} 分钟后再试。`,
+          `Too many failed sign-in attempts; try again in ${minutes} minute(s).`,
+        ).body(),
+        429,
+        { 'Retry-After': String(retryAfter) },
+      );
+    }
+
+    const ok =
+      account?.password_hash && account.password_salt && account.password_iterations
+        ? await verifyPassword(body.password, { hash: account.password_hash, salt: account.password_salt, iterations: account.password_iterations })
+        : await verifyNothing(body.password);
+    const prune = pruneLoginAttemptsStmt(
+      rules.map((r) => r.key),
+      new Date(now.getTime() - ATTEMPT_RETENTION_MS).toISOString(),
+    );
+
+    if (!account || !ok || account.status !== 'active') {
+      await runBatch(c.env.DB, [
+        prune,
+        ...rules.map((r) => loginAttemptStmt(r.key, at, false)),
+        auditStmt({
+          at,
+          actor: account?.id ?? 'anonymous',
+          action: 'auth.login_failed',
+          town_id: account?.town_id ?? null,
+          unit_id: account?.unit_id ?? null,
+          entity: 'account',
+          entity_id: account?.id ?? null,
+          detail: { username, ip, reason: !account ? 'unknown_user' : !ok ? 'wrong_password' : `account_${account.status}` },
+        }),
+      ]);
+      throw invalidCredentials();
+    }
+
+    const token = randomToken();
+    const expiresAt = new Date(now.getTime() + SESSION_TTL_MS).toISOString();
+    const stmts: Stmt[] = [prune, insertSessionStmt(await sha256Hex(token), account.id, at, expiresAt), loginAttemptStmt(rules[0]!.key, at, true)];
+    // Passwords hashed with another iteration count are re-hashed with the current one.
+    if (account.password_iterations !== PBKDF2_ITERATIONS) stmts.push(setPasswordStmt(account.id, await hashPassword(body.password)));
+    stmts.push(
+      auditStmt({
+        at,
+        actor: account.id,
+        action: 'auth.login',
+        town_id: account.town_id,
+        unit_id: account.unit_id,
+        entity: 'account',
+        entity_id: account.id,
+        detail: { ip, expires_at: expiresAt },
+      }),
+    );
+    await runBatch(c.env.DB, stmts);
+    return c.json({ token, expires_at: expiresAt, account: accountView(account) }, 200);
+  })
+  .openapi(logoutRoute, async (c) => {
+    const caller = await requireCaller(c);
+    const at = new Date().toISOString();
+    await runBatch(c.env.DB, [
+      revokeSessionStmt(caller.session, at),
+      auditStmt({ at, actor: caller.id, action: 'auth.logout', town_id: caller.town_id, unit_id: caller.unit_id, entity: 'account', entity_id: caller.id }),
+    ]);
+    return c.body(null, 204);
+  })
+  .openapi(meRoute, async (c) => {
+    const caller = await requireCaller(c);
+    return c.json(
+      { id: caller.id, username: caller.username, display_name: caller.display_name, role: caller.role, town_id: caller.town_id, unit_id: caller.unit_id },
+      200,
+    );
+  })
+  .openapi(activateRoute, async (c) => {
+    const body = c.req.valid('json');
+    const at = new Date().toISOString();
+    const tokenHash = await sha256Hex(body.token);
+    const account = await readActivation(c.env.DB, tokenHash, at);
+    if (!account) throw invalidActivation();
+    const pw = await hashPassword(body.password);
+    const [activated] = await runBatch(c.env.DB, [
+      activateAccountStmt(account.id, pw, tokenHash, at),
+      useActivationStmt(tokenHash, at),
+      auditStmt({ at, actor: account.id, action: 'auth.activate', town_id: account.town_id, unit_id: account.unit_id, entity: 'account', entity_id: account.id }),
+    ]);
+    // A concurrent activation with the same link won the race: nothing was changed by this one.
+    if (activated!.meta.changes !== 1) throw invalidActivation();
+    return c.json({ account: accountView(account) }, 200);
+  })
+  .openapi(createAccountRoute, async (c) => {
+    const { town } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const caller = await requireCaller(c, 'office', 'admin');
+    if (caller.role === 'office' && caller.town_id !== town) {
+      await denied(c, 'office may create accounts only in its own town', { town_id: town, entity: 'account' });
+    }
+    const unit = body.unit_id ?? null;
+    const facts = await readCreateAccountFacts(c.env.DB, town, unit, body.username);
+    if (!facts.town) throw notFound('Town', '乡镇', town);
+    if (body.role === 'reporter' && !unit) throw fieldError('unit_id', '填报员必须属于一个责任单位', 'a reporter belongs to one responsible unit');
+    if (unit && !facts.unit) throw fieldError('unit_id', `本镇没有这个责任单位：${unit}`, `no such unit in this town: ${unit}`);
+    if (facts.usernameTaken) throw usernameTaken(body.username);
+
+    const at = new Date().toISOString();
+    const id = crypto.randomUUID();
+    const token = randomToken();
+    const expiresAt = new Date(Date.now() + ACTIVATION_TTL_MS).toISOString();
+    const row: AccountRow = {
+      id,
+      username: body.username,
+      display_name: body.display_name,
+      role: body.role,
+      town_id: town,
+      unit_id: unit,
+      status: 'pending',
+      created_at: at,
+      created_by: caller.id,
+    };
+    try {
+      await runBatch(c.env.DB, [
+        insertAccountStmt({ ...row, status: 'pending', password: null }),
+        insertActivationStmt(await sha256Hex(token), id, at, expiresAt),
+        auditStmt({
+          at,
+          actor: caller.id,
+          action: 'account.create',
+          town_id: town,
+          unit_id: unit,
+          entity: 'account',
+          entity_id: id,
+          detail: { username: body.username, role: body.role, activation_expires_at: expiresAt },
+        }),
+      ]);
+    } catch (e) {
+      // Two offices creating the same username at once: the second loses on UNIQUE.
+      if (/UNIQUE constraint failed: accounts\.username/.test(String((e as Error)?.message ?? e))) throw usernameTaken(body.username);
+      throw e;
+    }
+    return c.json({ account: managedView(row), activation_url: activationPath(token), activation_expires_at: expiresAt }, 201);
+  })
+  .openapi(listAccountsRoute, async (c) => {
+    const { town } = c.req.valid('param');
+    const caller = await requireCaller(c, 'office', 'admin');
+    if (caller.role === 'office' && caller.town_id !== town) {
+      await denied(c, 'office may list accounts only of its own town', { town_id: town, entity: 'account' });
+    }
+    const rows = await listTownAccounts(c.env.DB, town);
+    if (!rows) throw notFound('Town', '乡镇', town);
+    return c.json({ accounts: rows.map(managedView) }, 200);
+  });
+
+auth.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'The session token from POST /auth/login',
+});
+
+function usernameTaken(username: string): ApiError {
+  return new ApiError(409, 'username_taken', `用户名已被使用：${username}`, `Username already taken: ${username}`, [
+    { path: 'username', message: `用户名已被使用 / username already taken`, message_en: 'username already taken' },
+  ]);
+}

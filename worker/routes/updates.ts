@@ -1,0 +1,391 @@
+/**
+ * Task updates and their review: reporters submit, the office approves or rejects, everyone
+ * permitted can read the history and the audit log; the public reads approved progress.
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { ApiError, ErrorBody, notFound } from '../errors.ts';
+import { validationHook } from '../validation.ts';
+import { denied, requireCaller } from '../auth/middleware.ts';
+import type { Caller } from '../auth/context.ts';
+import { auditStmt } from '../db/audit.ts';
+import { runBatch } from '../db/batch.ts';
+import type { Stmt } from '../db/sql.ts';
+import {
+  approveStmts,
+  clearGuards,
+  idempotencyStmt,
+  listUpdates,
+  listUpdatesByAuthor,
+  readAudit,
+  readHistory,
+  readIdempotency,
+  readMyTasks,
+  readProgress,
+  readTaskForUpdate,
+  readUpdate,
+  rejectStmts,
+  submitStmts,
+} from '../db/updates.ts';
+import { RejectInput, TaskRef, UpdateInput, UpdateState, UpdateView, etag, parseIfMatch, parseTaskRef } from '../domain/update.ts';
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const err = (description: string) => json(ErrorBody, description);
+const Slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
+const TownParam = z.object({ town: Slug.openapi({ param: { name: 'town', in: 'path' }, example: 'fengmao' }) });
+const TaskParam = z.object({ task: TaskRef.openapi({ param: { name: 'task', in: 'path' }, example: 'fengmao:kt1-health-assessment' }) });
+const UpdateParam = z.object({ update: z.string().min(1).max(64).openapi({ param: { name: 'update', in: 'path' } }) });
+const IdemHeaders = z.object({
+  'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).openapi({ description: 'Unique per logical request; a retry sends the same key' }),
+  'if-match': z.string().max(40).optional().openapi({ description: 'The task ETag ("3") the client saw' }),
+});
+const Limit = z.coerce.number().int().min(1).max(500).default(100);
+
+const sha256 = async (s: string) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)))].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+const newId = () => {
+  const b = crypto.getRandomValues(new Uint8Array(12));
+  return `upd_${[...b].map((x) => x.toString(16).padStart(2, '0')).join('')}`;
+};
+
+/**
+ * Runs a write at most once per Idempotency-Key: a retry with the same body gets the first
+ * answer; the same key with another body is a 422. `write` returns the statements of the write
+ * (audit included) and the answer; the key record joins the same batch.
+ */
+async function once(
+  c: Context<AppEnv>,
+  caller: Caller,
+  body: unknown,
+  write: () => Promise<{ stmts: Stmt[]; status: 200 | 201; answer: unknown; onConflict: () => Promise<ApiError> }>,
+): Promise<never> {
+  // A replay returns stored JSON, so the typed-response check cannot see it: erase to never.
+  const key = c.req.header('idempotency-key')!;
+  const hash = await sha256(`${c.req.method} ${c.req.path}\n${JSON.stringify(body ?? null)}`);
+  const replay = async (): Promise<Response | null> => {
+    const prior = await readIdempotency(c.env.DB, caller.id, key);
+    if (!prior) return null;
+    if (prior.request_hash !== hash) {
+      throw new ApiError(
+        422,
+        'idempotency_key_reused',
+        '这个 Idempotency-Key 已用于另一份内容不同的请求，请换一个新的键。',
+        'This Idempotency-Key was used for a different request body; use a new key.',
+        [{ path: 'Idempotency-Key', message: '键已被使用', message_en: 'key already used' }],
+      );
+    }
+    c.header('Idempotent-Replayed', 'true');
+    return c.json(JSON.parse(prior.body), prior.status as 200 | 201);
+  };
+  const earlier = await replay();
+  if (earlier) return earlier as never;
+  const w = await write();
+  const now = new Date().toISOString();
+  try {
+    await runBatch(c.env.DB, [...w.stmts, idempotencyStmt(caller.id, key, hash, w.status, w.answer, now), clearGuards()]);
+  } catch (e) {
+    const msg = String((e as Error).message);
+    if (/UNIQUE constraint failed: idempotency_keys/.test(msg)) {
+      const again = await replay();
+      if (again) return again as never;
+    }
+    if (/CHECK constraint failed/.test(msg)) throw await w.onConflict();
+    throw e;
+  }
+  return c.json(w.answer as never, w.status) as never;
+}
+
+/** Resolves `<town>:<task>` for a caller, enforcing town and unit scope on the object. */
+async function taskFor(c: Context<AppEnv>, caller: Caller, ref: string, mode: 'report' | 'read') {
+  const { town, task } = parseTaskRef(ref);
+  if (caller.role !== 'admin' && caller.town_id !== town) throw await denied(c, `task ${ref} belongs to another town`);
+  const t = await readTaskForUpdate(c.env.DB, town, task);
+  if (!t) throw notFound('Task', '任务', ref);
+  if (caller.role === 'reporter' && (!caller.unit_id || !t.units.includes(caller.unit_id))) {
+    throw await denied(c, `task ${ref} is not a task of unit ${caller.unit_id}`);
+  }
+  if (mode === 'report' && caller.role !== 'reporter') throw await denied(c, 'only reporters submit updates');
+  return t;
+}
+
+const preconditionRequired = () =>
+  new ApiError(428, 'if_match_required', '请带上任务的版本号（If-Match），以免覆盖别人的修改。', 'Send the task version in If-Match so no change is lost.', [
+    { path: 'If-Match', message: '缺少版本号', message_en: 'missing' },
+  ]);
+const stale = (current: number) =>
+  new ApiError(412, 'version_mismatch', `任务已被其他人更新（当前版本 ${current}），请刷新后再提交。`, `The task changed since you loaded it (now version ${current}); reload and resubmit.`, [
+    { path: 'If-Match', message: `当前版本为 ${current}`, message_en: `current version is ${current}` },
+  ]);
+
+// ---------------------------------------------------------------- contracts
+
+const submitRoute = createRoute({
+  method: 'post',
+  path: '/tasks/{task}/updates',
+  summary: 'Submit an update on a task of your unit (pending until reviewed)',
+  request: { params: TaskParam, headers: IdemHeaders, body: { content: { 'application/json': { schema: UpdateInput } }, required: true } },
+  responses: {
+    201: json(UpdateView, 'Stored as pending'),
+    400: err('Invalid body or headers'),
+    401: err('Not signed in'),
+    403: err('Not your unit or town'),
+    404: err('No such task'),
+    412: err('Stale task version'),
+    422: err('Idempotency-Key reused with another body, or an indicator this task does not deliver'),
+    428: err('If-Match missing'),
+  },
+});
+
+const reviewParams = { params: UpdateParam, headers: IdemHeaders };
+const approveRoute = createRoute({
+  method: 'post',
+  path: '/updates/{update}/approve',
+  summary: 'Approve a pending update: applies it to the task and its indicators',
+  request: reviewParams,
+  responses: {
+    200: json(UpdateView, 'Approved'),
+    401: err('Not signed in'),
+    403: err('Not the office of this town'),
+    404: err('No such update'),
+    409: err('Already reviewed'),
+    412: err('Task changed since the reviewer loaded it'),
+    422: err('Idempotency-Key reused'),
+    428: err('If-Match missing'),
+  },
+});
+const rejectRoute = createRoute({
+  method: 'post',
+  path: '/updates/{update}/reject',
+  summary: 'Reject a pending update with a reason; it goes back to the reporter',
+  request: { ...reviewParams, body: { content: { 'application/json': { schema: RejectInput } }, required: true } },
+  responses: {
+    200: json(UpdateView, 'Rejected'),
+    400: err('Reason missing'),
+    401: err('Not signed in'),
+    403: err('Not the office of this town'),
+    404: err('No such update'),
+    409: err('Already reviewed'),
+    422: err('Idempotency-Key reused'),
+  },
+});
+const queueRoute = createRoute({
+  method: 'get',
+  path: '/towns/{town}/updates',
+  summary: "The town's updates (review queue with status=pending); office and supervisors",
+  request: {
+    params: TownParam,
+    query: z.object({ status: UpdateState.optional(), task: Slug.optional(), unit: Slug.optional(), limit: Limit }),
+  },
+  responses: { 200: json(z.object({ updates: z.array(UpdateView) }), 'Updates'), 401: err('Not signed in'), 403: err('Not permitted') },
+});
+const myUpdatesRoute = createRoute({
+  method: 'get',
+  path: '/me/updates',
+  summary: 'Your own submissions with their review state and reasons',
+  request: { query: z.object({ limit: Limit }) },
+  responses: { 200: json(z.object({ updates: z.array(UpdateView) }), 'Updates'), 401: err('Not signed in') },
+});
+const myTasksRoute = createRoute({
+  method: 'get',
+  path: '/me/tasks',
+  summary: "Your unit's tasks (all of the town's for office and supervisors) with due milestone, status and last update",
+  responses: { 200: json(z.object({ tasks: z.array(z.record(z.string(), z.unknown())) }), 'Tasks'), 401: err('Not signed in'), 403: err('Admins have no town') },
+});
+const historyRoute = createRoute({
+  method: 'get',
+  path: '/tasks/{task}/history',
+  summary: "A task's full history: every update and review, every change with before and after",
+  request: { params: TaskParam },
+  responses: {
+    200: json(z.object({ task: z.string(), version: z.number(), updates: z.array(UpdateView), changes: z.array(z.record(z.string(), z.unknown())) }), 'History'),
+    401: err('Not signed in'),
+    403: err('Not permitted'),
+    404: err('No such task'),
+  },
+});
+const auditRoute = createRoute({
+  method: 'get',
+  path: '/towns/{town}/audit',
+  summary: 'The audit log of a town, filtered by actor, unit, task and date (office and supervisors)',
+  request: {
+    params: TownParam,
+    query: z.object({
+      actor: z.string().max(100).optional(),
+      unit: Slug.optional(),
+      task: Slug.optional(),
+      from: z.iso.date().optional(),
+      to: z.iso.date().optional(),
+      limit: Limit,
+    }),
+  },
+  responses: { 200: json(z.object({ entries: z.array(z.record(z.string(), z.unknown())) }), 'Audit entries'), 401: err('Not signed in'), 403: err('Not permitted') },
+});
+const progressRoute = createRoute({
+  method: 'get',
+  path: '/towns/{town}/progress',
+  summary: 'Public: approved status of every task and the latest approved value of every indicator',
+  request: { params: TownParam },
+  responses: { 200: json(z.record(z.string(), z.unknown()), 'Progress'), 404: err('No such town') },
+});
+
+async function townScope(c: Context<AppEnv>, town: string, ...roles: Caller['role'][]) {
+  const caller = await requireCaller(c, ...roles);
+  if (caller.role !== 'admin' && caller.town_id !== town) throw await denied(c, `town ${town} is not the caller's town`);
+  return caller;
+}
+
+async function reviewable(c: Context<AppEnv>, caller: Caller, id: string) {
+  const u = await readUpdate(c.env.DB, id);
+  if (!u) throw notFound('Update', '进展报告', id);
+  if (caller.role !== 'admin' && caller.town_id !== u.town) throw await denied(c, `update ${id} belongs to another town`);
+  if (caller.role !== 'office') throw await denied(c, 'only the office reviews updates');
+  const task = await readTaskForUpdate(c.env.DB, u.town, u.task);
+  if (!task) throw notFound('Task', '任务', `${u.town}:${u.task}`);
+  return { u, task };
+}
+
+const alreadyReviewed = (u: UpdateView) =>
+  new ApiError(409, 'already_reviewed', `这份进展报告已经${u.state === 'approved' ? '通过' : '退回'}，不能再审核。`, `This update was already ${u.state}.`);
+
+/** Mounted at /api/v1. */
+export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(submitRoute, async (c) => {
+    const caller = await requireCaller(c, 'reporter');
+    const input = c.req.valid('json');
+    const t = await taskFor(c, caller, c.req.valid('param').task, 'report');
+    const ifMatch = parseIfMatch(c.req.header('if-match'));
+    if (ifMatch === null) throw preconditionRequired();
+    if (Number.isNaN(ifMatch)) throw new ApiError(400, 'validation_failed', 'If-Match 格式应为 "版本号"', 'If-Match must be "<version>"', [{ path: 'If-Match', message: '格式错误' }]);
+    const delivers = new Map(t.indicators.map((i) => [i.id, i.kind]));
+    const bad = input.measurements.flatMap((m, i) => (delivers.get(m.indicator) === 'numeric' ? [] : [{ path: `measurements.${i}.indicator`, message: `本任务不负责指标“${m.indicator}”，或该指标不是数值指标`, message_en: `this task does not deliver numeric indicator ${m.indicator}` }]));
+    if (bad.length) throw new ApiError(422, 'indicator_not_of_task', '有指标不属于这项任务，请检查。', 'Some indicators are not delivered by this task.', bad);
+    return once(c, caller, { ...input, ifMatch }, async () => {
+      if (ifMatch !== t.version) throw stale(t.version);
+      const now = new Date().toISOString();
+      const view: UpdateView = {
+        id: newId(),
+        town: t.town_id,
+        task: t.id,
+        unit: caller.unit_id!,
+        author: caller.id,
+        state: 'pending',
+        status: input.status,
+        percent: input.percent,
+        narrative: input.narrative,
+        measurements: input.measurements,
+        evidence: input.evidence,
+        base_version: ifMatch,
+        created_at: now,
+        reviewed_by: null,
+        reviewed_at: null,
+        reject_reason: null,
+      };
+      c.header('ETag', etag(t.version));
+      return {
+        status: 201 as const,
+        answer: view,
+        stmts: [
+          ...submitStmts(view, input),
+          auditStmt({ at: now, actor: caller.id, action: 'update.submit', town_id: t.town_id, unit_id: view.unit, task_id: t.id, entity: 'task_update', entity_id: view.id, detail: { status: input.status, percent: input.percent, measurements: input.measurements.length } }),
+        ],
+        onConflict: async () => stale((await readTaskForUpdate(c.env.DB, t.town_id, t.id))?.version ?? t.version),
+      };
+    });
+  })
+  .openapi(approveRoute, async (c) => {
+    const caller = await requireCaller(c, 'office');
+    const { u, task } = await reviewable(c, caller, c.req.valid('param').update);
+    const ifMatch = parseIfMatch(c.req.header('if-match'));
+    if (ifMatch === null) throw preconditionRequired();
+    return once(c, caller, { approve: u.id, ifMatch }, async () => {
+      if (u.state !== 'pending') throw alreadyReviewed(u);
+      if (ifMatch !== task.version) throw stale(task.version);
+      const now = new Date().toISOString();
+      const answer: UpdateView = { ...u, state: 'approved', reviewed_by: caller.id, reviewed_at: now };
+      c.header('ETag', etag(task.version + 1));
+      return {
+        status: 200 as const,
+        answer,
+        stmts: [
+          ...approveStmts(u, task, caller.id, now),
+          auditStmt({ at: now, actor: caller.id, action: 'update.approve', town_id: u.town, unit_id: u.unit, task_id: u.task, entity: 'task_update', entity_id: u.id, detail: { before: { status: task.status, percent: task.percent, version: task.version }, after: { status: u.status, percent: u.percent, version: task.version + 1 } } }),
+        ],
+        onConflict: async () => {
+          const now2 = await readUpdate(c.env.DB, u.id);
+          if (now2 && now2.state !== 'pending') return alreadyReviewed(now2);
+          return stale((await readTaskForUpdate(c.env.DB, u.town, u.task))?.version ?? task.version);
+        },
+      };
+    });
+  })
+  .openapi(rejectRoute, async (c) => {
+    const caller = await requireCaller(c, 'office');
+    const { reason } = c.req.valid('json');
+    const { u } = await reviewable(c, caller, c.req.valid('param').update);
+    return once(c, caller, { reject: u.id, reason }, async () => {
+      if (u.state !== 'pending') throw alreadyReviewed(u);
+      const now = new Date().toISOString();
+      const answer: UpdateView = { ...u, state: 'rejected', reviewed_by: caller.id, reviewed_at: now, reject_reason: reason };
+      return {
+        status: 200 as const,
+        answer,
+        stmts: [
+          ...rejectStmts(u, caller.id, reason, now),
+          auditStmt({ at: now, actor: caller.id, action: 'update.reject', town_id: u.town, unit_id: u.unit, task_id: u.task, entity: 'task_update', entity_id: u.id, detail: { reason } }),
+        ],
+        onConflict: async () => alreadyReviewed((await readUpdate(c.env.DB, u.id)) ?? u),
+      };
+    });
+  })
+  .openapi(queueRoute, async (c) => {
+    const { town } = c.req.valid('param');
+    await townScope(c, town, 'office', 'supervisor', 'admin');
+    const q = c.req.valid('query');
+    return c.json({ updates: await listUpdates(c.env.DB, town, { state: q.status, task: q.task, unit: q.unit, limit: q.limit }) }, 200);
+  })
+  .openapi(myUpdatesRoute, async (c) => {
+    const caller = await requireCaller(c);
+    return c.json({ updates: await listUpdatesByAuthor(c.env.DB, caller.id, c.req.valid('query').limit) }, 200);
+  })
+  .openapi(myTasksRoute, async (c) => {
+    const caller = await requireCaller(c, 'reporter', 'office', 'supervisor');
+    const tasks = await readMyTasks(c.env.DB, caller.town_id!, caller.role === 'reporter' ? caller.unit_id : null);
+    return c.json({ tasks: tasks.map((t) => ({ ...t, ref: `${caller.town_id}:${String(t.id)}` })) }, 200);
+  })
+  .openapi(historyRoute, async (c) => {
+    const caller = await requireCaller(c, 'reporter', 'office', 'supervisor', 'admin');
+    const ref = c.req.valid('param').task;
+    const t = await taskFor(c, caller, ref, 'read');
+    const h = await readHistory(c.env.DB, t.town_id, t.id);
+    c.header('ETag', etag(t.version));
+    return c.json({ task: ref, version: t.version, ...h }, 200);
+  })
+  .openapi(auditRoute, async (c) => {
+    const { town } = c.req.valid('param');
+    await townScope(c, town, 'office', 'supervisor', 'admin');
+    const q = c.req.valid('query');
+    return c.json({ entries: await readAudit(c.env.DB, town, q) }, 200);
+  })
+  .openapi(progressRoute, async (c) => {
+    const { town } = c.req.valid('param');
+    const p = await readProgress(c.env.DB, town);
+    if (!p.tasks.length) throw notFound('Town', '乡镇', town);
+    const count = (s: string) => p.tasks.filter((t) => t.status === s).length;
+    const updatedAt = [...p.tasks.map((t) => t.last_approved?.approved_at as string | undefined), ...p.indicators.map((i) => i.latest?.approved_at as string | undefined)]
+      .filter((x): x is string => !!x)
+      .sort()
+      .at(-1) ?? null;
+    c.header('Cache-Control', 'public, max-age=60');
+    return c.json(
+      {
+        town,
+        updated_at: updatedAt,
+        counts: { total: p.tasks.length, not_started: count('not_started'), in_progress: count('in_progress'), completed: count('completed'), blocked: count('blocked') },
+        tasks: p.tasks.map((t) => ({ id: t.id, status: t.status, percent: t.percent, last_approved: t.last_approved })),
+        indicators: p.indicators,
+      },
+      200,
+    );
+  });
