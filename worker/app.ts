@@ -10,14 +10,17 @@ import { health } from './routes/health.ts';
 import { auth } from './routes/auth.ts';
 import { towns } from './routes/towns.ts';
 import { updates } from './routes/updates.ts';
+import { docs } from './routes/docs.ts';
 import { validationHook } from './validation.ts';
 
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', towns).route('/', auth).route('/', updates);
-v1.doc31('/openapi.json', {
+const openApiConfig = {
   openapi: '3.1.0',
   info: { title: '示范镇创建进度 API (Demonstration Town Tracker)', version: '1' },
   servers: [{ url: '/api/v1' }],
-});
+};
+v1.doc31('/openapi.json', openApiConfig);
+const document = () => v1.getOpenAPI31Document(openApiConfig);
 
 /** The Worker's fetch handler for /api/*. */
 export const app = new OpenAPIHono<AppEnv>()
@@ -29,6 +32,7 @@ export const app = new OpenAPIHono<AppEnv>()
   })
   .use('/api/*', authenticate)
   .route('/api/health', health)
+  .route('/api', docs(document))
   .route('/api/v1', v1);
 
 app.notFound((c) =>

@@ -73,3 +73,18 @@ describe('GET /api/v1/openapi.json', () => {
     expect(plan.responses['200'].content['application/json'].schema).toBeTruthy();
   });
 });
+
+describe('GET /api/openapi.json and /api/docs', () => {
+  it('serves the OpenAPI 3.1 document and a readable reference page listing the update endpoint', async () => {
+    const { status, body } = await getJson('/api/openapi.json');
+    expect(status).toBe(200);
+    expect(body.openapi).toBe('3.1.0');
+    expect(Object.keys(body.paths)).toContain('/tasks/{task}/updates');
+    const page = await SELF.fetch('http://localhost/api/docs');
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toContain('/api/v1/tasks/{task}/updates');
+    expect(text).toContain('lang="zh-CN"');
+    expect(text).not.toContain('<script');
+  });
+});
