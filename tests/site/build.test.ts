@@ -9,22 +9,12 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { readContent } from '../../worker/content/read.ts';
+import { DIST, htmlFiles } from './dist.ts';
 import type { ContentBundle, TownBundle } from '../../worker/domain/content.ts';
 
-const DIST = resolve(import.meta.dirname, '../../dist');
 
 // ---------------------------------------------------------------- helpers
 
-/** All built HTML files, as paths relative to dist/. */
-function htmlFiles(dir = DIST): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...htmlFiles(p));
-    else if (name.endsWith('.html')) out.push(relative(DIST, p));
-  }
-  return out.sort();
-}
 
 /** The file a site URL path is served from (directory URLs end in /). */
 function fileFor(urlPath: string): string | undefined {

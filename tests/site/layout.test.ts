@@ -14,8 +14,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DIST, htmlFiles } from './dist.ts';
 
-const DIST = resolve(import.meta.dirname, '../../dist');
 const WIDTHS = [320, 1024];
 
 function findChromium(): string | undefined {
@@ -29,15 +29,6 @@ function findChromium(): string | undefined {
   return undefined;
 }
 
-function htmlFiles(dir = DIST): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...htmlFiles(p));
-    else if (name.endsWith('.html')) out.push(relative(DIST, p));
-  }
-  return out.sort();
-}
 
 interface Measure {
   page: string;
