@@ -78,7 +78,7 @@ export async function api<T = any>(
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
   });
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+  return { status: res.status, body: (text && /json/.test(res.headers.get("content-type") ?? "") ? JSON.parse(text) : text || null) as T, headers: res.headers };
 }
 
 /** Signs in through POST /api/v1/auth/login and returns the session token; throws unless 200. */

@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { PBKDF2_ITERATIONS } from '../../worker/auth/password.ts';
-import { content, dumpTables, getJson, loadContent } from './helpers.ts';
+import { dumpTables, getJson, loadContent, loadTwoTowns } from './helpers.ts';
 import { TEST_PASSWORD, api, auditRows, createAccount, login, signedIn } from './auth-helpers.ts';
 
 const tokenOf = (activationUrl: string): string => {
@@ -14,14 +14,6 @@ const tokenOf = (activationUrl: string): string => {
   if (!m) throw new Error(`unexpected activation url ${activationUrl}`);
   return m[1]!;
 };
-
-/** fengmao plus a second town `othertown` (a copy of fengmao under another id). */
-async function loadTwoTowns(): Promise<void> {
-  const bundle = content();
-  const fengmao = bundle.towns.find((t) => t.town.id === 'fengmao')!;
-  bundle.towns.push({ ...structuredClone(fengmao), town: { ...structuredClone(fengmao.town), id: 'othertown', name: '另一镇', name_en: 'Other' } });
-  await loadContent(bundle);
-}
 
 describe('POST /api/v1/auth/login and GET /api/v1/me', () => {
   it('signs in and reads the caller back', async () => {
@@ -183,6 +175,10 @@ describe('sessions end', () => {
     const r = await api('GET', '/api/v1/me', { token: a.token });
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('unauthenticated');
+    // The refused token is an authentication event; a request without credentials is not.
+    expect(await auditRows('auth.session_rejected')).toEqual([expect.objectContaining({ actor: 'anonymous', detail_json: JSON.stringify({ method: 'GET', path: '/api/v1/me' }) })]);
+    expect((await api('GET', '/api/v1/me')).status).toBe(401);
+    expect(await auditRows('auth.session_rejected')).toHaveLength(1);
   });
 
   it('when the account is disabled', async () => {
@@ -223,6 +219,8 @@ describe('activation links', () => {
     const again = await api('POST', '/api/v1/auth/activate', { body: { token, password: 'another-long-password' } });
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe('activation_invalid');
+    expect(await auditRows('auth.activate')).toHaveLength(1);
+    expect(await auditRows('auth.activation_failed')).toEqual([expect.objectContaining({ actor: 'anonymous', entity: 'activation' })]);
     // the first password still stands
     expect(await login('zhao-minzheng', 'a-good-long-password')).toBeTruthy();
 
@@ -241,6 +239,27 @@ describe('activation links', () => {
     const r = await api('POST', '/api/v1/auth/activate', { body: { token: tokenOf(created.body.activation_url), password: 'a-good-long-password' } });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('activation_invalid');
+  });
+});
+
+describe('activation races', () => {
+  it('the same link used twice at once activates once, with one password and one audit row', async () => {
+    await loadContent();
+    const office = await signedIn('office');
+    const created = await api('POST', '/api/v1/towns/fengmao/accounts', {
+      token: office.token,
+      body: { username: 'race-user', display_name: '并发', role: 'supervisor' },
+    });
+    const token = tokenOf(created.body.activation_url);
+    const [a, b] = await Promise.all([
+      api('POST', '/api/v1/auth/activate', { body: { token, password: 'first-long-password' } }),
+      api('POST', '/api/v1/auth/activate', { body: { token, password: 'second-long-password' } }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 400]);
+    const winner = a.status === 200 ? 'first-long-password' : 'second-long-password';
+    expect(await login('race-user', winner)).toBeTruthy();
+    expect(await auditRows('auth.activate')).toHaveLength(1);
+    expect(await auditRows('auth.activation_failed')).toHaveLength(1);
   });
 });
 

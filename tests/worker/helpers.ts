@@ -12,6 +12,14 @@ export async function loadContent(bundle: ContentBundle = content(), now = '2026
   await runBatch(env.DB, await contentStatements(bundle, now));
 }
 
+/** Fengmao plus a second town `othertown` (a copy of Fengmao's plan under another id). */
+export async function loadTwoTowns(): Promise<void> {
+  const bundle = content();
+  const fengmao = bundle.towns.find((t) => t.town.id === 'fengmao')!;
+  bundle.towns.push({ ...structuredClone(fengmao), town: { ...structuredClone(fengmao.town), id: 'othertown', name: '另一镇', name_en: 'Other' } });
+  await loadContent(bundle);
+}
+
 /** GET a path on the real Worker and parse JSON. */
 export async function getJson<T = any>(path: string): Promise<{ status: number; body: T; headers: Headers }> {
   const res = await SELF.fetch(`http://localhost${path}`);

@@ -23,4 +23,8 @@ export interface Caller {
 }
 
 /** Hono variables set by the auth middleware. */
-export type AuthVars = { caller: Caller | null };
+export type AuthVars = {
+  caller: Caller | null;
+  /** true when the request presented credentials that matched no live session (expired, revoked, malformed) */
+  credentialsRejected: boolean;
+};

@@ -24,8 +24,11 @@ const BEARER = /^Bearer[ ]+([A-Za-z0-9_-]{16,256})$/i;
 /** Sets `caller` from a live session (not revoked, not expired, account active), else null. */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   c.set('caller', null);
-  const m = BEARER.exec(c.req.header('Authorization')?.trim() ?? '');
+  c.set('credentialsRejected', false);
+  const header = c.req.header('Authorization')?.trim();
+  const m = BEARER.exec(header ?? '');
   if (m) c.set('caller', await readSessionCaller(c.env.DB, await sha256Hex(m[1]!), new Date().toISOString()));
+  if (header && !c.get('caller')) c.set('credentialsRejected', true);
   await next();
 });
 
@@ -40,7 +43,22 @@ export const unauthenticated = (): ApiError =>
  */
 export async function requireCaller(c: AuthContext, ...roles: Role[]): Promise<Caller> {
   const caller = c.get('caller') ?? null;
-  if (!caller) throw unauthenticated();
+  if (!caller) {
+    // A presented token that opens nothing (expired, revoked, forged) is an authentication event;
+    // a request with no credentials at all is not (it names no one, and logging it would let
+    // anyone grow the append-only log for free).
+    if (c.get('credentialsRejected')) {
+      await runBatch(c.env.DB, [
+        auditStmt({
+          at: new Date().toISOString(),
+          actor: 'anonymous',
+          action: 'auth.session_rejected',
+          detail: { method: c.req.method, path: c.req.path },
+        }),
+      ]);
+    }
+    throw unauthenticated();
+  }
   if (roles.length > 0 && !roles.includes(caller.role)) {
     await denied(c, `role ${caller.role} not in ${roles.join('|')}`);
   }

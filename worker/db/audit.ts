@@ -17,10 +17,15 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
-/** The INSERT for one audit row, to put in the batch of the write it records. */
-export function auditStmt(e: AuditEntry): Stmt {
+/**
+ * The INSERT for one audit row, to put in the batch of the write it records. With
+ * `onlyIfChanged`, the row is appended only when the statement just before it in the batch changed
+ * exactly one row (SQLite `changes()`), so a conditional write that lost a race records nothing.
+ */
+export function auditStmt(e: AuditEntry, opts: { onlyIfChanged?: boolean } = {}): Stmt {
   return stmt(
-    `INSERT INTO audit_log (at, actor, action, town_id, unit_id, task_id, entity, entity_id, detail_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO audit_log (at, actor, action, town_id, unit_id, task_id, entity, entity_id, detail_json) ` +
+      (opts.onlyIfChanged ? `SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1` : `VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     e.at,
     e.actor,
     e.action,

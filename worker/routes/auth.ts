@@ -340,15 +340,26 @@ export const auth = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     const at = new Date().toISOString();
     const tokenHash = await sha256Hex(body.token);
     const account = await readActivation(c.env.DB, tokenHash, at);
-    if (!account) throw invalidActivation();
+    if (!account) {
+      await runBatch(c.env.DB, [
+        auditStmt({ at, actor: 'anonymous', action: 'auth.activation_failed', entity: 'activation', detail: { reason: 'unknown_used_or_expired', ip: clientAddress(c.req.header('CF-Connecting-IP')) } }),
+      ]);
+      throw invalidActivation();
+    }
     const pw = await hashPassword(body.password);
     const [activated] = await runBatch(c.env.DB, [
       activateAccountStmt(account.id, pw, tokenHash, at),
       useActivationStmt(tokenHash, at),
-      auditStmt({ at, actor: account.id, action: 'auth.activate', town_id: account.town_id, unit_id: account.unit_id, entity: 'account', entity_id: account.id }),
+      // The token is marked used only if this batch activated the account: the audit row follows suit.
+      auditStmt({ at, actor: account.id, action: 'auth.activate', town_id: account.town_id, unit_id: account.unit_id, entity: 'account', entity_id: account.id }, { onlyIfChanged: true }),
     ]);
     // A concurrent activation with the same link won the race: nothing was changed by this one.
-    if (activated!.meta.changes !== 1) throw invalidActivation();
+    if (activated!.meta.changes !== 1) {
+      await runBatch(c.env.DB, [
+        auditStmt({ at, actor: account.id, action: 'auth.activation_failed', town_id: account.town_id, unit_id: account.unit_id, entity: 'account', entity_id: account.id, detail: { reason: 'lost_race' } }),
+      ]);
+      throw invalidActivation();
+    }
     return c.json({ account: accountView(account) }, 200);
   })
   .openapi(createAccountRoute, async (c) => {

@@ -1,0 +1,247 @@
+/**
+ * The authorisation matrix: every route of the Worker × every kind of caller, each answer asserted.
+ *
+ * Callers are relative to one target town (fengmao) and one target task (a task of 卫计办, weijiban):
+ * anonymous; a reporter of the task's unit, of another unit of the town, of another town; the office
+ * and a supervisor of the town and of another town; an admin. A second town (`othertown`, a copy of
+ * Fengmao's plan under another id) makes "another town" real.
+ *
+ * The matrix must list every route the app serves: the first test reads the app's own route table
+ * and fails when a route is missing here (or listed here but gone), so a new endpoint cannot ship
+ * without its row.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:test';
+import { app } from '../../worker/app.ts';
+import { loadTwoTowns } from './helpers.ts';
+import { api, createAccount, login, signedIn } from './auth-helpers.ts';
+
+const CALLERS = [
+  'anonymous',
+  'reporter_own_unit',
+  'reporter_other_unit',
+  'reporter_other_town',
+  'office',
+  'office_other_town',
+  'supervisor',
+  'supervisor_other_town',
+  'admin',
+] as const;
+type CallerKind = (typeof CALLERS)[number];
+type Expect = Record<CallerKind, number>;
+
+/** What one case may use: the target objects and a fresh value per call. */
+interface Fixture {
+  town: string;
+  taskRef: string;
+  taskVersion: number;
+  pendingUpdate: string;
+  loginUser: string;
+  tokens: Record<CallerKind, string | null>;
+}
+interface Req {
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+interface Row {
+  /** How to build the request for a caller (`n` is unique per request). */
+  req: (f: Fixture, caller: CallerKind, n: number) => Req;
+  expect: Expect;
+}
+
+const all = (status: number): Expect => Object.fromEntries(CALLERS.map((c) => [c, status])) as Expect;
+const signedInOnly = (status: number): Expect => ({ ...all(status), anonymous: 401 });
+/** Town-scoped readers: office and supervisor of the town, admin. */
+const townReaders = (ok: number): Expect => ({
+  anonymous: 401,
+  reporter_own_unit: 403,
+  reporter_other_unit: 403,
+  reporter_other_town: 403,
+  office: ok,
+  office_other_town: 403,
+  supervisor: ok,
+  supervisor_other_town: 403,
+  admin: ok,
+});
+/** Only the office of the town. */
+const officeOnly = (ok: number): Expect => ({ ...townReaders(403), anonymous: 401, office: ok });
+
+const idem = (n: number, extra: Record<string, string> = {}) => ({ 'Idempotency-Key': `matrix-key-${n}-${crypto.randomUUID()}`, ...extra });
+const update = { status: 'in_progress', percent: 30, narrative: '矩阵测试：已开始。', measurements: [], evidence: [] };
+
+/** Every route: `METHOD path` exactly as the app registers it. */
+const MATRIX: Record<string, Row> = {
+  // ---------------------------------------------------------------- public
+  'GET /api/health': { req: () => ({ path: '/api/health' }), expect: all(200) },
+  'GET /api/openapi.json': { req: () => ({ path: '/api/openapi.json' }), expect: all(200) },
+  'GET /api/docs': { req: () => ({ path: '/api/docs' }), expect: all(200) },
+  'GET /api/v1/openapi.json': { req: () => ({ path: '/api/v1/openapi.json' }), expect: all(200) },
+  'GET /api/v1/towns': { req: () => ({ path: '/api/v1/towns' }), expect: all(200) },
+  'GET /api/v1/towns/:town/plan': { req: (f) => ({ path: `/api/v1/towns/${f.town}/plan` }), expect: all(200) },
+  'GET /api/v1/jurisdictions': { req: () => ({ path: '/api/v1/jurisdictions' }), expect: all(200) },
+  'GET /api/v1/towns/:town/progress': { req: (f) => ({ path: `/api/v1/towns/${f.town}/progress` }), expect: all(200) },
+  // Signing in needs no session: a valid password works whoever already holds a token.
+  'POST /api/v1/auth/login': {
+    req: (f) => ({ path: '/api/v1/auth/login', body: { username: f.loginUser, password: 'matrix-password-1' } }),
+    expect: all(200),
+  },
+  // Activation is public too; an unknown link is refused the same way for everyone (400, not 401/403).
+  'POST /api/v1/auth/activate': {
+    req: (_f, _c, n) => ({ path: '/api/v1/auth/activate', body: { token: `no-such-activation-token-${n}-xxxxxxxx`, password: 'a-new-password-2019' } }),
+    expect: all(400),
+  },
+  // ---------------------------------------------------------------- any signed-in caller
+  'POST /api/v1/auth/logout': { req: () => ({ path: '/api/v1/auth/logout' }), expect: signedInOnly(204) },
+  'GET /api/v1/me': { req: () => ({ path: '/api/v1/me' }), expect: signedInOnly(200) },
+  'GET /api/v1/me/updates': { req: () => ({ path: '/api/v1/me/updates' }), expect: signedInOnly(200) },
+  // An admin belongs to no town, so has no "own" tasks.
+  'GET /api/v1/me/tasks': { req: () => ({ path: '/api/v1/me/tasks' }), expect: { ...signedInOnly(200), admin: 403 } },
+  // ---------------------------------------------------------------- accounts: office of the town, admin
+  'GET /api/v1/towns/:town/accounts': {
+    req: (f) => ({ path: `/api/v1/towns/${f.town}/accounts` }),
+    expect: { ...officeOnly(200), admin: 200 },
+  },
+  'POST /api/v1/towns/:town/accounts': {
+    req: (f, c, n) => ({
+      path: `/api/v1/towns/${f.town}/accounts`,
+      body: { username: `new-${c.replaceAll('_', '-')}-${n}`, display_name: '新填报员', role: 'reporter', unit_id: 'weijiban' },
+    }),
+    expect: { ...officeOnly(201), admin: 201 },
+  },
+  // ---------------------------------------------------------------- reporting
+  'POST /api/v1/tasks/:task/updates': {
+    req: (f, _c, n) => ({ path: `/api/v1/tasks/${f.taskRef}/updates`, body: update, headers: idem(n, { 'If-Match': `"${f.taskVersion}"` }) }),
+    expect: { ...all(403), anonymous: 401, reporter_own_unit: 201 },
+  },
+  'GET /api/v1/tasks/:task/history': {
+    req: (f) => ({ path: `/api/v1/tasks/${f.taskRef}/history` }),
+    expect: { ...townReaders(200), reporter_own_unit: 200 },
+  },
+  // ---------------------------------------------------------------- review: the office of the town only
+  'GET /api/v1/towns/:town/updates': { req: (f) => ({ path: `/api/v1/towns/${f.town}/updates?status=pending` }), expect: townReaders(200) },
+  'POST /api/v1/updates/:update/approve': {
+    req: (f, _c, n) => ({ path: `/api/v1/updates/${f.pendingUpdate}/approve`, headers: idem(n, { 'If-Match': `"${f.taskVersion}"` }) }),
+    expect: officeOnly(200),
+  },
+  'POST /api/v1/updates/:update/reject': {
+    req: (f, _c, n) => ({ path: `/api/v1/updates/${f.pendingUpdate}/reject`, body: { reason: '请补充入户登记表的照片。' }, headers: idem(n) }),
+    expect: officeOnly(200),
+  },
+  // ---------------------------------------------------------------- audit: office, supervisors, admin
+  'GET /api/v1/towns/:town/audit': { req: (f) => ({ path: `/api/v1/towns/${f.town}/audit` }), expect: townReaders(200) },
+};
+
+/** The routes the app actually serves (middleware excluded), as `METHOD path`. */
+function servedRoutes(): string[] {
+  const seen = new Set<string>();
+  for (const r of app.routes) if (r.method !== 'ALL') seen.add(`${r.method} ${r.path}`);
+  return [...seen].sort();
+}
+
+async function fixture(): Promise<Fixture> {
+  await loadTwoTowns();
+  const task = await env.DB.prepare(
+    `SELECT t.id, t.version FROM tasks t JOIN task_units tu ON tu.town_id = t.town_id AND tu.task_id = t.id
+      WHERE t.town_id = 'fengmao' AND tu.unit_id = 'weijiban' AND t.kind = 'deliverable' ORDER BY t.ordinal LIMIT 1`,
+  ).first<{ id: string; version: number }>();
+  const otherUnit = await env.DB.prepare(
+    `SELECT u.id FROM units u WHERE u.town_id = 'fengmao'
+        AND NOT EXISTS (SELECT 1 FROM task_units tu WHERE tu.town_id = 'fengmao' AND tu.task_id = ? AND tu.unit_id = u.id)
+      ORDER BY u.ordinal LIMIT 1`,
+  )
+    .bind(task!.id)
+    .first<{ id: string }>();
+  const tokens: Record<CallerKind, string | null> = {
+    anonymous: null,
+    reporter_own_unit: (await signedIn('reporter', 'weijiban')).token,
+    reporter_other_unit: (await signedIn('reporter', otherUnit!.id)).token,
+    reporter_other_town: (await signedIn('reporter', 'weijiban', { town: 'othertown' })).token,
+    office: (await signedIn('office')).token,
+    office_other_town: (await signedIn('office', null, { town: 'othertown' })).token,
+    supervisor: (await signedIn('supervisor')).token,
+    supervisor_other_town: (await signedIn('supervisor', null, { town: 'othertown' })).token,
+    admin: (await signedIn('admin')).token,
+  };
+  const taskRef = `fengmao:${task!.id}`;
+  // A pending update on the task, for the review routes (its own reporter, so the matrix callers' sessions stay untouched).
+  const author = await signedIn('reporter', 'weijiban');
+  const submitted = await api('POST', `/api/v1/tasks/${taskRef}/updates`, {
+    token: author.token,
+    body: update,
+    headers: { 'Idempotency-Key': `matrix-setup-${crypto.randomUUID()}`, 'If-Match': `"${task!.version}"` },
+  });
+  expect(submitted.status).toBe(201);
+  const login = await createAccount('reporter', 'weijiban', { password: 'matrix-password-1' });
+  return { town: 'fengmao', taskRef, taskVersion: task!.version, pendingUpdate: submitted.body.id, loginUser: login.username, tokens };
+}
+
+describe('authorisation matrix', () => {
+  it('lists every route the app serves, and nothing it does not serve', () => {
+    const served = servedRoutes();
+    expect(served.length).toBeGreaterThan(15);
+    const missing = served.filter((r) => !(r in MATRIX));
+    const gone = Object.keys(MATRIX).filter((r) => !served.includes(r));
+    expect({ missing, gone }).toEqual({ missing: [], gone: [] });
+  });
+
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await fixture();
+  });
+
+  // One test per route: each starts from a fresh database with fresh sessions.
+  for (const [route, row] of Object.entries(MATRIX)) {
+    const method = route.split(' ')[0]!;
+    it(`${route}: each caller gets the answer the matrix says`, async () => {
+      const got: Partial<Expect> = {};
+      // Callers that must be refused go first, so an allowed write cannot mask a refusal.
+      const order = [...CALLERS].sort((a, b) => Number(row.expect[a] < 400) - Number(row.expect[b] < 400));
+      let n = 0;
+      const refusalBodies: unknown[] = [];
+      for (const caller of order) {
+        const r = row.req(f, caller, n++);
+        const res = await api(method, r.path, { token: f.tokens[caller] ?? undefined, body: r.body, headers: r.headers });
+        got[caller] = res.status;
+        if (res.status === 401 || res.status === 403) refusalBodies.push(res.body);
+        // Review routes: once one allowed caller has reviewed, the update is no longer pending.
+        if (res.status < 300 && /\/(approve|reject)$/.test(r.path)) break;
+      }
+      const expected = Object.fromEntries(Object.entries(row.expect).filter(([c]) => c in got));
+      expect(got).toEqual(expected);
+      for (const b of refusalBodies) expect(b).toMatchObject({ error: { code: expect.stringMatching(/^(unauthenticated|forbidden)$/), message: expect.any(String) } });
+    });
+  }
+
+  it('every 403 of the matrix left an auth.denied audit row naming the caller and the path', async () => {
+    const before = (await env.DB.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'auth.denied'`).first<{ n: number }>())!.n;
+    const r = await api('GET', `/api/v1/towns/fengmao/audit`, { token: f.tokens.reporter_other_town! });
+    expect(r.status).toBe(403);
+    const rows = (await env.DB.prepare(`SELECT actor, detail_json FROM audit_log WHERE action = 'auth.denied' ORDER BY id`).all<{ actor: string; detail_json: string }>()).results;
+    expect(rows.length).toBe(before + 1);
+    expect(JSON.parse(rows.at(-1)!.detail_json)).toMatchObject({ method: 'GET', path: '/api/v1/towns/fengmao/audit', role: 'reporter' });
+  });
+});
+
+describe('the matrix holds for objects of another town too', () => {
+  it("the office and a reporter of Fengmao cannot touch the other town's task, update, queue or audit", async () => {
+    const f = await fixture();
+    const otherTask = await env.DB.prepare(
+      `SELECT t.id, t.version FROM tasks t JOIN task_units tu ON tu.town_id = t.town_id AND tu.task_id = t.id
+        WHERE t.town_id = 'othertown' AND tu.unit_id = 'weijiban' AND t.kind = 'deliverable' ORDER BY t.ordinal LIMIT 1`,
+    ).first<{ id: string; version: number }>();
+    const ref = `othertown:${otherTask!.id}`;
+    const theirReporter = f.tokens.reporter_other_town!;
+    const sub = await api('POST', `/api/v1/tasks/${ref}/updates`, { token: theirReporter, body: update, headers: idem(1, { 'If-Match': `"${otherTask!.version}"` }) });
+    expect(sub.status).toBe(201);
+    const ours = { reporter: f.tokens.reporter_own_unit!, office: f.tokens.office!, supervisor: f.tokens.supervisor! };
+    expect((await api('POST', `/api/v1/tasks/${ref}/updates`, { token: ours.reporter, body: update, headers: idem(2, { 'If-Match': `"${otherTask!.version}"` }) })).status).toBe(403);
+    expect((await api('GET', `/api/v1/tasks/${ref}/history`, { token: ours.supervisor })).status).toBe(403);
+    expect((await api('POST', `/api/v1/updates/${sub.body.id}/approve`, { token: ours.office, headers: idem(3, { 'If-Match': `"${otherTask!.version}"` }) })).status).toBe(403);
+    expect((await api('POST', `/api/v1/updates/${sub.body.id}/reject`, { token: ours.office, body: { reason: '不是本镇的报告' }, headers: idem(4) })).status).toBe(403);
+    expect((await api('GET', `/api/v1/towns/othertown/updates`, { token: ours.office })).status).toBe(403);
+    expect((await api('GET', `/api/v1/towns/othertown/audit`, { token: ours.supervisor })).status).toBe(403);
+    // Their own office can.
+    expect((await api('POST', `/api/v1/updates/${sub.body.id}/approve`, { token: f.tokens.office_other_town!, headers: idem(5, { 'If-Match': `"${otherTask!.version}"` }) })).status).toBe(200);
+  });
+});
