@@ -200,3 +200,48 @@ describe('authorisation on objects', () => {
     expect((await call(null, 'GET', '/api/v1/towns/fengmao/progress')).status).toBe(200);
   });
 });
+
+describe('simultaneous reviews', () => {
+  it('two offices approving the same update at once: one applies it, the other is told it was already reviewed', async () => {
+    const reporter = await signIn('reporter', 'weijiban');
+    const [o1, o2] = [await signIn('office'), await signIn('office')];
+    const task = await weijibanTask();
+    const u = (await (await call(reporter, 'POST', `/api/v1/tasks/${task.ref}/updates`, goodUpdate(null), { 'idempotency-key': key(), 'if-match': '"1"' })).json()) as any;
+    const answers = await Promise.all(
+      [o1, o2].map((t) => call(t, 'POST', `/api/v1/updates/${u.id}/approve`, undefined, { 'idempotency-key': key(), 'if-match': '"1"' })),
+    );
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 409]);
+    const loser = (await answers.find((r) => r.status === 409)!.json()) as any;
+    expect(loser.error.code).toBe('already_reviewed');
+    const t = await env.DB.prepare(`SELECT version, status, percent FROM tasks WHERE town_id = 'fengmao' AND id = ?`).bind(task.id).first();
+    expect(t).toEqual({ version: 2, status: 'in_progress', percent: 40 });
+    const history = await env.DB.prepare(`SELECT COUNT(*) AS n FROM task_history WHERE update_id = ?`).bind(u.id).first<{ n: number }>();
+    expect(history!.n).toBe(1);
+    const audits = await env.DB.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'update.approve'`).first<{ n: number }>();
+    expect(audits!.n).toBe(1);
+  });
+
+  it('two pending updates of one task approved at once against the same version: one applies, the other gets 412 and stays pending', async () => {
+    const reporter = await signIn('reporter', 'weijiban');
+    const [o1, o2] = [await signIn('office'), await signIn('office')];
+    const task = await weijibanTask();
+    const a = (await (await call(reporter, 'POST', `/api/v1/tasks/${task.ref}/updates`, goodUpdate(null), { 'idempotency-key': key(), 'if-match': '"1"' })).json()) as any;
+    const b = (await (await call(reporter, 'POST', `/api/v1/tasks/${task.ref}/updates`, { ...goodUpdate(null), status: 'completed', percent: 100 }, { 'idempotency-key': key(), 'if-match': '"1"' })).json()) as any;
+    const answers = await Promise.all([
+      call(o1, 'POST', `/api/v1/updates/${a.id}/approve`, undefined, { 'idempotency-key': key(), 'if-match': '"1"' }),
+      call(o2, 'POST', `/api/v1/updates/${b.id}/approve`, undefined, { 'idempotency-key': key(), 'if-match': '"1"' }),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 412]);
+    const won = answers[0]!.status === 200 ? a : b;
+    const lost = won === a ? b : a;
+    const states = (await env.DB.prepare(`SELECT id, state FROM task_updates ORDER BY id`).all<{ id: string; state: string }>()).results;
+    expect(Object.fromEntries(states.map((s) => [s.id, s.state]))).toEqual({ [won.id]: 'approved', [lost.id]: 'pending' });
+    const t = await env.DB.prepare(`SELECT version, percent FROM tasks WHERE town_id = 'fengmao' AND id = ?`).bind(task.id).first();
+    expect(t).toEqual({ version: 2, percent: won.percent });
+    // The loser can still be approved, knowingly, against the new version.
+    const retry = await call(o2, 'POST', `/api/v1/updates/${lost.id}/approve`, undefined, { 'idempotency-key': key(), 'if-match': '"2"' });
+    expect(retry.status).toBe(200);
+    expect((await env.DB.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'update.approve'`).first<{ n: number }>())!.n).toBe(2);
+  });
+});
