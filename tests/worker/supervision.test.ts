@@ -8,22 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:test';
 import { content, loadContent } from './helpers.ts';
 import { api, signIn } from './auth-helpers.ts';
-import { runBatch } from '../../worker/db/batch.ts';
-import { approveStmts, readTaskForUpdate, readUpdate, submitStmts } from '../../worker/db/updates.ts';
-import type { MeasurementInput } from '../../worker/domain/update.ts';
-
-type Status = 'not_started' | 'in_progress' | 'completed' | 'blocked';
-let n = 0;
-
-/** Submits an update on a task (by its lead unit) and approves it at `approvedAt`. */
-export async function approved(task: string, status: Status, percent: number, approvedAt: string, measurements: MeasurementInput[] = []) {
-  const t = (await readTaskForUpdate(env.DB, 'fengmao', task))!;
-  const id = `upd_hist_${++n}`;
-  const submittedAt = new Date(Date.parse(approvedAt) - 3_600_000).toISOString();
-  const input = { status, percent, narrative: `${task} ${status} ${percent}`, measurements, evidence: [] };
-  await runBatch(env.DB, submitStmts({ id, town: 'fengmao', task, unit: t.units[0]!, author: 'acc-history', state: 'pending', ...input, base_version: t.version, created_at: submittedAt, reviewed_by: null, reviewed_at: null, reject_reason: null }, input));
-  await runBatch(env.DB, approveStmts((await readUpdate(env.DB, id))!, t, 'acc-office', approvedAt));
-}
+import { approved } from './supervision-helpers.ts';
 
 /** The scenario: a baseline for one indicator, and updates approved between 2018 and 2020. */
 async function buildHistory() {
@@ -113,6 +98,8 @@ describe('overdue board as of a date', () => {
   });
 
   it('before the deadline: at risk inside the 30-day window when behind schedule, or blocked', async () => {
+    // on the deadline itself nothing is overdue yet
+    expect((await board('asOf=2018-12-31')).overdue).toEqual([]);
     // 2018-11-15: 46 days before the deadline; only the blocked task is at risk
     expect((await board('asOf=2018-11-15')).at_risk).toEqual(['kt4-institutions-rehab-centre-capacity']);
     // 2018-12-10: 94.2 % of 2018 elapsed; 95 % and completed tasks are fine, everything else open is at risk

@@ -10,19 +10,8 @@ import { DEFAULT_OPTIONS, knownBefore, type ApprovedUpdate, type SupervisionOpti
 import { evaluateTasks, type TaskFactRow, type TownFacts } from '../domain/supervision-views.ts';
 import { stmt, type Stmt } from './sql.ts';
 
-/**
- * The town's facts on day `asOf` (known before `cutoff`). Rectification items appear once their
- * inspection took place and was recorded (inspected_on ≤ asOf, created_at < cutoff). Null when the
- * town does not exist.
- */
-export async function readTownFacts(db: D1Database, town: string, asOf: string, cutoff: string): Promise<TownFacts | null> {
-  const [t, m, u, tasks, tu, ti, inds, tg] = await db.batch([
-    db.prepare(`SELECT tw.id, tw.name, p.issued_on, p.year FROM towns tw LEFT JOIN plans p ON p.town_id = tw.id WHERE tw.id = ?`).bind(town),
-    db.prepare(`SELECT id, label, due FROM milestones WHERE town_id = ? ORDER BY due`).bind(town),
-    db.prepare(`SELECT id, name FROM units WHERE town_id = ? ORDER BY ordinal`).bind(town),
-    db
-      .prepare(
-        `SELECT t.id, t.parent_id, t.code, t.kind, t.title, t.weight, t.ordinal, t.due_milestone_id AS milestone,
+/** Tasks with due date, lead member and latest approved update known before ?3 (one index seek per task). Params: town, asOf, cutoff. */
+export const TASK_FACTS_SQL = `SELECT t.id, t.parent_id, t.code, t.kind, t.title, t.weight, t.ordinal, t.due_milestone_id AS milestone,
                 COALESCE(t.due_on, m.due) AS due, t.inspection_id, i.inspected_on,
                 t.lead_member_id, mb.name AS lead_member_name, mb.post AS lead_member_post,
                 (SELECT json_object('id', u.id, 'status', u.status, 'percent', u.percent, 'reviewed_at', u.reviewed_at)
@@ -34,9 +23,29 @@ export async function readTownFacts(db: D1Database, town: string, asOf: string, 
            LEFT JOIN members mb ON mb.town_id = t.town_id AND mb.id = t.lead_member_id
            LEFT JOIN inspections i ON i.id = t.inspection_id
           WHERE t.town_id = ?1 AND (t.inspection_id IS NULL OR (i.inspected_on <= ?2 AND i.created_at < ?3))
-          ORDER BY t.ordinal`,
-      )
-      .bind(town, asOf, cutoff),
+          ORDER BY t.ordinal`;
+
+/** Indicator targets with the latest approved value dated by min(asOf, due) and known before the cutoff. Params: town, asOf, cutoff. */
+export const TARGET_VALUES_SQL = `SELECT tg.indicator_id, tg.milestone_id, m.due, tg.kind, tg.comparator, tg.value, tg.display, tg.text,
+                (SELECT json_object('value', v.value, 'as_of', v.as_of, 'source', v.source, 'approved_at', v.approved_at)
+                   FROM indicator_values v
+                  WHERE v.town_id = tg.town_id AND v.indicator_id = tg.indicator_id AND v.as_of <= min(?2, m.due) AND v.approved_at < ?3
+                  ORDER BY v.as_of DESC, v.approved_at DESC LIMIT 1) AS latest
+           FROM indicator_targets tg JOIN milestones m ON m.town_id = tg.town_id AND m.id = tg.milestone_id
+           JOIN town_indicators ti ON ti.town_id = tg.town_id AND ti.indicator_id = tg.indicator_id
+          WHERE tg.town_id = ?1 ORDER BY ti.ordinal, m.due`;
+
+/**
+ * The town's facts on day `asOf` (known before `cutoff`). Rectification items appear once their
+ * inspection took place and was recorded (inspected_on ≤ asOf, created_at < cutoff). Null when the
+ * town does not exist.
+ */
+export async function readTownFacts(db: D1Database, town: string, asOf: string, cutoff: string): Promise<TownFacts | null> {
+  const [t, m, u, tasks, tu, ti, inds, tg] = await db.batch([
+    db.prepare(`SELECT tw.id, tw.name, p.issued_on, p.year FROM towns tw LEFT JOIN plans p ON p.town_id = tw.id WHERE tw.id = ?`).bind(town),
+    db.prepare(`SELECT id, label, due FROM milestones WHERE town_id = ? ORDER BY due`).bind(town),
+    db.prepare(`SELECT id, name FROM units WHERE town_id = ? ORDER BY ordinal`).bind(town),
+    db.prepare(TASK_FACTS_SQL).bind(town, asOf, cutoff),
     db.prepare(`SELECT task_id, unit_id, role FROM task_units WHERE town_id = ? ORDER BY task_id, ordinal`).bind(town),
     db.prepare(`SELECT task_id, indicator_id FROM task_indicators WHERE town_id = ? ORDER BY task_id, indicator_id`).bind(town),
     db
@@ -45,18 +54,7 @@ export async function readTownFacts(db: D1Database, town: string, asOf: string, 
            FROM town_indicators ti JOIN indicators i ON i.id = ti.indicator_id WHERE ti.town_id = ? ORDER BY ti.ordinal`,
       )
       .bind(town),
-    db
-      .prepare(
-        `SELECT tg.indicator_id, tg.milestone_id, m.due, tg.kind, tg.comparator, tg.value, tg.display, tg.text,
-                (SELECT json_object('value', v.value, 'as_of', v.as_of, 'source', v.source, 'approved_at', v.approved_at)
-                   FROM indicator_values v
-                  WHERE v.town_id = tg.town_id AND v.indicator_id = tg.indicator_id AND v.as_of <= min(?2, m.due) AND v.approved_at < ?3
-                  ORDER BY v.as_of DESC, v.approved_at DESC LIMIT 1) AS latest
-           FROM indicator_targets tg JOIN milestones m ON m.town_id = tg.town_id AND m.id = tg.milestone_id
-           JOIN town_indicators ti ON ti.town_id = tg.town_id AND ti.indicator_id = tg.indicator_id
-          WHERE tg.town_id = ?1 ORDER BY ti.ordinal, m.due`,
-      )
-      .bind(town, asOf, cutoff),
+    db.prepare(TARGET_VALUES_SQL).bind(town, asOf, cutoff),
   ]);
   const townRow = t!.results[0] as { id: string; name: string; issued_on: string | null; year: number | null } | undefined;
   if (!townRow) return null;
@@ -306,11 +304,12 @@ export async function listBulletins(db: D1Database, town: string, publishedOnly:
  * Guarded: the batch aborts unless the bulletin is still a draft.
  */
 export function issueStmts(b: { id: string; town: string; prefix: string; year: number; figures: unknown; actor: string; now: string }, guard: Stmt): Stmt[] {
-  const next = `(SELECT COALESCE(MAX(seq), 0) + 1 FROM bulletins WHERE town_id = ?2 AND year = ?3)`;
+  // D1 binds JS numbers as REAL: cast, or the number would read 〔2019.0〕
+  const next = `(SELECT COALESCE(MAX(seq), 0) + 1 FROM bulletins WHERE town_id = ?2 AND year = CAST(?3 AS INTEGER))`;
   return [
     guard,
     stmt(
-      `UPDATE bulletins SET state = 'issued', year = ?3, seq = ${next}, number = ?4 || '〔' || ?3 || '〕' || ${next} || '号',
+      `UPDATE bulletins SET state = 'issued', year = CAST(?3 AS INTEGER), seq = ${next}, number = ?4 || '〔' || CAST(?3 AS INTEGER) || '〕' || ${next} || '号',
               figures_json = ?5, issued_by = ?6, issued_at = ?7
         WHERE id = ?1 AND state = 'draft'`,
       b.id,
