@@ -233,3 +233,30 @@ describe('who may read the supervision views', () => {
     }
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents every supervision, inspection and bulletin route', async () => {
+    const doc = (await api('GET', '/api/openapi.json')).body;
+    const expected: [string, string][] = [
+      ['get', '/towns/{town}/overdue'],
+      ['get', '/towns/{town}/units'],
+      ['get', '/towns/{town}/indicators'],
+      ['get', '/towns/{town}/overdue-snapshots'],
+      ['post', '/towns/{town}/inspections'],
+      ['get', '/towns/{town}/inspections'],
+      ['get', '/inspections/{inspection}'],
+      ['post', '/towns/{town}/bulletins'],
+      ['get', '/towns/{town}/bulletins'],
+      ['get', '/towns/{town}/bulletins/published'],
+      ['get', '/bulletins/{bulletin}'],
+      ['post', '/bulletins/{bulletin}/issue'],
+      ['post', '/bulletins/{bulletin}/publish'],
+      ['get', '/bulletins/{bulletin}/export.csv'],
+      ['get', '/bulletins/{bulletin}/export.xlsx'],
+      ['get', '/bulletins/{bulletin}/print'],
+    ];
+    for (const [method, path] of expected) expect(doc.paths[path]?.[method]?.responses?.['200'] ?? doc.paths[path]?.[method]?.responses?.['201'], `${method} ${path}`).toBeTruthy();
+    expect(doc.components.schemas.BulletinFigures).toBeTruthy();
+    expect(doc.components.schemas.SupervisionTask).toBeTruthy();
+  });
+});
