@@ -208,6 +208,22 @@ describe('indicators at each milestone', () => {
     expect(at('family-doctor-signing-elderly', 'y2018')).toMatchObject({ status: 'missed', latest: { value: 68 } });
     expect(at('elderly-health-management-rate', 'y2020')).toMatchObject({ status: 'no_data' });
     expect(at('care-institutions-with-medical-service', 'y2020')).toMatchObject({ status: 'missed' });
+    // 2022, qualitative: a delivering task due in 2020 is overdue and none was ever reported
+    const service = at('integrated-care-service-system', 'y2022');
+    expect(service.status).toBe('behind');
+    expect(service.delivering).toContain('kt4-institutions-geriatric-department');
+    expect(at('integrated-care-service-system', 'y2020')).toMatchObject({ status: 'missed' });
+  });
+
+  it('as of 2023-01-01 every milestone has passed: the 2022 targets are met or missed, never on track', async () => {
+    const r = await api('GET', '/api/v1/towns/fengmao/indicators?asOf=2023-01-01', { token: supervisor });
+    const all = r.body.indicators.flatMap((i: any) => i.targets.map((t: any) => t.status));
+    expect(all.filter((s: string) => s === 'on_track' || s === 'behind')).toEqual([]);
+    const at = (id: string, m: string) => r.body.indicators.find((i: any) => i.id === id).targets.find((t: any) => t.milestone === m);
+    expect(at('integrated-care-service-system', 'y2022').status).toBe('missed');
+    expect(at('family-doctor-signing-elderly', 'y2020').status).toBe('met');
+    expect(r.body.counts.missed).toBeGreaterThan(0);
+    expect(r.body.counts.no_data).toBeGreaterThan(0);
   });
 });
 
