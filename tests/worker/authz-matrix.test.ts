@@ -37,6 +37,9 @@ interface Fixture {
   taskVersion: number;
   pendingUpdate: string;
   loginUser: string;
+  inspection: string;
+  draftBulletin: string;
+  issuedBulletin: string;
   tokens: Record<CallerKind, string | null>;
 }
 interface Req {
@@ -64,10 +67,21 @@ const townReaders = (ok: number): Expect => ({
   supervisor_other_town: 403,
   admin: ok,
 });
+/** Supervision staff: the same as the town readers. */
+const staff = townReaders;
 /** Only the office of the town. */
 const officeOnly = (ok: number): Expect => ({ ...townReaders(403), anonymous: 401, office: ok });
 
 const idem = (n: number, extra: Record<string, string> = {}) => ({ 'Idempotency-Key': `matrix-key-${n}-${crypto.randomUUID()}`, ...extra });
+const inspection = {
+  inspected_on: '2019-03-15',
+  title: '2019年一季度督导检查',
+  inspectors: ['镇纪委 张某'],
+  units: ['weijiban'],
+  findings: [{ text: '健康档案建档进度偏慢', unit: 'weijiban' }],
+  rectifications: [{ title: '补齐老年人健康档案', unit: 'weijiban', due_on: '2019-06-30' }],
+};
+const draft = { title: '2019年一季度医养结合工作通报', period_from: '2019-01-01', period_to: '2019-03-31' };
 const update = { status: 'in_progress', percent: 30, narrative: '矩阵测试：已开始。', measurements: [], evidence: [] };
 
 /** Every route: `METHOD path` exactly as the app registers it. */
@@ -130,6 +144,31 @@ const MATRIX: Record<string, Row> = {
   },
   // ---------------------------------------------------------------- audit: office, supervisors, admin
   'GET /api/v1/towns/:town/audit': { req: (f) => ({ path: `/api/v1/towns/${f.town}/audit` }), expect: townReaders(200) },
+  // ---------------------------------------------------------------- supervision: office, supervisors, admin
+  'GET /api/v1/towns/:town/overdue': { req: (f) => ({ path: `/api/v1/towns/${f.town}/overdue?asOf=2019-01-01` }), expect: staff(200) },
+  'GET /api/v1/towns/:town/units': { req: (f) => ({ path: `/api/v1/towns/${f.town}/units?asOf=2019-01-01` }), expect: staff(200) },
+  'GET /api/v1/towns/:town/indicators': { req: (f) => ({ path: `/api/v1/towns/${f.town}/indicators?asOf=2019-01-01` }), expect: staff(200) },
+  'GET /api/v1/towns/:town/overdue-snapshots': { req: (f) => ({ path: `/api/v1/towns/${f.town}/overdue-snapshots?from=2019-01-01&to=2019-12-31` }), expect: staff(200) },
+  // Inspections are recorded by supervisors (and admin); the office reads them but does not record them.
+  'POST /api/v1/towns/:town/inspections': {
+    req: (f, _c, n) => ({ path: `/api/v1/towns/${f.town}/inspections`, body: inspection, headers: idem(n) }),
+    expect: { ...staff(201), office: 403 },
+  },
+  'GET /api/v1/towns/:town/inspections': { req: (f) => ({ path: `/api/v1/towns/${f.town}/inspections` }), expect: staff(200) },
+  'GET /api/v1/inspections/:inspection': { req: (f) => ({ path: `/api/v1/inspections/${f.inspection}` }), expect: staff(200) },
+  'POST /api/v1/towns/:town/bulletins': {
+    req: (f, _c, n) => ({ path: `/api/v1/towns/${f.town}/bulletins`, body: draft, headers: idem(n) }),
+    expect: staff(201),
+  },
+  'GET /api/v1/towns/:town/bulletins': { req: (f) => ({ path: `/api/v1/towns/${f.town}/bulletins` }), expect: staff(200) },
+  'GET /api/v1/towns/:town/bulletins/published': { req: (f) => ({ path: `/api/v1/towns/${f.town}/bulletins/published` }), expect: all(200) },
+  // An unpublished (draft) bulletin and its exports: staff only. Published ones are public (tests/worker/supervision-bulletins.test.ts).
+  'GET /api/v1/bulletins/:bulletin': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}` }), expect: staff(200) },
+  'GET /api/v1/bulletins/:bulletin/export.csv': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/export.csv` }), expect: staff(200) },
+  'GET /api/v1/bulletins/:bulletin/export.xlsx': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/export.xlsx` }), expect: staff(200) },
+  'GET /api/v1/bulletins/:bulletin/print': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/print` }), expect: staff(200) },
+  'POST /api/v1/bulletins/:bulletin/issue': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/issue` }), expect: staff(200) },
+  'POST /api/v1/bulletins/:bulletin/publish': { req: (f) => ({ path: `/api/v1/bulletins/${f.issuedBulletin}/publish`, body: { visibility: 'public' } }), expect: staff(200) },
 };
 
 /** The routes the app actually serves (middleware excluded), as `METHOD path`. */
@@ -173,7 +212,29 @@ async function fixture(): Promise<Fixture> {
   });
   expect(submitted.status).toBe(201);
   const login = await createAccount('reporter', 'weijiban', { password: 'matrix-password-1' });
-  return { town: 'fengmao', taskRef, taskVersion: task!.version, pendingUpdate: submitted.body.id, loginUser: login.username, tokens };
+  // An inspection, a draft bulletin and an issued (internal) one, recorded by a supervisor of the town.
+  const sup = await signedIn('supervisor');
+  const insp = await api('POST', `/api/v1/towns/fengmao/inspections`, { token: sup.token, body: inspection, headers: idem(-1) });
+  expect(insp.status).toBe(201);
+  const mk = async () => {
+    const b = await api('POST', `/api/v1/towns/fengmao/bulletins`, { token: sup.token, body: draft, headers: idem(-2) });
+    expect(b.status).toBe(201);
+    return b.body.id as string;
+  };
+  const draftBulletin = await mk();
+  const issuedBulletin = await mk();
+  expect((await api('POST', `/api/v1/bulletins/${issuedBulletin}/issue`, { token: sup.token })).status).toBe(200);
+  return {
+    town: 'fengmao',
+    taskRef,
+    taskVersion: task!.version,
+    pendingUpdate: submitted.body.id,
+    loginUser: login.username,
+    inspection: insp.body.id,
+    draftBulletin,
+    issuedBulletin,
+    tokens,
+  };
 }
 
 describe('authorisation matrix', () => {
@@ -204,8 +265,8 @@ describe('authorisation matrix', () => {
         const res = await api(method, r.path, { token: f.tokens[caller] ?? undefined, body: r.body, headers: r.headers });
         got[caller] = res.status;
         if (res.status === 401 || res.status === 403) refusalBodies.push(res.body);
-        // Review routes: once one allowed caller has reviewed, the update is no longer pending.
-        if (res.status < 300 && /\/(approve|reject)$/.test(r.path)) break;
+        // Review and issue routes: once one allowed caller has acted, the object is no longer pending / a draft.
+        if (res.status < 300 && /\/(approve|reject|issue)$/.test(r.path)) break;
       }
       const expected = Object.fromEntries(Object.entries(row.expect).filter(([c]) => c in got));
       expect(got).toEqual(expected);
