@@ -1,0 +1,83 @@
+/**
+ * `npm run snapshot`: reads the approved progress of every town from the local D1 (through
+ * `wrangler d1 execute --json`) into `.snapshot/<town>.json`, which `npm run build` turns into
+ * the public progress pages. Only approved data is read: task status and percent change only
+ * when an update is approved, and only approved updates and their indicator values are selected.
+ *
+ * Usage: node worker/cli/snapshot.ts [--local | --remote] [--persist-to DIR] [--out DIR]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TownSnapshot, type SnapshotBulletin } from '../domain/public-snapshot.ts';
+import { ROOT, wrangler } from './wrangler.ts';
+
+type Row = Record<string, unknown>;
+
+/** The statements of one wrangler call, in order; their result sets come back in the same order. */
+const QUERIES = {
+  tables: `SELECT name FROM sqlite_master WHERE type = 'table'`,
+  towns: `SELECT id FROM towns ORDER BY id`,
+  tasks: `SELECT town_id, id, status, percent,
+            (SELECT u.id FROM task_updates u WHERE u.town_id = t.town_id AND u.task_id = t.id AND u.state = 'approved'
+              ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS last_update
+          FROM tasks t ORDER BY town_id, ordinal`,
+  updates: `SELECT id, town_id, task_id, unit_id, status, percent, narrative, reviewed_at
+            FROM task_updates WHERE state = 'approved' ORDER BY town_id, reviewed_at, id`,
+  values: `SELECT town_id, indicator_id, value, as_of, source, approved_at, update_id
+           FROM indicator_values ORDER BY town_id, indicator_id, as_of, approved_at`,
+};
+
+/** Turns the result sets into one validated snapshot per town. Exported for tests. */
+export function buildSnapshots(rows: Record<keyof typeof QUERIES, Row[]>, generatedAt: string, bulletins: Map<string, SnapshotBulletin[]> = new Map()): TownSnapshot[] {
+  return rows.towns.map(({ id }) => {
+    const town = String(id);
+    const mine = (r: Row) => r.town_id === town;
+    const updates = rows.updates.filter(mine).map((u) => ({
+      id: String(u.id),
+      task: String(u.task_id),
+      unit: String(u.unit_id),
+      status: u.status,
+      percent: Number(u.percent),
+      narrative: String(u.narrative),
+      approved_at: String(u.reviewed_at),
+    }));
+    const values = rows.values.filter(mine).map((v) => ({
+      indicator: String(v.indicator_id),
+      value: Number(v.value),
+      as_of: String(v.as_of),
+      source: String(v.source),
+      approved_at: String(v.approved_at),
+      update: String(v.update_id),
+    }));
+    const stamps = [...updates.map((u) => u.approved_at), ...values.map((v) => v.approved_at)].sort();
+    return TownSnapshot.parse({
+      town,
+      generated_at: generatedAt,
+      updated_at: stamps.at(-1) ?? null,
+      tasks: rows.tasks.filter(mine).map((t) => ({ id: t.id, status: t.status, percent: Number(t.percent), last_update: t.last_update ?? null })),
+      updates,
+      values,
+      bulletins: bulletins.get(town) ?? [],
+      overdue_trend: [],
+    });
+  });
+}
+
+function arg(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+}
+
+if (import.meta.main) {
+  const persist = arg('--persist-to');
+  const target = [process.argv.includes('--remote') ? '--remote' : '--local', ...(persist ? ['--persist-to', persist] : [])];
+  const out = resolve(ROOT, arg('--out') ?? '.snapshot');
+  const keys = Object.keys(QUERIES) as (keyof typeof QUERIES)[];
+  const sql = keys.map((k) => QUERIES[k].replace(/\s+/g, ' ') + ';').join(' ');
+  const sets = JSON.parse(wrangler(['d1', 'execute', 'DB', ...target, '--json', '--command', sql], { quiet: true })) as { results: Row[] }[];
+  const rows = Object.fromEntries(keys.map((k, i) => [k, sets[i]!.results])) as Record<keyof typeof QUERIES, Row[]>;
+  const snapshots = buildSnapshots(rows, new Date().toISOString());
+  mkdirSync(out, { recursive: true });
+  for (const s of snapshots) writeFileSync(resolve(out, `${s.town}.json`), JSON.stringify(s, null, 1) + '\n');
+  console.log(`snapshot: ${snapshots.length} town(s) → ${out} (${snapshots.map((s) => `${s.town}: ${s.updates.length} approved updates, ${s.values.length} values`).join('; ')})`);
+}
