@@ -11,6 +11,7 @@ import { auth } from './routes/auth.ts';
 import { towns } from './routes/towns.ts';
 import { updates } from './routes/updates.ts';
 import { docs } from './routes/docs.ts';
+import { prefs } from './routes/prefs.ts';
 import { validationHook } from './validation.ts';
 
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', towns).route('/', auth).route('/', updates);
@@ -33,6 +34,7 @@ export const app = new OpenAPIHono<AppEnv>()
   .use('/api/*', authenticate)
   .route('/api/health', health)
   .route('/api', docs(document))
+  .route('/api', prefs)
   .route('/api/v1', v1);
 
 app.notFound((c) =>

@@ -174,7 +174,7 @@ export const en: Dict = {
     updated_at: 'Data last updated',
     generated_at: 'Page generated',
     never_updated: 'nothing approved yet',
-    live_updated: (time: string) => `Data updated: ${time}. The headline figures below are current; the rest of the page is as of its generation time.`,
+    live_updated: (time: string) => `Data updated: ${time}. The task counts under “Headline figures” are current; the rest of the page is as of its generation time.`,
     headline_heading: 'Headline figures',
     tasks_total: 'All tasks',
     completed: 'Completed',

@@ -273,7 +273,7 @@ export const zh = {
     updated_at: '数据更新时间',
     generated_at: '本页生成时间',
     never_updated: '还没有审核通过的进展',
-    live_updated: (time: string) => `数据已更新：${time}。以下主要数字是最新的，其余内容以本页生成时间为准。`,
+    live_updated: (time: string) => `数据已更新：${time}。下面“主要数字”中的任务数已是最新的，页面其余内容以本页生成时间为准。`,
     headline_heading: '主要数字',
     tasks_total: '全部任务',
     completed: '已完成',
