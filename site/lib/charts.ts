@@ -10,6 +10,8 @@ export interface ChartInput {
   from: string;
   to: string;
   yMax: number;
+  /** Unit after the y-axis numbers, e.g. %. */
+  yUnit?: string;
   /** Solid lines with dots (reported values). */
   values: { date: string; value: number }[];
   /** A dashed path (the straight target path from the baseline); empty when there is no baseline. */
@@ -34,7 +36,7 @@ export interface ChartGeometry {
 
 const W = 640;
 const H = 320;
-const M = { top: 16, right: 24, bottom: 48, left: 64 };
+const M = { top: 16, right: 44, bottom: 48, left: 72 };
 const day = (d: string) => new Date(`${d}T00:00:00Z`);
 
 export function chartGeometry(c: ChartInput): ChartGeometry {
@@ -53,6 +55,6 @@ export function chartGeometry(c: ChartInput): ChartGeometry {
     pathLine: path.length > 1 ? draw(path) : null,
     targetMarks: c.targets.map(pt),
     vlines: c.marks.map((m) => ({ x: pt({ date: m.date, value: 0 }).x, label: m.label })),
-    yTicks: y.ticks(4).map((v) => ({ y: Math.round(y(v) * 10) / 10, label: String(v) })),
+    yTicks: y.ticks(4).map((v) => ({ y: Math.round(y(v) * 10) / 10, label: `${v}${c.yUnit === '%' ? '%' : ''}` })),
   };
 }

@@ -1,11 +1,24 @@
 /**
  * A town's progress as the public pages show it: the plan (content) joined with the approved
- * data of the snapshot, judged by the supervision rules (site/lib/rules.ts). Pure functions.
+ * data of the snapshot, judged on the snapshot's date by the supervision rules of
+ * worker/domain/supervision.ts (rollup, overdue, indicator status) — the site has no rules
+ * of its own. Pure functions.
  */
 import type { IndicatorDef, TownBundle } from '../../worker/domain/content.ts';
 import type { TaskStatus } from '../../worker/domain/plan-view.ts';
 import type { SnapshotUpdate, SnapshotValue, TownSnapshot } from '../../worker/domain/public-snapshot.ts';
-import { indicatorStatus, isOverdue, type IndicatorStatus } from './rules.ts';
+import {
+  cstDate,
+  DEFAULT_OPTIONS,
+  flags,
+  knownBefore,
+  numericStatus,
+  qualitativeStatus,
+  rollup,
+  type ApprovedUpdate,
+  type IndicatorStatus,
+  type TaskFacts,
+} from '../../worker/domain/supervision.ts';
 import type { Milestone, Target } from './view.ts';
 
 export interface TaskProgress {
@@ -60,38 +73,59 @@ function dayOf(d: string): string {
 }
 
 export function progressView(t: TownBundle, catalogue: IndicatorDef[], snapshot: TownSnapshot | null): ProgressView {
-  const asOf = snapshot ? snapshot.generated_at.slice(0, 10) : null;
+  // Judged on the snapshot's date (China Standard Time), from what was approved by then.
+  const asOf = snapshot ? cstDate(snapshot.generated_at) : null;
+  const known = (at: string) => asOf !== null && at < knownBefore(asOf);
   const milestone = new Map(t.town.milestones.map((m) => [m.id, m]));
   const indicator = new Map(catalogue.map((i) => [i.id, i]));
-  const byId = new Map(snapshot?.tasks.map((x) => [x.id, x]));
-  const updates = new Map(snapshot?.updates.map((u) => [u.id, u]));
-
+  const approved = (snapshot?.updates ?? []).filter((u) => known(u.approved_at));
+  const updates = new Map(approved.map((u) => [u.id, u]));
+  const lastOf = new Map<string, ApprovedUpdate>();
+  for (const u of [...approved].sort((a, b) => a.approved_at.localeCompare(b.approved_at) || a.id.localeCompare(b.id))) {
+    lastOf.set(u.task, { id: u.id, status: u.status, percent: u.percent, reviewed_at: u.approved_at });
+  }
+  const planStart = t.town.plan.issued_on ?? `${t.town.plan.year}-01-01`;
+  const facts: TaskFacts[] = t.tasks.map((def) => ({
+    id: def.id,
+    parent: def.parent ?? null,
+    weight: def.weight,
+    due: milestone.get(def.due)!.due,
+    start: planStart,
+    last: lastOf.get(def.id) ?? null,
+  }));
+  const states = rollup(facts);
   const tasks = new Map<string, TaskProgress>();
-  for (const def of t.tasks) {
-    const s = byId.get(def.id);
-    const status: TaskStatus = s?.status ?? 'not_started';
-    const due = milestone.get(def.due)!.due;
-    tasks.set(def.id, {
-      id: def.id,
-      status,
-      percent: s?.percent ?? 0,
-      due,
-      last: s?.last_update ? (updates.get(s.last_update) ?? null) : null,
-      overdue: asOf ? isOverdue({ status, due }, asOf) : false,
+  const riskOf = new Map<string, boolean>();
+  for (const f of facts) {
+    const s = states.get(f.id)!;
+    const fl = asOf ? flags(f, s, asOf, DEFAULT_OPTIONS) : null;
+    riskOf.set(f.id, fl?.at_risk != null);
+    tasks.set(f.id, {
+      id: f.id,
+      status: s.status,
+      percent: s.percent,
+      due: f.due,
+      last: s.last ? (updates.get(s.last.id) ?? null) : null,
+      overdue: fl?.overdue_days != null,
     });
   }
-  const all = [...tasks.values()];
-  const count = (s: TaskStatus) => all.filter((x) => x.status === s).length;
+  // Headline counts are over deliverables (leaf tasks), so a parent and its children are not counted twice.
+  const parents = new Set(t.tasks.map((x) => x.parent).filter(Boolean));
+  const leaves = [...tasks.values()].filter((x) => !parents.has(x.id));
+  const count = (s: TaskStatus) => leaves.filter((x) => x.status === s).length;
   const counts = {
-    total: all.length,
+    total: leaves.length,
     completed: count('completed'),
     in_progress: count('in_progress'),
     blocked: count('blocked'),
     not_started: count('not_started'),
-    overdue: all.filter((x) => x.overdue).length,
+    overdue: leaves.filter((x) => x.overdue).length,
   };
 
-  const valuesOf = (id: string) => (snapshot?.values ?? []).filter((v) => v.indicator === id).sort((a, b) => a.as_of.localeCompare(b.as_of) || a.approved_at.localeCompare(b.approved_at));
+  const valuesOf = (id: string) =>
+    (snapshot?.values ?? [])
+      .filter((v) => v.indicator === id && known(v.approved_at))
+      .sort((a, b) => a.as_of.localeCompare(b.as_of) || a.approved_at.localeCompare(b.approved_at));
   const milestones: MilestoneCards[] = t.town.milestones.map((m) => ({ milestone: m, cards: [], met: 0 }));
   const series: Series[] = [];
   for (const ti of t.indicators) {
@@ -102,22 +136,21 @@ export function progressView(t: TownBundle, catalogue: IndicatorDef[], snapshot:
     for (const target of ti.targets) {
       const m = milestone.get(target.milestone)!;
       const mine = delivering.filter((x) => x.due <= m.due);
-      const passed = asOf !== null && asOf > m.due;
-      const shown = passed ? values.filter((v) => v.as_of <= m.due) : values;
-      const status = asOf
-        ? indicatorStatus({
-            kind: target.kind,
-            comparator: target.kind === 'numeric' ? target.comparator : undefined,
-            target: target.kind === 'numeric' ? target.value : undefined,
-            baseline,
-            milestoneDue: m.due,
-            values: values.map((v) => ({ value: v.value, as_of: v.as_of })),
-            tasks: mine.map((x) => x.status),
-            asOf,
-          })
-        : 'no_data';
+      // The value judged: the latest known on asOf whose own date is on or before min(asOf, due).
+      const cutoff = asOf && asOf < m.due ? asOf : m.due;
+      const latest = values.filter((v) => v.as_of <= cutoff).at(-1) ?? null;
+      let status: IndicatorStatus = 'no_data';
+      if (asOf && target.kind === 'numeric') {
+        status = numericStatus({ comparator: target.comparator, value: target.value }, m.due, asOf, latest, baseline ?? null).status;
+      } else if (asOf) {
+        status = qualitativeStatus(
+          m.due,
+          asOf,
+          mine.map((x) => ({ due: x.due, status: x.status, overdue: x.overdue, at_risk: riskOf.get(x.id) ?? false, has_update: x.last !== null })),
+        ).status;
+      }
       const cards = milestones.find((x) => x.milestone.id === m.id)!;
-      cards.cards.push({ indicator: ind, target, latest: shown.at(-1) ?? null, status, tasks: { done: mine.filter((x) => x.status === 'completed').length, total: mine.length } });
+      cards.cards.push({ indicator: ind, target, latest, status, tasks: { done: mine.filter((x) => x.status === 'completed').length, total: mine.length } });
       if (status === 'met') cards.met++;
     }
     if (ind.kind === 'numeric') {
@@ -126,6 +159,6 @@ export function progressView(t: TownBundle, catalogue: IndicatorDef[], snapshot:
     }
   }
   for (const m of milestones) m.cards.sort((a, b) => Number(a.target.kind !== 'numeric') - Number(b.target.kind !== 'numeric'));
-  const timeline = [...(snapshot?.updates ?? [])].sort((a, b) => b.approved_at.localeCompare(a.approved_at) || b.id.localeCompare(a.id));
+  const timeline = [...approved].sort((a, b) => b.approved_at.localeCompare(a.approved_at) || b.id.localeCompare(a.id));
   return { snapshot, asOf, tasks, counts, milestones, series, timeline };
 }

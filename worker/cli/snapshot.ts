@@ -8,7 +8,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TownSnapshot, type SnapshotBulletin } from '../domain/public-snapshot.ts';
+import { TownSnapshot } from '../domain/public-snapshot.ts';
+import { cstDate } from '../domain/supervision.ts';
 import { ROOT, wrangler } from './wrangler.ts';
 
 type Row = Record<string, unknown>;
@@ -27,8 +28,17 @@ const QUERIES = {
            FROM indicator_values ORDER BY town_id, indicator_id, as_of, approved_at`,
 };
 
+/** Read only when the supervision tables exist (migration 0006): published bulletins and the daily overdue counts. */
+const SUPERVISION = {
+  bulletins: `SELECT id, town_id, number, title, period_from, period_to, remarks, issued_at
+              FROM bulletins WHERE state = 'issued' AND visibility = 'public' ORDER BY town_id, issued_at, id`,
+  overdue: `SELECT town_id, day, SUM(overdue) AS overdue FROM overdue_snapshots GROUP BY town_id, day ORDER BY town_id, day`,
+};
+
+type Sets = Record<keyof typeof QUERIES, Row[]> & Partial<Record<keyof typeof SUPERVISION, Row[]>>;
+
 /** Turns the result sets into one validated snapshot per town. Exported for tests. */
-export function buildSnapshots(rows: Record<keyof typeof QUERIES, Row[]>, generatedAt: string, bulletins: Map<string, SnapshotBulletin[]> = new Map()): TownSnapshot[] {
+export function buildSnapshots(rows: Sets, generatedAt: string): TownSnapshot[] {
   return rows.towns.map(({ id }) => {
     const town = String(id);
     const mine = (r: Row) => r.town_id === town;
@@ -57,8 +67,16 @@ export function buildSnapshots(rows: Record<keyof typeof QUERIES, Row[]>, genera
       tasks: rows.tasks.filter(mine).map((t) => ({ id: t.id, status: t.status, percent: Number(t.percent), last_update: t.last_update ?? null })),
       updates,
       values,
-      bulletins: bulletins.get(town) ?? [],
-      overdue_trend: [],
+      bulletins: (rows.bulletins ?? []).filter(mine).map((b) => ({
+        id: String(b.id),
+        number: String(b.number),
+        title: String(b.title),
+        issued_on: cstDate(String(b.issued_at)),
+        period_from: String(b.period_from),
+        period_to: String(b.period_to),
+        ...(b.remarks ? { summary: String(b.remarks) } : {}),
+      })),
+      overdue_trend: (rows.overdue ?? []).filter(mine).map((o) => ({ date: String(o.day), overdue: Number(o.overdue) })),
     });
   });
 }
@@ -72,10 +90,16 @@ if (import.meta.main) {
   const persist = arg('--persist-to');
   const target = [process.argv.includes('--remote') ? '--remote' : '--local', ...(persist ? ['--persist-to', persist] : [])];
   const out = resolve(ROOT, arg('--out') ?? '.snapshot');
-  const keys = Object.keys(QUERIES) as (keyof typeof QUERIES)[];
-  const sql = keys.map((k) => QUERIES[k].replace(/\s+/g, ' ') + ';').join(' ');
-  const sets = JSON.parse(wrangler(['d1', 'execute', 'DB', ...target, '--json', '--command', sql], { quiet: true })) as { results: Row[] }[];
-  const rows = Object.fromEntries(keys.map((k, i) => [k, sets[i]!.results])) as Record<keyof typeof QUERIES, Row[]>;
+  /** Runs the statements in one wrangler call; one result set per statement, in order. */
+  const run = <K extends string>(queries: Record<K, string>): Record<K, Row[]> => {
+    const keys = Object.keys(queries) as K[];
+    const sql = keys.map((k) => queries[k].replace(/\s+/g, ' ') + ';').join(' ');
+    const sets = JSON.parse(wrangler(['d1', 'execute', 'DB', ...target, '--json', '--command', sql], { quiet: true })) as { results: Row[] }[];
+    return Object.fromEntries(keys.map((k, i) => [k, sets[i]!.results])) as Record<K, Row[]>;
+  };
+  const base = run(QUERIES);
+  const tables = new Set(base.tables.map((r) => String(r.name)));
+  const rows: Sets = tables.has('bulletins') && tables.has('overdue_snapshots') ? { ...base, ...run(SUPERVISION) } : base;
   const snapshots = buildSnapshots(rows, new Date().toISOString());
   mkdirSync(out, { recursive: true });
   for (const s of snapshots) writeFileSync(resolve(out, `${s.town}.json`), JSON.stringify(s, null, 1) + '\n');
