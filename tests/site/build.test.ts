@@ -107,16 +107,26 @@ describe('every built page', () => {
     );
   });
 
-  it.each(files)('%s is zh-CN, has one <h1>, a <main>, a skip link and no script', (f) => {
+  /** The only scripts the site ships: the freshness island on progress pages, pagefind on /search/. */
+  const allowedScripts = (f: string): string[] =>
+    f === 'search/index.html'
+      ? ['<script src="/pagefind/pagefind-ui.js">', '<script type="module" src="/scripts/search.js">']
+      : /^(en\/)?towns\/[^/]+\/(progress\/)?index\.html$/.test(f) && (f.startsWith('en/') || f.includes('/progress/'))
+        ? ['<script type="module" src="/scripts/freshness.js">']
+        : [];
+
+  it.each(files)('%s is zh-CN (en under /en/), has one <h1>, a <main>, a skip link and no script but its allowed external ones', (f) => {
     const html = readFileSync(join(DIST, f), 'utf8');
     expect(html).toMatch(/^<!DOCTYPE html>/i);
-    expect(html).toMatch(/<html[^>]*\slang="zh-CN"/);
+    expect(html).toMatch(f.startsWith('en/') ? /<html[^>]*\slang="en"/ : /<html[^>]*\slang="zh-CN"/);
     expect(html.match(/<h1[\s>]/g)?.length).toBe(1);
     expect(html.match(/<main[\s>]/g)?.length).toBe(1);
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1"');
     expect(html).toMatch(/<a class="skip-link" href="#main">/);
     expect(html).toMatch(/<main[^>]*\sid="main"/);
-    expect(html).not.toMatch(/<script[\s>]/i);
+    expect(html.match(/<script[^>]*>/gi) ?? []).toEqual(allowedScripts(f));
+    // no inline script: every <script> has a src and is empty
+    expect(html).not.toMatch(/<script[^>]*>[^<]+<\/script>/i);
     expect(html).not.toMatch(/\son[a-z]+="/i); // no inline event handlers
     expect(html).not.toMatch(/<astro-island|client:/);
   });
@@ -124,7 +134,7 @@ describe('every built page', () => {
   it.each(files)('%s loads nothing from elsewhere and inlines its stylesheet', (f) => {
     const html = readFileSync(join(DIST, f), 'utf8');
     expect(html).not.toMatch(/\s(?:src|href|srcset|action)="(?:https?:)?\/\//i);
-    expect(html).not.toMatch(/<link[^>]+rel="stylesheet"/i);
+    if (f !== 'search/index.html') expect(html).not.toMatch(/<link[^>]+rel="stylesheet"/i);
     expect(html).not.toMatch(/@import|@font-face|url\(/i);
     expect(html).toMatch(/<style[\s>]/);
   });
@@ -138,12 +148,13 @@ describe('every built page', () => {
       if (/^(mailto|tel):/.test(raw)) continue;
       const url = new URL(raw, base);
       expect(url.origin, `${f}: external link ${raw}`).toBe('https://site.invalid');
+      if (url.pathname.startsWith('/api/')) continue; // served by the Worker (tests/worker)
       const target = fileFor(url.pathname);
       if (!target) {
         broken.push(raw);
         continue;
       }
-      if (url.pathname !== '/' && !url.pathname.endsWith('/') && !url.pathname.endsWith('.html')) broken.push(`${raw} (no trailing slash)`);
+      if (url.pathname !== '/' && !url.pathname.endsWith('/') && !/\.(html|csv|json|xml|svg|css)$/.test(url.pathname)) broken.push(`${raw} (no trailing slash)`);
       if (url.hash) {
         const id = decodeURIComponent(url.hash.slice(1));
         if (!readFileSync(target, 'utf8').includes(`id="${id}"`)) broken.push(`${raw} (no element #${id})`);
