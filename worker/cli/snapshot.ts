@@ -3,6 +3,7 @@
  * `wrangler d1 execute --json`) into `.snapshot/<town>.json`, which `npm run build` turns into
  * the public progress pages. Only approved data is read: task status and percent change only
  * when an update is approved, and only approved updates and their indicator values are selected.
+ * Rectification items (整改, from inspections) stay internal; only published bulletins are read.
  *
  * Usage: node worker/cli/snapshot.ts [--local | --remote] [--persist-to DIR] [--out DIR]
  */
@@ -21,11 +22,15 @@ const QUERIES = {
   tasks: `SELECT town_id, id, status, percent,
             (SELECT u.id FROM task_updates u WHERE u.town_id = t.town_id AND u.task_id = t.id AND u.state = 'approved'
               ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS last_update
-          FROM tasks t ORDER BY town_id, ordinal`,
-  updates: `SELECT id, town_id, task_id, unit_id, status, percent, narrative, reviewed_at
-            FROM task_updates WHERE state = 'approved' ORDER BY town_id, reviewed_at, id`,
-  values: `SELECT town_id, indicator_id, value, as_of, source, approved_at, update_id
-           FROM indicator_values ORDER BY town_id, indicator_id, as_of, approved_at`,
+          FROM tasks t WHERE t.kind <> 'rectification' ORDER BY town_id, ordinal`,
+  updates: `SELECT u.id, u.town_id, u.task_id, u.unit_id, u.status, u.percent, u.narrative, u.reviewed_at
+            FROM task_updates u JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id
+           WHERE u.state = 'approved' AND t.kind <> 'rectification' ORDER BY u.town_id, u.reviewed_at, u.id`,
+  values: `SELECT v.town_id, v.indicator_id, v.value, v.as_of, v.source, v.approved_at, v.update_id
+           FROM indicator_values v JOIN task_updates u ON u.id = v.update_id
+           JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id
+          WHERE u.state = 'approved' AND t.kind <> 'rectification'
+          ORDER BY v.town_id, v.indicator_id, v.as_of, v.approved_at`,
 };
 
 /** Read only when the supervision tables exist (migration 0006): published bulletins and the daily overdue counts. */
