@@ -133,7 +133,9 @@ describe('every built page', () => {
 
   it.each(files)('%s loads nothing from elsewhere and inlines its stylesheet', (f) => {
     const html = readFileSync(join(DIST, f), 'utf8');
-    expect(html).not.toMatch(/\s(?:src|href|srcset|action)="(?:https?:)?\/\//i);
+    // hreflang alternates are absolute (the configured site origin), as search engines require; nothing else is
+    const own = html.replace(/<link rel="alternate" hreflang="[^"]+" href="[^"]+">/g, '');
+    expect(own).not.toMatch(/\s(?:src|href|srcset|action)="(?:https?:)?\/\//i);
     if (f !== 'search/index.html') expect(html).not.toMatch(/<link[^>]+rel="stylesheet"/i);
     expect(html).not.toMatch(/@import|@font-face|url\(/i);
     expect(html).toMatch(/<style[\s>]/);
@@ -143,7 +145,7 @@ describe('every built page', () => {
     const html = readFileSync(join(DIST, f), 'utf8');
     const base = new URL('/' + f.replace(/index\.html$/, ''), 'https://site.invalid');
     const broken: string[] = [];
-    for (const [, href] of html.matchAll(/\shref="([^"]*)"/g)) {
+    for (const [, href] of html.replace(/<link rel="alternate" hreflang="[^"]+" href="[^"]+">/g, '').matchAll(/\shref="([^"]*)"/g)) {
       const raw = decodeEntities(href);
       if (/^(mailto|tel):/.test(raw)) continue;
       const url = new URL(raw, base);
