@@ -82,6 +82,8 @@ export const en: Dict = {
     project_status_unknown: 'Not stated in the plan',
     milestones_heading: 'Targets at three milestones',
     progress_notice: 'Progress is recorded from the responsible units’ reports once approved.',
+    progress_reported: 'The statuses below follow the progress reported by the units and approved by the leading group office.',
+    progress_link: 'Full progress, values and dates: see the progress page',
     due: 'Due',
     numeric_targets: 'Numeric targets',
     qualitative_targets: 'Qualitative targets',

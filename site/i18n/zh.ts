@@ -165,6 +165,8 @@ export const zh = {
     milestones_heading: '三个时间节点的目标',
     progress_notice:
       '进度从各责任单位报告开始记录。目前还没有单位报告，所以下面的状态都是“未开始”。这不表示工作没有做，只表示本站还没有收到报告。',
+    progress_reported: '下面的状态按各单位报告、经领导小组办公室审核通过的进展判断。',
+    progress_link: '完整的进度、数值和日期见“创建进度”页',
     due: '截止日期',
     numeric_targets: '数量目标',
     qualitative_targets: '工作目标',
