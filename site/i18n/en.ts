@@ -157,6 +157,8 @@ export const en: Dict = {
     definition: 'Definition',
     town_targets: (town: string) => `Targets of ${town}`,
     no_town_target: 'No town listed here sets a numeric target for this indicator.',
+    town_latest: (town: string) => `Latest value reported by ${town} (approved by the leading group office)`,
+    town_no_latest: 'no approved value yet',
     by_place_heading: 'Every figure each place reported',
     report_doc_number: 'Document number',
     report_issuer: 'Replied by',

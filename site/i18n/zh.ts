@@ -247,6 +247,8 @@ export const zh = {
     definition: '口径',
     town_targets: (town: string) => `${town}的目标`,
     no_town_target: '本站所列各镇没有为这项指标定数量目标。',
+    town_latest: (town: string) => `${town}报告的最新值（经领导小组办公室审核）`,
+    town_no_latest: '还没有审核通过的数值',
     by_place_heading: '各地报告的全部数字',
     report_doc_number: '文号',
     report_issuer: '答复单位',

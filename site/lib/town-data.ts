@@ -9,3 +9,6 @@ export async function loadTownData(t: TownBundle) {
   const catalogue = await getCatalogue();
   return townData(t, catalogue, progressView(t, catalogue, readSnapshot(t.town.id)));
 }
+
+/** The town bundle of an endpoint's props (set by townPaths). */
+export const bundleOf = (props: Record<string, unknown>): TownBundle => (props as { entry: { data: TownBundle } }).entry.data;

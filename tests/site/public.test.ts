@@ -219,6 +219,10 @@ describe('other page types, as a reader sees them', () => {
     expect(await text(town, 'main')).toContain('2018年12月31日');
     expect(await text(town, '.town-nav')).toContain('创建进度');
     await town.close();
+    const compare = await open(PAGES.compare);
+    const family = (await compare.locator('section', { has: compare.locator('#indicator-family-doctor-signing-elderly') }).last().innerText()).replace(/\s+/g, ' ');
+    expect(family).toContain('冯卯镇报告的最新值（经领导小组办公室审核）：96%（2020年12月31日，测试来源：卫计办签约台账）');
+    await compare.close();
     const tasks = await open(PAGES.tasks, 320);
     expect(await text(tasks, 'main')).toContain('牵头单位');
     await tasks.close();

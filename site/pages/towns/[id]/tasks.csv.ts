@@ -2,8 +2,8 @@
 import type { APIRoute } from 'astro';
 import { townPaths } from '../../../lib/data.ts';
 import { tableCsv } from '../../../lib/open-data.ts';
-import { loadTownData } from '../../../lib/town-data.ts';
+import { bundleOf, loadTownData } from '../../../lib/town-data.ts';
 
 export const getStaticPaths = townPaths;
 export const GET: APIRoute = async ({ props }) =>
-  new Response(tableCsv(await loadTownData(props.entry.data), 'tasks'), { headers: { 'content-type': 'text/csv; charset=utf-8' } });
+  new Response(tableCsv(await loadTownData(bundleOf(props)), 'tasks'), { headers: { 'content-type': 'text/csv; charset=utf-8' } });
