@@ -78,9 +78,9 @@ END;
 
 -- As-of views: the latest approved update of a task known by a time is one index seek
 -- (covering: no table lookup), never a scan of task_updates.
-CREATE INDEX task_updates_approved ON task_updates(town_id, task_id, reviewed_at, status, percent, id) WHERE state = 'approved';
--- Indicator values known by a time, latest measurement first.
-CREATE INDEX indicator_values_known ON indicator_values(town_id, indicator_id, as_of, approved_at, value);
+-- Column order matches ORDER BY reviewed_at DESC, id DESC, so LIMIT 1 stops at the first entry.
+-- (Indicator values known by a time use indicator_values_latest of migration 0005.)
+CREATE INDEX task_updates_approved ON task_updates(town_id, task_id, reviewed_at, id, status, percent) WHERE state = 'approved';
 
 -- Bulletins (通报): a draft until issued; issuing assigns the number and freezes the figures.
 CREATE TABLE bulletins (

@@ -12,9 +12,15 @@ import { towns } from './routes/towns.ts';
 import { updates } from './routes/updates.ts';
 import { docs } from './routes/docs.ts';
 import { prefs } from './routes/prefs.ts';
+import { supervision } from './routes/supervision.ts';
+import { inspections } from './routes/inspections.ts';
+import { bulletins } from './routes/bulletins.ts';
 import { validationHook } from './validation.ts';
 
-const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', towns).route('/', auth).route('/', updates);
+const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', towns).route('/', auth).route('/', updates)
+  .route('/', supervision)
+  .route('/', inspections)
+  .route('/', bulletins);
 const openApiConfig = {
   openapi: '3.1.0',
   info: { title: '示范镇创建进度 API (Demonstration Town Tracker)', version: '1' },

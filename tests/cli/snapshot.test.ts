@@ -56,7 +56,7 @@ describe('npm run snapshot', () => {
     expect(snap.values).toEqual([{ indicator: 'family-doctor-signing-elderly', value: 72, as_of: '2018-12-31', source: '台账', approved_at: '2019-02-05T02:00:00Z', update: 'u-ok-2' }]);
     expect(snap.tasks.find((t) => t.id === 'kt2-family-doctor-signing-teams')).toEqual({ id: 'kt2-family-doctor-signing-teams', status: 'in_progress', percent: 60, last_update: 'u-ok-2' });
     expect(snap.bulletins).toEqual([
-      { id: 'b-pub', number: '冯卯医养督〔2019〕1号', title: '公开通报', issued_on: '2019-01-20', period_from: '2018-01-01', period_to: '2018-12-31', summary: '说明' },
+      { id: 'b-pub', number: '冯卯医养督〔2019〕1号', title: '公开通报', issued_on: '2019-01-20', period_from: '2018-01-01', period_to: '2018-12-31', summary: '说明', url: '/api/v1/bulletins/b-pub/print' },
     ]);
     expect(snap.overdue_trend).toEqual([
       { date: '2019-01-01', overdue: 5 },

@@ -188,6 +188,8 @@ describe('indicator status', () => {
     expect(qualitativeStatus('2018-12-31', '2018-06-01', [d('2018-12-31', 'not_started')]).status).toBe('no_data');
     expect(qualitativeStatus('2018-12-31', '2018-06-01', [d('2018-12-31', 'in_progress')]).status).toBe('on_track');
     expect(qualitativeStatus('2018-12-31', '2018-12-15', [d('2018-12-31', 'in_progress', { at_risk: true })]).status).toBe('behind');
+    // an overdue delivering task is a fact even without any report
+    expect(qualitativeStatus('2022-12-31', '2021-01-01', [d('2020-12-31', 'not_started', { overdue: true }), d('2022-12-31', 'not_started')]).status).toBe('behind');
   });
 });
 

@@ -8,6 +8,7 @@ import { applyD1Migrations, env, reset } from 'cloudflare:test';
 import { loadContent } from './helpers.ts';
 import { runBatch } from '../../worker/db/batch.ts';
 import { approveStmts, readTaskForUpdate, readUpdate, submitStmts } from '../../worker/db/updates.ts';
+import { TARGET_VALUES_SQL, TASK_FACTS_SQL } from '../../worker/db/supervision.ts';
 
 describe('migration 0006 on a populated database', () => {
   it('keeps every task, update and reference while rebuilding tasks', async () => {
@@ -38,5 +39,24 @@ describe('migration 0006 on a populated database', () => {
     // the content loader still runs (and changes no progress) on the rebuilt table
     await loadContent();
     expect((await env.DB.prepare(`SELECT status, percent FROM tasks WHERE id = ?`).bind(task.id).first())).toEqual({ status: 'in_progress', percent: 30 });
+  });
+});
+
+describe('as-of queries use indexes', () => {
+  const plan = async (sql: string) =>
+    (await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind('fengmao', '2019-01-01', '2019-01-01T16:00:00.000Z').all<{ detail: string }>()).results.map((r) => r.detail);
+
+  it('the overdue board reads the latest approved update per task by an index seek, never a scan of task_updates', async () => {
+    const details = await plan(TASK_FACTS_SQL);
+    expect(details).toContain('SEARCH u USING COVERING INDEX task_updates_approved (town_id=? AND task_id=? AND reviewed_at<?)');
+    // no scan at all, and no sort inside the per-task lookup
+    expect(details.filter((d) => /^SCAN/.test(d))).toEqual([]);
+    expect(details.filter((d) => /LAST TERM OF ORDER BY/.test(d))).toEqual([]);
+  });
+
+  it('indicator values known by a date are found through their index', async () => {
+    const details = await plan(TARGET_VALUES_SQL);
+    expect(details).toContain('SEARCH v USING INDEX indicator_values_latest (town_id=? AND indicator_id=? AND as_of<?)');
+    expect(details.filter((d) => /^SCAN/.test(d))).toEqual([]);
   });
 });

@@ -80,6 +80,8 @@ export function buildSnapshots(rows: Sets, generatedAt: string): TownSnapshot[] 
         period_from: String(b.period_from),
         period_to: String(b.period_to),
         ...(b.remarks ? { summary: String(b.remarks) } : {}),
+        // A published bulletin's print page is public (worker/routes/bulletins.ts).
+        url: `/api/v1/bulletins/${encodeURIComponent(String(b.id))}/print`,
       })),
       overdue_trend: (rows.overdue ?? []).filter(mine).map((o) => ({ date: String(o.day), overdue: Number(o.overdue) })),
     });

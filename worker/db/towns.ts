@@ -117,7 +117,7 @@ export async function readPlanRows(db: D1Database, town: string) {
       .prepare(
         `SELECT id, parent_id, code, kind, title, quote, units_basis, lead_member_id, due_milestone_id, due_basis,
                 weight, status, percent, version, updated_at
-           FROM tasks WHERE town_id = ? ORDER BY ordinal`,
+           FROM tasks WHERE town_id = ? AND kind <> 'rectification' ORDER BY ordinal`, // the plan only: rectification items (督导整改) are internal
       )
       .bind(town),
     db.prepare(`SELECT task_id, unit_id, role FROM task_units WHERE town_id = ? ORDER BY task_id, ordinal`).bind(town),

@@ -209,14 +209,14 @@ export function rejectStmts(u: UpdateView, reviewer: string, reason: string, now
 export async function readMyTasks(db: D1Database, town: string, unit: string | null) {
   const r = await db
     .prepare(
-      `SELECT t.id, t.code, t.title, t.kind, t.parent_id, t.status, t.percent, t.version, t.due_milestone_id AS due, m.due AS due_date, m.label AS due_label,
+      `SELECT t.id, t.code, t.title, t.kind, t.parent_id, t.status, t.percent, t.version, t.due_milestone_id AS due, COALESCE(t.due_on, m.due) AS due_date, m.label AS due_label,
               (SELECT json_object('id', u.id, 'state', u.state, 'status', u.status, 'percent', u.percent, 'created_at', u.created_at, 'reviewed_at', u.reviewed_at, 'reject_reason', u.reject_reason)
                  FROM task_updates u WHERE u.town_id = t.town_id AND u.task_id = t.id ORDER BY u.created_at DESC, u.id DESC LIMIT 1) AS last_update,
               (SELECT json_object('id', u.id, 'status', u.status, 'percent', u.percent, 'reviewed_at', u.reviewed_at)
                  FROM task_updates u WHERE u.town_id = t.town_id AND u.task_id = t.id AND u.state = 'approved' ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS last_approved
-         FROM tasks t JOIN milestones m ON m.town_id = t.town_id AND m.id = t.due_milestone_id
+         FROM tasks t LEFT JOIN milestones m ON m.town_id = t.town_id AND m.id = t.due_milestone_id
         WHERE t.town_id = ?1 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM task_units tu WHERE tu.town_id = t.town_id AND tu.task_id = t.id AND tu.unit_id = ?2))
-        ORDER BY m.due, t.ordinal`,
+        ORDER BY due_date, t.ordinal`,
     )
     .bind(town, unit)
     .all<{ id: string; last_update: string | null; last_approved: string | null } & Record<string, unknown>>();
@@ -274,7 +274,7 @@ export async function readProgress(db: D1Database, town: string) {
               (SELECT json_object('id', u.id, 'approved_at', u.reviewed_at, 'narrative', u.narrative, 'unit', u.unit_id)
                  FROM task_updates u WHERE u.town_id = t.town_id AND u.task_id = t.id AND u.state = 'approved'
                 ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS last_approved
-         FROM tasks t WHERE t.town_id = ? ORDER BY t.ordinal`,
+         FROM tasks t WHERE t.town_id = ? AND t.kind <> 'rectification' ORDER BY t.ordinal`,
     ).bind(town),
     db.prepare(
       `SELECT ti.indicator_id AS id,

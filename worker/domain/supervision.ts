@@ -248,16 +248,16 @@ export interface DeliveringTask {
  * A qualitative target is judged by the approved status of the tasks that deliver it (task_indicators)
  * and are due on or before the milestone:
  * - no such task: no_data; all completed: met; milestone passed otherwise: missed;
- * - before the milestone: no_data while none has an approved update, behind when any is blocked,
- *   overdue or at risk, else on_track.
+ * - before the milestone: behind when any is blocked, overdue or at risk (facts that need no report),
+ *   else no_data while none has an approved update, else on_track.
  */
 export function qualitativeStatus(due: string, asOf: string, delivering: DeliveringTask[]): IndicatorVerdict {
   const relevant = delivering.filter((d) => d.due <= due);
   if (!relevant.length) return { status: 'no_data', expected: null, basis: 'no delivering task due by the milestone' };
   if (relevant.every((d) => d.status === 'completed')) return { status: 'met', expected: null, basis: 'every delivering task completed' };
   if (asOf > due) return { status: 'missed', expected: null, basis: 'milestone passed with delivering tasks open' };
-  if (!relevant.some((d) => d.has_update)) return { status: 'no_data', expected: null, basis: 'no approved update on any delivering task' };
   if (relevant.some((d) => d.status === 'blocked' || d.overdue || d.at_risk)) return { status: 'behind', expected: null, basis: 'a delivering task is blocked, overdue or at risk' };
+  if (!relevant.some((d) => d.has_update)) return { status: 'no_data', expected: null, basis: 'no approved update on any delivering task' };
   return { status: 'on_track', expected: null, basis: 'delivering tasks progressing' };
 }
 

@@ -55,7 +55,7 @@ const newId = () => {
  * answer; the same key with another body is a 422. `write` returns the statements of the write
  * (audit included) and the answer; the key record joins the same batch.
  */
-async function once(
+export async function once(
   c: Context<AppEnv>,
   caller: Caller,
   body: unknown,

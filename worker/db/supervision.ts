@@ -1,0 +1,408 @@
+/**
+ * All SQL for supervision: the facts the as-of views need (tasks with their latest approved update
+ * known by a time, indicator values known by a time), inspections with rectification items,
+ * bulletins and the daily overdue snapshots.
+ *
+ * Every as-of read finds "the latest approved update of task X known before T" with one seek on the
+ * partial covering index task_updates_approved (migration 0006): no scan of task_updates.
+ */
+import { DEFAULT_OPTIONS, knownBefore, type ApprovedUpdate, type SupervisionOptions } from '../domain/supervision.ts';
+import { evaluateTasks, type TaskFactRow, type TownFacts } from '../domain/supervision-views.ts';
+import { stmt, type Stmt } from './sql.ts';
+
+/** Tasks with due date, lead member and latest approved update known before ?3 (one index seek per task). Params: town, asOf, cutoff. */
+export const TASK_FACTS_SQL = `SELECT t.id, t.parent_id, t.code, t.kind, t.title, t.weight, t.ordinal, t.due_milestone_id AS milestone,
+                COALESCE(t.due_on, m.due) AS due, t.inspection_id, i.inspected_on,
+                t.lead_member_id, mb.name AS lead_member_name, mb.post AS lead_member_post,
+                (SELECT json_object('id', u.id, 'status', u.status, 'percent', u.percent, 'reviewed_at', u.reviewed_at)
+                   FROM task_updates u
+                  WHERE u.town_id = t.town_id AND u.task_id = t.id AND u.state = 'approved' AND u.reviewed_at < ?3
+                  ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS last
+           FROM tasks t
+           LEFT JOIN milestones m ON m.town_id = t.town_id AND m.id = t.due_milestone_id
+           LEFT JOIN members mb ON mb.town_id = t.town_id AND mb.id = t.lead_member_id
+           LEFT JOIN inspections i ON i.id = t.inspection_id
+          WHERE t.town_id = ?1 AND (t.inspection_id IS NULL OR (i.inspected_on <= ?2 AND i.created_at < ?3))
+          ORDER BY t.ordinal`;
+
+/** Indicator targets with the latest approved value dated by min(asOf, due) and known before the cutoff. Params: town, asOf, cutoff. */
+export const TARGET_VALUES_SQL = `SELECT tg.indicator_id, tg.milestone_id, m.due, tg.kind, tg.comparator, tg.value, tg.display, tg.text,
+                (SELECT json_object('value', v.value, 'as_of', v.as_of, 'source', v.source, 'approved_at', v.approved_at)
+                   FROM indicator_values v
+                  WHERE v.town_id = tg.town_id AND v.indicator_id = tg.indicator_id AND v.as_of <= min(?2, m.due) AND v.approved_at < ?3
+                  ORDER BY v.as_of DESC, v.approved_at DESC LIMIT 1) AS latest
+           FROM indicator_targets tg JOIN milestones m ON m.town_id = tg.town_id AND m.id = tg.milestone_id
+           JOIN town_indicators ti ON ti.town_id = tg.town_id AND ti.indicator_id = tg.indicator_id
+          WHERE tg.town_id = ?1 ORDER BY ti.ordinal, m.due`;
+
+/**
+ * The town's facts on day `asOf` (known before `cutoff`). Rectification items appear once their
+ * inspection took place and was recorded (inspected_on ≤ asOf, created_at < cutoff). Null when the
+ * town does not exist.
+ */
+export async function readTownFacts(db: D1Database, town: string, asOf: string, cutoff: string): Promise<TownFacts | null> {
+  const [t, m, u, tasks, tu, ti, inds, tg] = await db.batch([
+    db.prepare(`SELECT tw.id, tw.name, p.issued_on, p.year FROM towns tw LEFT JOIN plans p ON p.town_id = tw.id WHERE tw.id = ?`).bind(town),
+    db.prepare(`SELECT id, label, due FROM milestones WHERE town_id = ? ORDER BY due`).bind(town),
+    db.prepare(`SELECT id, name FROM units WHERE town_id = ? ORDER BY ordinal`).bind(town),
+    db.prepare(TASK_FACTS_SQL).bind(town, asOf, cutoff),
+    db.prepare(`SELECT task_id, unit_id, role FROM task_units WHERE town_id = ? ORDER BY task_id, ordinal`).bind(town),
+    db.prepare(`SELECT task_id, indicator_id FROM task_indicators WHERE town_id = ? ORDER BY task_id, indicator_id`).bind(town),
+    db
+      .prepare(
+        `SELECT i.id, i.name, i.kind, i.unit, ti.baseline_value, ti.baseline_as_of
+           FROM town_indicators ti JOIN indicators i ON i.id = ti.indicator_id WHERE ti.town_id = ? ORDER BY ti.ordinal`,
+      )
+      .bind(town),
+    db.prepare(TARGET_VALUES_SQL).bind(town, asOf, cutoff),
+  ]);
+  const townRow = t!.results[0] as { id: string; name: string; issued_on: string | null; year: number | null } | undefined;
+  if (!townRow) return null;
+  const parse = <T>(s: unknown): T | null => (typeof s === 'string' ? (JSON.parse(s) as T) : null);
+  return {
+    town: { id: townRow.id, name: townRow.name, plan_start: townRow.issued_on ?? `${townRow.year ?? 2018}-01-01` },
+    milestones: m!.results as TownFacts['milestones'],
+    units: u!.results as TownFacts['units'],
+    tasks: (tasks!.results as (Omit<TaskFactRow, 'last'> & { last: string | null })[]).map((r) => ({ ...r, last: parse<ApprovedUpdate>(r.last) })),
+    taskUnits: tu!.results as TownFacts['taskUnits'],
+    taskIndicators: ti!.results as TownFacts['taskIndicators'],
+    indicators: inds!.results as TownFacts['indicators'],
+    targets: (tg!.results as (Omit<TownFacts['targets'][number], 'latest'> & { latest: string | null })[]).map((r) => ({ ...r, latest: parse(r.latest) })),
+  };
+}
+
+/** Ids of all towns (for the scheduled snapshot). */
+export async function listTownIds(db: D1Database): Promise<string[]> {
+  return (await db.prepare(`SELECT id FROM towns ORDER BY id`).all<{ id: string }>()).results.map((r) => r.id);
+}
+
+// ---------------------------------------------------------------- inspections
+
+/** A rectification item to create with its inspection. */
+export interface NewRectification {
+  id: string;
+  code: string;
+  title: string;
+  requirement: string;
+  unit: string;
+  due_on: string;
+  lead_member: string | null;
+}
+
+/** A new inspection as stored. */
+export interface NewInspection {
+  id: string;
+  town: string;
+  inspected_on: string;
+  title: string;
+  inspectors: string[];
+  units: string[];
+  tasks: string[];
+  findings: { text: string; unit: string | null; task: string | null }[];
+  rectifications: NewRectification[];
+  created_by: string;
+  created_at: string;
+}
+
+/** The statements that store an inspection and its rectification items (as tasks of kind 'rectification'). */
+export function inspectionStmts(i: NewInspection): Stmt[] {
+  const out: Stmt[] = [
+    stmt(
+      `INSERT INTO inspections (id, town_id, inspected_on, title, inspectors_json, units_json, tasks_json, findings_json, created_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      i.id,
+      i.town,
+      i.inspected_on,
+      i.title,
+      JSON.stringify(i.inspectors),
+      JSON.stringify(i.units),
+      JSON.stringify(i.tasks),
+      JSON.stringify(i.findings),
+      i.created_by,
+      i.created_at,
+    ),
+  ];
+  for (const r of i.rectifications) {
+    out.push(
+      stmt(
+        `INSERT INTO tasks (town_id, id, parent_id, code, kind, title, quote, units_basis, lead_member_id, due_milestone_id, due_basis, weight, ordinal, updated_at, due_on, inspection_id)
+         SELECT ?1, ?2, NULL, ?3, 'rectification', ?4, ?5, 'stated', ?6, NULL, 'stated', 1, COALESCE(MAX(ordinal), 0) + 1, ?7, ?8, ?9 FROM tasks WHERE town_id = ?1`,
+        i.town,
+        r.id,
+        r.code,
+        r.title,
+        r.requirement,
+        r.lead_member,
+        i.created_at,
+        r.due_on,
+        i.id,
+      ),
+      stmt(`INSERT INTO task_units (town_id, task_id, unit_id, role, ordinal) VALUES (?, ?, ?, 'lead', 0)`, i.town, r.id, r.unit),
+    );
+  }
+  return out;
+}
+
+interface InspectionRow {
+  id: string;
+  town_id: string;
+  inspected_on: string;
+  title: string;
+  inspectors_json: string;
+  units_json: string;
+  tasks_json: string;
+  findings_json: string;
+  created_by: string;
+  created_at: string;
+}
+
+/** An inspection as read back (rectification items with their current state). */
+export interface InspectionRecord {
+  id: string;
+  town: string;
+  inspected_on: string;
+  title: string;
+  inspectors: string[];
+  units: string[];
+  tasks: string[];
+  findings: { text: string; unit: string | null; task: string | null }[];
+  created_by: string;
+  created_at: string;
+  rectifications: {
+    id: string;
+    ref: string;
+    code: string;
+    title: string;
+    requirement: string;
+    unit: string;
+    due_on: string;
+    lead_member: string | null;
+    status: string;
+    percent: number;
+    version: number;
+  }[];
+}
+
+const INSPECTION_COLS = `id, town_id, inspected_on, title, inspectors_json, units_json, tasks_json, findings_json, created_by, created_at`;
+
+async function withRectifications(db: D1Database, rows: InspectionRow[]): Promise<InspectionRecord[]> {
+  if (!rows.length) return [];
+  const r = await db
+    .prepare(
+      `SELECT t.inspection_id, t.town_id, t.id, t.code, t.title, t.quote AS requirement, t.due_on, t.lead_member_id AS lead_member, t.status, t.percent, t.version,
+              (SELECT tu.unit_id FROM task_units tu WHERE tu.town_id = t.town_id AND tu.task_id = t.id AND tu.role = 'lead' ORDER BY tu.ordinal LIMIT 1) AS unit
+         FROM tasks t WHERE t.inspection_id IN (SELECT value FROM json_each(?)) ORDER BY t.code`,
+    )
+    .bind(JSON.stringify(rows.map((x) => x.id)))
+    .all<{ inspection_id: string; town_id: string; id: string } & Omit<InspectionRecord['rectifications'][number], 'ref'>>();
+  return rows.map((x) => ({
+    id: x.id,
+    town: x.town_id,
+    inspected_on: x.inspected_on,
+    title: x.title,
+    inspectors: JSON.parse(x.inspectors_json),
+    units: JSON.parse(x.units_json),
+    tasks: JSON.parse(x.tasks_json),
+    findings: JSON.parse(x.findings_json),
+    created_by: x.created_by,
+    created_at: x.created_at,
+    rectifications: r.results
+      .filter((t) => t.inspection_id === x.id)
+      .map(({ inspection_id: _i, town_id, ...t }) => ({ ...t, ref: `${town_id}:${t.id}` })),
+  }));
+}
+
+/** One inspection with its rectification items, or null. */
+export async function readInspection(db: D1Database, id: string): Promise<InspectionRecord | null> {
+  const row = await db.prepare(`SELECT ${INSPECTION_COLS} FROM inspections WHERE id = ?`).bind(id).first<InspectionRow>();
+  return row ? (await withRectifications(db, [row]))[0]! : null;
+}
+
+/** A town's inspections, newest first, optionally within dates (inclusive) and known before a cutoff. */
+export async function listInspections(db: D1Database, town: string, f: { from?: string; to?: string; cutoff?: string; limit: number }): Promise<InspectionRecord[]> {
+  const r = await db
+    .prepare(
+      `SELECT ${INSPECTION_COLS} FROM inspections
+        WHERE town_id = ?1 AND (?2 IS NULL OR inspected_on >= ?2) AND (?3 IS NULL OR inspected_on <= ?3) AND (?4 IS NULL OR created_at < ?4)
+        ORDER BY inspected_on DESC, created_at DESC LIMIT ?5`,
+    )
+    .bind(town, f.from ?? null, f.to ?? null, f.cutoff ?? null, f.limit)
+    .all<InspectionRow>();
+  return withRectifications(db, r.results);
+}
+
+/** Which of these ids are units, tasks (plan or rectification) and members of the town. */
+export async function readTownRefs(db: D1Database, town: string) {
+  const [u, t, m] = await db.batch([
+    db.prepare(`SELECT id FROM units WHERE town_id = ?`).bind(town),
+    db.prepare(`SELECT id FROM tasks WHERE town_id = ?`).bind(town),
+    db.prepare(`SELECT id FROM members WHERE town_id = ?`).bind(town),
+  ]);
+  const ids = (x: D1Result | undefined) => new Set((x!.results as { id: string }[]).map((r) => r.id));
+  return { units: ids(u), tasks: ids(t), members: ids(m) };
+}
+
+// ---------------------------------------------------------------- bulletins
+
+export interface BulletinRow {
+  id: string;
+  town_id: string;
+  title: string;
+  period_from: string;
+  period_to: string;
+  remarks: string;
+  state: 'draft' | 'issued';
+  visibility: 'internal' | 'public';
+  year: number | null;
+  seq: number | null;
+  number: string | null;
+  figures_json: string | null;
+  created_by: string;
+  created_at: string;
+  issued_by: string | null;
+  issued_at: string | null;
+  published_at: string | null;
+}
+
+const BULLETIN_COLS = `id, town_id, title, period_from, period_to, remarks, state, visibility, year, seq, number, figures_json, created_by, created_at, issued_by, issued_at, published_at`;
+
+/** A new draft bulletin. */
+export const draftBulletinStmt = (b: { id: string; town: string; title: string; period_from: string; period_to: string; remarks: string; created_by: string; created_at: string }): Stmt =>
+  stmt(
+    `INSERT INTO bulletins (id, town_id, title, period_from, period_to, remarks, state, visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', 'internal', ?, ?)`,
+    b.id,
+    b.town,
+    b.title,
+    b.period_from,
+    b.period_to,
+    b.remarks,
+    b.created_by,
+    b.created_at,
+  );
+
+/** One bulletin, or null. */
+export async function readBulletin(db: D1Database, id: string): Promise<BulletinRow | null> {
+  return db.prepare(`SELECT ${BULLETIN_COLS} FROM bulletins WHERE id = ?`).bind(id).first<BulletinRow>();
+}
+
+/** A town's bulletins (without figures), newest first; `publishedOnly` for the public list. */
+export async function listBulletins(db: D1Database, town: string, publishedOnly: boolean, limit: number): Promise<Omit<BulletinRow, 'figures_json'>[]> {
+  const cols = BULLETIN_COLS.replace(', figures_json', '');
+  const where = publishedOnly ? `town_id = ? AND state = 'issued' AND visibility = 'public'` : `town_id = ?`;
+  return (
+    await db
+      .prepare(`SELECT ${cols} FROM bulletins WHERE ${where} ORDER BY COALESCE(issued_at, created_at) DESC, id LIMIT ?`)
+      .bind(town, limit)
+      .all<Omit<BulletinRow, 'figures_json'>>()
+  ).results;
+}
+
+/**
+ * Issuing: the next number of the town and year is taken inside the one UPDATE statement that
+ * issues the bulletin (SQLite runs a statement atomically, and UNIQUE (town_id, year, seq) backs
+ * it), the figures are frozen, and the audit row reads the number back in the same batch.
+ * Guarded: the batch aborts unless the bulletin is still a draft.
+ */
+export function issueStmts(b: { id: string; town: string; prefix: string; year: number; figures: unknown; actor: string; now: string }, guard: Stmt): Stmt[] {
+  // D1 binds JS numbers as REAL: cast, or the number would read 〔2019.0〕
+  const next = `(SELECT COALESCE(MAX(seq), 0) + 1 FROM bulletins WHERE town_id = ?2 AND year = CAST(?3 AS INTEGER))`;
+  return [
+    guard,
+    stmt(
+      `UPDATE bulletins SET state = 'issued', year = CAST(?3 AS INTEGER), seq = ${next}, number = ?4 || '〔' || CAST(?3 AS INTEGER) || '〕' || ${next} || '号',
+              figures_json = ?5, issued_by = ?6, issued_at = ?7
+        WHERE id = ?1 AND state = 'draft'`,
+      b.id,
+      b.town,
+      b.year,
+      b.prefix,
+      JSON.stringify(b.figures),
+      b.actor,
+      b.now,
+    ),
+    stmt(
+      `INSERT INTO audit_log (at, actor, action, town_id, entity, entity_id, detail_json)
+       SELECT ?, ?, 'bulletin.issue', town_id, 'bulletin', id, json_object('number', number, 'year', year, 'seq', seq, 'period_from', period_from, 'period_to', period_to)
+         FROM bulletins WHERE id = ? AND issued_at = ?`,
+      b.now,
+      b.actor,
+      b.id,
+      b.now,
+    ),
+  ];
+}
+
+/** Publication of an issued bulletin (public) or withdrawal to internal. */
+export const publishStmt = (id: string, visibility: 'public' | 'internal', now: string): Stmt =>
+  stmt(
+    `UPDATE bulletins SET visibility = ?2, published_at = CASE WHEN ?2 = 'public' THEN ?3 ELSE NULL END WHERE id = ?1 AND state = 'issued'`,
+    id,
+    visibility,
+    now,
+  );
+
+// ---------------------------------------------------------------- snapshots
+
+/** One unit's counts for the daily snapshot. */
+export interface SnapshotRow {
+  unit: string;
+  overdue: number;
+  at_risk: number;
+  stale: number;
+  tasks: number;
+}
+
+/**
+ * The day's snapshot of a town: one row per unit, written only if the town has none for that day
+ * (running twice on one day changes nothing: neither the rows nor the audit log).
+ */
+export function snapshotStmts(town: string, day: string, rows: SnapshotRow[], now: string, actor = 'system:cron'): Stmt[] {
+  return [
+    stmt(
+      `INSERT INTO audit_log (at, actor, action, town_id, entity, entity_id, detail_json)
+       SELECT ?1, ?2, 'snapshot.overdue', ?3, 'overdue_snapshot', ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM overdue_snapshots WHERE town_id = ?3 AND day = ?4)`,
+      now,
+      actor,
+      town,
+      day,
+      JSON.stringify({ units: rows.length, overdue: rows.reduce((a, r) => a + r.overdue, 0) }),
+    ),
+    ...rows.map((r) =>
+      stmt(
+        `INSERT INTO overdue_snapshots (town_id, unit_id, day, overdue, at_risk, stale, tasks, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (town_id, unit_id, day) DO NOTHING`,
+        town,
+        r.unit,
+        day,
+        r.overdue,
+        r.at_risk,
+        r.stale,
+        r.tasks,
+        now,
+      ),
+    ),
+  ];
+}
+
+/** A town's snapshots between two days (inclusive), by day then unit. */
+export async function readSnapshots(db: D1Database, town: string, from: string, to: string) {
+  return (
+    await db
+      .prepare(
+        `SELECT s.day, s.unit_id AS unit, s.overdue, s.at_risk, s.stale, s.tasks FROM overdue_snapshots s JOIN units u ON u.town_id = s.town_id AND u.id = s.unit_id
+          WHERE s.town_id = ? AND s.day BETWEEN ? AND ? ORDER BY s.day, u.ordinal`,
+      )
+      .bind(town, from, to)
+      .all<{ day: string; unit: string; overdue: number; at_risk: number; stale: number; tasks: number }>()
+  ).results;
+}
+
+// ---------------------------------------------------------------- assembled views
+
+/** The town's tasks and views on `asOf` (facts known by the end of that day, China Standard Time); null if no such town. */
+export async function readViews(db: D1Database, town: string, asOf: string, opts: SupervisionOptions = DEFAULT_OPTIONS) {
+  const facts = await readTownFacts(db, town, asOf, knownBefore(asOf));
+  if (!facts) return null;
+  const items = evaluateTasks(facts, asOf, opts);
+  return { facts, items };
+}

@@ -1,0 +1,286 @@
+/**
+ * Bulletins (通报): the figures a bulletin carries, computed from the supervision views on its
+ * as-of date, and their exports — the table rows shared by CSV and XLSX, the CSV text (UTF-8 BOM,
+ * formula injection neutralised) and the print-ready HTML page (A4, 仿宋/宋体, no scripts).
+ */
+import { z } from 'zod';
+import type { IndicatorStatus } from './supervision.ts';
+import type { TaskItem, TownFacts, indicatorBoard, unitStandings } from './supervision-views.ts';
+
+const Count = z.number().int().min(0);
+
+/** The frozen content of a bulletin. */
+export const BulletinFigures = z
+  .object({
+    as_of: z.string(),
+    period: z.object({ from: z.string(), to: z.string() }),
+    town: z.object({ id: z.string(), name: z.string() }),
+    headline: z.object({
+      tasks: Count,
+      completed: Count,
+      in_progress: Count,
+      not_started: Count,
+      blocked: Count,
+      completion_rate: z.number().nullable(),
+      overdue: Count,
+      at_risk: Count,
+      stale: Count,
+      indicators: z.object({ met: Count, missed: Count, on_track: Count, behind: Count, no_data: Count }),
+    }),
+    units: z.array(
+      z.object({
+        rank: z.number().int(),
+        unit: z.string(),
+        name: z.string(),
+        total: Count,
+        completed: Count,
+        completion_rate: z.number(),
+        mean_percent: z.number(),
+        overdue: Count,
+      }),
+    ),
+    overdue: z.array(
+      z.object({
+        ref: z.string(),
+        code: z.string(),
+        title: z.string(),
+        units: z.array(z.string()),
+        lead_member: z.string().nullable(),
+        due: z.string(),
+        days_overdue: Count,
+        status: z.string(),
+        percent: z.number(),
+        last_approved_on: z.string().nullable(),
+      }),
+    ),
+    indicators: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        milestone: z.string(),
+        milestone_label: z.string(),
+        target: z.string(),
+        latest: z.number().nullable(),
+        status: z.enum(['met', 'missed', 'on_track', 'behind', 'no_data']),
+      }),
+    ),
+    inspections: z.array(
+      z.object({
+        id: z.string(),
+        inspected_on: z.string(),
+        title: z.string(),
+        findings: z.array(z.string()),
+        rectifications: z.array(z.object({ code: z.string(), title: z.string(), unit: z.string(), due_on: z.string(), status: z.string() })),
+      }),
+    ),
+  })
+  .meta({ id: 'BulletinFigures' });
+export type BulletinFigures = z.infer<typeof BulletinFigures>;
+
+export const STATUS_ZH: Record<string, string> = { not_started: '未开始', in_progress: '推进中', completed: '已完成', blocked: '受阻' };
+export const INDICATOR_ZH: Record<IndicatorStatus, string> = { met: '已达标', missed: '未达标', on_track: '进度正常', behind: '进度滞后', no_data: '暂无数据' };
+
+/** Inspection facts a bulletin cites. */
+export interface InspectionForBulletin {
+  id: string;
+  inspected_on: string;
+  title: string;
+  findings: { text: string }[];
+  rectifications: { code: string; title: string; unit: string; due_on: string; id: string }[];
+}
+
+/** The figures of a bulletin for a period, as of `asOf` (the period's end, or today if earlier). */
+export function bulletinFigures(
+  f: TownFacts,
+  items: TaskItem[],
+  standings: ReturnType<typeof unitStandings>,
+  indicators: ReturnType<typeof indicatorBoard>,
+  inspections: InspectionForBulletin[],
+  period: { from: string; to: string },
+  asOf: string,
+): BulletinFigures {
+  const leaves = items.filter((t) => t.leaf);
+  const n = (s: string) => leaves.filter((t) => t.status === s).length;
+  const unitName = new Map(f.units.map((u) => [u.id, u.name]));
+  const byId = new Map(items.map((t) => [t.id, t]));
+  const label = new Map(f.milestones.map((m) => [m.id, m.label]));
+  return {
+    as_of: asOf,
+    period,
+    town: { id: f.town.id, name: f.town.name },
+    headline: {
+      tasks: leaves.length,
+      completed: n('completed'),
+      in_progress: n('in_progress'),
+      not_started: n('not_started'),
+      blocked: n('blocked'),
+      completion_rate: leaves.length ? Math.round((n('completed') / leaves.length) * 10_000) / 10_000 : null,
+      overdue: leaves.filter((t) => t.overdue_days !== null).length,
+      at_risk: leaves.filter((t) => t.at_risk !== null).length,
+      stale: leaves.filter((t) => t.stale).length,
+      indicators: indicators.counts,
+    },
+    units: standings
+      .filter((s) => s.rank !== null)
+      .map((s) => ({ rank: s.rank!, unit: s.unit, name: s.name, total: s.total, completed: s.completed, completion_rate: s.completion_rate!, mean_percent: s.mean_percent!, overdue: s.overdue })),
+    overdue: leaves
+      .filter((t) => t.overdue_days !== null)
+      .sort((a, b) => b.overdue_days! - a.overdue_days! || a.code.localeCompare(b.code))
+      .map((t) => ({
+        ref: t.ref,
+        code: t.code,
+        title: t.title,
+        units: t.units.filter((u) => u.role === 'lead').map((u) => u.name),
+        lead_member: t.lead_member?.name ?? null,
+        due: t.due,
+        days_overdue: t.overdue_days!,
+        status: t.status,
+        percent: t.percent,
+        last_approved_on: t.last_approved?.reviewed_at ?? null,
+      })),
+    indicators: indicators.indicators.flatMap((i) =>
+      i.targets.map((t) => ({
+        id: i.id,
+        name: i.name,
+        milestone: t.milestone,
+        milestone_label: label.get(t.milestone) ?? t.milestone,
+        target: t.display ?? t.text ?? String(t.value ?? ''),
+        latest: t.latest?.value ?? null,
+        status: t.status,
+      })),
+    ),
+    inspections: inspections
+      .filter((x) => x.inspected_on >= period.from && x.inspected_on <= period.to)
+      .sort((a, b) => a.inspected_on.localeCompare(b.inspected_on))
+      .map((x) => ({
+        id: x.id,
+        inspected_on: x.inspected_on,
+        title: x.title,
+        findings: x.findings.map((g) => g.text),
+        rectifications: x.rectifications.map((r) => ({
+          code: r.code,
+          title: r.title,
+          unit: unitName.get(r.unit) ?? r.unit,
+          due_on: r.due_on,
+          status: byId.get(r.id)?.status ?? 'not_started',
+        })),
+      })),
+  };
+}
+
+/** A cell of an exported table. */
+export type Cell = string | number;
+
+const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`);
+
+/** The bulletin as one table: the rows both CSV and XLSX carry, in reading order. */
+export function bulletinRows(b: { title: string; number: string | null }, f: BulletinFigures): Cell[][] {
+  const h = f.headline;
+  const rows: Cell[][] = [
+    ['通报', b.title],
+    ['文号', b.number ?? '（草稿，未印发）'],
+    ['统计期间', `${f.period.from} 至 ${f.period.to}`],
+    ['数据截至', f.as_of],
+    [],
+    ['一、总体情况'],
+    ['任务总数', h.tasks],
+    ['已完成', h.completed],
+    ['推进中', h.in_progress],
+    ['未开始', h.not_started],
+    ['受阻', h.blocked],
+    ['完成率', pct(h.completion_rate)],
+    ['逾期', h.overdue],
+    ['存在风险', h.at_risk],
+    ['长期未更新', h.stale],
+    [],
+    ['二、各责任单位完成情况（按完成率排名）'],
+    ['名次', '责任单位', '牵头任务数', '已完成', '完成率', '平均进度', '逾期'],
+    ...f.units.map((u) => [u.rank, u.name, u.total, u.completed, pct(u.completion_rate), `${u.mean_percent}%`, u.overdue]),
+    [],
+    ['三、逾期任务'],
+    ['序号', '任务编号', '任务', '责任单位', '责任领导', '应完成日期', '逾期天数', '状态', '进度'],
+    ...f.overdue.map((t, i) => [i + 1, t.code, t.title, t.units.join('、'), t.lead_member ?? '', t.due, t.days_overdue, STATUS_ZH[t.status] ?? t.status, `${t.percent}%`]),
+    [],
+    ['四、指标完成情况'],
+    ['指标', '时间节点', '目标', '最新值', '状态'],
+    ...f.indicators.map((i) => [i.name, i.milestone_label, i.target, i.latest ?? '', INDICATOR_ZH[i.status]]),
+    [],
+    ['五、督导检查发现的问题及整改'],
+    ['检查日期', '检查', '发现问题', '整改事项', '责任单位', '整改时限', '整改状态'],
+  ];
+  for (const x of f.inspections) {
+    const n = Math.max(x.findings.length, x.rectifications.length, 1);
+    for (let i = 0; i < n; i++) {
+      const r = x.rectifications[i];
+      rows.push([i === 0 ? x.inspected_on : '', i === 0 ? x.title : '', x.findings[i] ?? '', r ? `${r.code} ${r.title}` : '', r?.unit ?? '', r?.due_on ?? '', r ? (STATUS_ZH[r.status] ?? r.status) : '']);
+    }
+  }
+  return rows;
+}
+
+/**
+ * A cell as spreadsheet-safe text: one that starts with = + - @, a tab or a carriage return gets a
+ * leading apostrophe so Excel and WPS never run it as a formula.
+ */
+export const neutralise = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+
+/** CSV (RFC 4180, CRLF) with a UTF-8 byte order mark so Excel opens the Chinese correctly. */
+export function toCsv(rows: Cell[][]): string {
+  const cell = (c: Cell) => {
+    const s = typeof c === 'number' ? String(c) : neutralise(c);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return `\uFEFF${rows.map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
+}
+
+const esc = (s: string | number): string =>
+  String(s).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
+/** A print-ready page: A4, 仿宋/宋体 font stack, no scripts; prints to PDF from any browser. */
+export function bulletinHtml(b: { title: string; number: string | null; issuer: string }, f: BulletinFigures): string {
+  const h = f.headline;
+  const table = (head: string[], body: (string | number)[][]) =>
+    `<table><thead><tr>${head.map((x) => `<th scope="col">${esc(x)}</th>`).join('')}</tr></thead><tbody>${
+      body.length ? body.map((r) => `<tr>${r.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('') : `<tr><td colspan="${head.length}">无</td></tr>`
+    }</tbody></table>`;
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(b.number ?? '通报（草稿）')} ${esc(b.title)}</title>
+<style>
+@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
+html { font-family: "FangSong", "仿宋", "FangSong_GB2312", "STFangsong", "SimSun", "宋体", "Songti SC", "Noto Serif CJK SC", "Source Han Serif SC", serif; font-size: 16pt; line-height: 1.6; color: #000; background: #fff; }
+body { max-width: 160mm; margin: 0 auto; padding: 1em; }
+h1 { font-family: "SimSun", "宋体", "Songti SC", "Noto Serif CJK SC", serif; font-size: 22pt; text-align: center; font-weight: bold; margin: 0.5em 0; }
+.number { text-align: center; margin: 0 0 1.5em; }
+.draft { text-align: center; color: #a00; font-weight: bold; }
+h2 { font-family: "SimHei", "黑体", "Heiti SC", "Noto Sans CJK SC", sans-serif; font-size: 16pt; font-weight: normal; margin: 1.2em 0 0.4em; }
+table { width: 100%; border-collapse: collapse; font-size: 12pt; margin: 0.4em 0; page-break-inside: auto; }
+tr { page-break-inside: avoid; }
+th, td { border: 1px solid #000; padding: 2pt 4pt; text-align: left; vertical-align: top; }
+th { font-weight: bold; }
+.issuer { text-align: right; margin-top: 2em; }
+@media print { body { padding: 0; max-width: none; } }
+</style>
+</head>
+<body>
+<h1>${esc(b.title)}</h1>
+${b.number ? `<p class="number">${esc(b.number)}</p>` : '<p class="draft">草稿（未印发）</p>'}
+<p>统计期间：${esc(f.period.from)} 至 ${esc(f.period.to)}；数据截至 ${esc(f.as_of)}。</p>
+<h2>一、总体情况</h2>
+<p>${esc(f.town.name)}共有任务 ${h.tasks} 项，已完成 ${h.completed} 项，推进中 ${h.in_progress} 项，未开始 ${h.not_started} 项，受阻 ${h.blocked} 项，完成率 ${esc(pct(h.completion_rate))}。逾期 ${h.overdue} 项，存在风险 ${h.at_risk} 项，长期未更新 ${h.stale} 项。</p>
+<h2>二、各责任单位完成情况（按完成率排名）</h2>
+${table(['名次', '责任单位', '牵头任务数', '已完成', '完成率', '平均进度', '逾期'], f.units.map((u) => [u.rank, u.name, u.total, u.completed, pct(u.completion_rate), `${u.mean_percent}%`, u.overdue]))}
+<h2>三、逾期任务</h2>
+${table(['序号', '任务', '责任单位', '应完成日期', '逾期天数', '状态'], f.overdue.map((t, i) => [i + 1, `${t.code} ${t.title}`, t.units.join('、'), t.due, t.days_overdue, STATUS_ZH[t.status] ?? t.status]))}
+<h2>四、指标完成情况</h2>
+${table(['指标', '时间节点', '目标', '最新值', '状态'], f.indicators.map((i) => [i.name, i.milestone_label, i.target, i.latest ?? '—', INDICATOR_ZH[i.status]]))}
+<h2>五、督导检查发现的问题及整改</h2>
+${table(['检查日期', '检查', '发现问题', '整改事项'], f.inspections.map((x) => [x.inspected_on, x.title, x.findings.join('；'), x.rectifications.map((r) => `${r.code} ${r.title}（${r.unit}，${r.due_on}前，${STATUS_ZH[r.status] ?? r.status}）`).join('；')]))}
+<p class="issuer">${esc(b.issuer)}</p>
+</body>
+</html>
+`;
+}
