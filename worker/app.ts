@@ -11,6 +11,7 @@ import { auth } from './routes/auth.ts';
 import { towns } from './routes/towns.ts';
 import { updates } from './routes/updates.ts';
 import { docs } from './routes/docs.ts';
+import { prefs } from './routes/prefs.ts';
 import { supervision } from './routes/supervision.ts';
 import { inspections } from './routes/inspections.ts';
 import { bulletins } from './routes/bulletins.ts';
@@ -39,6 +40,7 @@ export const app = new OpenAPIHono<AppEnv>()
   .use('/api/*', authenticate)
   .route('/api/health', health)
   .route('/api', docs(document))
+  .route('/api', prefs)
   .route('/api/v1', v1);
 
 app.notFound((c) =>

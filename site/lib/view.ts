@@ -10,8 +10,19 @@ export type Target = TownBundle['indicators'][number]['targets'][number];
 export type Milestone = TownBundle['town']['milestones'][number];
 
 /** URLs of a town's pages (trailing slash: the site is built with trailingSlash 'always'). */
-export const townUrl = (id: string, page: 'overview' | 'tasks' | 'group' | 'plan' = 'overview'): string =>
+export const townUrl = (id: string, page: 'overview' | 'progress' | 'tasks' | 'group' | 'plan' = 'overview'): string =>
   page === 'overview' ? `/towns/${id}/` : `/towns/${id}/${page}/`;
+
+/** An instant (ISO, UTC) in Beijing time: "2021年3月1日 16:00" (zh) or "2021-03-01 16:00 (UTC+8)" (en). */
+export function formatInstant(iso: string, lang: 'zh' | 'en' = 'zh'): string {
+  const t = new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString();
+  const date = t.slice(0, 10);
+  const time = t.slice(11, 16);
+  return lang === 'zh' ? `${formatDate(date)} ${time}` : `${date} ${time} (UTC+8)`;
+}
+
+/** A date for the given language: 2018年12月31日 or 2018-12-31. */
+export const formatDay = (date: string, lang: 'zh' | 'en' = 'zh'): string => (lang === 'zh' ? formatDate(date) : date);
 
 /** "2018-12-31" → "2018年12月31日"; "2021-12" → "2021年12月"; "2021" → "2021年". */
 export function formatDate(date: string): string {

@@ -1,0 +1,104 @@
+/**
+ * The open-data files, feed and sitemap of the built site (built with the fixture snapshot),
+ * read the way a spreadsheet, a feed reader or a crawler would read them.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { csv, csvCell } from '../../site/lib/open-data.ts';
+import { TownSnapshot } from '../../worker/domain/public-snapshot.ts';
+import { readContent } from '../../worker/content/read.ts';
+import { DIST } from './dist.ts';
+
+const FIXTURE = TownSnapshot.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/snapshot/fengmao.json'), 'utf8')));
+const fengmao = readContent().towns.find((t) => t.town.id === 'fengmao')!;
+const file = (p: string) => readFileSync(join(DIST, p), 'utf8');
+
+/** A minimal RFC 4180 parser (quoted cells, doubled quotes, CRLF). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(cell), (cell = '');
+    else if (ch === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else cell += ch;
+  }
+  return rows;
+}
+
+describe('CSV downloads', () => {
+  it('neutralise cells a spreadsheet would run as a formula, and quote the rest', () => {
+    expect(csvCell('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
+    for (const bad of ['+1', '-1+2', '@SUM(A1)', '\tx', '\rx']) expect(csvCell(bad).startsWith(`"'`), bad).toBe(true);
+    expect(csvCell('签约率72%')).toBe('"签约率72%"');
+    expect(csvCell(-3)).toBe('-3');
+    expect(csvCell(null)).toBe('');
+    expect(csv(['a'], [['x,"y"\nz']])).toBe('\uFEFF"a"\r\n"x,""y""\nz"\r\n');
+  });
+
+  it('are UTF-8 with a BOM so Excel reads the Chinese, one row per record', () => {
+    for (const f of ['targets', 'tasks', 'updates']) {
+      const bytes = readFileSync(join(DIST, `towns/fengmao/${f}.csv`));
+      expect([...bytes.subarray(0, 3)], f).toEqual([0xef, 0xbb, 0xbf]);
+    }
+    const tasks = parseCsv(file('towns/fengmao/tasks.csv').slice(1));
+    expect(tasks[0]).toEqual(['id', 'code', 'parent', 'kind', 'title', 'lead_units', 'support_units', 'due', 'status', 'percent', 'overdue', 'last_update']);
+    expect(tasks).toHaveLength(fengmao.tasks.length + 1);
+    const blocked = tasks.find((r) => r[0] === 'kt4-institutions-linkage-mechanism')!;
+    expect(blocked.slice(7)).toEqual(['2018-12-31', 'blocked', '40', 'true', 'fx-u05']);
+    const updates = parseCsv(file('towns/fengmao/updates.csv').slice(1));
+    expect(updates).toHaveLength(FIXTURE.updates.length + 1);
+    expect(updates.at(-1)![7]).toContain('移动医疗服务车');
+    const targets = parseCsv(file('towns/fengmao/targets.csv').slice(1));
+    const row = targets.find((r) => r[0] === 'family-doctor-signing-elderly' && r[3] === 'y2018')!;
+    expect([row[10], row[11], row[13]]).toEqual(['72', '2018-12-31', 'met']);
+  });
+});
+
+describe('JSON download', () => {
+  it('holds the targets with their status, every task and the approved progress', () => {
+    const d = JSON.parse(file('towns/fengmao/data.json'));
+    expect(d.town).toMatchObject({ id: 'fengmao', name: '冯卯镇', name_en: 'Fengmao Town' });
+    expect(d.updated_at).toBe(FIXTURE.updated_at);
+    expect(d.tasks).toHaveLength(fengmao.tasks.length);
+    expect(d.updates.map((u: { id: string }) => u.id)).toEqual(FIXTURE.updates.map((u) => u.id));
+    expect(d.values).toHaveLength(FIXTURE.values.length);
+    expect(d.targets.find((t: any) => t.indicator === 'green-channel-medical-institutions' && t.milestone === 'y2018').status).toBe('missed');
+    expect(d.bulletins[0].number).toBe('冯卯医养督〔2019〕1号');
+  });
+});
+
+describe('Atom feed', () => {
+  it('has one entry per approved update and published bulletin, newest first, with absolute links', () => {
+    const xml = file('towns/fengmao/feed.xml');
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?>\n<feed xmlns="http:\/\/www.w3.org\/2005\/Atom"/);
+    const entries = xml.split('<entry>').slice(1);
+    expect(entries).toHaveLength(FIXTURE.updates.length + FIXTURE.bulletins.length);
+    const updated = entries.map((e) => e.match(/<updated>([^<]+)<\/updated>/)![1]!);
+    expect(updated).toEqual([...updated].sort().reverse());
+    expect(xml).toContain('<title>冯卯医养督〔2019〕1号');
+    expect(xml).toMatch(/<link rel="alternate" type="text\/html" href="https:\/\/[^"]+\/towns\/fengmao\/progress\/#update-fx-u09"\/>/);
+    expect(xml).not.toMatch(/<(?!\/?(feed|id|title|updated|link|author|name|entry|summary)[\s>/])[a-z]/); // text is escaped
+  });
+});
+
+describe('sitemap', () => {
+  it('lists every public page, Chinese and English, and no 404 page', () => {
+    const index = file('sitemap-index.xml');
+    expect(index).toContain('sitemap-0.xml');
+    const urls = [...file('sitemap-0.xml').matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1]!).pathname);
+    for (const p of ['/', '/compare/', '/search/', '/en/', '/en/towns/fengmao/', '/towns/fengmao/', '/towns/fengmao/progress/', '/towns/fengmao/tasks/', '/towns/fengmao/plan/', '/towns/fengmao/group/']) {
+      expect(urls, p).toContain(p);
+    }
+    expect(urls.some((u) => u.includes('404'))).toBe(false);
+    expect(file('robots.txt')).toMatch(/Sitemap: https:\/\/.+\/sitemap-index.xml/);
+  });
+});

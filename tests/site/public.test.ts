@@ -1,0 +1,280 @@
+/**
+ * The public pages in a real browser (Debian's chromium through playwright-core), served over
+ * HTTP from dist/ as built by `npm test` with the synthetic fixture snapshot
+ * (tests/fixtures/snapshot). Every page type is loaded and checked for what a reader sees —
+ * figures, status words, dates — and axe-core reports no violations at 320 px and at 1280 px.
+ * The API is answered per test (page.route): by default it is unreachable, so the pages must be
+ * complete without it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { readContent } from '../../worker/content/read.ts';
+import { TownSnapshot } from '../../worker/domain/public-snapshot.ts';
+import { serveDist } from './serve.ts';
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const FIXTURE = TownSnapshot.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/snapshot/fengmao.json'), 'utf8')));
+const fengmao = readContent().towns.find((t) => t.town.id === 'fengmao')!;
+
+const PAGES = {
+  home: '/',
+  town: '/towns/fengmao/',
+  progress: '/towns/fengmao/progress/',
+  tasks: '/towns/fengmao/tasks/',
+  group: '/towns/fengmao/group/',
+  plan: '/towns/fengmao/plan/',
+  compare: '/compare/',
+  en_home: '/en/',
+  en_town: '/en/towns/fengmao/',
+  search: '/search/',
+};
+
+let browser: Browser;
+let origin: string;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ origin, close } = await serveDist());
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await close?.();
+});
+
+/** Opens a page; the API answers `api` (default: 503, as if the Worker were down). */
+async function open(path: string, width = 1280, api?: (url: string) => unknown): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  await page.route('**/api/**', (route) =>
+    api ? route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(api(route.request().url())) }) : route.fulfill({ status: 503, body: '' }),
+  );
+  await page.goto(origin + path, { waitUntil: 'load' });
+  return page;
+}
+
+async function axe(page: Page) {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const r = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    return r.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+  });
+}
+
+const text = (page: Page, sel: string) => page.locator(sel).first().innerText();
+/** The report-card row of an indicator at a milestone, as the reader sees it. */
+const cardRow = async (page: Page, milestone: string, indicatorName: string) =>
+  (await page.locator(`#ms-${milestone} ~ .table-wrap tr`, { hasText: indicatorName }).first().innerText()).replace(/\s+/g, ' ');
+
+describe('axe-core finds no accessibility violations', () => {
+  for (const [name, path] of Object.entries(PAGES)) {
+    for (const width of [320, 1280]) {
+      it(`${name} (${path}) at ${width}px`, async () => {
+        const page = await open(path, width);
+        if (name === 'search') await page.locator('.pagefind-ui__search-input').waitFor();
+        expect(await axe(page)).toEqual([]);
+        await page.close();
+      }, 60_000);
+    }
+  }
+  it('progress page in high-contrast and large-text mode', async () => {
+    const page = await open(PAGES.progress, 320);
+    await page.evaluate(() => document.documentElement.classList.add('contrast-high', 'text-large'));
+    expect(await axe(page)).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
+
+describe('the progress page, as a reader sees it', () => {
+  let page: Page;
+  beforeAll(async () => {
+    page = await open(PAGES.progress);
+  });
+  afterAll(() => page.close());
+
+  it('says when its data was last updated and when it was generated (Beijing time)', async () => {
+    const f = await text(page, '#freshness');
+    expect(f).toContain('数据更新时间：2021年2月20日 11:00');
+    expect(f).toContain('本页生成时间：2021年3月1日 16:00');
+  });
+
+  it('shows the headline task figures: completed, in progress, overdue, blocked', async () => {
+    const parents = new Set(fengmao.tasks.map((t) => t.parent).filter(Boolean));
+    const leaves = fengmao.tasks.filter((t) => !parents.has(t.id));
+    const last = new Map(FIXTURE.updates.map((u) => [u.task, u.status]));
+    const due = new Map(fengmao.town.milestones.map((m) => [m.id, m.due]));
+    const overdue = leaves.filter((t) => due.get(t.due)! < '2021-03-01' && last.get(t.id) !== 'completed').length;
+    const fig = (k: string) => text(page, `[data-figure="${k}"]`);
+    expect(await fig('total')).toBe(String(leaves.length));
+    expect(await fig('completed')).toBe('3');
+    expect(await fig('in_progress')).toBe('3');
+    expect(await fig('blocked')).toBe('1');
+    expect(await fig('overdue')).toBe(String(overdue));
+    expect(await text(page, '.headline')).toContain('逾期未完成');
+  });
+
+  it('has a report card per milestone with target, latest value, date, source and the status in words', async () => {
+    expect(await cardRow(page, 'y2018', '老年人家庭医生签约率')).toMatch(/70%以上 72% 2018年12月31日 测试来源：卫计办签约台账 已达成/);
+    expect(await cardRow(page, 'y2018', '为老年人提供就医绿色通道的医疗机构占比')).toMatch(/90%以上 85% 2018年12月31日 .* 未达成/);
+    expect(await cardRow(page, 'y2018', '提供医疗护理服务的养老机构占比')).toMatch(/80%以上 暂无 — — 暂无数据/);
+    expect(await cardRow(page, 'y2020', '老年人家庭医生签约率')).toMatch(/所有常住老年人群 96% 2020年12月31日 .* 未达成/);
+    expect(await cardRow(page, 'y2020', '65岁以上老年人健康管理率')).toMatch(/68% 2020年6月30日 .* 未达成/);
+    expect(await cardRow(page, 'y2018', '日间照料设施转型发展')).toMatch(/相关任务已完成 1 项，共 1 项 .* 已达成/);
+    expect(await text(page, '.milestone-summary')).toMatch(/2018年年底目标：已达成 3 项，共 \d+ 项/);
+  });
+
+  it('draws each indicator with values as an SVG chart with a table of the same figures', async () => {
+    const fig = page.locator('figure.chart-figure', { hasText: '老年人家庭医生签约率' });
+    await expect(fig.locator('svg[role="img"] circle.chart-value').count()).resolves.toBe(4);
+    await expect(fig.locator('svg .chart-target').count()).resolves.toBe(2);
+    await fig.locator('summary').click();
+    const table = (await fig.locator('table').innerText()).replace(/\s+/g, ' ');
+    expect(table).toContain('2018年6月30日 报告数值 52%');
+    expect(table).toContain('2020年12月31日 目标（2020年年底） 所有常住老年人群');
+    expect(await text(page, 'main')).toContain('“提供医疗护理服务的养老机构占比”还没有审核通过的数值。');
+  });
+
+  it('shows the overdue trend from the daily counts, with its table', async () => {
+    const fig = page.locator('figure', { hasText: '每天统计的逾期未完成任务数' });
+    await expect(fig.locator('svg circle').count()).resolves.toBe(FIXTURE.overdue_trend.length);
+    await expect(fig.locator('tbody tr').count()).resolves.toBe(FIXTURE.overdue_trend.length);
+  });
+
+  it('shows each task with status, percent, lead unit and latest approved update; parents roll up', async () => {
+    const task = (await text(page, '#progress-kt4-institutions-linkage-mechanism')).replace(/\s+/g, ' ');
+    expect(task).toMatch(/受阻 逾期，完成比例 40%；牵头单位：卫计办；完成时限：2018年12月31日/);
+    expect(task).toContain('最新进展：2019年3月15日 【测试数据】两家养老机构尚未与卫生院签约');
+    const parent = (await page.locator('#progress-kt4-institutions > .task-state').innerText()).replace(/\s+/g, ' ');
+    expect(parent).toContain('受阻');
+    expect(await text(page, '#progress-g5-supervision-inspections')).toContain('还没有审核通过的进展');
+  });
+
+  it('lists the approved updates newest first, and the published bulletin', async () => {
+    const items = await page.locator('.timeline > li').allInnerTexts();
+    expect(items).toHaveLength(FIXTURE.updates.length);
+    expect(items[0]).toContain('2021年2月20日');
+    expect(items[0]).toContain('移动医疗服务车已投入试运行');
+    expect(items.at(-1)).toContain('2018年7月10日');
+    const b = (await text(page, '#bulletins ~ ul')).replace(/\s+/g, ' ');
+    expect(b).toContain('冯卯医养督〔2019〕1号');
+    expect(b).toContain('2019年1月20日');
+  });
+
+  it('offers the downloads and the feed', async () => {
+    const hrefs = await page.locator('.downloads a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs).toEqual(['/towns/fengmao/targets.csv', '/towns/fengmao/tasks.csv', '/towns/fengmao/updates.csv', '/towns/fengmao/data.json', '/towns/fengmao/feed.xml']);
+  });
+});
+
+describe('freshness island', () => {
+  const live = (updatedAt: string) => () => ({
+    town: 'fengmao',
+    updated_at: updatedAt,
+    counts: {},
+    tasks: fengmao.tasks.map((t, i) => ({ id: t.id, status: i % 2 ? 'completed' : 'in_progress', percent: 50, last_approved: null })),
+    indicators: [],
+  });
+
+  it('refreshes the headline figures and says "数据已更新" when the live data is newer', async () => {
+    const page = await open(PAGES.progress, 1280, live('2021-03-05T02:30:00Z'));
+    await page.locator('.live-note').waitFor({ state: 'visible' });
+    expect(await text(page, '.live-note')).toContain('数据已更新：2021年3月5日 10:30');
+    const parents = new Set(fengmao.tasks.map((t) => t.parent).filter(Boolean));
+    const completed = fengmao.tasks.filter((t, i) => i % 2 && !parents.has(t.id)).length;
+    expect(await text(page, '[data-figure="completed"]')).toBe(String(completed));
+    await page.close();
+  });
+
+  it('changes nothing when the live data is not newer, or the API is down', async () => {
+    for (const api of [live('2021-02-20T03:00:00Z'), undefined]) {
+      const page = await open(PAGES.progress, 1280, api);
+      await page.waitForLoadState('networkidle');
+      expect(await page.locator('.live-note').isVisible()).toBe(false);
+      expect(await text(page, '[data-figure="completed"]')).toBe('3');
+      await page.close();
+    }
+  });
+
+  it('is the only script of the page and is small (≤ 10 KB gzip)', async () => {
+    const page = await open(PAGES.progress);
+    const scripts = await page.evaluate(() => performance.getEntriesByType('resource').filter((e: any) => e.initiatorType === 'script').map((e: any) => ({ name: e.name, size: e.decodedBodySize })));
+    expect(scripts.map((s) => new URL(s.name).pathname)).toEqual(['/scripts/freshness.js']);
+    expect(scripts[0]!.size).toBeLessThan(10_000);
+    await page.close();
+  });
+});
+
+describe('other page types, as a reader sees them', () => {
+  it('home lists the towns; town and tasks pages keep their content', async () => {
+    const home = await open(PAGES.home);
+    expect(await text(home, 'main')).toContain('冯卯镇');
+    await home.close();
+    const town = await open(PAGES.town);
+    expect(await text(town, 'main')).toContain('2018年12月31日');
+    expect(await text(town, '.town-nav')).toContain('创建进度');
+    await town.close();
+    const compare = await open(PAGES.compare);
+    const family = (await compare.locator('section', { has: compare.locator('#indicator-family-doctor-signing-elderly') }).last().innerText()).replace(/\s+/g, ' ');
+    expect(family).toContain('冯卯镇报告的最新值（经领导小组办公室审核）：96%（2020年12月31日，测试来源：卫计办签约台账）');
+    await compare.close();
+    const tasks = await open(PAGES.tasks, 320);
+    expect(await text(tasks, 'main')).toContain('牵头单位');
+    await tasks.close();
+  });
+
+  it('the English town page uses English labels and names, with Chinese-only text marked zh-CN', async () => {
+    const page = await open(PAGES.en_town);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await text(page, 'h1')).toBe('Fengmao Town: progress');
+    expect(await cardRow(page, 'y2018', 'Family doctor')).toMatch(/72% 2018-12-31 .* Met/);
+    expect(await text(page, 'main')).toContain('Data last updated：2021-02-20 11:00 (UTC+8)');
+    expect(await page.locator('#progress-kt1-health-assessment .task-title span[lang="zh-CN"]').count()).toBeGreaterThan(0);
+    await page.close();
+    const home = await open(PAGES.en_home);
+    expect(await text(home, 'main')).toContain('Fengmao Town');
+    await home.close();
+  });
+
+  it('search finds a plan passage and an approved update', async () => {
+    const page = await open(PAGES.search);
+    await page.locator('.pagefind-ui__search-input').fill('移动医疗');
+    await page.locator('.pagefind-ui__result').first().waitFor({ timeout: 20_000 });
+    const results = await page.locator('.pagefind-ui__results').innerText();
+    expect(results).toMatch(/创建进度|方案/);
+    await page.close();
+  }, 60_000);
+});
+
+describe('reading settings: large text and high contrast', () => {
+  it('large text is 1.5 × the normal size and still fits 320 px', async () => {
+    const page = await open(PAGES.progress, 320);
+    const size = () => page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+    const normal = await size();
+    await page.evaluate(() => document.documentElement.classList.add('text-large'));
+    expect(await size()).toBeGreaterThanOrEqual(normal * 1.5);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    await page.close();
+  });
+
+  it('high contrast is white on black with yellow links', async () => {
+    const page = await open(PAGES.home);
+    await page.evaluate(() => document.documentElement.classList.add('contrast-high'));
+    const c = await page.evaluate(() => ({ bg: getComputedStyle(document.body).backgroundColor, fg: getComputedStyle(document.body).color, a: getComputedStyle(document.querySelector('main a')!).color }));
+    expect(c).toEqual({ bg: 'rgb(0, 0, 0)', fg: 'rgb(255, 255, 255)', a: 'rgb(255, 255, 0)' });
+    await page.close();
+  });
+
+  it('the settings links show the option not yet chosen', async () => {
+    const page = await open(PAGES.home);
+    expect(await page.locator('.prefs a:visible').allInnerTexts()).toEqual(['大字', '高对比度']);
+    await page.evaluate(() => document.documentElement.classList.add('text-large'));
+    expect(await page.locator('.prefs a:visible').allInnerTexts()).toEqual(['标准字号', '高对比度']);
+    await page.close();
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * The static site as the Worker serves it: files come from Workers Static Assets (dist/);
+ * HTML pages get the reader's settings as classes on <html> (HTMLRewriter, from the cookie)
+ * and a strict Content-Security-Policy (no inline script anywhere on the site).
+ */
+import type { Env } from './env.ts';
+import { prefsFromCookie } from './domain/prefs.ts';
+
+/** Scripts only from the site itself; pagefind's search needs WebAssembly on /search/. Styles are inlined by the build. */
+export const SITE_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+export async function serveSite(request: Request, env: Env): Promise<Response> {
+  const res = await env.ASSETS.fetch(request);
+  if (!(res.headers.get('content-type') ?? '').includes('text/html')) return res;
+  const classes = prefsFromCookie(request.headers.get('cookie'));
+  const out = classes.length
+    ? new HTMLRewriter()
+        .on('html', {
+          element(el) {
+            el.setAttribute('class', [el.getAttribute('class'), ...classes].filter(Boolean).join(' '));
+          },
+        })
+        .transform(res)
+    : new Response(res.body, res);
+  out.headers.set('Content-Security-Policy', SITE_CSP);
+  out.headers.set('X-Content-Type-Options', 'nosniff');
+  out.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
+  // The same URL differs by the settings cookie: caches must keep them apart.
+  out.headers.append('Vary', 'Cookie');
+  return out;
+}
