@@ -67,7 +67,7 @@ export async function createAccount(
 export async function api<T = any>(
   method: string,
   path: string,
-  opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  opts: { token?: string; body?: unknown; headers?: Record<string, string>; redirect?: 'follow' | 'manual' } = {},
 ): Promise<{ status: number; body: T; headers: Headers }> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
@@ -75,6 +75,7 @@ export async function api<T = any>(
   const res = await SELF.fetch(`http://localhost${path}`, {
     method,
     headers,
+    redirect: opts.redirect ?? 'follow',
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
   });
   const text = await res.text();

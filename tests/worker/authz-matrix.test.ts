@@ -94,6 +94,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/towns': { req: () => ({ path: '/api/v1/towns' }), expect: all(200) },
   'GET /api/v1/towns/:town/plan': { req: (f) => ({ path: `/api/v1/towns/${f.town}/plan` }), expect: all(200) },
   'GET /api/v1/jurisdictions': { req: () => ({ path: '/api/v1/jurisdictions' }), expect: all(200) },
+  // Reading settings (large text, high contrast): a cookie and a redirect back, for everyone.
+  'GET /api/prefs': { req: () => ({ path: '/api/prefs?text=large&return=/towns/fengmao/' }), expect: all(303) },
   'GET /api/v1/towns/:town/progress': { req: (f) => ({ path: `/api/v1/towns/${f.town}/progress` }), expect: all(200) },
   // Signing in needs no session: a valid password works whoever already holds a token.
   'POST /api/v1/auth/login': {
@@ -262,7 +264,7 @@ describe('authorisation matrix', () => {
       const refusalBodies: unknown[] = [];
       for (const caller of order) {
         const r = row.req(f, caller, n++);
-        const res = await api(method, r.path, { token: f.tokens[caller] ?? undefined, body: r.body, headers: r.headers });
+        const res = await api(method, r.path, { token: f.tokens[caller] ?? undefined, body: r.body, headers: r.headers, redirect: 'manual' });
         got[caller] = res.status;
         if (res.status === 401 || res.status === 403) refusalBodies.push(res.body);
         // Review and issue routes: once one allowed caller has acted, the object is no longer pending / a draft.
