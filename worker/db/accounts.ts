@@ -29,8 +29,8 @@ export interface AccountWithPassword extends AccountRow {
   password_iterations: number | null;
 }
 
-/** Usernames: 3–40 of a-z 0-9 . _ -, starting with a letter or digit (stored lower-case). */
-export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,39}$/;
+/** Usernames: the one pattern, defined with the account schemas. */
+export { USERNAME_PATTERN } from '../domain/account.ts';
 /** An activation link is valid for 7 days, once (the API and the admin CLI). */
 export const ACTIVATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** The activation link for a token; the token is in the fragment so it never reaches server logs. */

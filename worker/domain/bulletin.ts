@@ -4,10 +4,22 @@
  * formula injection neutralised) and the print-ready HTML page (A4, 仿宋/宋体, no scripts).
  */
 import { z } from 'zod';
-import type { IndicatorStatus } from './supervision.ts';
+import { isCalendarDate, type IndicatorStatus } from './supervision.ts';
 import type { TaskItem, TownFacts, indicatorBoard, unitStandings } from './supervision-views.ts';
 
 const Count = z.number().int().min(0);
+const zh = (cn: string, en: string) => ({ message: `${cn} / ${en}` });
+const Day = z.string(zh('请填写日期', 'give a date')).refine(isCalendarDate, zh('日期格式应为 YYYY-MM-DD', 'date must be a real YYYY-MM-DD'));
+
+/** POST /api/v1/towns/{town}/bulletins: a draft for a period (also the console's draft form). */
+export const BulletinDraftInput = z
+  .strictObject({
+    title: z.string().trim().min(1, zh('请填写标题', 'give a title')).max(200, zh('标题不能超过200字', 'title is at most 200 characters')).optional(),
+    period_from: Day,
+    period_to: Day,
+    remarks: z.string().trim().max(5000, zh('说明不能超过5000字', 'remarks are at most 5000 characters')).default(''),
+  })
+  .refine((b) => b.period_from <= b.period_to, { message: '统计期间的开始日期不能晚于结束日期 / period_from must not be after period_to', path: ['period_to'] });
 
 /** The frozen content of a bulletin. */
 export const BulletinFigures = z

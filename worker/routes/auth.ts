@@ -17,7 +17,6 @@ import { auditStmt } from '../db/audit.ts';
 import { runBatch } from '../db/batch.ts';
 import {
   ACTIVATION_TTL_MS,
-  USERNAME_PATTERN,
   activateAccountStmt,
   activationPath,
   insertAccountStmt,
@@ -36,6 +35,7 @@ import {
   type ThrottleRule,
 } from '../db/accounts.ts';
 import type { Stmt } from '../db/sql.ts';
+import { ActivateBody, CreateAccountBody, LoginBody } from '../domain/account.ts';
 
 // ---------------------------------------------------------------- policy
 
@@ -51,20 +51,6 @@ export const MAX_FAILURES_PER_ADDRESS = 20;
 const ATTEMPT_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 // ---------------------------------------------------------------- contracts
-
-const zh = (cn: string, en: string) => ({ message: `${cn} / ${en}` });
-
-const Username = z
-  .string(zh('请填写用户名', 'give a username'))
-  .trim()
-  .toLowerCase()
-  .regex(USERNAME_PATTERN, zh('用户名为 3–40 个小写字母、数字或 . _ -，以字母或数字开头', 'username: 3–40 of a-z 0-9 . _ -, starting with a letter or digit'))
-  .openapi({ example: 'wang-weijiban' });
-
-const NewPassword = z
-  .string(zh('请填写密码', 'give a password'))
-  .min(10, zh('密码至少需要 10 个字符', 'password must be at least 10 characters'))
-  .max(200, zh('密码不能超过 200 个字符', 'password must be at most 200 characters'));
 
 const Account = z
   .object({
@@ -83,30 +69,13 @@ const ManagedAccount = Account.extend({
   created_by: z.string(),
 }).openapi('ManagedAccount');
 
-const LoginBody = z.object({
-  username: z.string(zh('请填写用户名', 'give a username')).trim().min(1, zh('请填写用户名', 'give a username')).max(100),
-  password: z.string(zh('请填写密码', 'give a password')).min(1, zh('请填写密码', 'give a password')).max(1000),
-});
-
 const LoginResult = z.object({ token: z.string(), expires_at: z.string(), account: Account }).openapi('LoginResult');
-
-const ActivateBody = z.object({
-  token: z.string(zh('缺少激活码', 'activation token missing')).min(16, zh('激活码无效', 'invalid activation token')).max(256, zh('激活码无效', 'invalid activation token')),
-  password: NewPassword,
-});
 
 const TownParam = z.object({
   town: z
     .string()
     .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
     .openapi({ param: { name: 'town', in: 'path' }, example: 'fengmao' }),
-});
-
-const CreateAccountBody = z.object({
-  username: Username,
-  display_name: z.string(zh('请填写姓名', 'give a display name')).trim().min(1, zh('请填写姓名', 'give a display name')).max(100, zh('姓名不能超过 100 个字符', 'display name is at most 100 characters')),
-  role: z.enum(['reporter', 'office', 'supervisor'], zh('角色应为 reporter、office 或 supervisor', 'role must be reporter, office or supervisor')),
-  unit_id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, zh('单位标识无效', 'invalid unit id')).nullable().optional(),
 });
 
 const CreatedAccount = z

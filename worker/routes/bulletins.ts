@@ -22,11 +22,11 @@ import {
   readViews,
   type BulletinRow,
 } from '../db/supervision.ts';
-import { BulletinFigures, bulletinFigures, bulletinHtml, bulletinRows, toCsv } from '../domain/bulletin.ts';
+import { BulletinDraftInput, BulletinFigures, bulletinFigures, bulletinHtml, bulletinRows, toCsv } from '../domain/bulletin.ts';
 import { bulletinPrefix, cstDate, knownBefore } from '../domain/supervision.ts';
 import { indicatorBoard, unitStandings } from '../domain/supervision-views.ts';
 import { once } from './updates.ts';
-import { DateParam, TownParam, err, json, staffOf, todayCst } from './supervision.ts';
+import { TownParam, err, json, staffOf, todayCst } from './supervision.ts';
 
 const BulletinSummary = z.object({
   id: z.string(),
@@ -49,14 +49,7 @@ const BulletinView = BulletinSummary.extend({
   frozen: z.boolean().openapi({ description: 'True once issued: the figures were stored at issue time and never change' }),
 }).openapi('Bulletin');
 
-const DraftInput = z
-  .strictObject({
-    title: z.string().trim().min(1).max(200).optional(),
-    period_from: DateParam,
-    period_to: DateParam,
-    remarks: z.string().trim().max(5000).default(''),
-  })
-  .refine((b) => b.period_from <= b.period_to, { message: '统计期间的开始日期不能晚于结束日期 / period_from must not be after period_to', path: ['period_to'] });
+const DraftInput = BulletinDraftInput;
 
 const IdemHeaders = z.object({
   'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).openapi({ description: 'Unique per logical request; a retry sends the same key' }),
