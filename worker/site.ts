@@ -10,6 +10,9 @@ import { prefsFromCookie } from './domain/prefs.ts';
 export const SITE_CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+/** The console (/console/…): the same policy without WebAssembly; its one script is a bundled module. */
+export const CONSOLE_CSP = SITE_CSP.replace(" 'wasm-unsafe-eval'", '');
+
 export async function serveSite(request: Request, env: Env): Promise<Response> {
   const res = await env.ASSETS.fetch(request);
   if (!(res.headers.get('content-type') ?? '').includes('text/html')) return res;
@@ -23,7 +26,10 @@ export async function serveSite(request: Request, env: Env): Promise<Response> {
         })
         .transform(res)
     : new Response(res.body, res);
-  out.headers.set('Content-Security-Policy', SITE_CSP);
+  const console = new URL(request.url).pathname.startsWith('/console/');
+  out.headers.set('Content-Security-Policy', console ? CONSOLE_CSP : SITE_CSP);
+  // The console is for signed-in staff: never indexed, never cached by a shared cache.
+  if (console) out.headers.set('X-Robots-Tag', 'noindex, nofollow');
   out.headers.set('X-Content-Type-Options', 'nosniff');
   out.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
   // The same URL differs by the settings cookie: caches must keep them apart.

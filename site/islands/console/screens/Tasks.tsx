@@ -1,0 +1,399 @@
+/**
+ * Reporter: "my tasks" by urgency (overdue, at risk, due soon — judged by the supervision rules in
+ * worker/domain/supervision.ts), each with its due milestone, last update and indicator values;
+ * the update form (validated with UpdateInput, the API's schema); and "my submissions": what is
+ * waiting in this browser, what the server has, and the review outcome.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { UpdateInput, type UpdateView } from '../../../../worker/domain/update.ts';
+import { flags } from '../../../../worker/domain/supervision.ts';
+import { api, failureText } from '../api.ts';
+import type { ScreenProps } from '../App.tsx';
+import { check, ErrorSummary, Field, Notice, type Errors } from '../forms.tsx';
+import { cstTime, STATE_ZH, STATUS_ZH, todayCst } from '../labels.ts';
+import { loadPlan, type PlanIndex } from '../plan.ts';
+import { drafts, emptyDraft, enqueue, flush, onQueueChange, outbox, saveDraft, takeBack, type Draft, type OutboxEntry } from '../queue.ts';
+
+interface MyTask {
+  id: string;
+  code: string;
+  title: string;
+  kind: string;
+  status: string;
+  percent: number;
+  version: number;
+  due: string | null;
+  due_date: string;
+  due_label: string | null;
+  last_update: { id: string; state: string; status: string; percent: number; created_at: string; reviewed_at: string | null; reject_reason: string | null } | null;
+  last_approved: { id: string; status: string; percent: number; reviewed_at: string } | null;
+}
+interface Progress {
+  indicators: { id: string; latest: { value: number; as_of: string; source: string; approved_at: string } | null }[];
+}
+
+type Urgency = { rank: number; label: string; cls: string };
+
+function urgency(t: MyTask, start: string, today: string): Urgency {
+  const f = flags(
+    { id: t.id, parent: null, weight: 1, due: t.due_date, start, last: null },
+    { status: t.status as never, percent: t.status === 'completed' ? 100 : t.percent, rolled_up: false, last: t.last_approved as never },
+    today,
+  );
+  if (f.overdue_days !== null) return { rank: 0, label: `已逾期 ${f.overdue_days} 天`, cls: 'urgency-overdue' };
+  if (f.at_risk) return { rank: 1, label: f.at_risk === 'blocked' ? '有风险：受阻' : '有风险：进度落后', cls: 'urgency-risk' };
+  if (t.status === 'completed') return { rank: 3, label: '已完成', cls: 'urgency-done' };
+  return { rank: 2, label: '进行中', cls: 'urgency-soon' };
+}
+
+const FIELD_LABELS: Record<string, string> = { status: '状态', percent: '完成比例', narrative: '进展说明', measurements: '指标值', evidence: '佐证链接' };
+function labelOf(path: string): string {
+  const [head, i, leaf] = path.split('.');
+  const sub: Record<string, string> = { indicator: '指标', value: '数值', as_of: '数据日期', source: '数据来源', url: '链接', title: '标题' };
+  if (i !== undefined && leaf) return `${FIELD_LABELS[head!] ?? head} 第${Number(i) + 1}项的${sub[leaf] ?? leaf}`;
+  return FIELD_LABELS[head!] ?? path;
+}
+
+/** The form as typed → the API payload (numbers parsed; an empty number stays missing so zod names it). */
+function toPayload(d: Draft) {
+  const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
+  return {
+    status: d.status,
+    percent: num(d.percent),
+    narrative: d.narrative,
+    measurements: d.measurements.map((m) => ({ indicator: m.indicator, value: num(m.value), as_of: m.as_of, source: m.source })),
+    evidence: d.evidence.map((e) => ({ url: e.url.trim(), ...(e.title.trim() ? { title: e.title } : {}) })),
+  };
+}
+
+function UpdateForm({ task, ref_, plan, account, onSubmitted }: { task: MyTask; ref_: string; plan: PlanIndex; account: string; onSubmitted: (msg: string) => void }) {
+  const form = `upd-${task.id}`;
+  const [draft, setDraft] = useState<Draft>(() => drafts(account)[ref_] ?? emptyDraft(task.status === 'not_started' ? 'in_progress' : task.status, String(task.percent)));
+  const [errors, setErrors] = useState<Errors>({});
+  const summary = useRef<HTMLDivElement>(null);
+  const numeric = (plan.tasks.get(task.id)?.indicators ?? []).map((id) => plan.indicators.get(id)).filter((i) => i?.kind === 'numeric');
+
+  // Put back text the server refused (the outbox hands it to the draft store).
+  useEffect(() => onQueueChange(() => {
+    const d = drafts(account)[ref_];
+    if (d) setDraft((cur) => (JSON.stringify(cur) === JSON.stringify(d) ? cur : d));
+  }), [account, ref_]);
+
+  const change = (d: Draft) => {
+    setDraft(d);
+    saveDraft(account, ref_, d);
+  };
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => change({ ...draft, [k]: v });
+
+  const submit = (ev: React.FormEvent) => {
+    ev.preventDefault();
+    const v = check(UpdateInput, toPayload(draft));
+    if (!v.ok) {
+      setErrors(v.errors);
+      requestAnimationFrame(() => summary.current?.focus());
+      return;
+    }
+    setErrors({});
+    saveDraft(account, ref_, draft);
+    enqueue(account, { task: ref_, title: task.title, ifMatch: task.version, body: v.data, draft });
+    onSubmitted(navigator.onLine ? '已提交，正在发送……' : '当前没有网络：报送已保存在本机，恢复网络后自动发送。');
+  };
+
+  return (
+    <form className="update-form" onSubmit={submit} noValidate aria-labelledby={`${form}-title`}>
+      <h4 id={`${form}-title`}>填写进展：{task.title}</h4>
+      <p className="hint">填写的内容随时保存在本机，提交成功前不会丢失。</p>
+      <ErrorSummary form={form} errors={errors} labels={labelOf} summaryRef={summary} />
+      <Field form={form} path="status" label="状态" errors={errors}>
+        {(a) => (
+          <select {...a} value={draft.status} onChange={(e) => set('status', e.target.value)}>
+            {Object.entries(STATUS_ZH).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field form={form} path="percent" label="完成比例（0–100）" errors={errors}>
+        {(a) => <input {...a} inputMode="numeric" value={draft.percent} onChange={(e) => set('percent', e.target.value)} />}
+      </Field>
+      <Field form={form} path="narrative" label="进展说明" errors={errors} hint="写明做了什么、还差什么。">
+        {(a) => <textarea {...a} value={draft.narrative} onChange={(e) => set('narrative', e.target.value)} />}
+      </Field>
+      {numeric.length > 0 && (
+        <fieldset>
+          <legend>指标值</legend>
+          {draft.measurements.map((m, i) => {
+            const upd = (k: keyof typeof m, v: string) => set('measurements', draft.measurements.map((x, j) => (j === i ? { ...x, [k]: v } : x)));
+            return (
+              <div key={i} className="console-grid">
+                <Field form={form} path={`measurements.${i}.indicator`} label={`第${i + 1}项 指标`} errors={errors}>
+                  {(a) => (
+                    <select {...a} value={m.indicator} onChange={(e) => upd('indicator', e.target.value)}>
+                      <option value="">请选择</option>
+                      {numeric.map((ind) => (
+                        <option key={ind!.id} value={ind!.id}>
+                          {ind!.name}
+                          {ind!.unit ? `（${ind!.unit}）` : ''}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Field>
+                <Field form={form} path={`measurements.${i}.value`} label="数值" errors={errors}>
+                  {(a) => <input {...a} inputMode="decimal" value={m.value} onChange={(e) => upd('value', e.target.value)} />}
+                </Field>
+                <Field form={form} path={`measurements.${i}.as_of`} label="数据日期" errors={errors}>
+                  {(a) => <input {...a} type="date" value={m.as_of} onChange={(e) => upd('as_of', e.target.value)} />}
+                </Field>
+                <Field form={form} path={`measurements.${i}.source`} label="数据来源" errors={errors}>
+                  {(a) => <input {...a} value={m.source} onChange={(e) => upd('source', e.target.value)} />}
+                </Field>
+                <p>
+                  <button type="button" className="button" onClick={() => set('measurements', draft.measurements.filter((_, j) => j !== i))}>
+                    删除第{i + 1}项指标值
+                  </button>
+                </p>
+              </div>
+            );
+          })}
+          <button type="button" className="button" onClick={() => set('measurements', [...draft.measurements, { indicator: '', value: '', as_of: todayCst(), source: '' }])}>
+            添加指标值
+          </button>
+        </fieldset>
+      )}
+      <fieldset>
+        <legend>佐证链接</legend>
+        {draft.evidence.map((ev, i) => {
+          const upd = (k: keyof typeof ev, v: string) => set('evidence', draft.evidence.map((x, j) => (j === i ? { ...x, [k]: v } : x)));
+          return (
+            <div key={i} className="console-grid">
+              <Field form={form} path={`evidence.${i}.url`} label={`第${i + 1}个 链接`} errors={errors}>
+                {(a) => <input {...a} type="url" inputMode="url" value={ev.url} onChange={(e) => upd('url', e.target.value)} />}
+              </Field>
+              <Field form={form} path={`evidence.${i}.title`} label="标题（可不填）" errors={errors}>
+                {(a) => <input {...a} value={ev.title} onChange={(e) => upd('title', e.target.value)} />}
+              </Field>
+              <p>
+                <button type="button" className="button" onClick={() => set('evidence', draft.evidence.filter((_, j) => j !== i))}>
+                  删除第{i + 1}个链接
+                </button>
+              </p>
+            </div>
+          );
+        })}
+        <button type="button" className="button" onClick={() => set('evidence', [...draft.evidence, { url: '', title: '' }])}>
+          添加佐证链接
+        </button>
+      </fieldset>
+      <button type="submit" className="button button-primary">
+        提交进展
+      </button>
+    </form>
+  );
+}
+
+function Outbox({ entries, account, onTakeBack }: { entries: OutboxEntry[]; account: string; onTakeBack: (task: string) => void }) {
+  if (!entries.length) return null;
+  return (
+    <>
+      <h3>本机待发送</h3>
+      <ul className="console-list outbox">
+        {entries.map((e) => (
+          <li key={e.key} data-state={e.state}>
+            <p>
+              <strong className="status">{e.state === 'queued' ? '待发送' : e.state === 'conflict' ? '需重新提交' : '未被接受'}</strong> {e.title}
+            </p>
+            <pre>{e.body.narrative}</pre>
+            {e.state === 'queued' && <p className="hint">{e.attempts ? `已尝试 ${e.attempts} 次（${e.error ?? ''}），会自动重试。` : '正在发送……'}</p>}
+            {e.state !== 'queued' && (
+              <>
+                <p className="field-error">{e.state === 'conflict' ? '这项任务在您填写期间已被更新。您的内容已保留，请放回表单核对后重新提交。' : e.error}</p>
+                {e.fields?.length ? (
+                  <ul>
+                    {e.fields.map((f) => (
+                      <li key={f.path}>
+                        {labelOf(f.path)}：{f.message}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+                <button type="button" className="button" onClick={() => (takeBack(account, e.key), onTakeBack(e.task))}>
+                  放回表单，重新提交
+                </button>
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+export default function Tasks({ session, town }: ScreenProps) {
+  const account = session.account.id;
+  const [tasks, setTasks] = useState<MyTask[] | null>(null);
+  const [plan, setPlan] = useState<PlanIndex | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [mine, setMine] = useState<UpdateView[]>([]);
+  const [failure, setFailure] = useState('');
+  const [open, setOpen] = useState<string | null>(null);
+  const [message, setMessage] = useState('');
+  const [queue, setQueue] = useState<OutboxEntry[]>(() => outbox(account));
+  const status = useRef<HTMLDivElement>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const [t, p, pr, u] = await Promise.all([
+        api<{ tasks: MyTask[] }>('/api/v1/me/tasks'),
+        loadPlan(town),
+        api<Progress>(`/api/v1/towns/${town}/progress`),
+        api<{ updates: UpdateView[] }>('/api/v1/me/updates'),
+      ]);
+      setTasks(t.tasks);
+      setPlan(p);
+      setProgress(pr);
+      setMine(u.updates);
+      setFailure('');
+    } catch (e) {
+      setFailure(failureText(e));
+    }
+  }, [town]);
+
+  const send = useCallback(
+    async (force: boolean) => {
+      const n = await flush(account, { force });
+      if (n > 0) {
+        setMessage(`已送达 ${n} 份报送，等待领导小组办公室审核。`);
+        await load();
+      }
+    },
+    [account, load],
+  );
+
+  useEffect(() => {
+    load().then(() => send(true));
+    const unsub = onQueueChange(() => setQueue(outbox(account)));
+    const online = () => void send(true);
+    window.addEventListener('online', online);
+    const timer = setInterval(() => void send(false), 5_000);
+    return () => {
+      unsub();
+      window.removeEventListener('online', online);
+      clearInterval(timer);
+    };
+  }, [account, load, send]);
+
+  if (failure && !tasks) return <Notice kind="error">{failure}</Notice>;
+  if (!tasks || !plan || !progress) return <p>正在读取任务……</p>;
+
+  const today = todayCst();
+  const sorted = tasks
+    .map((t) => ({ t, u: urgency(t, t.kind === 'rectification' ? t.due_date : plan.start, today) }))
+    .sort((a, b) => a.u.rank - b.u.rank || a.t.due_date.localeCompare(b.t.due_date));
+  const latest = new Map(progress.indicators.map((i) => [i.id, i.latest]));
+  const refOf = (t: MyTask) => `${town}:${t.id}`;
+
+  return (
+    <>
+      <div ref={status} tabIndex={-1}>
+        {message && <Notice kind="ok">{message}</Notice>}
+      </div>
+      {failure && <Notice kind="error">{failure}</Notice>}
+      <section className="console-panel" aria-labelledby="tasks-title">
+        <h2 id="tasks-title">我的任务（{tasks.length} 项，按紧急程度排列）</h2>
+        <ul className="console-list">
+          {sorted.map(({ t, u }) => {
+            const node = plan.tasks.get(t.id);
+            const inds = (node?.indicators ?? []).map((id) => plan.indicators.get(id)).filter(Boolean);
+            return (
+              <li key={t.id} className="task-card" data-task={t.id}>
+                <h3>
+                  <span className={`urgency ${u.cls}`}>{u.label}</span>
+                  {t.code} {t.title}
+                </h3>
+                <dl>
+                  <dt>完成时限</dt>
+                  <dd>
+                    {t.due_label ? `${t.due_label}（${t.due_date}）` : t.due_date}
+                  </dd>
+                  <dt>当前状态</dt>
+                  <dd>
+                    {STATUS_ZH[t.status] ?? t.status}，{t.percent}%
+                  </dd>
+                  <dt>最近报送</dt>
+                  <dd>
+                    {t.last_update ? `${cstTime(t.last_update.created_at)} ${STATE_ZH[t.last_update.state] ?? t.last_update.state}${t.last_update.reject_reason ? `：${t.last_update.reject_reason}` : ''}` : '还没有报送'}
+                  </dd>
+                </dl>
+                {inds.length > 0 && (
+                  <>
+                    <h4>相关指标</h4>
+                    <ul>
+                      {inds.map((i) => {
+                        const l = latest.get(i!.id);
+                        return (
+                          <li key={i!.id}>
+                            {i!.name}：{l ? `${l.value}${i!.unit ?? ''}（截至 ${l.as_of}，来源：${l.source}）` : '暂无审核通过的数值'}
+                          </li>
+                        );
+                      })}
+                    </ul>
+                  </>
+                )}
+                {open === t.id ? (
+                  <UpdateForm
+                    task={t}
+                    ref_={refOf(t)}
+                    plan={plan}
+                    account={account}
+                    onSubmitted={(m) => {
+                      setOpen(null);
+                      setMessage(m);
+                      requestAnimationFrame(() => status.current?.focus());
+                      void send(true);
+                    }}
+                  />
+                ) : (
+                  <button type="button" className="button button-primary" aria-label={`为“${t.title}”填写进展`} onClick={() => setOpen(t.id)}>
+                    填写进展{drafts(account)[refOf(t)] ? '（有未提交的草稿）' : ''}
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+      <section className="console-panel" aria-labelledby="mine-title">
+        <h2 id="mine-title">我的报送</h2>
+        <Outbox entries={queue} account={account} onTakeBack={(task) => setOpen(task.split(':')[1]!)} />
+        {queue.some((e) => e.state === 'queued') && (
+          <button type="button" className="button" onClick={() => void send(true)}>
+            立即重新发送
+          </button>
+        )}
+        <h3>已送达</h3>
+        {mine.length === 0 ? (
+          <p>还没有送达的报送。</p>
+        ) : (
+          <ul className="console-list submissions">
+            {mine.map((u) => (
+              <li key={u.id} data-state={u.state}>
+                <p>
+                  <strong className="status">{STATE_ZH[u.state]}</strong> {plan.tasks.get(u.task)?.title ?? u.task}
+                </p>
+                <p>
+                  {STATUS_ZH[u.status]}，{u.percent}%；提交于 {cstTime(u.created_at)}
+                  {u.reviewed_at ? `；审核于 ${cstTime(u.reviewed_at)}` : ''}
+                </p>
+                <pre>{u.narrative}</pre>
+                {u.state === 'rejected' && <p className="field-error">退回原因：{u.reject_reason}</p>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}
