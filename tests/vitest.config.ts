@@ -37,7 +37,7 @@ export default defineConfig(async () => {
             name: 'node',
             root,
             environment: 'node',
-            include: ['tests/api/**/*.test.ts', 'tests/content/**/*.test.ts', 'tests/domain/**/*.test.ts', 'tests/site/**/*.test.ts', 'tests/cli/**/*.test.ts'],
+            include: ['tests/api/**/*.test.ts', 'tests/content/**/*.test.ts', 'tests/domain/**/*.test.ts', 'tests/site/**/*.test.ts', 'tests/cli/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
             testTimeout: 120_000,
           },
         },

@@ -26,10 +26,10 @@ export async function serveSite(request: Request, env: Env): Promise<Response> {
         })
         .transform(res)
     : new Response(res.body, res);
-  const console = new URL(request.url).pathname.startsWith('/console/');
-  out.headers.set('Content-Security-Policy', console ? CONSOLE_CSP : SITE_CSP);
+  const isConsole = new URL(request.url).pathname.startsWith('/console/');
+  out.headers.set('Content-Security-Policy', isConsole ? CONSOLE_CSP : SITE_CSP);
   // The console is for signed-in staff: never indexed, never cached by a shared cache.
-  if (console) out.headers.set('X-Robots-Tag', 'noindex, nofollow');
+  if (isConsole) out.headers.set('X-Robots-Tag', 'noindex, nofollow');
   out.headers.set('X-Content-Type-Options', 'nosniff');
   out.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
   // The same URL differs by the settings cookie: caches must keep them apart.

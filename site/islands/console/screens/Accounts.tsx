@@ -22,7 +22,7 @@ interface Managed {
 const STATUS: Record<Managed['status'], string> = { pending: '待激活', active: '已激活', disabled: '已停用' };
 const LABELS: Record<string, string> = { username: '用户名', display_name: '姓名', role: '角色', unit_id: '责任单位' };
 
-export default function Accounts({ town }: ScreenProps) {
+export default function Accounts({ session, town }: ScreenProps) {
   const [list, setList] = useState<Managed[] | null>(null);
   const [plan, setPlan] = useState<PlanIndex | null>(null);
   const [failure, setFailure] = useState('');
@@ -40,7 +40,7 @@ export default function Accounts({ town }: ScreenProps) {
     } catch (e) {
       setFailure(failureText(e));
     }
-  }, [town]);
+  }, [town, session.token]);
   useEffect(() => void load(), [load]);
 
   const submit = async (ev: React.FormEvent) => {

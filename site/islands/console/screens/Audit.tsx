@@ -40,7 +40,7 @@ const ACTION_ZH: Record<string, string> = {
   'task.import': '导入任务',
 };
 
-export default function Audit({ town }: ScreenProps) {
+export default function Audit({ session, town }: ScreenProps) {
   const [f, setF] = useState({ actor: '', unit: '', task: '', from: '', to: '' });
   const [applied, setApplied] = useState(f);
   const [entries, setEntries] = useState<Entry[] | null>(null);
@@ -53,7 +53,7 @@ export default function Audit({ town }: ScreenProps) {
       ([r, p]) => (setEntries(r.entries), setPlan(p), setFailure('')),
       (e) => setFailure(failureText(e)),
     );
-  }, [town, applied]);
+  }, [town, applied, session.token]);
   const none = {};
   return (
     <>

@@ -38,14 +38,14 @@ const initial = () => {
   return { asOf: q.get('asOf') ?? todayCst(), unit: q.get('unit') ?? '', milestone: q.get('milestone') ?? '', status: q.get('status') ?? '' };
 };
 
-function Tasks({ items, kind }: { items: Item[]; kind: string }) {
+function Tasks({ items, kind, id }: { items: Item[]; kind: string; id: string }) {
   if (!items.length) return null;
   return (
     <>
       <h4>
         {kind}（{items.length}）
       </h4>
-      <ul className="console-list board-items">
+      <ul className="console-list board-items" data-kind={id}>
         {items.map((t) => (
           <li key={t.ref} data-ref={t.ref}>
             <p>
@@ -65,7 +65,7 @@ function Tasks({ items, kind }: { items: Item[]; kind: string }) {
   );
 }
 
-export default function Board({ town }: ScreenProps) {
+export default function Board({ session, town }: ScreenProps) {
   const [filters, setFilters] = useState(initial);
   const [applied, setApplied] = useState(initial);
   const [plan, setPlan] = useState<PlanIndex | null>(null);
@@ -81,7 +81,7 @@ export default function Board({ town }: ScreenProps) {
       ([p, b, u]) => (setPlan(p), setBoard(b), setUnits(u)),
       (e) => setFailure(failureText(e)),
     );
-  }, [town, applied]);
+  }, [town, applied, session.token]);
 
   const set = (k: keyof typeof filters, v: string) => setFilters({ ...filters, [k]: v });
   const noErrors = {};
@@ -152,9 +152,9 @@ export default function Board({ town }: ScreenProps) {
             .map((g) => (
               <div key={g.unit.id} className="board-group">
                 <h3>{g.unit.name}</h3>
-                <Tasks items={g.overdue} kind="逾期" />
-                <Tasks items={g.at_risk} kind="有风险" />
-                <Tasks items={g.stale} kind="长期未更新" />
+                <Tasks items={g.overdue} kind="逾期" id="overdue" />
+                <Tasks items={g.at_risk} kind="有风险" id="at_risk" />
+                <Tasks items={g.stale} kind="长期未更新" id="stale" />
               </div>
             ))}
         </section>

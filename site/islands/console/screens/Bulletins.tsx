@@ -75,7 +75,7 @@ function Preview({ b }: { b: Bulletin }) {
   );
 }
 
-export default function Bulletins({ town }: ScreenProps) {
+export default function Bulletins({ session, town }: ScreenProps) {
   const year = todayCst().slice(0, 4);
   const [form, setForm] = useState({ title: '', period_from: `${year}-01-01`, period_to: todayCst(), remarks: '', key: newKey() });
   const [errors, setErrors] = useState<Errors>({});
@@ -87,7 +87,7 @@ export default function Bulletins({ town }: ScreenProps) {
   const previewRef = useRef<HTMLElement>(null);
 
   const load = () => api<{ bulletins: Summary[] }>(`/api/v1/towns/${town}/bulletins`).then((r) => setList(r.bulletins), (e) => setFailure(failureText(e)));
-  useEffect(() => void load(), [town]);
+  useEffect(() => void load(), [town, session.token]);
   const show = (b: Bulletin, msg = '') => {
     setCurrent(b);
     setMessage(msg);

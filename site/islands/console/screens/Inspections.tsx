@@ -50,7 +50,7 @@ export default function Inspections({ session, town }: ScreenProps) {
   useEffect(() => {
     loadPlan(town).then(setPlan, (e) => setFailure(failureText(e)));
     void load();
-  }, [town]);
+  }, [town, session.token]);
   const change = (f: Form) => {
     setForm(f);
     localStorage.setItem(store, JSON.stringify(f));

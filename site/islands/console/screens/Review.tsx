@@ -128,7 +128,7 @@ function Item({ u, task, plan, onDone }: { u: UpdateView; task: TownTask | undef
   );
 }
 
-export default function Review({ town }: ScreenProps) {
+export default function Review({ session, town }: ScreenProps) {
   const [queue, setQueue] = useState<UpdateView[] | null>(null);
   const [tasks, setTasks] = useState<Map<string, TownTask>>(new Map());
   const [plan, setPlan] = useState<PlanIndex | null>(null);
@@ -150,7 +150,7 @@ export default function Review({ town }: ScreenProps) {
     } catch (e) {
       setFailure(failureText(e));
     }
-  }, [town]);
+  }, [town, session.token]);
   useEffect(() => void load(), [load]);
 
   if (!queue || !plan) return failure ? <Notice kind="error">{failure}</Notice> : <p>正在读取待审核的进展……</p>;

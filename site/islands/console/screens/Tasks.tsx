@@ -259,7 +259,8 @@ export default function Tasks({ session, town }: ScreenProps) {
     } catch (e) {
       setFailure(failureText(e));
     }
-  }, [town]);
+    // Signing in again gives a new token: read everything again, then send what waits.
+  }, [town, session.token]);
 
   const send = useCallback(
     async (force: boolean) => {
@@ -356,7 +357,7 @@ export default function Tasks({ session, town }: ScreenProps) {
                     }}
                   />
                 ) : (
-                  <button type="button" className="button button-primary" aria-label={`为“${t.title}”填写进展`} onClick={() => setOpen(t.id)}>
+                  <button type="button" className="button button-primary" aria-label={`为“${t.title}”填写进展${drafts(account)[refOf(t)] ? '（有未提交的草稿）' : ''}`} onClick={() => setOpen(t.id)}>
                     填写进展{drafts(account)[refOf(t)] ? '（有未提交的草稿）' : ''}
                   </button>
                 )}
@@ -367,7 +368,7 @@ export default function Tasks({ session, town }: ScreenProps) {
       </section>
       <section className="console-panel" aria-labelledby="mine-title">
         <h2 id="mine-title">我的报送</h2>
-        <Outbox entries={queue} account={account} onTakeBack={(task) => setOpen(task.split(':')[1]!)} />
+        <Outbox entries={queue} account={account} onTakeBack={(task) => void load().then(() => setOpen(task.split(':')[1]!))} />
         {queue.some((e) => e.state === 'queued') && (
           <button type="button" className="button" onClick={() => void send(true)}>
             立即重新发送

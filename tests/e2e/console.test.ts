@@ -1,0 +1,523 @@
+/**
+ * The console (工作台) end to end, in real Chromium (playwright-core + Debian's chromium) against
+ * the server `npm start` runs: a fresh local D1 in a temporary folder (`--persist-to`), the demo
+ * accounts it creates, and the dist/ that `npm test` has just built (`--no-build`, because the
+ * other site tests read that dist/ at the same time).
+ *
+ * Each role's main journey, as a person would do it on a phone (360 px):
+ * - reporter: signs in, sees field-level errors from the API's zod schema, submits an update;
+ *   submits another while offline (queued, shown as 待发送), then reconnects through a network that
+ *   loses the first answer, and the update arrives exactly once (checked through the API);
+ *   a stale task version (412) keeps the text for resubmission; an expired session keeps the draft;
+ * - office: sees what the update changes, approves it (the public progress API and the progress
+ *   page's freshness island show it), rejects another with a reason (the reporter sees it), creates
+ *   an account whose activation link works, reads the audit log;
+ * - supervisor: finds an overdue 2018 task on the board as of 2019-01-15, records an inspection,
+ *   drafts, previews, issues and downloads a bulletin (CSV with BOM and Chinese, XLSX).
+ * Every console screen: axe-core finds no violations at 360 px and at 200 % zoom (a 640 px window
+ * at 200 %: a 320 CSS px viewport with deviceScaleFactor 2), no sideways scrolling, and every
+ * control is at least 44 px tall.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import ExcelJS from 'exceljs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const PORT = Number(process.env.E2E_PORT ?? 8823);
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+const PASSWORD = 'demo-password-2018';
+const TOWN = 'fengmao';
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const RUN = Date.now().toString(36);
+
+let server: ChildProcess | undefined;
+let state: string;
+let browser: Browser;
+let serverLog = '';
+
+async function waitForHealth(ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`npm start exited with ${server.exitCode}:\n${serverLog.slice(-3000)}`);
+    try {
+      const r = await fetch(`${ORIGIN}/api/health`);
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the server did not answer /api/health within ${ms} ms:\n${serverLog.slice(-3000)}`);
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist/console/index.html'))) throw new Error('dist/ has no console: run `npm run build` first (npm test does)');
+  state = mkdtempSync(join(tmpdir(), 'console-e2e-'));
+  // Its own process group, so afterAll ends exactly the processes this test started (npm, node, wrangler, workerd).
+  server = spawn('npm', ['start', '--', '--persist-to', state, '--no-build'], { cwd: ROOT, env: { ...process.env, PORT: String(PORT) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout!.on('data', (d) => (serverLog += d));
+  server.stderr!.on('data', (d) => (serverLog += d));
+  await waitForHealth(150_000);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server?.pid) {
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {
+      /* ended by SIGTERM */
+    }
+  }
+  if (state) rmSync(state, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------- helpers
+
+/** Calls the API directly (as the test's own check, not through the console). */
+async function apiAs(username: string, path: string, init: RequestInit = {}): Promise<any> {
+  const login = await fetch(`${ORIGIN}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
+  const { token } = (await login.json()) as { token: string };
+  const r = await fetch(ORIGIN + path, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
+  if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+const cspErrors: string[] = [];
+/** A phone-sized browser. `bypassCSP` only where axe-core's script has to be injected. */
+async function phone(opts: { width?: number; scale?: number; bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: opts.width ?? 360, height: 780 }, deviceScaleFactor: opts.scale ?? 1, acceptDownloads: true, bypassCSP: opts.bypassCSP ?? false });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+  });
+  return { context, page };
+}
+
+async function signIn(page: Page, username: string, path = '/console/') {
+  await page.goto(ORIGIN + path);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('button', { name: '退出登录' }).waitFor();
+}
+
+/** The task card of a task on the reporter's screen. */
+const card = (page: Page, task: string) => page.locator(`.task-card[data-task="${task}"]`);
+
+async function axe(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const r = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    return r.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+  });
+}
+
+/** What a phone user would trip over: sideways scrolling, small tap targets, small text. */
+async function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) out.push(`scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
+    for (const el of document.querySelectorAll<HTMLElement>('main button, main input, main select, main textarea, .console-bar a, .site-name')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.height < 44 || r.width < 44) out.push(`small target ${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 20)}" ${Math.round(r.width)}×${Math.round(r.height)}`);
+    }
+    for (const el of document.querySelectorAll<HTMLElement>('main *')) {
+      if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim())) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0) continue;
+      const px = parseFloat(getComputedStyle(el).fontSize);
+      if (px < 17.5) out.push(`small text ${el.tagName.toLowerCase()} ${px}px`);
+    }
+    return out;
+  });
+}
+
+// ---------------------------------------------------------------- the journeys
+
+const FIRST = 'kt2-family-doctor-signing-teams'; // 二.1, due 2018-12-31, delivers 老年人家庭医生签约率 (numeric)
+const OFFLINE = 'kt1-health-assessment-baseline-survey'; // 一.2, due 2018-12-31
+const STALE = 'kt1-health-assessment-graded-service-norms'; // 一.3
+const narrative1 = `E2E ${RUN} 已组建家庭医生签约团队 12 个`;
+const narrative2 = `E2E ${RUN} 离线时填写：基线调查已完成入户`;
+const narrative3 = `E2E ${RUN} 版本冲突后保留的文字`;
+
+describe('reporter', () => {
+  it('signs in, gets field-level messages from the schema, and submits an update with an indicator value', async () => {
+    const { context, page } = await phone();
+    await page.goto(`${ORIGIN}/console/tasks/`);
+    // No session: the sign-in form, with its own validation.
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await expect.poll(() => page.locator('#login-username-error').innerText()).toContain('请填写用户名');
+    expect(await page.getByLabel('用户名').getAttribute('aria-describedby')).toContain('login-username-error');
+    await page.getByLabel('用户名').fill('demo-reporter');
+    await page.getByLabel('密码').fill('wrong-password');
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByText('用户名或密码不正确。').waitFor();
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+
+    // My tasks, most urgent first: every 2018 task is overdue today.
+    const first = page.locator('.task-card').first();
+    await first.waitFor();
+    expect(await first.innerText()).toMatch(/已逾期 \d+ 天/);
+    const c = card(page, FIRST);
+    expect(await c.innerText()).toContain('2018年年底（2018-12-31）');
+    expect(await c.innerText()).toContain('老年人家庭医生签约率：暂无审核通过的数值');
+
+    // Empty narrative and a bad percent: messages next to the fields, a summary that gets the focus.
+    await c.getByRole('button', { name: /填写进展/ }).click();
+    const form = c.locator('form');
+    await form.getByLabel('完成比例（0–100）').fill('140');
+    await form.getByRole('button', { name: '提交进展' }).click();
+    const summary = form.locator('.error-summary');
+    await summary.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.className)).toContain('error-summary');
+    expect(await summary.innerText()).toContain('进展说明：请填写进展说明');
+    expect(await summary.innerText()).toContain('完成比例：完成比例不能大于100');
+    const narrativeBox = form.getByLabel('进展说明');
+    expect(await narrativeBox.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await narrativeBox.getAttribute('aria-describedby'))!.split(' ');
+    expect(await page.locator(`[id="${describedBy.at(-1)}"]`).innerText()).toBe('请填写进展说明');
+
+    await form.getByLabel('完成比例（0–100）').fill('40');
+    await narrativeBox.fill(narrative1);
+    await form.getByRole('button', { name: '添加指标值' }).click();
+    await form.getByLabel('第1项 指标').selectOption({ label: '老年人家庭医生签约率（%）' });
+    await form.getByLabel('数值').fill('abc');
+    await form.getByLabel('数据日期').fill('2018-12-20');
+    await form.getByLabel('数据来源').fill('镇卫生院2018年报表');
+    await form.getByRole('button', { name: '提交进展' }).click();
+    await expect.poll(() => summary.innerText()).toContain('数值必须是数字');
+    await form.getByLabel('数值').fill('62.5');
+    await form.getByRole('button', { name: '提交进展' }).click();
+
+    await page.getByText('已送达 1 份报送').waitFor();
+    const sent = page.locator('.submissions li', { hasText: narrative1 });
+    expect(await sent.innerText()).toContain('已送达，待审核');
+    await context.close();
+  }, 60_000);
+
+  it('keeps an update typed while the API is unreachable, shows it as queued, and delivers it exactly once after reconnecting', async () => {
+    const { context, page } = await phone();
+    await signIn(page, 'demo-reporter', '/console/tasks/');
+    const c = card(page, OFFLINE);
+    await c.getByRole('button', { name: /填写进展/ }).click();
+
+    await context.setOffline(true);
+    await c.locator('form').getByLabel('完成比例（0–100）').fill('100');
+    await c.locator('form').getByLabel('状态').selectOption('completed');
+    await c.locator('form').getByLabel('进展说明').fill(narrative2);
+    await c.locator('form').getByRole('button', { name: '提交进展' }).click();
+    await page.getByText('当前没有网络：报送已保存在本机').waitFor();
+    const queued = page.locator('.outbox li', { hasText: narrative2 });
+    await queued.waitFor();
+    expect(await queued.innerText()).toContain('待发送');
+    await expect.poll(() => queued.innerText()).toMatch(/已尝试 \d+ 次/);
+    // It is in this browser's storage with its Idempotency-Key and If-Match, not only on screen.
+    const stored = await page.evaluate(() => Object.entries(localStorage).filter(([k]) => k.startsWith('dtt.console.outbox.')).map(([, v]) => JSON.parse(v)).flat());
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ task: `${TOWN}:${OFFLINE}`, ifMatch: 1, state: 'queued', body: { narrative: narrative2, status: 'completed', percent: 100 } });
+    const key = stored[0].key as string;
+
+    // Back online through a network that loses the first answer: the server stores the update,
+    // the browser never hears back, so it retries — with the same Idempotency-Key.
+    const keys: string[] = [];
+    let lost = 0;
+    await page.route('**/api/v1/tasks/*/updates', async (route) => {
+      keys.push(route.request().headers()['idempotency-key']!);
+      if (lost++ === 0) {
+        await route.fetch();
+        await route.abort('connectionreset');
+      } else await route.continue();
+    });
+    await context.setOffline(false);
+    await page.getByText('已送达 1 份报送').waitFor({ timeout: 30_000 });
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(keys)).toEqual(new Set([key]));
+    expect(await page.locator('.outbox li').count()).toBe(0);
+    expect(await page.locator('.submissions li', { hasText: narrative2 }).innerText()).toContain('已送达，待审核');
+
+    const mine = await apiAs('demo-reporter', '/api/v1/me/updates');
+    expect(mine.updates.filter((u: { narrative: string }) => u.narrative === narrative2)).toHaveLength(1);
+    await context.close();
+  }, 90_000);
+
+  it('keeps the text when the task changed meanwhile (412), and when the session expired', async () => {
+    const { context, page } = await phone();
+    await signIn(page, 'demo-reporter', '/console/tasks/');
+    await card(page, STALE).locator('.urgency').waitFor();
+    // Someone else's update is approved after this page loaded the task (version 1 → 2).
+    const other = await apiAs('demo-reporter', `/api/v1/tasks/${TOWN}:${STALE}/updates`, {
+      method: 'POST',
+      headers: { 'Idempotency-Key': `e2e-${RUN}-other`, 'If-Match': '"1"' },
+      body: JSON.stringify({ status: 'in_progress', percent: 10, narrative: `E2E ${RUN} 另一人的报送` }),
+    });
+    await apiAs('demo-office', `/api/v1/updates/${other.id}/approve`, { method: 'POST', headers: { 'Idempotency-Key': `e2e-${RUN}-approve-other`, 'If-Match': '"1"' } });
+
+    const c = card(page, STALE);
+    await c.getByRole('button', { name: /填写进展/ }).click();
+    await c.locator('form').getByLabel('进展说明').fill(narrative3);
+    await c.locator('form').getByRole('button', { name: '提交进展' }).click();
+    const conflict = page.locator('.outbox li', { hasText: narrative3 });
+    await expect.poll(() => conflict.innerText()).toContain('需重新提交');
+    await conflict.getByRole('button', { name: '放回表单，重新提交' }).click();
+    const box = card(page, STALE).locator('form').getByLabel('进展说明');
+    await expect.poll(() => box.inputValue()).toBe(narrative3);
+    expect(await page.locator('.outbox li').count()).toBe(0);
+
+    // The session expires (a token the server no longer accepts): the sign-in form says so, the draft stays.
+    await box.fill(`${narrative3}（续）`);
+    await page.evaluate(() => {
+      const k = 'dtt.console.session';
+      localStorage.setItem(k, JSON.stringify({ ...JSON.parse(localStorage.getItem(k)!), token: 'expired-token-0000000000000000' }));
+    });
+    await page.reload();
+    await page.getByText('登录已过期，请重新登录').waitFor();
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    const again = card(page, STALE);
+    await again.getByRole('button', { name: /有未提交的草稿/ }).click();
+    expect(await again.locator('form').getByLabel('进展说明').inputValue()).toBe(`${narrative3}（续）`);
+    await again.locator('form').getByRole('button', { name: '提交进展' }).click();
+    await page.getByText('已送达 1 份报送').waitFor();
+    const mine = await apiAs('demo-reporter', '/api/v1/me/updates');
+    expect(mine.updates.filter((u: { narrative: string }) => u.narrative === `${narrative3}（续）`)).toHaveLength(1);
+
+    // Nothing secret is in the page source: the token lives in localStorage only.
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem('dtt.console.session')!).token as string);
+    const html = await (await fetch(`${ORIGIN}/console/tasks/`)).text();
+    expect(html).not.toContain(token);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    await context.close();
+  }, 90_000);
+});
+
+describe('office', () => {
+  it('sees what an update changes, approves it, and the public progress shows it', async () => {
+    const { context, page } = await phone();
+    await signIn(page, 'demo-office', '/console/review/');
+    const item = page.locator('.review-queue > li', { hasText: narrative1 });
+    await item.waitFor();
+    const text = await item.innerText();
+    expect(text).toContain('家庭医生签约团队');
+    expect(text).toMatch(/未开始 0%\s*→\s*推进中 40%/);
+    expect(text).toContain('老年人家庭医生签约率：62.5%（截至 2018-12-20，来源：镇卫生院2018年报表）');
+    await item.getByRole('button', { name: '通过' }).click();
+    await page.getByText(/已通过：/).waitFor();
+    await expect.poll(() => page.locator('.review-queue > li', { hasText: narrative1 }).count()).toBe(0);
+
+    const progress = (await (await fetch(`${ORIGIN}/api/v1/towns/${TOWN}/progress`)).json()) as any;
+    const t = progress.tasks.find((x: { id: string }) => x.id === FIRST);
+    expect(t).toMatchObject({ status: 'in_progress', percent: 40 });
+    expect(t.last_approved.narrative).toBe(narrative1);
+    const ind = progress.indicators.find((i: { latest: { update?: string } | null }) => i.latest?.update === t.last_approved.id);
+    expect(ind.latest).toMatchObject({ value: 62.5, as_of: '2018-12-20', source: '镇卫生院2018年报表' });
+
+    // The static progress page was built earlier; its freshness island sees the newer approval.
+    await page.goto(`${ORIGIN}/towns/${TOWN}/progress/`);
+    await page.locator('#freshness .live-note:not([hidden])').waitFor();
+    expect(await page.locator('#freshness .live-note').innerText()).toContain('数据已更新');
+    await context.close();
+  }, 60_000);
+
+  it('rejects an update with a reason that the reporter then sees', async () => {
+    const { context, page } = await phone();
+    await signIn(page, 'demo-office', '/console/review/');
+    const item = page.locator('.review-queue > li', { hasText: narrative2 });
+    await item.getByRole('button', { name: '退回' }).click();
+    await item.getByRole('button', { name: '确认退回' }).click();
+    await expect.poll(() => item.locator('.field-error').innerText()).toBe('请填写退回原因');
+    await item.getByLabel('退回原因').fill('请附上入户调查的汇总表');
+    await item.getByRole('button', { name: '确认退回' }).click();
+    await page.getByText(/已退回：/).waitFor();
+    await context.close();
+
+    const r = await phone();
+    await signIn(r.page, 'demo-reporter', '/console/tasks/');
+    const sub = r.page.locator('.submissions li', { hasText: narrative2 });
+    await sub.waitFor();
+    expect(await sub.innerText()).toContain('已退回');
+    expect(await sub.innerText()).toContain('退回原因：请附上入户调查的汇总表');
+    await r.context.close();
+  }, 60_000);
+
+  it('creates an account whose one-time activation link sets a password that signs in', async () => {
+    const { context, page } = await phone();
+    await signIn(page, 'demo-office', '/console/accounts/');
+    const username = `e2e-${RUN}`;
+    await page.getByLabel('用户名').fill(username);
+    await page.getByLabel('姓名').fill('测试填报员');
+    await page.getByRole('button', { name: '建立账号并生成激活链接' }).click();
+    await expect.poll(() => page.locator('.field-error').first().innerText()).toBe('填报员必须属于一个责任单位');
+    await page.getByLabel('责任单位（填报员必选）').selectOption('weijiban');
+    await page.getByRole('button', { name: '建立账号并生成激活链接' }).click();
+    const link = await page.locator('.activation-link').innerText();
+    expect(link).toMatch(new RegExp(`^${ORIGIN}/console/activate/#token=[A-Za-z0-9_-]{20,}$`));
+    expect(await page.locator('.console-list li', { hasText: username }).innerText()).toContain('待激活');
+
+    const other = await phone();
+    await other.page.goto(link);
+    await expect.poll(() => other.page.url()).not.toContain('token='); // the token leaves the address bar at once
+    await other.page.getByLabel('新密码（至少 10 个字符）').fill('short');
+    await other.page.getByRole('button', { name: '激活账号' }).click();
+    await expect.poll(() => other.page.locator('.error-summary').innerText()).toContain('密码至少需要 10 个字符');
+    await other.page.getByLabel('新密码（至少 10 个字符）').fill('a-long-new-password');
+    await other.page.getByLabel('再输入一次').fill('a-long-new-password');
+    await other.page.getByRole('button', { name: '激活账号' }).click();
+    await other.page.getByText(`账号 ${username} 已激活`).waitFor();
+    await other.page.getByRole('link', { name: '去登录' }).click();
+    await other.page.getByLabel('用户名').fill(username);
+    await other.page.getByLabel('密码').fill('a-long-new-password');
+    await other.page.getByRole('button', { name: '登录', exact: true }).click();
+    await other.page.getByText('测试填报员（填报员）').waitFor();
+    // Sign-out ends the session on the server as well.
+    const token = await other.page.evaluate(() => JSON.parse(localStorage.getItem('dtt.console.session')!).token as string);
+    await other.page.getByRole('button', { name: '退出登录' }).click();
+    await other.page.getByRole('heading', { name: '登录工作台' }).waitFor();
+    expect((await fetch(`${ORIGIN}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    await other.context.close();
+    await context.close();
+  }, 60_000);
+
+  it('reads the audit log: the approval is there', async () => {
+    const { context, page } = await phone();
+    await signIn(page, 'demo-office', '/console/audit/');
+    await page.locator('.audit-entries li').first().waitFor();
+    expect(await page.locator('.audit-entries').innerText()).toContain('通过进展');
+    await page.getByLabel('责任单位').selectOption('weijiban');
+    await page.getByRole('button', { name: '查看' }).click();
+    await expect.poll(() => page.locator('.audit-entries').innerText()).toContain('提交进展');
+    await context.close();
+  }, 60_000);
+});
+
+describe('supervisor', () => {
+  it('finds an overdue task as of 2019-01-15, records an inspection, issues a bulletin and downloads it', async () => {
+    const { context, page } = await phone();
+    await signIn(page, 'demo-supervisor', '/console/board/');
+    await page.getByLabel('截至日期').fill('2019-01-15');
+    await page.getByLabel('责任单位').selectOption('weijiban');
+    await page.getByLabel('时间节点').selectOption({ label: '2018年年底' });
+    await page.getByRole('button', { name: '查看' }).click();
+    await page.getByRole('heading', { name: '截至 2019-01-15 的督办情况' }).waitFor();
+    const overdue = page.locator('.board-items[data-kind="overdue"] li[data-ref="fengmao:kt1-health-assessment-assessment-system"]');
+    await overdue.waitFor();
+    expect(await overdue.innerText()).toContain('已逾期 15 天');
+    expect(page.url()).toContain('asOf=2019-01-15');
+    expect(await page.locator('#rank-title').isVisible()).toBe(true);
+
+    await page.goto(`${ORIGIN}/console/inspections/`);
+    await page.getByLabel('检查日期').fill('2019-01-10');
+    await page.getByLabel('检查名称').fill(`E2E ${RUN} 年度督导检查`);
+    await page.getByRole('button', { name: '保存检查记录' }).click();
+    await expect.poll(() => page.locator('.error-summary').innerText()).toContain('检查人员');
+    await page.getByLabel('检查人员').fill('王督导\n李督导');
+    await page.getByLabel('发现的问题').fill('健康评估体系尚未建立');
+    await page.getByRole('button', { name: '添加整改事项' }).click();
+    await page.getByLabel('第1项 整改事项').fill('建立老年人健康评估体系');
+    await page.getByLabel('责任单位').selectOption('weijiban');
+    await page.getByLabel('整改时限').fill('2019-03-31');
+    await page.getByRole('button', { name: '保存检查记录' }).click();
+    await page.getByText(/已记录检查.*整改事项 1 项/).waitFor();
+
+    await page.goto(`${ORIGIN}/console/bulletins/`);
+    await page.getByLabel('统计开始日期').fill('2018-01-01');
+    await page.getByLabel('统计结束日期').fill('2019-01-15');
+    await page.getByRole('button', { name: '生成草稿并预览' }).click();
+    const preview = page.locator('.bulletin-preview');
+    await preview.waitFor();
+    expect(await preview.innerText()).toContain('数据截至 2019-01-15');
+    expect(await preview.innerText()).toContain('建立健康老年人健康评估体系');
+    await page.getByRole('button', { name: '印发（编号并定稿）' }).click();
+    await page.getByText(/已印发：冯卯医养督〔\d{4}〕\d+号/).waitFor();
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载 CSV' }).click()]);
+    const csvBytes = readFileSync((await csv.path())!);
+    expect([...csvBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csvText = csvBytes.toString('utf8');
+    expect(csvText).toContain('冯卯医养督');
+    expect(csvText).toContain('建立健康老年人健康评估体系');
+    expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载 Excel（XLSX）' }).click()]);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile((await xlsx.path())!);
+    const cells: string[] = [];
+    wb.worksheets[0]!.eachRow((row) => row.eachCell((cell) => cells.push(String(cell.value))));
+    expect(cells.join('\n')).toContain('建立健康老年人健康评估体系');
+
+    const [popup] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: '打印版' }).click()]);
+    await popup.waitForLoadState();
+    expect(await popup.locator('body').innerText()).toContain('冯卯医养督');
+    await context.close();
+  }, 90_000);
+});
+
+describe('every console screen', () => {
+  const SCREENS: [string, string | null][] = [
+    ['/console/', null],
+    ['/console/activate/', null],
+    ['/console/tasks/', 'demo-reporter'],
+    ['/console/review/', 'demo-office'],
+    ['/console/manage/', 'demo-office'],
+    ['/console/accounts/', 'demo-office'],
+    ['/console/audit/', 'demo-office'],
+    ['/console/board/?asOf=2019-01-15', 'demo-supervisor'],
+    ['/console/inspections/', 'demo-supervisor'],
+    ['/console/bulletins/', 'demo-supervisor'],
+  ];
+  for (const [width, scale] of [
+    [360, 1],
+    [320, 2],
+  ] as const) {
+    it(`has no axe-core violations, no sideways scrolling and 44 px targets at ${width} px${scale > 1 ? ' (200 % zoom of a 640 px window)' : ''}`, async () => {
+      const problems: string[] = [];
+      const { context, page } = await phone({ width, scale, bypassCSP: true });
+      let who: string | null = null;
+      for (const [path, user] of SCREENS) {
+        if (user && user !== who) {
+          if (who) await page.evaluate(() => localStorage.removeItem('dtt.console.session'));
+          await signIn(page, user, path);
+          who = user;
+        } else await page.goto(ORIGIN + path);
+        if (path === '/console/') await page.getByRole('heading', { name: who ? '您可以' : '登录工作台' }).waitFor();
+        else if (path === '/console/activate/') await page.getByText('激活链接不完整').waitFor();
+        else await page.locator('.console-panel, .console-notice').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        for (const v of await axe(page)) problems.push(`${path}: ${v}`);
+        for (const p of await layoutProblems(page)) problems.push(`${path}: ${p}`);
+      }
+      // The sign-in form and the update form are screens too.
+      await page.evaluate(() => localStorage.removeItem('dtt.console.session'));
+      await signIn(page, 'demo-reporter', '/console/tasks/');
+      await card(page, FIRST).getByRole('button', { name: /填写进展/ }).click();
+      await card(page, FIRST).locator('form').getByRole('button', { name: '添加指标值' }).click();
+      await card(page, FIRST).locator('form').getByRole('button', { name: '提交进展' }).click();
+      await card(page, FIRST).locator('.error-summary').waitFor();
+      for (const v of await axe(page)) problems.push(`update form: ${v}`);
+      for (const p of await layoutProblems(page)) problems.push(`update form: ${p}`);
+      await context.close();
+      expect(problems).toEqual([]);
+      expect(cspErrors).toEqual([]);
+    }, 120_000);
+  }
+});
