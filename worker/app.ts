@@ -15,12 +15,14 @@ import { prefs } from './routes/prefs.ts';
 import { supervision } from './routes/supervision.ts';
 import { inspections } from './routes/inspections.ts';
 import { bulletins } from './routes/bulletins.ts';
+import { tasks } from './routes/tasks.ts';
 import { validationHook } from './validation.ts';
 
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', towns).route('/', auth).route('/', updates)
   .route('/', supervision)
   .route('/', inspections)
-  .route('/', bulletins);
+  .route('/', bulletins)
+  .route('/', tasks);
 const openApiConfig = {
   openapi: '3.1.0',
   info: { title: '示范镇创建进度 API (Demonstration Town Tracker)', version: '1' },

@@ -35,6 +35,7 @@ interface Fixture {
   town: string;
   taskRef: string;
   taskVersion: number;
+  taskWeight: number;
   pendingUpdate: string;
   loginUser: string;
   inspection: string;
@@ -171,6 +172,22 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/bulletins/:bulletin/print': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/print` }), expect: staff(200) },
   'POST /api/v1/bulletins/:bulletin/issue': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/issue` }), expect: staff(200) },
   'POST /api/v1/bulletins/:bulletin/publish': { req: (f) => ({ path: `/api/v1/bulletins/${f.issuedBulletin}/publish`, body: { visibility: 'public' } }), expect: staff(200) },
+  // ---------------------------------------------------------------- task management (任务分解表)
+  'GET /api/v1/towns/:town/tasks': { req: (f) => ({ path: `/api/v1/towns/${f.town}/tasks` }), expect: townReaders(200) },
+  // Writes: the office of the town and admins; supervisors read only.
+  'POST /api/v1/towns/:town/tasks': {
+    req: (f, _c, n) => ({
+      path: `/api/v1/towns/${f.town}/tasks`,
+      body: { code: `矩阵${n}`, parent: null, kind: 'key_task', title: '矩阵测试任务', units: [{ unit: 'weijiban', role: 'lead' }], due: 'y2020' },
+      headers: idem(n),
+    }),
+    expect: { ...officeOnly(201), admin: 201 },
+  },
+  // The task's own weight: an allowed caller gets 200 without a new version, so every caller sees the same If-Match.
+  'PATCH /api/v1/tasks/:task': {
+    req: (f) => ({ path: `/api/v1/tasks/${f.taskRef}`, body: { weight: f.taskWeight }, headers: { 'If-Match': `"${f.taskVersion}"` } }),
+    expect: { ...officeOnly(200), admin: 200 },
+  },
 };
 
 /** The routes the app actually serves (middleware excluded), as `METHOD path`. */
@@ -183,9 +200,9 @@ function servedRoutes(): string[] {
 async function fixture(): Promise<Fixture> {
   await loadTwoTowns();
   const task = await env.DB.prepare(
-    `SELECT t.id, t.version FROM tasks t JOIN task_units tu ON tu.town_id = t.town_id AND tu.task_id = t.id
+    `SELECT t.id, t.version, t.weight FROM tasks t JOIN task_units tu ON tu.town_id = t.town_id AND tu.task_id = t.id
       WHERE t.town_id = 'fengmao' AND tu.unit_id = 'weijiban' AND t.kind = 'deliverable' ORDER BY t.ordinal LIMIT 1`,
-  ).first<{ id: string; version: number }>();
+  ).first<{ id: string; version: number; weight: number }>();
   const otherUnit = await env.DB.prepare(
     `SELECT u.id FROM units u WHERE u.town_id = 'fengmao'
         AND NOT EXISTS (SELECT 1 FROM task_units tu WHERE tu.town_id = 'fengmao' AND tu.task_id = ? AND tu.unit_id = u.id)
@@ -230,6 +247,7 @@ async function fixture(): Promise<Fixture> {
     town: 'fengmao',
     taskRef,
     taskVersion: task!.version,
+    taskWeight: task!.weight,
     pendingUpdate: submitted.body.id,
     loginUser: login.username,
     inspection: insp.body.id,

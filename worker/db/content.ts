@@ -3,12 +3,14 @@
  *
  * Running the same content twice changes nothing: every upsert only writes when a value
  * differs, and the audit row is written only for a content hash not loaded before.
- * Progress columns of tasks (status, percent, version) are never touched here.
+ * Progress columns of tasks (status, percent, version) are never touched here, nor are the task
+ * fields the office edited through the API (pinned in tasks.console_fields; see worker/db/tasks.ts).
  * Rows that content/ no longer lists are removed from link tables and targets; towns,
  * units, members, milestones and tasks are kept (later updates may refer to them).
  */
 import type { ContentBundle, TownBundle } from '../domain/content.ts';
 import { placeholders, stmt, upsert, type SqlValue, type Stmt } from './sql.ts';
+import { PINNED_COLUMNS, pinnedSql } from './tasks.ts';
 
 /** Hex SHA-256 of the bundle's canonical JSON (Web Crypto: works in Node and workerd). */
 export async function contentHash(bundle: ContentBundle): Promise<string> {
@@ -157,6 +159,8 @@ function townStatements(t: TownBundle, now: string): Stmt[] {
   );
 
   t.tasks.forEach((task, i) => {
+    // Fields the office edited through the API are pinned (tasks.console_fields, migration 0007):
+    // the loader keeps the stored value of a pinned field instead of writing content/'s back.
     out.push(
       upsert(
         'tasks',
@@ -177,20 +181,24 @@ function townStatements(t: TownBundle, now: string): Stmt[] {
           ordinal: i,
           updated_at: now,
         },
-        { touch: ['updated_at'], bump: 'version' },
+        { touch: ['updated_at'], bump: 'version', keepWhen: PINNED_COLUMNS },
       ),
     );
     const unitIds = task.units.map((u) => u.unit);
+    const unitsFree = stmt(`NOT EXISTS (SELECT 1 FROM tasks WHERE town_id = ? AND id = ? AND ${pinnedSql('units', 'tasks')})`, town, task.id);
     out.push(
       stmt(
-        `DELETE FROM task_units WHERE town_id = ? AND task_id = ? AND unit_id NOT IN (${placeholders(unitIds.length)})`,
+        `DELETE FROM task_units WHERE town_id = ? AND task_id = ? AND unit_id NOT IN (${placeholders(unitIds.length)}) AND ${unitsFree.sql}`,
         town,
         task.id,
         ...unitIds,
+        ...unitsFree.params,
       ),
     );
     task.units.forEach((u, j) =>
-      out.push(upsert('task_units', ['town_id', 'task_id', 'unit_id'], { town_id: town, task_id: task.id, unit_id: u.unit, role: u.role, ordinal: j })),
+      out.push(
+        upsert('task_units', ['town_id', 'task_id', 'unit_id'], { town_id: town, task_id: task.id, unit_id: u.unit, role: u.role, ordinal: j }, { onlyIf: unitsFree }),
+      ),
     );
     out.push(
       stmt(

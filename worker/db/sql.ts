@@ -19,26 +19,36 @@ export const stmt = (sql: string, ...params: SqlValue[]): Stmt => ({ sql, params
  * An upsert that changes nothing when the stored row already equals `row`:
  * INSERT … ON CONFLICT DO UPDATE … WHERE some column differs.
  * Column and table names come from code only, never from input.
+ *
+ * `keepWhen` maps a column to an SQL condition on the stored row (e.g. a pinned field): while it
+ * holds, the stored value is kept and a difference in that column is not a change. `onlyIf` makes
+ * the whole statement conditional (INSERT … SELECT … WHERE cond): when false, nothing is written.
  */
 export function upsert(
   table: string,
   keys: string[],
   row: Record<string, SqlValue>,
-  opts: { insertOnly?: Record<string, SqlValue>; touch?: string[]; bump?: string } = {},
+  opts: { insertOnly?: Record<string, SqlValue>; touch?: string[]; bump?: string; keepWhen?: Record<string, string>; onlyIf?: Stmt } = {},
 ): Stmt {
   const cols = Object.keys(row);
   const extra = opts.insertOnly ?? {};
+  const keep = opts.keepWhen ?? {};
   const allCols = [...cols, ...Object.keys(extra)];
   const updatable = cols.filter((c) => !keys.includes(c) && !(opts.touch ?? []).includes(c));
-  const sets = [...updatable, ...(opts.touch ?? [])].map((c) => `${c} = excluded.${c}`);
+  const value = (c: string) => (keep[c] ? `CASE WHEN ${keep[c]} THEN ${table}.${c} ELSE excluded.${c} END` : `excluded.${c}`);
+  const sets = [...updatable.map((c) => `${c} = ${value(c)}`), ...(opts.touch ?? []).map((c) => `${c} = excluded.${c}`)];
   if (opts.bump) sets.push(`${opts.bump} = ${table}.${opts.bump} + 1`);
-  const changed = updatable.map((c) => `${table}.${c} IS NOT excluded.${c}`).join(' OR ');
+  const changed = updatable
+    .map((c) => (keep[c] ? `(NOT (${keep[c]}) AND ${table}.${c} IS NOT excluded.${c})` : `${table}.${c} IS NOT excluded.${c}`))
+    .join(' OR ');
+  const values = allCols.map(() => '?').join(', ');
+  const source = opts.onlyIf ? `SELECT ${values} WHERE ${opts.onlyIf.sql}` : `VALUES (${values})`;
   const sql =
-    `INSERT INTO ${table} (${allCols.join(', ')}) VALUES (${allCols.map(() => '?').join(', ')})` +
+    `INSERT INTO ${table} (${allCols.join(', ')}) ${source}` +
     (updatable.length
       ? ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${sets.join(', ')} WHERE ${changed}`
       : ` ON CONFLICT (${keys.join(', ')}) DO NOTHING`);
-  return { sql, params: [...cols.map((c) => row[c] ?? null), ...Object.values(extra)] };
+  return { sql, params: [...cols.map((c) => row[c] ?? null), ...Object.values(extra), ...(opts.onlyIf?.params ?? [])] };
 }
 
 /** `?, ?, ?` for an IN list (D1 allows at most 100 bound parameters per statement). */
