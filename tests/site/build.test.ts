@@ -115,6 +115,9 @@ describe('every built page', () => {
         ? ['<script type="module" src="/scripts/freshness.js">']
         : [];
 
+  /** The console's script: one module bundled by Astro from site/islands/console/entry.tsx. */
+  const CONSOLE_SCRIPT = /^<script type="module" src="\/_astro\/Console\.astro_astro_type_script_index_0_lang\.[\w-]+\.js">$/;
+
   it.each(files)('%s is zh-CN (en under /en/), has one <h1>, a <main>, a skip link and no script but its allowed external ones', (f) => {
     const html = readFileSync(join(DIST, f), 'utf8');
     expect(html).toMatch(/^<!DOCTYPE html>/i);
@@ -124,7 +127,10 @@ describe('every built page', () => {
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1"');
     expect(html).toMatch(/<a class="skip-link" href="#main">/);
     expect(html).toMatch(/<main[^>]*\sid="main"/);
-    expect(html.match(/<script[^>]*>/gi) ?? []).toEqual(allowedScripts(f));
+    const scripts = html.match(/<script[^>]*>/gi) ?? [];
+    // The one exception is the staff console (/console/, not indexed): exactly one bundled module.
+    if (f.startsWith('console/')) expect(scripts).toEqual([expect.stringMatching(CONSOLE_SCRIPT)]);
+    else expect(scripts).toEqual(allowedScripts(f));
     // no inline script: every <script> has a src and is empty
     expect(html).not.toMatch(/<script[^>]*>[^<]+<\/script>/i);
     expect(html).not.toMatch(/\son[a-z]+="/i); // no inline event handlers
@@ -181,6 +187,39 @@ describe('every built page', () => {
     expect(css).toMatch(/body\s*\{[^}]*background:\s*#fff(?:fff)?/);
     expect(css).toMatch(/PingFang SC.*Microsoft YaHei.*Noto Sans CJK SC.*sans-serif/);
     expect(css).toMatch(/@media print/);
+  });
+});
+
+// ---------------------------------------------------------------- console
+
+describe('the console pages (/console/)', () => {
+  const consoleFiles = () => htmlFiles().filter((f) => f.startsWith('console/'));
+
+  it('exist for every screen, and the public pages load no script of the console', () => {
+    expect(consoleFiles()).toEqual(
+      ['accounts', 'activate', 'audit', 'board', 'bulletins', 'inspections', 'manage', 'review', 'tasks'].map((s) => `console/${s}/index.html`).concat('console/index.html').sort(),
+    );
+    for (const f of htmlFiles().filter((x) => !x.startsWith('console/'))) expect(readFileSync(join(DIST, f), 'utf8'), f).not.toContain('/_astro/');
+  });
+
+  it('are not indexed: noindex, not in the sitemap, not in the search index', () => {
+    for (const f of consoleFiles()) {
+      const html = readFileSync(join(DIST, f), 'utf8');
+      expect(html, f).toContain('<meta name="robots" content="noindex, nofollow">');
+      expect(html, f).not.toContain('data-pagefind-body');
+    }
+    const sitemap = readdirSync(DIST).filter((n) => /^sitemap-\d+\.xml$/.test(n)).map((n) => readFileSync(join(DIST, n), 'utf8')).join('');
+    expect(sitemap).toContain('/towns/fengmao/');
+    expect(sitemap).not.toContain('/console/');
+  });
+
+  it('hold no data and no secret: a heading, the island root and a message for browsers without script', () => {
+    for (const f of consoleFiles()) {
+      const html = readFileSync(join(DIST, f), 'utf8');
+      expect(html, f).toMatch(/<div id="console-app" data-screen="[a-z]+">/);
+      expect(html, f).toContain('<noscript>');
+      expect(html, f).not.toMatch(/token|password|Bearer/i);
+    }
   });
 });
 

@@ -65,3 +65,21 @@ describe('reading settings', () => {
     expect(await missing.text()).toContain('页面不存在');
   });
 });
+
+describe('the console pages (/console/)', () => {
+  it('get a strict CSP without inline script or WebAssembly, and are never indexed', async () => {
+    for (const path of ['/console/', '/console/tasks/', '/console/activate/']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(200);
+      const csp = res.headers.get('content-security-policy')!;
+      expect(csp, path).toMatch(/script-src 'self';/);
+      expect(csp, path).not.toMatch(/script-src[^;]*(unsafe-inline|unsafe-eval|wasm-unsafe-eval)/);
+      expect(csp, path).toMatch(/connect-src 'self'/);
+      expect(csp, path).toMatch(/frame-ancestors 'none'/);
+      expect(res.headers.get('x-robots-tag'), path).toBe('noindex, nofollow');
+      expect(await res.text(), path).toMatch(/<div id="console-app" data-screen=/);
+    }
+    // Public pages keep their own policy and stay indexable.
+    expect((await get('/towns/fengmao/')).headers.get('x-robots-tag')).toBeNull();
+  });
+});
