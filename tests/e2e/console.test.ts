@@ -398,6 +398,43 @@ describe('office', () => {
     await context.close();
   }, 60_000);
 
+  it('manages the task table: decomposes a task into a sub-task, re-assigns units and moves a deadline', async () => {
+    const { context, page } = await phone();
+    await signIn(page, 'demo-office', '/console/manage/');
+    const parent = page.locator('.task-table > li[data-task="kt1-health-assessment"]');
+    await parent.getByRole('button', { name: /添加子任务/ }).click();
+    const form = parent.locator('form');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('new-kt1-health-assessment-code');
+    await form.getByLabel('编号（如 一.7）').fill('');
+    await form.getByRole('button', { name: '保存子任务' }).click();
+    await expect.poll(() => form.locator('.error-summary').innerText()).toContain('编号：请填写编号');
+    expect(await form.locator('.error-summary').innerText()).toContain('任务内容：请填写任务内容');
+    await form.getByLabel('编号（如 一.7）').fill(`一.${RUN}`);
+    await form.getByLabel('任务内容').fill(`E2E ${RUN} 建立老年人健康评估档案`);
+    await form.getByLabel('完成时限').selectOption('y2020');
+    await form.getByRole('button', { name: '保存子任务' }).click();
+    await page.getByText(`已为“以健康评估为基础，完善健康养老监测评估体系”添加子任务：一.${RUN}`).waitFor();
+    const child = page.locator('.task-table > li', { hasText: `E2E ${RUN} 建立老年人健康评估档案` });
+    expect(await child.innerText()).toContain('具体工作（属于 一）');
+    expect(await child.innerText()).toContain('2020年年底（2020-12-31）');
+
+    // Re-assign: 民政办 leads instead of 卫计办, and the deadline moves to 2022.
+    await child.getByRole('button', { name: /^修改/ }).click();
+    const edit = child.locator('form');
+    await edit.getByLabel('第1个 单位').selectOption({ label: '民政办' });
+    await edit.getByLabel('完成时限').selectOption('y2022');
+    await edit.getByRole('button', { name: '保存修改' }).click();
+    await page.getByText(`已保存：一.${RUN}`).waitFor();
+    await expect.poll(() => child.innerText()).toContain('民政办（牵头）');
+    expect(await child.innerText()).toContain('2022年年底（2022-12-31）');
+
+    const table = await apiAs('demo-office', `/api/v1/towns/${TOWN}/tasks`);
+    const saved = table.tasks.find((t: { code: string }) => t.code === `一.${RUN}`);
+    expect(saved).toMatchObject({ parent: 'kt1-health-assessment', kind: 'deliverable', due: 'y2022', version: 2 });
+    expect(saved.units.find((u: { role: string }) => u.role === 'lead').unit).toBe('minzhengban');
+    await context.close();
+  }, 60_000);
+
   it('reads the audit log: the approval is there', async () => {
     const { context, page } = await phone();
     await signIn(page, 'demo-office', '/console/audit/');
