@@ -205,9 +205,14 @@ describe('reporter', () => {
     await form.getByLabel('数值').fill('abc');
     await form.getByLabel('数据日期').fill('2018-12-20');
     await form.getByLabel('数据来源').fill('镇卫生院2018年报表');
+    await form.getByRole('button', { name: '添加佐证链接' }).click();
+    await form.getByLabel('第1个 链接').fill('ftp://files.example/签约名单.xlsx');
     await form.getByRole('button', { name: '提交进展' }).click();
     await expect.poll(() => summary.innerText()).toContain('数值必须是数字');
+    expect(await summary.innerText()).toContain('链接必须以 http:// 或 https:// 开头');
     await form.getByLabel('数值').fill('62.5');
+    await form.getByLabel('第1个 链接').fill('https://files.example/签约名单.xlsx');
+    await form.getByLabel('标题（可不填）').fill('签约名单');
     await form.getByRole('button', { name: '提交进展' }).click();
 
     await page.getByText('已送达 1 份报送').waitFor();
@@ -321,6 +326,7 @@ describe('office', () => {
     expect(text).toContain('家庭医生签约团队');
     expect(text).toMatch(/未开始 0%\s*→\s*推进中 40%/);
     expect(text).toContain('老年人家庭医生签约率：62.5%（截至 2018-12-20，来源：镇卫生院2018年报表）');
+    expect(await item.getByRole('link', { name: '签约名单' }).getAttribute('href')).toBe('https://files.example/%E7%AD%BE%E7%BA%A6%E5%90%8D%E5%8D%95.xlsx');
     await item.getByRole('button', { name: '通过' }).click();
     await page.getByText(/已通过：/).waitFor();
     await expect.poll(() => page.locator('.review-queue > li', { hasText: narrative1 }).count()).toBe(0);

@@ -389,6 +389,28 @@ export default function Tasks({ session, town }: ScreenProps) {
                   {u.reviewed_at ? `；审核于 ${cstTime(u.reviewed_at)}` : ''}
                 </p>
                 <pre>{u.narrative}</pre>
+                {u.measurements.length > 0 && (
+                  <ul>
+                    {u.measurements.map((m, i) => (
+                      <li key={i}>
+                        {plan.indicators.get(m.indicator)?.name ?? m.indicator}：{m.value}
+                        {plan.indicators.get(m.indicator)?.unit ?? ''}（截至 {m.as_of}，来源：{m.source}）
+                      </li>
+                    ))}
+                  </ul>
+                )}
+                {u.evidence.length > 0 && (
+                  <ul>
+                    {u.evidence.map((e, i) => (
+                      <li key={i}>
+                        佐证：
+                        <a href={e.url} rel="noopener noreferrer nofollow" target="_blank">
+                          {e.title || e.url}
+                        </a>
+                      </li>
+                    ))}
+                  </ul>
+                )}
                 {u.state === 'rejected' && <p className="field-error">退回原因：{u.reject_reason}</p>}
               </li>
             ))}
