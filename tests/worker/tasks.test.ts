@@ -208,6 +208,25 @@ describe('editing tasks', () => {
     expect(await auditRows('task.edit')).toHaveLength(0);
   });
 
+  it('a rectification item gets a new deadline date and unit, but no milestone or parent', async () => {
+    const sup = await signIn('supervisor');
+    const insp = await api('POST', '/api/v1/towns/fengmao/inspections', {
+      token: sup,
+      headers: idem(),
+      body: { inspected_on: '2019-03-15', title: '一季度督导', inspectors: ['镇纪委 张某'], units: ['weijiban'], findings: [{ text: '进度偏慢', unit: 'weijiban' }], rectifications: [{ title: '补齐健康档案', unit: 'weijiban', due_on: '2019-06-30' }] },
+    });
+    const item = insp.body.rectifications[0];
+    const office = await signIn('office');
+    const wrong = await api('PATCH', `/api/v1/tasks/${item.ref}`, { token: office, body: { due: 'y2020' }, headers: { 'If-Match': '"1"' } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error).toMatchObject({ code: 'field_not_applicable', fields: [{ path: 'due' }] });
+    const r = await api('PATCH', `/api/v1/tasks/${item.ref}`, { token: office, body: { due_on: '2019-09-30', units: [{ unit: 'minzhengban', role: 'lead' }] }, headers: { 'If-Match': '"1"' } });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ kind: 'rectification', due: null, due_on: '2019-09-30', version: 2, units: [{ unit: 'minzhengban', role: 'lead' }] });
+    const plain = await api('PATCH', `/api/v1/tasks/${ref}`, { token: office, body: { due_on: '2019-09-30' }, headers: { 'If-Match': '"1"' } });
+    expect(plain.status).toBe(422);
+  });
+
   it('moves a deliverable to another key task (parent change)', async () => {
     const office = await signIn('office');
     const r = await api('PATCH', `/api/v1/tasks/${ref}`, { token: office, body: { parent: 'kt2-family-doctor', code: '二.9' }, headers: { 'If-Match': '"1"' } });
