@@ -308,27 +308,29 @@ export function planImport(grid: string[][], tasks: TaskRecord[], refs: TownRefs
 
   // 2. the rows together: ids, codes, parents
   const byId = new Map(tasks.map((t) => [t.id, t]));
+  // Repeated ids and codes, over every row (also rows that failed on their own): each repeat is reported.
   const firstId = new Map<string, number>();
-  // the first row of each code, over every row (also those that failed on their own)
   const firstCode = new Map<string, number>();
-  grid.slice(1).forEach((cells, i) => {
-    const code = (cells[index.get('code')!] ?? '').trim();
-    if (code && !firstCode.has(code)) firstCode.set(code, i + 2);
-  });
+  const repeated = new Set<number>();
   const badCode = new Set<number>();
+  grid.slice(1).forEach((cells, i) => {
+    const row = i + 2;
+    const id = index.has('id') ? (cells[index.get('id')!] ?? '').trim() : '';
+    const code = (cells[index.get('code')!] ?? '').trim();
+    if (id && firstId.has(id)) (at(row, 'id', zhm(`任务标识与第${firstId.get(id)}行重复`, `same task id as row ${firstId.get(id)}`)), repeated.add(row));
+    else if (id) firstId.set(id, row);
+    if (code && firstCode.has(code)) (at(row, 'code', zhm(`编号“${code}”与第${firstCode.get(code)}行重复`, `code ${code} repeats row ${firstCode.get(code)}`)), repeated.add(row), badCode.add(row));
+    else if (code) firstCode.set(code, row);
+  });
   const ok: { row: number; r: ImportRow; id: string; existing: TaskRecord | null }[] = [];
   for (const { row, r } of parsed) {
-    let fine = true;
-    if (r.id) {
-      const t = byId.get(r.id);
-      if (firstId.has(r.id)) (at(row, 'id', zhm(`任务标识与第${firstId.get(r.id)}行重复`, `same task id as row ${firstId.get(r.id)}`)), (fine = false));
-      else if (!t) (at(row, 'id', zhm(`本镇没有任务标识为“${r.id}”的任务（新增任务请留空）`, `no task ${r.id} in this town (leave it empty for a new task)`)), (fine = false));
+    let fine = !repeated.has(row);
+    const t = r.id ? byId.get(r.id) : undefined;
+    if (r.id && fine) {
+      if (!t) (at(row, 'id', zhm(`本镇没有任务标识为“${r.id}”的任务（新增任务请留空）`, `no task ${r.id} in this town (leave it empty for a new task)`)), (fine = false));
       else if (t.kind === 'rectification') (at(row, 'id', zhm('整改事项不在任务分解表中修改', 'rectification items are not edited in the task table')), (fine = false));
-      firstId.set(r.id, firstId.get(r.id) ?? row);
     }
-    const first = firstCode.get(r.code)!;
-    if (first !== row) (at(row, 'code', zhm(`编号“${r.code}”与第${first}行重复`, `code ${r.code} repeats row ${first}`)), badCode.add(row), (fine = false));
-    if (fine) ok.push({ row, r, id: r.id ?? newTaskId(), existing: r.id ? byId.get(r.id)! : null });
+    if (fine) ok.push({ row, r, id: r.id ?? newTaskId(), existing: t ?? null });
     else failedCodes.add(r.code);
   }
   const inFile = new Set(ok.filter((x) => x.existing).map((x) => x.id));
