@@ -16,13 +16,15 @@ import { supervision } from './routes/supervision.ts';
 import { inspections } from './routes/inspections.ts';
 import { bulletins } from './routes/bulletins.ts';
 import { tasks } from './routes/tasks.ts';
+import { taskTable } from './routes/task-table.ts';
 import { validationHook } from './validation.ts';
 
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', towns).route('/', auth).route('/', updates)
   .route('/', supervision)
   .route('/', inspections)
   .route('/', bulletins)
-  .route('/', tasks);
+  .route('/', tasks)
+  .route('/', taskTable);
 const openApiConfig = {
   openapi: '3.1.0',
   info: { title: '示范镇创建进度 API (Demonstration Town Tracker)', version: '1' },

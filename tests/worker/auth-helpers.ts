@@ -67,7 +67,7 @@ export async function createAccount(
 export async function api<T = any>(
   method: string,
   path: string,
-  opts: { token?: string; body?: unknown; headers?: Record<string, string>; redirect?: 'follow' | 'manual' } = {},
+  opts: { token?: string; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string>; redirect?: 'follow' | 'manual' } = {},
 ): Promise<{ status: number; body: T; headers: Headers }> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
@@ -76,7 +76,8 @@ export async function api<T = any>(
     method,
     headers,
     redirect: opts.redirect ?? 'follow',
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    // `raw`: a non-JSON body (e.g. a CSV file), sent as given with the caller's Content-Type
+    body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
   });
   const text = await res.text();
   return { status: res.status, body: (text && /json/.test(res.headers.get("content-type") ?? "") ? JSON.parse(text) : text || null) as T, headers: res.headers };

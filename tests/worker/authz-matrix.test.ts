@@ -46,6 +46,7 @@ interface Fixture {
 interface Req {
   path: string;
   body?: unknown;
+  raw?: string;
   headers?: Record<string, string>;
 }
 interface Row {
@@ -188,6 +189,17 @@ const MATRIX: Record<string, Row> = {
     req: (f) => ({ path: `/api/v1/tasks/${f.taskRef}`, body: { weight: f.taskWeight }, headers: { 'If-Match': `"${f.taskVersion}"` } }),
     expect: { ...officeOnly(200), admin: 200 },
   },
+  'GET /api/v1/towns/:town/tasks/export.csv': { req: (f) => ({ path: `/api/v1/towns/${f.town}/tasks/export.csv` }), expect: townReaders(200) },
+  'GET /api/v1/towns/:town/tasks/export.xlsx': { req: (f) => ({ path: `/api/v1/towns/${f.town}/tasks/export.xlsx` }), expect: townReaders(200) },
+  // A one-row file creating a task (its code unique per call), imported for real.
+  'POST /api/v1/towns/:town/tasks/import': {
+    req: (f, _c, n) => ({
+      path: `/api/v1/towns/${f.town}/tasks/import`,
+      raw: `编号,任务内容,牵头单位,完成时限\r\n矩阵导入${n},矩阵导入的任务,卫计办,2020年年底\r\n`,
+      headers: idem(n, { 'Content-Type': 'text/csv' }),
+    }),
+    expect: { ...officeOnly(200), admin: 200 },
+  },
 };
 
 /** The routes the app actually serves (middleware excluded), as `METHOD path`. */
@@ -282,7 +294,7 @@ describe('authorisation matrix', () => {
       const refusalBodies: unknown[] = [];
       for (const caller of order) {
         const r = row.req(f, caller, n++);
-        const res = await api(method, r.path, { token: f.tokens[caller] ?? undefined, body: r.body, headers: r.headers, redirect: 'manual' });
+        const res = await api(method, r.path, { token: f.tokens[caller] ?? undefined, body: r.body, raw: r.raw, headers: r.headers, redirect: 'manual' });
         got[caller] = res.status;
         if (res.status === 401 || res.status === 403) refusalBodies.push(res.body);
         // Review and issue routes: once one allowed caller has acted, the object is no longer pending / a draft.

@@ -100,17 +100,13 @@ export async function readTaskTable(db: D1Database, town: string): Promise<{ nam
   };
 }
 
-const unitStmts = (town: string, task: string, units: TaskState['units']): Stmt[] => [
-  stmt(`DELETE FROM task_units WHERE town_id = ? AND task_id = ?`, town, task),
-  // lead units first, each role in the order given
-  ...[...units.filter((u) => u.role === 'lead'), ...units.filter((u) => u.role === 'support')].map((u, i) =>
-    stmt(`INSERT INTO task_units (town_id, task_id, unit_id, role, ordinal) VALUES (?, ?, ?, ?, ?)`, town, task, u.unit, u.role, i),
-  ),
-];
-
 /** A guard that aborts the batch when another plan task of the town already has `code`. */
 export const codeFreeGuard = (town: string, code: string, except: string | null): Stmt =>
   guardStmt('task_code_free', '0', `SELECT CAST(COUNT(*) AS TEXT) FROM tasks WHERE town_id = ? AND code = ? AND kind <> 'rectification' AND id <> ?`, town, code, except ?? '');
+
+/** A guard that aborts the batch unless the task is still at `version`. */
+export const versionGuard = (town: string, task: string, version: number): Stmt =>
+  guardStmt('task_version', String(version), `SELECT CAST(version AS TEXT) FROM tasks WHERE town_id = ? AND id = ?`, town, task);
 
 /** The fingerprint of a town's task table: changes with any write to any task (version or count). */
 export const TABLE_FINGERPRINT_SQL = `SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) FROM tasks WHERE town_id = ?`;
@@ -121,85 +117,109 @@ export const tableFingerprint = (tasks: { version: number }[]): string => `${tas
 /** A guard that aborts the batch when any task of the town changed since `fingerprint` was read. */
 export const tableGuard = (town: string, fingerprint: string): Stmt => guardStmt('task_table', fingerprint, TABLE_FINGERPRINT_SQL, town);
 
-/** The statements that store a new plan task (every field pinned: content/ does not own it) and its history row. */
-export function createTaskStmts(town: string, t: TaskState, ordinal: number | null, actor: string, now: string): Stmt[] {
-  return [
-    codeFreeGuard(town, t.code, null),
-    stmt(
-      `INSERT INTO tasks (town_id, id, parent_id, code, kind, title, quote, units_basis, lead_member_id, due_milestone_id, due_basis, weight, ordinal, updated_at, console_fields)
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, '', 'stated', ?7, ?8, 'stated', ?9, COALESCE(?10, COALESCE(MAX(ordinal), -1) + 1), ?11, ?12 FROM tasks WHERE town_id = ?1`,
-      town,
-      t.id,
-      t.parent,
-      t.code,
-      t.kind,
-      t.title,
-      t.lead_member,
-      t.due,
-      t.weight,
-      ordinal,
-      now,
-      JSON.stringify(TASK_FIELDS),
-    ),
-    ...unitStmts(town, t.id, t.units).filter((x) => !x.sql.startsWith('DELETE')),
-    historyStmt(town, t.id, actor, now, {}, { ...t, version: 1 }),
-  ];
+/** A set of task writes: new tasks, and edits of stored ones (with the version they were read at). */
+export interface TaskWrite {
+  creates: { state: TaskState; ordinal: number }[];
+  updates: { version: number; after: TaskState; changed: readonly (TaskField | 'due_on')[]; before: Record<string, unknown>; afterFields: Record<string, unknown> }[];
 }
 
 /**
- * The statements that apply an edit: guarded by the version the editor saw, version + 1, the
- * changed fields pinned, units rewritten when they changed, and the history row (before/after).
+ * The statements of a set of task writes, a constant number however many tasks (each statement
+ * reads its rows from one JSON parameter, so an import of hundreds of rows stays a handful of D1
+ * queries): tasks inserted (every field pinned) and updated (version + 1, changed fields pinned),
+ * task_units rewritten where units changed, one task_history row and one audit row per task.
+ * Guards are the caller's: they go before these in the same batch.
  */
-export function editTaskStmts(
-  town: string,
-  expectedVersion: number,
-  after: TaskState,
-  changed: readonly (TaskField | 'due_on')[],
-  history: { before: Record<string, unknown>; after: Record<string, unknown> },
-  actor: string,
-  now: string,
-): Stmt[] {
-  const pins = changed.map((f) => (f === 'due_on' ? 'due' : f));
-  const out: Stmt[] = [
-    guardStmt('task_version', String(expectedVersion), `SELECT CAST(version AS TEXT) FROM tasks WHERE town_id = ? AND id = ?`, town, after.id),
+export function taskWriteStmts(town: string, w: TaskWrite, audit: { actor: string; now: string; source: 'api' | 'import'; rows?: Map<string, number> }): Stmt[] {
+  const { actor, now } = audit;
+  const out: Stmt[] = [];
+  const json = (v: unknown) => JSON.stringify(v);
+  const ordered = (units: TaskState['units']) => [...units.filter((u) => u.role === 'lead'), ...units.filter((u) => u.role === 'support')];
+  const leadOf = (t: TaskState) => t.units.find((u) => u.role === 'lead')?.unit ?? null;
+  const row = (id: string) => (audit.rows?.has(id) ? { row: audit.rows.get(id) } : {});
+  if (w.creates.length) {
+    out.push(
+      stmt(
+        `INSERT INTO tasks (town_id, id, parent_id, code, kind, title, quote, units_basis, lead_member_id, due_milestone_id, due_basis, weight, ordinal, updated_at, console_fields)
+         SELECT ?, json_extract(value, '$.id'), json_extract(value, '$.parent'), json_extract(value, '$.code'), json_extract(value, '$.kind'), json_extract(value, '$.title'),
+                '', 'stated', json_extract(value, '$.lead_member'), json_extract(value, '$.due'), 'stated', json_extract(value, '$.weight'), json_extract(value, '$.ordinal'), ?, ?
+           FROM json_each(?)`,
+        town,
+        now,
+        json(TASK_FIELDS),
+        json(w.creates.map((c) => ({ ...c.state, ordinal: c.ordinal }))),
+      ),
+    );
+  }
+  if (w.updates.length) {
+    out.push(
+      stmt(
+        `UPDATE tasks SET parent_id = json_extract(u.value, '$.parent'), code = json_extract(u.value, '$.code'), kind = json_extract(u.value, '$.kind'),
+                title = json_extract(u.value, '$.title'), lead_member_id = json_extract(u.value, '$.lead_member'), due_milestone_id = json_extract(u.value, '$.due'),
+                due_on = json_extract(u.value, '$.due_on'), weight = json_extract(u.value, '$.weight'),
+                units_basis = CASE WHEN json_extract(u.value, '$.units_changed') THEN 'stated' ELSE units_basis END,
+                due_basis = CASE WHEN json_extract(u.value, '$.due_changed') THEN 'stated' ELSE due_basis END,
+                console_fields = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(tasks.console_fields) UNION SELECT value FROM json_each(json_extract(u.value, '$.pins')) ORDER BY value)),
+                version = version + 1, updated_at = ?
+           FROM json_each(?) AS u
+          WHERE tasks.town_id = ? AND tasks.id = json_extract(u.value, '$.id')`,
+        now,
+        json(
+          w.updates.map((x) => ({
+            ...x.after,
+            units_changed: x.changed.includes('units'),
+            due_changed: x.changed.includes('due'),
+            pins: [...new Set(x.changed.map((f) => (f === 'due_on' ? 'due' : f)))],
+          })),
+        ),
+        town,
+      ),
+    );
+  }
+  const unitsRewritten = w.updates.filter((x) => x.changed.includes('units'));
+  if (unitsRewritten.length) {
+    out.push(stmt(`DELETE FROM task_units WHERE town_id = ? AND task_id IN (SELECT value FROM json_each(?))`, town, json(unitsRewritten.map((x) => x.after.id))));
+  }
+  const unitRows = [...w.creates.map((c) => c.state), ...unitsRewritten.map((x) => x.after)].flatMap((t) => ordered(t.units).map((u, i) => ({ task: t.id, unit: u.unit, role: u.role, ordinal: i })));
+  if (unitRows.length) {
+    out.push(
+      stmt(
+        `INSERT INTO task_units (town_id, task_id, unit_id, role, ordinal)
+         SELECT ?, json_extract(value, '$.task'), json_extract(value, '$.unit'), json_extract(value, '$.role'), json_extract(value, '$.ordinal') FROM json_each(?)`,
+        town,
+        json(unitRows),
+      ),
+    );
+  }
+  const history = [
+    ...w.creates.map((c) => ({ task: c.state.id, before: {}, after: { ...c.state, version: 1 } })),
+    ...w.updates.map((x) => ({ task: x.after.id, before: { ...x.before, version: x.version }, after: { ...x.afterFields, version: x.version + 1 } })),
   ];
-  if (changed.includes('code') && after.kind !== 'rectification') out.push(codeFreeGuard(town, after.code, after.id));
-  out.push(
-    stmt(
-      `UPDATE tasks SET parent_id = ?, code = ?, kind = ?, title = ?, lead_member_id = ?, due_milestone_id = ?, due_on = ?, weight = ?,
-              units_basis = CASE WHEN ? THEN 'stated' ELSE units_basis END, due_basis = CASE WHEN ? THEN 'stated' ELSE due_basis END,
-              console_fields = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(tasks.console_fields) UNION SELECT value FROM json_each(?) ORDER BY value)),
-              version = version + 1, updated_at = ?
-        WHERE town_id = ? AND id = ?`,
-      after.parent,
-      after.code,
-      after.kind,
-      after.title,
-      after.lead_member,
-      after.due,
-      after.due_on,
-      after.weight,
-      changed.includes('units') ? 1 : 0,
-      changed.includes('due') ? 1 : 0,
-      JSON.stringify([...new Set(pins)]),
-      now,
-      town,
-      after.id,
-    ),
-  );
-  if (changed.includes('units')) out.push(...unitStmts(town, after.id, after.units));
-  out.push(historyStmt(town, after.id, actor, now, { ...history.before, version: expectedVersion }, { ...history.after, version: expectedVersion + 1 }));
+  const audits = [
+    ...w.creates.map((c) => ({ action: 'task.create', unit: leadOf(c.state), task: c.state.id, detail: { source: audit.source, ...row(c.state.id), after: c.state } })),
+    ...w.updates.map((x) => ({ action: 'task.edit', unit: leadOf(x.after), task: x.after.id, detail: { source: audit.source, ...row(x.after.id), fields: x.changed, before: x.before, after: x.afterFields } })),
+  ];
+  if (history.length) {
+    out.push(
+      stmt(
+        `INSERT INTO task_history (town_id, task_id, update_id, actor, at, before_json, after_json)
+         SELECT ?, json_extract(value, '$.task'), NULL, ?, ?, json_extract(value, '$.before'), json_extract(value, '$.after') FROM json_each(?)`,
+        town,
+        actor,
+        now,
+        json(history),
+      ),
+      stmt(
+        `INSERT INTO audit_log (at, actor, action, town_id, unit_id, task_id, entity, entity_id, detail_json)
+         SELECT ?, ?, json_extract(value, '$.action'), ?, json_extract(value, '$.unit'), json_extract(value, '$.task'), 'task', ? || ':' || json_extract(value, '$.task'), json_extract(value, '$.detail')
+           FROM json_each(?)`,
+        now,
+        actor,
+        town,
+        town,
+        json(audits),
+      ),
+    );
+  }
   return out;
 }
-
-/** A task_history row for a change that is not a reviewed update (update_id NULL). */
-export const historyStmt = (town: string, task: string, actor: string, now: string, before: Record<string, unknown>, after: Record<string, unknown>): Stmt =>
-  stmt(
-    `INSERT INTO task_history (town_id, task_id, update_id, actor, at, before_json, after_json) VALUES (?, ?, NULL, ?, ?, ?, ?)`,
-    town,
-    task,
-    actor,
-    now,
-    JSON.stringify(before),
-    JSON.stringify(after),
-  );

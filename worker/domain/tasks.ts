@@ -140,6 +140,20 @@ export interface TaskRecord {
 /** The part of a task a write may change. */
 export type TaskState = Pick<TaskRecord, 'id' | 'parent' | 'code' | 'kind' | 'title' | 'units' | 'lead_member' | 'due' | 'due_on' | 'weight'>;
 
+/** The editable state of a stored task. */
+export const stateOf = (t: TaskRecord): TaskState => ({
+  id: t.id,
+  parent: t.parent,
+  code: t.code,
+  kind: t.kind,
+  title: t.title,
+  units: t.units,
+  lead_member: t.lead_member,
+  due: t.due,
+  due_on: t.due_on,
+  weight: t.weight,
+});
+
 /** The view of a stored task. */
 export function taskView(town: string, t: TaskRecord, refs: TownRefs): TaskView {
   const unitName = new Map(refs.units.map((u) => [u.id, u.name]));

@@ -11,10 +11,9 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
 import { denied, requireCaller } from '../auth/middleware.ts';
-import { auditStmt } from '../db/audit.ts';
 import { runBatch } from '../db/batch.ts';
 import { clearGuards } from '../db/updates.ts';
-import { createTaskStmts, editTaskStmts, readTaskTable, tableFingerprint, tableGuard } from '../db/tasks.ts';
+import { codeFreeGuard, readTaskTable, tableFingerprint, tableGuard, taskWriteStmts, versionGuard } from '../db/tasks.ts';
 import {
   CreateTaskInput,
   PatchTaskInput,
@@ -23,6 +22,7 @@ import {
   checkTasks,
   newTaskId,
   snapshot,
+  stateOf,
   taskView,
   type TaskProblem,
   type TaskRecord,
@@ -100,20 +100,6 @@ export async function officeOf(c: Ctx, town: string) {
   return caller;
 }
 
-/** The editable state of a stored task. */
-export const stateOf = (t: TaskRecord): TaskState => ({
-  id: t.id,
-  parent: t.parent,
-  code: t.code,
-  kind: t.kind,
-  title: t.title,
-  units: t.units,
-  lead_member: t.lead_member,
-  due: t.due,
-  due_on: t.due_on,
-  weight: t.weight,
-});
-
 const invalid = (problems: TaskProblem[]) =>
   new ApiError(
     422,
@@ -189,20 +175,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         return {
           status: 201 as const,
           answer: taskView(town, record, table.refs),
-          stmts: [
-            ...createTaskStmts(town, state, record.ordinal, caller.id, now),
-            auditStmt({
-              at: now,
-              actor: caller.id,
-              action: 'task.create',
-              town_id: town,
-              unit_id: state.units.find((u) => u.role === 'lead')?.unit ?? null,
-              task_id: id,
-              entity: 'task',
-              entity_id: `${town}:${id}`,
-              detail: { source: 'api', after: snapshot(state, ['code', 'parent', 'kind', 'title', 'units', 'lead_member', 'due', 'weight']) },
-            }),
-          ],
+          stmts: [codeFreeGuard(town, state.code, null), ...taskWriteStmts(town, { creates: [{ state, ordinal: record.ordinal }], updates: [] }, { actor: caller.id, now, source: 'api' })],
           onConflict: async () => tableChanged(),
         };
       });
@@ -249,20 +222,11 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     const history = { before: snapshot(before, changed), after: snapshot(after, changed) };
     try {
       await runBatch(c.env.DB, [
+        versionGuard(town, id, task.version),
+        ...(changed.includes('code') && !rect ? [codeFreeGuard(town, after.code, id)] : []),
         // A new parent is checked for cycles against the table as read: nothing else may have moved meanwhile.
         ...(changed.includes('parent') ? [tableGuard(town, tableFingerprint(table.tasks))] : []),
-        ...editTaskStmts(town, task.version, after, changed, history, caller.id, now),
-        auditStmt({
-          at: now,
-          actor: caller.id,
-          action: 'task.edit',
-          town_id: town,
-          unit_id: after.units.find((u) => u.role === 'lead')?.unit ?? null,
-          task_id: id,
-          entity: 'task',
-          entity_id: ref,
-          detail: { source: 'api', fields: changed, ...history },
-        }),
+        ...taskWriteStmts(town, { creates: [], updates: [{ version: task.version, after, changed, before: history.before, afterFields: history.after }] }, { actor: caller.id, now, source: 'api' }),
         clearGuards(),
       ]);
     } catch (e) {

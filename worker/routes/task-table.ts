@@ -1,0 +1,252 @@
+/**
+ * The task table (任务分解表) as a file: export as CSV or XLSX, and import of the same file after a
+ * clerk edited it. An import validates every row and writes nothing unless all rows are valid; then
+ * it applies every create and update in one batch with their history and audit rows.
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import ExcelJS from 'exceljs';
+import type { AppEnv } from '../env.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { validationHook } from '../validation.ts';
+import { auditStmt } from '../db/audit.ts';
+import { readTaskTable, tableFingerprint, tableGuard, taskWriteStmts } from '../db/tasks.ts';
+import { toCsv } from '../domain/bulletin.ts';
+import { KIND_ZH, snapshot } from '../domain/tasks.ts';
+import {
+  IMPORT_LIMITS,
+  TASK_COLUMNS,
+  TableFileError,
+  decodeCsv,
+  describeChanges,
+  isZip,
+  parseCsv,
+  planImport,
+  taskTableRows,
+  type ImportPlan,
+} from '../domain/task-table.ts';
+import { XlsxError, readXlsxSheet } from '../domain/xlsx-read.ts';
+import { once } from './updates.ts';
+import { TownParam, err, json, staffOf, todayCst } from './supervision.ts';
+import { officeOf, tableChanged } from './tasks.ts';
+
+type Ctx = Context<AppEnv, any, any>;
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const SHEET = '任务分解表';
+const fileResponse = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } });
+const exportErrors = { 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such town') };
+
+const Change = z.object({
+  row: z.number().int().openapi({ description: 'Row number as the spreadsheet shows it (the header is row 1)' }),
+  action: z.enum(['create', 'update']),
+  ref: z.string().nullable(),
+  code: z.string(),
+  title: z.string(),
+  fields: z.array(z.string()),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()),
+});
+const ImportResult = z
+  .object({
+    dry_run: z.boolean(),
+    format: z.enum(['csv', 'xlsx']),
+    rows: z.number().int(),
+    created: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+    not_in_file: z.number().int().openapi({ description: 'Plan tasks the file does not list: left as they are (an import never deletes)' }),
+    changes: z.array(Change),
+  })
+  .openapi('TaskImportResult');
+
+const csvRoute = createRoute({
+  method: 'get',
+  path: '/towns/{town}/tasks/export.csv',
+  summary: 'The 任务分解表 as CSV (UTF-8 with BOM, CRLF, formula-safe cells; Chinese headers) (office, supervisor, admin)',
+  request: { params: TownParam },
+  responses: { 200: fileResponse('text/csv', 'CSV'), ...exportErrors },
+});
+const xlsxRoute = createRoute({
+  method: 'get',
+  path: '/towns/{town}/tasks/export.xlsx',
+  summary: 'The 任务分解表 as an Excel workbook (same rows as the CSV, plus a sheet of instructions and allowed values) (office, supervisor, admin)',
+  request: { params: TownParam },
+  responses: { 200: fileResponse(XLSX_TYPE, 'XLSX'), ...exportErrors },
+});
+const fileBody = { schema: z.string().openapi({ format: 'binary' }) };
+const importRoute = createRoute({
+  method: 'post',
+  path: '/towns/{town}/tasks/import',
+  summary:
+    'Import an edited 任务分解表 (the raw CSV or XLSX file as the body). Every row is validated; any error → 422 listing each row and nothing is imported. dry_run=1 previews and writes nothing (office, admin)',
+  request: {
+    params: TownParam,
+    query: z.object({ dry_run: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: '1: validate and preview the changes, write nothing' }) }),
+    headers: z.object({
+      'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).optional().openapi({ description: 'Required unless dry_run=1' }),
+    }),
+    body: { content: { 'text/csv': fileBody, [XLSX_TYPE]: fileBody, 'application/octet-stream': fileBody }, required: true },
+  },
+  responses: {
+    200: json(ImportResult, 'Imported (or, with dry_run=1, what would be)'),
+    400: err('Idempotency-Key missing'),
+    401: err('Not signed in'),
+    403: err('Not the office of this town'),
+    404: err('No such town'),
+    409: err('The task table changed during the import; nothing was imported'),
+    413: err(`File larger than ${IMPORT_LIMITS.bytes} bytes (or unpacking to too much)`),
+    422: err('Row-level errors (fields: rows.<row>.<column>), an unreadable file, or too many rows; nothing was imported'),
+  },
+});
+
+const attachment = (c: Ctx, name: string) => c.header('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
+
+async function tableOf(c: Ctx, town: string) {
+  const table = await readTaskTable(c.env.DB, town);
+  if (!table) throw notFound('Town', '乡镇', town);
+  return table;
+}
+
+/** The workbook: the table on the first sheet, instructions and the allowed values on the second. */
+async function workbook(name: string, rows: ReturnType<typeof taskTableRows>, refs: NonNullable<Awaited<ReturnType<typeof readTaskTable>>>['refs']) {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet(SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.addRows(rows);
+  ws.getRow(1).font = { bold: true };
+  TASK_COLUMNS.forEach((col, i) => (ws.getColumn(i + 1).width = col.width));
+  const help = wb.addWorksheet('填写说明');
+  help.addRows([
+    [`${name}任务分解表 填写说明`],
+    ['一行一项任务。修改后在“任务管理”中导入本文件；有任何一行出错时不会导入任何内容，并列出出错的行。'],
+    ['任务标识：导出时生成，请勿修改；新增任务请留空。不在文件中的任务保持不变（导入不会删除任务）。'],
+    ['上级任务：填上级任务的“编号”；留空为顶层任务。编号在本镇内不能重复。'],
+    [`类别：${Object.values(KIND_ZH).slice(0, 3).join('、')}（留空：有上级任务为具体工作，否则为重点任务）。`],
+    ['牵头单位、配合单位：填单位名称，多个单位用“、”分隔。责任人：填领导小组成员姓名，可留空。'],
+    ['权重：大于0的数字，留空为1（已有任务留空则不变）。状态、进度只供查看，导入时不读取（进度通过进展报告更新）。'],
+    [],
+    ['完成时限（可填）', ...refs.milestones.map((m) => m.label)],
+    ['单位', ...refs.units.map((u) => u.name)],
+    ['领导小组成员', ...refs.members.map((m) => m.name)],
+  ]);
+  help.getColumn(1).width = 18;
+  return new Uint8Array((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+}
+
+/** The cells of an uploaded workbook's task sheet (or its first sheet). */
+async function readXlsx(bytes: Uint8Array): Promise<string[][]> {
+  try {
+    return await readXlsxSheet(bytes, { prefer: SHEET, maxRows: IMPORT_LIMITS.rows + 1, maxCols: 50, maxBytes: IMPORT_LIMITS.unzippedBytes });
+  } catch (e) {
+    if (!(e instanceof XlsxError)) throw e;
+    if (e.status === 413) throw new TableFileError(413, 'file_too_large', '文件解压后过大，请分批导入。', 'The file unpacks to too much data; import it in parts.');
+    if (e.message === 'too many rows') throw new TableFileError(422, 'too_many_rows', `文件超过 ${IMPORT_LIMITS.rows} 行，请分批导入。`, `The file has more than ${IMPORT_LIMITS.rows} rows; import it in parts.`);
+    throw new TableFileError(422, 'file_unreadable', '无法读取这个 XLSX 文件，请用 Excel 或 WPS 重新保存后再导入。', `This XLSX file cannot be read (${e.message}); save it again from Excel or WPS.`);
+  }
+}
+
+const sha256 = async (b: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', b))].map((x) => x.toString(16).padStart(2, '0')).join('');
+
+/** Plans the import against the table as it is now; 422 listing every bad row. */
+async function plan(c: Ctx, town: string, grid: string[][]) {
+  const table = await tableOf(c, town);
+  const res = planImport(grid, table.tasks, table.refs);
+  if ('errors' in res) {
+    const shown = res.errors.slice(0, 300);
+    const rows = new Set(res.errors.map((e) => e.path.split('.')[1]).filter((x) => /^\d+$/.test(x!)));
+    throw new ApiError(
+      422,
+      'import_invalid',
+      `导入文件有 ${res.errors.length} 处错误${rows.size ? `（涉及 ${rows.size} 行）` : ''}，未导入任何内容。请修改后重新导入。${shown.length < res.errors.length ? `以下列出前 ${shown.length} 处。` : ''}`,
+      `The file has ${res.errors.length} errors${rows.size ? ` in ${rows.size} rows` : ''}; nothing was imported.`,
+      shown,
+    );
+  }
+  return { table, plan: res.plan };
+}
+
+const result = (p: ImportPlan, town: string, dry: boolean, format: 'csv' | 'xlsx') => ({
+  dry_run: dry,
+  format,
+  rows: p.rows,
+  created: p.creates.length,
+  updated: p.updates.length,
+  unchanged: p.unchanged,
+  not_in_file: p.not_in_file,
+  changes: describeChanges(p, town),
+});
+
+/** Mounted at /api/v1. */
+export const taskTable = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(csvRoute, async (c) => {
+    const { town } = c.req.valid('param');
+    await staffOf(c, town);
+    const table = await tableOf(c, town);
+    attachment(c, `${table.name}任务分解表-${todayCst()}.csv`);
+    return c.body(toCsv(taskTableRows(table.tasks, table.refs)), 200, { 'Content-Type': 'text/csv; charset=utf-8' }) as never;
+  })
+  .openapi(xlsxRoute, async (c) => {
+    const { town } = c.req.valid('param');
+    await staffOf(c, town);
+    const table = await tableOf(c, town);
+    attachment(c, `${table.name}任务分解表-${todayCst()}.xlsx`);
+    return c.body(await workbook(table.name, taskTableRows(table.tasks, table.refs), table.refs), 200, { 'Content-Type': XLSX_TYPE }) as never;
+  })
+  .openapi(importRoute, async (c) => {
+    const { town } = c.req.valid('param');
+    const caller = await officeOf(c, town);
+    const dry = ['1', 'true'].includes(c.req.valid('query').dry_run ?? '0');
+    if (!dry && !c.req.header('idempotency-key')) {
+      throw new ApiError(400, 'validation_failed', '请带上 Idempotency-Key（试导入 dry_run=1 除外）。', 'Send an Idempotency-Key (except with dry_run=1).', [
+        { path: 'Idempotency-Key', message: '缺少', message_en: 'missing' },
+      ]);
+    }
+    const tooLarge = () => new ApiError(413, 'file_too_large', `文件不能超过 ${IMPORT_LIMITS.bytes / 1024 / 1024} MB，请分批导入。`, `The file must be at most ${IMPORT_LIMITS.bytes} bytes.`);
+    if (Number(c.req.header('content-length') ?? 0) > IMPORT_LIMITS.bytes) throw tooLarge();
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.byteLength > IMPORT_LIMITS.bytes) throw tooLarge();
+    if (bytes.byteLength === 0) throw new ApiError(422, 'file_empty', '上传的文件是空的。', 'The uploaded file is empty.');
+    const format = isZip(bytes) ? 'xlsx' : 'csv';
+    let grid: string[][];
+    try {
+      grid = format === 'xlsx' ? await readXlsx(bytes) : parseCsv(decodeCsv(bytes));
+    } catch (e) {
+      if (e instanceof TableFileError) throw new ApiError(e.status, e.code, e.zh, e.en);
+      throw e;
+    }
+    if (dry) {
+      const { plan: p } = await plan(c, town, grid);
+      return c.json(result(p, town, true, format), 200);
+    }
+    return once(c, caller, { file: await sha256(bytes) }, async () => {
+      const { table, plan: p } = await plan(c, town, grid);
+      const now = new Date().toISOString();
+      const answer = result(p, town, false, format);
+      const changes = p.creates.length + p.updates.length;
+      return {
+        status: 200 as const,
+        answer,
+        // An unchanged file changes nothing: no task, history or audit row.
+        stmts: changes
+          ? [
+              tableGuard(town, tableFingerprint(table.tasks)),
+              ...taskWriteStmts(
+                town,
+                { creates: p.creates, updates: p.updates.map((u) => ({ version: u.version, after: u.after, changed: u.changed, before: snapshot(u.before, u.changed), afterFields: snapshot(u.after, u.changed) })) },
+                { actor: caller.id, now, source: 'import', rows: new Map([...p.creates.map((x) => [x.state.id, x.row] as const), ...p.updates.map((x) => [x.after.id, x.row] as const)]) },
+              ),
+              auditStmt({
+                at: now,
+                actor: caller.id,
+                action: 'task.import',
+                town_id: town,
+                entity: 'task_table',
+                entity_id: town,
+                detail: { format, rows: p.rows, created: p.creates.length, updated: p.updates.length, unchanged: p.unchanged, not_in_file: p.not_in_file },
+              }),
+            ]
+          : [],
+        onConflict: async () => tableChanged(),
+      };
+    });
+  });
