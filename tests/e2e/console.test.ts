@@ -20,7 +20,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -326,7 +326,7 @@ describe('office', () => {
     expect(text).toContain('家庭医生签约团队');
     expect(text).toMatch(/未开始 0%\s*→\s*推进中 40%/);
     expect(text).toContain('老年人家庭医生签约率：62.5%（截至 2018-12-20，来源：镇卫生院2018年报表）');
-    expect(await item.getByRole('link', { name: '签约名单' }).getAttribute('href')).toBe('https://files.example/%E7%AD%BE%E7%BA%A6%E5%90%8D%E5%8D%95.xlsx');
+    expect(await item.getByRole('link', { name: '签约名单' }).getAttribute('href')).toBe('https://files.example/签约名单.xlsx');
     await item.getByRole('button', { name: '通过' }).click();
     await page.getByText(/已通过：/).waitFor();
     await expect.poll(() => page.locator('.review-queue > li', { hasText: narrative1 }).count()).toBe(0);
@@ -404,7 +404,7 @@ describe('office', () => {
     await context.close();
   }, 60_000);
 
-  it('manages the task table: decomposes a task into a sub-task, re-assigns units and moves a deadline', async () => {
+  it('manages the task table: decomposes a task, re-assigns units, moves a deadline, exports and imports the table (all rows or none)', async () => {
     const { context, page } = await phone();
     await signIn(page, 'demo-office', '/console/manage/');
     const parent = page.locator('.task-table > li[data-task="kt1-health-assessment"]');
@@ -438,8 +438,50 @@ describe('office', () => {
     const saved = table.tasks.find((t: { code: string }) => t.code === `一.${RUN}`);
     expect(saved).toMatchObject({ parent: 'kt1-health-assessment', kind: 'deliverable', due: 'y2022', version: 2 });
     expect(saved.units.find((u: { role: string }) => u.role === 'lead').unit).toBe('minzhengban');
+
+    // Export the table, break one row and edit another: the check reports the broken row and nothing is imported.
+    const [csvDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 CSV' }).click()]);
+    const csv = readFileSync((await csvDl.path())!, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    const rows = csv.replace(/^\uFEFF/, '').split('\r\n');
+    expect(rows[0]).toMatch(/^编号,上级任务,类别,任务内容,牵头单位/);
+    const at = (code: string) => rows.findIndex((r) => r.startsWith(`${code},`) || r.startsWith(`"${code}",`));
+    const retitled = `E2E ${RUN} 导入后的新标题`;
+    const edited = [...rows];
+    edited[at('一.2')] = edited[at('一.2')]!.replace('到2018年年底集中开展老年人健康专项基线调查', retitled);
+    edited[at('一.3')] = edited[at('一.3')]!.replace('卫计办', '卫生办');
+    const bad = join(state, 'tasks-bad.csv');
+    writeFileSync(bad, '\uFEFF' + edited.join('\r\n'));
+    await page.getByLabel(/导入任务分解表/).setInputFiles(bad);
+    await page.getByRole('button', { name: '检查文件' }).click();
+    const result = page.locator('.import-result');
+    await expect.poll(() => result.innerText()).toContain(`第${at('一.3') + 1}行“牵头单位”：未找到单位“卫生办”`);
+    expect(await result.innerText()).toContain('未导入任何内容');
+    expect(await page.getByRole('button', { name: /确认导入/ }).count()).toBe(0);
+
+    // Fixed: the check lists the one change, then the import applies it.
+    edited[at('一.3')] = rows[at('一.3')]!;
+    const good = join(state, 'tasks-good.csv');
+    writeFileSync(good, '\uFEFF' + edited.join('\r\n'));
+    await page.getByLabel(/导入任务分解表/).setInputFiles(good);
+    await page.getByRole('button', { name: '检查文件' }).click();
+    await expect.poll(() => result.innerText()).toContain('将新增 0 项、修改 1 项');
+    expect(await result.innerText()).toContain(`第${at('一.2') + 1}行：修改 一.2 ${retitled}`);
+    expect((await apiAs('demo-office', `/api/v1/towns/${TOWN}/tasks`)).tasks.find((t: { code: string }) => t.code === '一.2').title).not.toBe(retitled);
+    await page.getByRole('button', { name: '确认导入（1 项变化）' }).click();
+    await page.getByText('已导入：新增 0 项，修改 1 项').waitFor();
+    expect((await apiAs('demo-office', `/api/v1/towns/${TOWN}/tasks`)).tasks.find((t: { code: string }) => t.code === '一.2').title).toBe(retitled);
+
+    const [xlsxDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 Excel（XLSX）' }).click()]);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile((await xlsxDl.path())!);
+    const sheet = wb.getWorksheet('任务分解表')!;
+    const titles: string[] = [];
+    sheet.eachRow((row) => titles.push(String(row.getCell(4).value)));
+    expect(titles).toContain(retitled);
+    expect(titles).toContain(`E2E ${RUN} 建立老年人健康评估档案`);
     await context.close();
-  }, 60_000);
+  }, 90_000);
 
   it('reads the audit log: the approval is there', async () => {
     const { context, page } = await phone();

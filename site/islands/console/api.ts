@@ -40,17 +40,20 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** Do not attach the session (sign-in, activation). */
   anonymous?: boolean;
+  /** A file sent as the body itself (an import), with its own content type. */
+  raw?: Blob;
 }
 
 /** Sends a request; resolves with the raw Response of a 2xx, throws ApiFailure / NetworkFailure. */
 export async function request(path: string, opts: CallOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.raw) headers['content-type'] = opts.raw.type || 'application/octet-stream';
   const session = opts.anonymous ? null : getSession();
   if (session) headers.authorization = `Bearer ${session.token}`;
   let res: Response;
   try {
-    res = await fetch(path, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), cache: 'no-store' });
+    res = await fetch(path, { method: opts.method ?? 'GET', headers, body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)), cache: 'no-store' });
   } catch {
     throw new NetworkFailure();
   }
