@@ -73,13 +73,16 @@ export function taskTableRows(tasks: TaskRecord[], refs: TownRefs): Cell[][] {
 
 /** Why a file could not be read at all (before any row is looked at). */
 export class TableFileError extends Error {
-  constructor(
-    readonly status: 413 | 422,
-    readonly code: string,
-    readonly zh: string,
-    readonly en: string,
-  ) {
+  readonly status: 413 | 422;
+  readonly code: string;
+  readonly zh: string;
+  readonly en: string;
+  constructor(status: 413 | 422, code: string, zh: string, en: string) {
     super(en);
+    this.status = status;
+    this.code = code;
+    this.zh = zh;
+    this.en = en;
   }
 }
 

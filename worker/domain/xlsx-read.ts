@@ -12,11 +12,10 @@
 
 /** Why the file cannot be read; `status` 413 when it unpacks to too much. */
 export class XlsxError extends Error {
-  constructor(
-    readonly status: 413 | 422,
-    message: string,
-  ) {
+  readonly status: 413 | 422;
+  constructor(status: 413 | 422, message: string) {
     super(message);
+    this.status = status;
   }
 }
 
@@ -65,7 +64,7 @@ export function zipEntries(b: Uint8Array, limit: number): Entry[] {
 }
 
 async function inflate(data: Uint8Array, limit: number): Promise<Uint8Array> {
-  const reader = new Response(data).body!.pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const reader = new Response(data.slice()).body!.pipeThrough(new DecompressionStream('deflate-raw')).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
