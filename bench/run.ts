@@ -25,7 +25,7 @@ const quick = args.has('--quick');
 const strict = args.has('--strict');
 const LEVELS = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
 const TOWNS = quick ? [1, 100] : [1, 100, 1_000];
-const LOAD = quick ? { port: 8831, seconds: 3, connections: 8, writes: 60 } : { port: 8831, seconds: 8, connections: 8, writes: 200 };
+const LOAD = quick ? { port: 8831, seconds: 3, connections: 8, writes: 60 } : { port: 8831, seconds: 5, connections: 8, writes: 120 };
 const KB = 1024;
 
 const started = performance.now();
@@ -101,7 +101,7 @@ const pageBudget = await part('site: page budgets over every public page', () =>
 const lighthouse: LighthouseFigure[] = await part('site: Lighthouse (mobile, performance) on home and town', () => lighthouseFigures());
 const api: ApiLevel[] = await part(`API under load at ${LEVELS.map((l) => l.toLocaleString('en')).join(' / ')} updates`, () => runApi(LEVELS, LOAD));
 const builds: BuildFigure[] = [];
-for (const n of TOWNS) builds.push(await part(`site build: ${n.toLocaleString('en')} synthetic towns`, () => buildSynthetic(n)));
+for (const n of TOWNS) builds.push(await part(`site build: ${n.toLocaleString('en')} synthetic town${n === 1 ? '' : 's'}`, () => buildSynthetic(n)));
 
 // ---------------------------------------------------------------- budgets
 
@@ -204,6 +204,15 @@ md.push(
     `Ratios divide by the baseline of the same run (p50 and p99: times slower; req/s: share of the baseline's rate).`,
   '',
 );
+md.push('Growth at a glance (p99 in ms, and as a multiple of the baseline of the same run; SQL = median of the statements on the D1 file):', '');
+head('updates', 'baseline p99', 'progress p99', 'progress ×', 'overdue p99', 'overdue ×', 'submit p99', 'approve p99', 'writes ×', 'progress SQL ms', 'overdue SQL ms');
+for (const l of api) {
+  const f = (s: string) => l.load.find((x) => x.route.includes(s));
+  const sq = (s: string) => l.queries.find((q) => q.what.startsWith(s))?.median_ms ?? '';
+  row(l.level.toLocaleString('en'), f('ping (baseline, no')?.p99_ms ?? '', f('/progress')?.p99_ms ?? '', f('/progress')?.ratio?.p99 ?? '', f('/overdue')?.p99_ms ?? '', f('/overdue')?.ratio?.p99 ?? '',
+    f('(submit')?.p99_ms ?? '', f('(approve')?.p99_ms ?? '', `${f('(submit')?.ratio?.p99 ?? ''} / ${f('(approve')?.ratio?.p99 ?? ''}`, sq('public progress'), sq('overdue'));
+}
+md.push('', 'Every route:', '');
 head('updates', 'route', 'p50 ms', 'p99 ms', 'req/s', 'p50 ×', 'p99 ×', 'req/s ×', 'requests', 'non-2xx');
 for (const l of api) for (const f of l.load) row(l.level.toLocaleString('en'), f.route, f.p50_ms, f.p99_ms, f.rps, f.ratio?.p50 ?? '', f.ratio?.p99 ?? '', f.ratio?.rps ?? '', f.requests, f.non2xx + f.errors);
 md.push('', 'Rows in the database at each level (the write phase of a level adds its approved updates before the next level tops the table up):', '');
