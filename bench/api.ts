@@ -116,7 +116,7 @@ function inspectQueries(db: DatabaseSync): Pick<ApiLevel, 'queries' | 'plans'> {
   explain('overdue board: task facts as of', TASK_FACTS_SQL, [TOWN, AS_OF, cutoff]);
   explain('overdue board: target values as of', TARGET_VALUES_SQL, [TOWN, AS_OF, cutoff]);
 
-  const time = (what: string, run: () => void, runs = 60): QueryTiming => {
+  const time = (what: string, run: () => void, runs = 200): QueryTiming => {
     for (let i = 0; i < 5; i++) run();
     const t: number[] = [];
     for (let i = 0; i < runs; i++) {
