@@ -219,7 +219,7 @@ md.push('', 'Rows in the database at each level (the write phase of a level adds
 head('level', 'task_updates', 'approved', 'indicator_values');
 for (const l of api) row(l.level.toLocaleString('en'), l.updates_in_table.toLocaleString('en'), l.approved_in_table.toLocaleString('en'), l.indicator_values.toLocaleString('en'));
 md.push('', '### The queries themselves', '');
-md.push('The same SQL the Worker runs (imported from `worker/db/supervision.ts` and `worker/db/updates.ts`), for `synthetic-0001`, as of 2026-11-30, run with node:sqlite on the local D1 file while no wrangler holds it; 5 warm-up runs, then ${api[0]?.queries[0]?.runs ?? 0} timed runs. The budget uses the median; p99 and max show the noise of the shared machine.', '');
+md.push(`The same SQL the Worker runs (imported from \`worker/db/supervision.ts\` and \`worker/db/updates.ts\`), for \`synthetic-0001\`, as of 2026-11-30, run with node:sqlite on the local D1 file while no wrangler holds it; 5 warm-up runs, then ${api[0]?.queries[0]?.runs ?? 0} timed runs. The budget uses the median; p99 and max show the noise of the shared machine.`, '');
 head('updates', 'query', 'median ms', 'p99 ms', 'max ms');
 for (const l of api) for (const q of l.queries) row(l.level.toLocaleString('en'), q.what, q.median_ms, q.p99_ms, q.max_ms);
 md.push('', `### Query plans at ${top.level.toLocaleString('en')} updates`, '');
