@@ -138,6 +138,23 @@ function inspectQueries(db: DatabaseSync): Pick<ApiLevel, 'queries' | 'plans'> {
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
+/** Rounds per level: each route's load is split into this many interleaved runs. */
+const ROUNDS = 3;
+
+/** The p-quantile (nearest rank) of latencies in ms. */
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return round(s[Math.min(s.length - 1, Math.max(0, Math.ceil(s.length * p) - 1))] ?? NaN);
+}
+
+/** One autocannon run; every response time (ms) is appended to `lat`. */
+function cannon(o: autocannon.Options, lat: number[]): Promise<autocannon.Result> {
+  return new Promise((res, rej) => {
+    const inst = autocannon(o, (err, result) => (err ? rej(err) : res(result)));
+    inst.on('response', (_client, _status, _bytes, ms) => lat.push(ms));
+  });
+}
+
 async function startDev(port: number, logFile: string): Promise<ChildProcess> {
   const out = openSync(logFile, 'a');
   const child = spawn(
@@ -186,23 +203,12 @@ async function login(base: string, username: string): Promise<string> {
   return ((await r.json()) as { token: string }).token;
 }
 
-function figure(route: string, r: autocannon.Result): LoadFigure {
-  return {
-    route,
-    p50_ms: r.latency.p50,
-    p99_ms: r.latency.p99,
-    rps: round(r.requests.average, 1),
-    requests: r.requests.total,
-    non2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
-  };
-}
-
 /** One level: add updates, inspect the SQL, serve, load. */
 async function measureLevel(level: number, opts: { port: number; seconds: number; connections: number; writes: number }): Promise<ApiLevel> {
   const db = new DatabaseSync(sqliteFile());
   db.exec('PRAGMA foreign_keys = ON');
   addSyntheticUpdates(db, level);
+  // Planner statistics, as D1's recommended `PRAGMA optimize` gathers them (the plans are the same without).
   db.exec('ANALYZE');
   const count = (sql: string) => Number((db.prepare(sql).get() as { n: number }).n);
   const counts = {
@@ -226,17 +232,31 @@ async function measureLevel(level: number, opts: { port: number; seconds: number
   try {
     const reporter = await login(base, 'bench-reporter');
     const office = await login(base, 'bench-office');
-    const run = async (route: string, path: string, headers: Record<string, string> = {}) => {
-      const warm = await fetch(base + path, { headers });
-      if (!warm.ok) throw new Error(`${path}: ${warm.status} ${(await warm.text()).slice(0, 300)}`);
-      const r = await autocannon({ url: base + path, connections: opts.connections, duration: opts.seconds, headers });
-      return figure(route, r);
-    };
-    const load: LoadFigure[] = [];
-    load.push(await run('GET /api/v1/ping (baseline, no database)', '/api/v1/ping'));
-    load.push(await run('GET /api/health (2 small D1 reads)', '/api/health'));
-    load.push(await run(`GET /api/v1/towns/${TOWN}/progress (public)`, `/api/v1/towns/${TOWN}/progress`));
-    load.push(await run(`GET /api/v1/towns/${TOWN}/overdue?asOf=${AS_OF} (office)`, `/api/v1/towns/${TOWN}/overdue?asOf=${AS_OF}`, { authorization: `Bearer ${office}` }));
+    // Interleaved rounds: every route runs once per round, so a burst of other work on the
+    // shared machine lands on the baseline as much as on the routes it is compared with.
+    const routes: { route: string; path: string; headers: Record<string, string> }[] = [
+      { route: 'GET /api/v1/ping (baseline, no database)', path: '/api/v1/ping', headers: {} },
+      { route: 'GET /api/health (2 small D1 reads)', path: '/api/health', headers: {} },
+      { route: `GET /api/v1/towns/${TOWN}/progress (public)`, path: `/api/v1/towns/${TOWN}/progress`, headers: {} },
+      { route: `GET /api/v1/towns/${TOWN}/overdue?asOf=${AS_OF} (office)`, path: `/api/v1/towns/${TOWN}/overdue?asOf=${AS_OF}`, headers: { authorization: `Bearer ${office}` } },
+    ];
+    const acc = routes.map(() => ({ lat: [] as number[], seconds: 0, non2xx: 0, errors: 0 }));
+    for (const r of routes) {
+      const warm = await fetch(base + r.path, { headers: r.headers });
+      if (!warm.ok) throw new Error(`${r.path}: ${warm.status} ${(await warm.text()).slice(0, 300)}`);
+    }
+    for (let round = 0; round < ROUNDS; round++)
+      for (const [i, r] of routes.entries()) {
+        const a = acc[i]!;
+        const res = await cannon({ url: base + r.path, connections: opts.connections, duration: opts.seconds / ROUNDS, headers: r.headers }, a.lat);
+        a.seconds += res.duration;
+        a.non2xx += res.non2xx;
+        a.errors += res.errors + res.timeouts;
+      }
+    const load: LoadFigure[] = routes.map((r, i) => {
+      const a = acc[i]!;
+      return { route: r.route, p50_ms: percentile(a.lat, 0.5), p99_ms: percentile(a.lat, 0.99), rps: round(a.lat.length / a.seconds, 1), requests: a.lat.length, non2xx: a.non2xx, errors: a.errors };
+    });
     const baseline = load[0]!;
     for (const f of load)
       f.ratio = { p50: round(f.p50_ms / Math.max(baseline.p50_ms, 0.01)), p99: round(f.p99_ms / Math.max(baseline.p99_ms, 0.01)), rps: round(f.rps / Math.max(baseline.rps, 0.01), 3) };
@@ -282,41 +302,40 @@ async function writes(base: string, reporter: string, office: string, tasks: { i
     );
     return (performance.now() - started) / 1000;
   };
-  // Baseline with the same client.
+  // Baseline with the same client, interleaved with the writes in ROUNDS rounds.
   const pingLat: number[][] = [[]];
-  const pingSecs = await loop(pingLat, opts.writes * 2, async (_w, l) => void (await timed(l[0]!, `${base}/api/v1/ping`)));
-  // Submit + approve.
   const version = tasks.slice(0, workers).map((t) => ({ id: t.id, v: t.version }));
   let n = 0;
   const lat: number[][] = [[], []];
-  const secs = await loop(lat, opts.writes, async (w, l) => {
-    const t = version[w]!;
-    const s = await timed(l[0]!, `${base}/api/v1/tasks/${TOWN}:${t.id}/updates`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${reporter}`, 'content-type': 'application/json', 'idempotency-key': `bench-${stamp}-${n++}`, 'if-match': `"${t.v}"` },
-      body,
+  let pingSecs = 0;
+  let secs = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    pingSecs += await loop(pingLat, Math.round((opts.writes * 2) / ROUNDS), async (_w, l) => void (await timed(l[0]!, `${base}/api/v1/ping`)));
+    secs += await loop(lat, Math.round(opts.writes / ROUNDS), async (w, l) => {
+      const t = version[w]!;
+      const s = await timed(l[0]!, `${base}/api/v1/tasks/${TOWN}:${t.id}/updates`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${reporter}`, 'content-type': 'application/json', 'idempotency-key': `bench-${stamp}-${n++}`, 'if-match': `"${t.v}"` },
+        body,
+      });
+      if (!s || s.status !== 201) {
+        if (s) bad[`submit ${s.status}`] = (bad[`submit ${s.status}`] ?? 0) + 1;
+        return;
+      }
+      const id = ((await s.json()) as { id: string }).id;
+      const a = await timed(l[1]!, `${base}/api/v1/updates/${id}/approve`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${office}`, 'idempotency-key': `bench-${stamp}-${n++}`, 'if-match': `"${t.v}"` },
+      });
+      if (a?.status === 200) t.v++;
+      else if (a) bad[`approve ${a.status}`] = (bad[`approve ${a.status}`] ?? 0) + 1;
     });
-    if (!s || s.status !== 201) {
-      if (s) bad[`submit ${s.status}`] = (bad[`submit ${s.status}`] ?? 0) + 1;
-      return;
-    }
-    const id = ((await s.json()) as { id: string }).id;
-    const a = await timed(l[1]!, `${base}/api/v1/updates/${id}/approve`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${office}`, 'idempotency-key': `bench-${stamp}-${n++}`, 'if-match': `"${t.v}"` },
-    });
-    if (a?.status === 200) t.v++;
-    else if (a) bad[`approve ${a.status}`] = (bad[`approve ${a.status}`] ?? 0) + 1;
-  });
+  }
   if (Object.keys(bad).length) console.error(`  write errors: ${JSON.stringify(bad)}`);
-  const pct = (xs: number[], p: number) => {
-    const s2 = [...xs].sort((a, b) => a - b);
-    return round(s2[Math.min(s2.length - 1, Math.max(0, Math.ceil(s2.length * p) - 1))] ?? NaN);
-  };
   const mk = (route: string, l: number[], seconds: number, key: string, rps = l.length / seconds): LoadFigure => ({
     route,
-    p50_ms: pct(l, 0.5),
-    p99_ms: pct(l, 0.99),
+    p50_ms: percentile(l, 0.5),
+    p99_ms: percentile(l, 0.99),
     rps: round(rps, 1),
     requests: l.length,
     non2xx: Object.entries(bad).filter(([k]) => k.startsWith(key)).reduce((a, [, v]) => a + v, 0),
