@@ -8,13 +8,17 @@
 import { defineCollection } from 'astro:content';
 import { z } from 'zod';
 import type { Loader } from 'astro/loaders';
+import { resolve } from 'node:path';
 import { readContent } from '../worker/content/read.ts';
 import { IndicatorDef, Jurisdiction, TownBundle, type ContentBundle } from '../worker/domain/content.ts';
 
 let bundle: ContentBundle | undefined;
-/** content/ is read once per build and shared by the three loaders. */
+/**
+ * content/ is read once per build and shared by the three loaders. CONTENT_DIR selects another
+ * folder (the benchmark builds synthetic towns from bench/data/; the default is content/).
+ */
 function content(): ContentBundle {
-  bundle ??= readContent();
+  bundle ??= readContent(process.env.CONTENT_DIR ? resolve(process.env.CONTENT_DIR) : undefined);
   return bundle;
 }
 

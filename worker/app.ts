@@ -6,7 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './env.ts';
 import { ApiError } from './errors.ts';
 import { authenticate } from './auth/middleware.ts';
-import { health } from './routes/health.ts';
+import { health, ping } from './routes/health.ts';
 import { auth } from './routes/auth.ts';
 import { towns } from './routes/towns.ts';
 import { updates } from './routes/updates.ts';
@@ -19,7 +19,7 @@ import { tasks } from './routes/tasks.ts';
 import { taskTable } from './routes/task-table.ts';
 import { validationHook } from './validation.ts';
 
-const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', towns).route('/', auth).route('/', updates)
+const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', ping).route('/', towns).route('/', auth).route('/', updates)
   .route('/', supervision)
   .route('/', inspections)
   .route('/', bulletins)

@@ -90,6 +90,7 @@ const update = { status: 'in_progress', percent: 30, narrative: '矩阵测试：
 const MATRIX: Record<string, Row> = {
   // ---------------------------------------------------------------- public
   'GET /api/health': { req: () => ({ path: '/api/health' }), expect: all(200) },
+  'GET /api/v1/ping': { req: () => ({ path: '/api/v1/ping' }), expect: all(200) },
   'GET /api/openapi.json': { req: () => ({ path: '/api/openapi.json' }), expect: all(200) },
   'GET /api/docs': { req: () => ({ path: '/api/docs' }), expect: all(200) },
   'GET /api/v1/openapi.json': { req: () => ({ path: '/api/v1/openapi.json' }), expect: all(200) },

@@ -36,26 +36,34 @@ export const TARGET_VALUES_SQL = `SELECT tg.indicator_id, tg.milestone_id, m.due
           WHERE tg.town_id = ?1 ORDER BY ti.ordinal, m.due`;
 
 /**
+ * The statements of readTownFacts (the overdue board, units and indicators views), in batch order:
+ * town, milestones, units, task facts, task units, task indicators, indicators, target values.
+ * Exported so the benchmark times and EXPLAINs exactly this SQL (bench/api.ts).
+ */
+export function townFactsQueries(town: string, asOf: string, cutoff: string): Stmt[] {
+  return [
+    stmt(`SELECT tw.id, tw.name, p.issued_on, p.year FROM towns tw LEFT JOIN plans p ON p.town_id = tw.id WHERE tw.id = ?`, town),
+    stmt(`SELECT id, label, due FROM milestones WHERE town_id = ? ORDER BY due`, town),
+    stmt(`SELECT id, name FROM units WHERE town_id = ? ORDER BY ordinal`, town),
+    stmt(TASK_FACTS_SQL, town, asOf, cutoff),
+    stmt(`SELECT task_id, unit_id, role FROM task_units WHERE town_id = ? ORDER BY task_id, ordinal`, town),
+    stmt(`SELECT task_id, indicator_id FROM task_indicators WHERE town_id = ? ORDER BY task_id, indicator_id`, town),
+    stmt(
+      `SELECT i.id, i.name, i.kind, i.unit, ti.baseline_value, ti.baseline_as_of
+         FROM town_indicators ti JOIN indicators i ON i.id = ti.indicator_id WHERE ti.town_id = ? ORDER BY ti.ordinal`,
+      town,
+    ),
+    stmt(TARGET_VALUES_SQL, town, asOf, cutoff),
+  ];
+}
+
+/**
  * The town's facts on day `asOf` (known before `cutoff`). Rectification items appear once their
  * inspection took place and was recorded (inspected_on ≤ asOf, created_at < cutoff). Null when the
  * town does not exist.
  */
 export async function readTownFacts(db: D1Database, town: string, asOf: string, cutoff: string): Promise<TownFacts | null> {
-  const [t, m, u, tasks, tu, ti, inds, tg] = await db.batch([
-    db.prepare(`SELECT tw.id, tw.name, p.issued_on, p.year FROM towns tw LEFT JOIN plans p ON p.town_id = tw.id WHERE tw.id = ?`).bind(town),
-    db.prepare(`SELECT id, label, due FROM milestones WHERE town_id = ? ORDER BY due`).bind(town),
-    db.prepare(`SELECT id, name FROM units WHERE town_id = ? ORDER BY ordinal`).bind(town),
-    db.prepare(TASK_FACTS_SQL).bind(town, asOf, cutoff),
-    db.prepare(`SELECT task_id, unit_id, role FROM task_units WHERE town_id = ? ORDER BY task_id, ordinal`).bind(town),
-    db.prepare(`SELECT task_id, indicator_id FROM task_indicators WHERE town_id = ? ORDER BY task_id, indicator_id`).bind(town),
-    db
-      .prepare(
-        `SELECT i.id, i.name, i.kind, i.unit, ti.baseline_value, ti.baseline_as_of
-           FROM town_indicators ti JOIN indicators i ON i.id = ti.indicator_id WHERE ti.town_id = ? ORDER BY ti.ordinal`,
-      )
-      .bind(town),
-    db.prepare(TARGET_VALUES_SQL).bind(town, asOf, cutoff),
-  ]);
+  const [t, m, u, tasks, tu, ti, inds, tg] = await db.batch(townFactsQueries(town, asOf, cutoff).map((q) => db.prepare(q.sql).bind(...q.params)));
   const townRow = t!.results[0] as { id: string; name: string; issued_on: string | null; year: number | null } | undefined;
   if (!townRow) return null;
   const parse = <T>(s: unknown): T | null => (typeof s === 'string' ? (JSON.parse(s) as T) : null);
