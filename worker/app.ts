@@ -36,6 +36,9 @@ export const app = new OpenAPIHono<AppEnv>()
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'strict-origin-when-cross-origin');
+    c.header('X-Frame-Options', 'DENY');
+    // JSON and files need no sources at all; the HTML routes (docs, print) set their own, as strict.
+    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   })
   .use('/api/*', authenticate)
