@@ -2,12 +2,23 @@
  * Two projects: `worker` runs inside workerd against a real local D1 with the real
  * migrations (@cloudflare/vitest-plugin); `node` checks content, domain rules and the built site.
  */
-import { resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { readContent } from '../worker/content/read.ts';
 
 const root = resolve(import.meta.dirname, '..');
+
+/** Every URL path of the built site (dist/, as npm test builds it first): pages as `/dir/`, files as themselves. */
+function assetPaths(): string[] {
+  const dist = resolve(root, 'dist');
+  if (!existsSync(dist)) return [];
+  return (readdirSync(dist, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((d) => d.isFile() && !d.name.startsWith('_'))
+    .map((d) => `/${relative(dist, resolve(d.parentPath, d.name)).split('\\').join('/')}`.replace(/(^|\/)index\.html$/, '$1'))
+    .sort();
+}
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(resolve(root, 'migrations'));
@@ -20,8 +31,8 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: resolve(root, 'wrangler.toml') },
               miniflare: {
-                // Test-only bindings: the migrations to apply and content/ as parsed on the host.
-                bindings: { TEST_MIGRATIONS: migrations, TEST_CONTENT: content },
+                // Test-only bindings: the migrations to apply, content/ as parsed on the host, the built site's paths.
+                bindings: { TEST_MIGRATIONS: migrations, TEST_CONTENT: content, TEST_ASSET_PATHS: assetPaths() },
               },
             }),
           ],

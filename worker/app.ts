@@ -3,6 +3,7 @@
  * Everything else is the static site, served by Workers Static Assets before this app runs.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env.ts';
 import { ApiError } from './errors.ts';
 import { authenticate } from './auth/middleware.ts';
@@ -39,6 +40,9 @@ export const app = new OpenAPIHono<AppEnv>()
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'strict-origin-when-cross-origin');
+    c.header('X-Frame-Options', 'DENY');
+    // JSON and files need no sources at all; the HTML routes (docs, print) set their own, as strict.
+    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   })
   .use('/api/*', authenticate)
@@ -54,8 +58,25 @@ app.notFound((c) =>
   ),
 );
 
+/** The API's error for a request Hono refused before any route ran: 400 unparsable body, 415 wrong media type. */
+function requestError(status: HTTPException['status']): ApiError {
+  if (status === 415) {
+    return new ApiError(415, 'unsupported_media_type', '请求正文须为 JSON（Content-Type: application/json）。', 'The request body must be JSON (Content-Type: application/json).', [
+      { path: 'Content-Type', message: '应为 application/json', message_en: 'must be application/json' },
+    ]);
+  }
+  if (status === 400) {
+    return new ApiError(400, 'malformed_body', '请求正文不是有效的 JSON。', 'The request body is not valid JSON.', [
+      { path: '(body)', message: '不是有效的 JSON', message_en: 'not valid JSON' },
+    ]);
+  }
+  return new ApiError(status, 'bad_request', '请求有误。', 'Bad request.');
+}
+
 app.onError((err, c) => {
   if (err instanceof ApiError) return c.json(err.body(), err.status);
+  // Hono's own 4xx (a body that is not JSON, a wrong Content-Type) get the same error shape.
+  if (err instanceof HTTPException && err.status < 500) return c.json(requestError(err.status).body(), err.status);
   // Unknown errors are logged once here and answered generically: no internals leak.
   console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, err);
   return c.json({ error: { code: 'internal_error', message: '服务器内部错误，请稍后再试。', message_en: 'Internal server error; please try again later.' } }, 500);

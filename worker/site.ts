@@ -32,6 +32,7 @@ export async function serveSite(request: Request, env: Env): Promise<Response> {
   if (isConsole) out.headers.set('X-Robots-Tag', 'noindex, nofollow');
   out.headers.set('X-Content-Type-Options', 'nosniff');
   out.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
+  out.headers.set('X-Frame-Options', 'DENY');
   // The same URL differs by the settings cookie: caches must keep them apart.
   out.headers.append('Vary', 'Cookie');
   return out;

@@ -9,6 +9,7 @@ declare global {
       ASSETS: Fetcher;
       TEST_MIGRATIONS: D1Migration[];
       TEST_CONTENT: ContentBundle;
+      TEST_ASSET_PATHS: string[];
     }
   }
 }

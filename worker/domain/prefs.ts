@@ -30,8 +30,22 @@ export function applyPrefs(current: PrefClass[], change: { text?: 'large' | 'nor
   return PREF_CLASSES.filter((c) => set.has(c));
 }
 
-/** Where to send the reader back: a path on this site only (never another origin), else the home page. */
+/**
+ * Where to send the reader back: a path on this site only, else the home page. The value is
+ * parsed the way a browser parses a Location (WHATWG URL: tabs and newlines dropped, `\` read as
+ * `/`), and only a same-origin result is kept, re-serialised, so nothing a browser could read as
+ * another host (`//evil`, `/\evil`, `/\t/evil`) ever goes out.
+ */
 export function safeReturn(path: string | undefined): string {
-  if (!path || !path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\') || /[\r\n]/.test(path)) return '/';
-  return path;
+  if (!path || !path.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(path)) return '/';
+  const base = 'https://this-site.invalid';
+  let url: URL;
+  try {
+    url = new URL(path, base);
+  } catch {
+    return '/';
+  }
+  const out = `${url.pathname}${url.search}${url.hash}`;
+  if (url.origin !== base || !out.startsWith('/') || out.startsWith('//')) return '/';
+  return out;
 }

@@ -87,7 +87,9 @@ export async function once(
     await runBatch(c.env.DB, [...w.stmts, idempotencyStmt(caller.id, key, hash, w.status, w.answer, now), clearGuards()]);
   } catch (e) {
     const msg = String((e as Error).message);
-    if (/UNIQUE constraint failed: idempotency_keys/.test(msg)) {
+    // A concurrent request with the same key may have won the race (its batch made ours fail on the
+    // key or on a guard it changed): then its answer is ours, not a conflict.
+    if (/constraint failed/.test(msg)) {
       const again = await replay();
       if (again) return again as never;
     }

@@ -1,0 +1,332 @@
+/**
+ * Hostile input against every write endpoint (property-based, fast-check): each run takes a valid
+ * request for the route and breaks one thing — a body field set to a wrong type, a huge or hostile
+ * string (SQL, HTML, formula, control characters, lone surrogates), an impossible date or an
+ * out-of-range number; a field dropped or an unknown one added; the whole body replaced by invalid
+ * JSON, deep nesting, bad UTF-8 or a megabyte of text, or sent with the wrong Content-Type; a header
+ * (Idempotency-Key, If-Match, Authorization, Content-Type) garbled or removed; a path parameter
+ * replaced. Every answer must be below 500; every refusal must be the API's JSON error shape, a
+ * validation failure must name the field that was broken, and the database must be unchanged:
+ *
+ * - a validation refusal (400 `validation_failed`, `malformed_body`, 415) changes nothing at all:
+ *   the whole dump (schema, every row, sqlite_sequence) is byte-for-byte the same;
+ * - any other refusal may only append the audit rows the project records for security events
+ *   (`auth.session_rejected` and `auth.login_failed` on 401, `auth.denied` on 403, `auth.throttled`
+ *   on 429, `auth.activation_failed` on 400 `activation_invalid`) and, for sign-in, login_attempts
+ *   rows; every other table stays byte-for-byte the same;
+ * - an accepted hostile input (e.g. SQL text in a narrative is valid text) keeps the schema and
+ *   loses no row anywhere.
+ *
+ * The write endpoints come from the app's own route table: the first test fails when a non-GET
+ * route has no case here, so a new write route is fuzzed as soon as its case is added.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { env, SELF } from 'cloudflare:test';
+import { ErrorBody } from '../../worker/errors.ts';
+import { dumpDb, type Dump } from './db-dump.ts';
+import { CASES, fixture, writeRoutes, type Fixture, type Req } from './write-cases.ts';
+
+/** Runs per write route (11 routes today): sized to keep the file near a minute on 2 busy cores. */
+const RUNS = 150;
+
+/** Cases whose builder writes (so the "before" dump is taken after it). */
+const SETS_UP = new Set(['POST /api/v1/auth/logout', 'POST /api/v1/updates/:update/approve', 'POST /api/v1/updates/:update/reject', 'POST /api/v1/bulletins/:bulletin/issue']);
+
+// ---------------------------------------------------------------- hostile values
+
+const HOSTILE_TEXT = [
+  "'; DROP TABLE tasks; --",
+  "1' OR '1'='1",
+  '" OR ""="',
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '"><svg onload=alert(1)>',
+  '=HYPERLINK("http://evil.example","x")',
+  '+cmd|\' /C calc\'!A0',
+  '@SUM(1+1)',
+  '\u0000',
+  '\uD800',
+  '\uDFFF\uD800x',
+  '\u202Egnp.exe',
+  '\uFEFF',
+  '',
+  ' ',
+  '\n\t\r',
+  '2019-02-30',
+  '2019-13-01',
+  '2018-00-10',
+  '0000-00-00',
+  '2019-1-1',
+  '+02019-01-01',
+  '2019-01-01T00:00:00Z',
+  'null',
+  'NaN',
+  '../../etc/passwd',
+  '%00',
+  '${7*7}{{7*7}}',
+  'fengmao:../../x',
+  'javascript:alert(1)',
+];
+const hostileString = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_TEXT) },
+  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 5_001, max: 300_000 }).map((n) => 'x'.repeat(n)) },
+  { weight: 1, arbitrary: fc.integer({ min: 201, max: 6_000 }).map((n) => '长'.repeat(n)) },
+);
+/** Nested objects, `depth` levels (JSON.stringify copes with a few thousand). */
+const deep = (depth: number): unknown => {
+  let v: unknown = 1;
+  for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { a: v };
+  return v;
+};
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 5, arbitrary: hostileString },
+  { weight: 3, arbitrary: fc.constantFrom(null, true, false, 0, -1, 101, 0.5, -0.0001, 1e308, -1e308, 2 ** 53 + 1, 1e12 + 1, -1e12 - 1) },
+  { weight: 1, arbitrary: fc.double() },
+  { weight: 1, arbitrary: fc.integer() },
+  { weight: 1, arbitrary: fc.array(fc.anything({ maxDepth: 2 }), { maxLength: 4 }) },
+  { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.anything({ maxDepth: 2 }), { maxKeys: 4 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 50, max: 3_000 }).map(deep) },
+  { weight: 1, arbitrary: fc.integer({ min: 21, max: 300 }).map((n) => Array.from({ length: n }, () => ({ indicator: 'x', value: 1, as_of: '2019-01-01', source: 's' }))) },
+);
+/** Printable ASCII (fetch refuses CR, LF and NUL; non-ASCII header bytes are no interoperable input). */
+const headerChar = fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c));
+const hostileHeader = fc.oneof(
+  fc.constantFrom('', 'null', '"abc"', '"-1"', '"1.5"', 'W/"1"', '*', '"1", "2"', '"99999999999999999999999"', '"0x10"', 'Bearer', 'Bearer ' + 'a'.repeat(300), 'Basic YWRtaW46YWRtaW4=', "' OR 1=1 --", 'short', 'text/plain', 'application/xml'),
+  fc.string({ unit: headerChar, maxLength: 300 }),
+  fc.integer({ min: 201, max: 8_000 }).map((n) => 'k'.repeat(n)),
+);
+const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'text/plain', null, 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/merge-patch+json'] as const;
+type Raw = { kind: 'text'; text: string } | { kind: 'badutf8'; bytes: number[] } | { kind: 'deep'; depth: number; array: boolean } | { kind: 'huge'; size: number };
+const rawBody: fc.Arbitrary<Raw> = fc.oneof(
+  fc.oneof(fc.string({ unit: 'binary', maxLength: 60 }), fc.constantFrom('', '{', '{"a":', '{"status":}', 'null', '[]', '"x"', '1', 'true', '{"__proto__":{"role":"admin"}}', '{"constructor":{"prototype":{"x":1}}}', "{'a':1}", '{"a":1,}')).map((text) => ({ kind: 'text' as const, text })),
+  fc.array(fc.constantFrom(0xff, 0xfe, 0xc0, 0xc1, 0x80, 0xed, 0xa0, 0xf5, 0xe2, 0x82), { minLength: 1, maxLength: 8 }).map((bytes) => ({ kind: 'badutf8' as const, bytes })),
+  fc.record({ depth: fc.integer({ min: 1_000, max: 100_000 }), array: fc.boolean() }).map((r) => ({ kind: 'deep' as const, ...r })),
+  fc.integer({ min: 1_000_000, max: 2_000_000 }).map((size) => ({ kind: 'huge' as const, size })),
+);
+
+type Mutation =
+  | { kind: 'none' }
+  | { kind: 'set'; pick: number; value: unknown }
+  | { kind: 'drop'; pick: number }
+  | { kind: 'extra'; pick: number; key: string; value: unknown }
+  | { kind: 'raw'; raw: Raw; contentType: (typeof CONTENT_TYPES)[number] }
+  | { kind: 'header'; pick: number; value: string | null }
+  | { kind: 'param'; pick: number; value: string };
+
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), pick: fc.nat(), value: hostileValue }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('drop' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('extra' as const), pick: fc.nat(), key: fc.oneof(fc.constantFrom('__proto__', 'constructor', 'id', 'role', 'state', 'town_id', 'approved'), fc.string({ minLength: 1, maxLength: 12 })), value: hostileValue }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('raw' as const), raw: rawBody, contentType: fc.constantFrom(...CONTENT_TYPES) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('header' as const), pick: fc.nat(), value: fc.option(hostileHeader, { freq: 5 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('param' as const), pick: fc.nat(), value: fc.oneof(hostileString.map((s) => s.slice(0, 2_000)), fc.constantFrom('%ff%fe', '%', '%zz', '%2e%2e', '%2F', '%00')) }) },
+);
+
+// ---------------------------------------------------------------- applying a mutation
+
+type Path = (string | number)[];
+/** Every path into the body: objects' keys and arrays' indexes, containers included. */
+function paths(v: unknown, at: Path = []): Path[] {
+  if (Array.isArray(v)) return v.flatMap((x, i) => [[...at, i], ...paths(x, [...at, i])]);
+  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => [[...at, k], ...paths(x, [...at, k])]);
+  return [];
+}
+/** Objects in the body (root included), where an unknown key can go. */
+function objects(v: unknown, at: Path = []): Path[] {
+  if (Array.isArray(v)) return v.flatMap((x, i) => objects(x, [...at, i]));
+  if (v && typeof v === 'object') return [at, ...Object.entries(v).flatMap(([k, x]) => objects(x, [...at, k]))];
+  return [];
+}
+function parentOf(root: any, p: Path): any {
+  let o = root;
+  for (const k of p.slice(0, -1)) o = o[k];
+  return o;
+}
+
+interface Sent {
+  /** What the test expects a validation failure to name ('' when any field will do). */
+  expectField: string;
+  url: string;
+  init: RequestInit;
+}
+
+const BAD = '__HOSTILE_BAD_UTF8__';
+
+function build(route: string, req: Req, m: Mutation): Sent {
+  const headers: Record<string, string> = { ...req.headers };
+  if (req.token) headers.Authorization = `Bearer ${req.token}`;
+  let body: string | Uint8Array | undefined = req.body === undefined ? undefined : JSON.stringify(req.body);
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let path = req.path;
+  let expectField = '';
+  const copy = req.body === undefined ? undefined : structuredClone(req.body);
+  const bodyPaths = copy === undefined ? [] : paths(copy);
+  if ((m.kind === 'set' || m.kind === 'drop') && bodyPaths.length) {
+    const p = bodyPaths[m.pick % bodyPaths.length]!;
+    const parent = parentOf(copy, p);
+    const last = p.at(-1)!;
+    if (m.kind === 'set') parent[last] = m.value;
+    else if (Array.isArray(parent)) parent.splice(last as number, 1);
+    else delete parent[last];
+    body = JSON.stringify(copy);
+    expectField = p.join('.');
+  } else if (m.kind === 'extra' && copy !== undefined) {
+    const objs = objects(copy);
+    const at = objs[m.pick % objs.length]!;
+    const target = at.reduce<any>((o, k) => o[k], copy);
+    Object.defineProperty(target, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
+    body = JSON.stringify(copy);
+    expectField = at.length ? at.join('.') : '(body)';
+  } else if (m.kind === 'raw') {
+    const r = m.raw;
+    if (r.kind === 'text') body = r.text;
+    else if (r.kind === 'deep') body = r.array ? '['.repeat(r.depth) + ']'.repeat(r.depth) : '{"a":'.repeat(r.depth) + '1' + '}'.repeat(r.depth);
+    else if (r.kind === 'huge') body = JSON.stringify({ ...(req.body as object), narrative: 'x'.repeat(r.size), reason: 'x'.repeat(r.size), title: 'x'.repeat(r.size) });
+    else {
+      // Invalid UTF-8 bytes inside a string value of an otherwise valid body.
+      const strings = bodyPaths.filter((p) => typeof parentOf(copy, p)[p.at(-1)!] === 'string');
+      const p = strings[0];
+      if (p) parentOf(copy, p)[p.at(-1)!] = BAD;
+      const text = p ? JSON.stringify(copy) : `{"x":"${BAD}"}`;
+      const [before, after] = text.split(BAD) as [string, string];
+      const enc = new TextEncoder();
+      body = new Uint8Array([...enc.encode(before), ...r.bytes, ...enc.encode(after)]);
+    }
+    if (m.contentType === null) delete headers['Content-Type'];
+    else headers['Content-Type'] = m.contentType;
+  } else if (m.kind === 'header') {
+    const names = [...new Set([...Object.keys(headers), 'Authorization', 'Idempotency-Key', 'If-Match', 'Content-Type'])];
+    const name = names[m.pick % names.length]!;
+    if (m.value === null) delete headers[name];
+    else headers[name] = m.value;
+    expectField = name;
+  } else if (m.kind === 'param') {
+    const template = route.split(' ')[1]!.split('/');
+    const params = template.flatMap((seg, i) => (seg.startsWith(':') ? [i] : []));
+    if (params.length) {
+      const i = params[m.pick % params.length]!;
+      const segs = path.split('/');
+      // Percent-encoded UTF-8 (lone surrogates become U+FFFD), or the raw text when it is already an escape.
+      segs[i] = /^%/.test(m.value) ? m.value : [...new TextEncoder().encode(m.value)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+      path = segs.join('/');
+      expectField = template[i]!.slice(1);
+    }
+  }
+  return { expectField, url: `http://localhost${path}`, init: { method: route.split(' ')[0], headers, body, redirect: 'manual' } };
+}
+
+// ---------------------------------------------------------------- what must hold
+
+/** Audit actions a refusal may append, by status (and code). */
+function auditAllowed(status: number, code: string): string[] {
+  if (status === 401) return ['auth.session_rejected', 'auth.login_failed'];
+  if (status === 403) return ['auth.denied'];
+  if (status === 429) return ['auth.throttled'];
+  if (status === 400 && code === 'activation_invalid') return ['auth.activation_failed'];
+  return [];
+}
+const seqOf = (d: Dump, table: string) => Number(/(?:^|\n)audit_log=(\d+)/.exec(d.sqlite_sequence ?? '')?.[1] ?? 0) * (table === 'audit_log' ? 1 : 0);
+/** sqlite_sequence without the counters of the append-only tables a refusal may grow. */
+const withoutAuditSeq = (s: string) => s.split('\n').filter((l) => !/^(audit_log|login_attempts)=/.test(l)).join('\n');
+const names = (fields: { path: string }[], want: string) =>
+  fields.some((f) => {
+    const p = f.path.toLowerCase();
+    const w = want.toLowerCase();
+    return p === w || w.startsWith(`${p}.`) || p.startsWith(`${w}.`);
+  });
+
+const tally = { inputs: 0, accepted: 0, byStatus: {} as Record<number, number>, byRoute: {} as Record<string, number>, msByKind: {} as Record<string, number> };
+
+async function checkOne(route: string, sent: Sent, m: Mutation, before: Dump): Promise<Dump> {
+  const t0 = Date.now();
+  const res = await SELF.fetch(sent.url, sent.init);
+  const text = await res.text();
+  const k = m.kind === 'raw' ? `raw.${m.raw.kind}` : m.kind;
+  tally.msByKind[k] = (tally.msByKind[k] ?? 0) + Date.now() - t0;
+  tally.inputs++;
+  tally.byStatus[res.status] = (tally.byStatus[res.status] ?? 0) + 1;
+  tally.byRoute[route] = (tally.byRoute[route] ?? 0) + 1;
+  const what = `${route} ${m.kind} ${sent.expectField} → ${res.status} ${text.slice(0, 300)}`;
+  expect(res.status, what).toBeLessThan(500);
+  const after = await dumpDb();
+  if (res.status < 400) {
+    tally.accepted++;
+    // Accepted: the hostile text was data, never SQL — the schema stands and no row was lost.
+    expect(after.schema, what).toBe(before.schema);
+    for (const t of Object.keys(before)) expect(after[t]!.length, `${what}: table ${t} shrank`).toBeGreaterThanOrEqual(before[t]!.length);
+    return after;
+  }
+  expect(res.headers.get('content-type') ?? '', what).toMatch(/^application\/json/);
+  const parsed = ErrorBody.safeParse(JSON.parse(text));
+  expect(parsed.success, what).toBe(true);
+  const err = parsed.data!.error;
+  expect(err.message, what).toMatch(/[\u4e00-\u9fff]/);
+  if (err.code === 'validation_failed') {
+    expect(err.fields?.length, what).toBeGreaterThan(0);
+    if (sent.expectField && (m.kind === 'set' || m.kind === 'drop' || m.kind === 'extra' || m.kind === 'param')) {
+      expect(names(err.fields!, sent.expectField) || (m.kind === 'extra' && names(err.fields!, '(body)')), what).toBe(true);
+    }
+  }
+  if (['validation_failed', 'malformed_body', 'unsupported_media_type'].includes(err.code)) {
+    // A validation refusal writes nothing at all, not even an audit row.
+    for (const t of Object.keys(before)) expect(after[t], `${what}: table ${t} changed`).toBe(before[t]);
+    return after;
+  }
+  const allowed = auditAllowed(res.status, err.code);
+  for (const t of Object.keys(before)) {
+    if (t === 'audit_log' || t === 'login_attempts') continue;
+    if (t === 'sqlite_sequence') expect(withoutAuditSeq(after[t]!), what).toBe(withoutAuditSeq(before[t]!));
+    else expect(after[t], `${what}: table ${t} changed`).toBe(before[t]);
+  }
+  expect(after.audit_log!.startsWith(before.audit_log!), `${what}: audit rows changed`).toBe(true);
+  const appended = (await env.DB.prepare(`SELECT action FROM audit_log WHERE id > ? ORDER BY id`).bind(seqOf(before, 'audit_log')).all<{ action: string }>()).results.map((r) => r.action);
+  for (const a of appended) expect(allowed, `${what}: appended audit row ${a}`).toContain(a);
+  if (route === 'POST /api/v1/auth/login') expect(after.login_attempts!.startsWith(before.login_attempts!), what).toBe(true);
+  else expect(after.login_attempts, what).toBe(before.login_attempts);
+  return after;
+}
+
+// ---------------------------------------------------------------- the tests
+
+
+describe('hostile input on every write endpoint', () => {
+  it('every write route of the app has a case here, and every case is a route', () => {
+    const served = writeRoutes();
+    expect(served.length).toBeGreaterThanOrEqual(11);
+    expect({ missing: served.filter((r) => !(r in CASES)), gone: Object.keys(CASES).filter((r) => !served.includes(r)) }).toEqual({ missing: [], gone: [] });
+  });
+
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await fixture();
+  });
+
+  for (const route of Object.keys(CASES)) {
+    it(`${route}: ${RUNS} hostile inputs, never a 5xx, always the error shape, nothing changed by a refusal`, async () => {
+      let n = 0;
+      let last: Dump | null = null;
+      // The valid request itself is accepted (so each run breaks exactly one thing of a working request).
+      const valid = build(route, await CASES[route]!(f, n++), { kind: 'none' });
+      const ok = await SELF.fetch(valid.url, valid.init);
+      // Activation with an unknown link is the one refusal a well-formed request can get without setup.
+      const baseline = route === 'POST /api/v1/auth/activate' ? 400 : ok.status < 300 ? ok.status : -1;
+      expect(ok.status, `${route} baseline: ${await ok.text()}`).toBe(baseline);
+      await fc.assert(
+        fc.asyncProperty(mutation, async (m) => {
+          const req = await CASES[route]!(f, n++);
+          // Cases that set up their object (a session, a pending update, a draft) change the database first.
+          if (SETS_UP.has(route) || !last) last = await dumpDb();
+          const before = last;
+          last = await checkOne(route, build(route, req, m), m, before);
+        }),
+        { numRuns: RUNS, seed: 20181231 ^ route.length, endOnFailure: true },
+      );
+    }, 120_000);
+  }
+
+  afterAll(() => {
+    console.log(`hostile inputs: ${tally.inputs} tried on ${Object.keys(tally.byRoute).length} write routes; ${tally.accepted} accepted as valid data; by status ${JSON.stringify(tally.byStatus)} ms ${JSON.stringify(tally.msByKind)}`);
+  });
+});

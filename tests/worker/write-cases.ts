@@ -1,0 +1,132 @@
+/**
+ * One valid request for every write route of the app (`METHOD path` as the app registers it),
+ * shared by the hostile-input and fault-injection tests. A new write route needs its case here:
+ * both tests read the app's route table and fail until it has one.
+ */
+import { env } from 'cloudflare:test';
+import { expect } from 'vitest';
+import { runBatch } from '../../worker/db/batch.ts';
+import { insertSessionStmt } from '../../worker/db/accounts.ts';
+import { clearGuards, readTaskForUpdate, submitStmts } from '../../worker/db/updates.ts';
+import { draftBulletinStmt } from '../../worker/db/supervision.ts';
+import { sha256Hex } from '../../worker/auth/password.ts';
+import { app } from '../../worker/app.ts';
+import { content, loadContent } from './helpers.ts';
+import { api, createAccount, signedIn, TEST_PASSWORD } from './auth-helpers.ts';
+
+export interface Req {
+  path: string;
+  token: string | null;
+  body?: unknown;
+  headers: Record<string, string>;
+}
+export interface Fixture {
+  reporter: string;
+  reporterId: string;
+  office: string;
+  officeId: string;
+  supervisor: string;
+  admin: string;
+  task: string;
+  loginUser: string;
+  issuedBulletin: string;
+}
+export type Case = (f: Fixture, n: number) => Promise<Req> | Req;
+
+const idem = (n: number) => `hostile-${n}-${crypto.randomUUID()}`;
+const taskVersion = async (f: Fixture) => (await readTaskForUpdate(env.DB, 'fengmao', f.task))!.version;
+
+/** A fresh pending update on the fixture task, written with the Worker's own statements. */
+async function pendingUpdate(f: Fixture, n: number): Promise<{ id: string; version: number }> {
+  const t = (await readTaskForUpdate(env.DB, 'fengmao', f.task))!;
+  const id = `upd_hostile_${n}_${crypto.randomUUID().slice(0, 8)}`;
+  const input = { status: 'in_progress' as const, percent: 10, narrative: '敌意输入测试', measurements: [], evidence: [] };
+  await runBatch(env.DB, submitStmts({ id, town: 'fengmao', task: t.id, unit: 'weijiban', author: f.reporterId, state: 'pending', ...input, base_version: t.version, created_at: new Date().toISOString(), reviewed_by: null, reviewed_at: null, reject_reason: null }, input).concat(clearGuards()));
+  return { id, version: t.version };
+}
+
+/** A valid request for every write route (`METHOD path` as the app registers it). */
+export const CASES: Record<string, Case> = {
+  'POST /api/v1/auth/login': (f) => ({ path: '/api/v1/auth/login', token: null, body: { username: f.loginUser, password: TEST_PASSWORD }, headers: {} }),
+  'POST /api/v1/auth/activate': (_f, n) => ({ path: '/api/v1/auth/activate', token: null, body: { token: `no-such-activation-token-${n}-xxxxxxxx`, password: 'a-new-password-2019' }, headers: {} }),
+  'POST /api/v1/auth/logout': async (f) => {
+    // Each run logs out its own fresh session, so the other cases' tokens stay valid.
+    const token = crypto.randomUUID().replaceAll('-', '') + crypto.randomUUID().replaceAll('-', '');
+    const now = Date.now();
+    await runBatch(env.DB, [insertSessionStmt(await sha256Hex(token), f.reporterId, new Date(now).toISOString(), new Date(now + 3_600_000).toISOString())]);
+    return { path: '/api/v1/auth/logout', token, headers: {} };
+  },
+  'POST /api/v1/towns/:town/accounts': (f, n) => ({
+    path: '/api/v1/towns/fengmao/accounts',
+    token: f.office,
+    body: { username: `hostile-${n}`, display_name: '新填报员', role: 'reporter', unit_id: 'weijiban' },
+    headers: {},
+  }),
+  'POST /api/v1/tasks/:task/updates': async (f, n) => ({
+    path: `/api/v1/tasks/fengmao:${f.task}/updates`,
+    token: f.reporter,
+    body: {
+      status: 'in_progress',
+      percent: 40,
+      narrative: '已完成入户登记。',
+      measurements: [],
+      evidence: [{ url: 'https://example.gov.cn/fengmao/2018/baseline', title: '调查登记表' }],
+    },
+    headers: { 'Idempotency-Key': idem(n), 'If-Match': `"${await taskVersion(f)}"` },
+  }),
+  'POST /api/v1/updates/:update/approve': async (f, n) => {
+    const u = await pendingUpdate(f, n);
+    return { path: `/api/v1/updates/${u.id}/approve`, token: f.office, headers: { 'Idempotency-Key': idem(n), 'If-Match': `"${u.version}"` } };
+  },
+  'POST /api/v1/updates/:update/reject': async (f, n) => {
+    const u = await pendingUpdate(f, n);
+    return { path: `/api/v1/updates/${u.id}/reject`, token: f.office, body: { reason: '请补充入户登记表的照片。' }, headers: { 'Idempotency-Key': idem(n) } };
+  },
+  'POST /api/v1/towns/:town/inspections': (f, n) => ({
+    path: '/api/v1/towns/fengmao/inspections',
+    token: f.supervisor,
+    body: {
+      inspected_on: '2019-03-15',
+      title: '2019年一季度督导检查',
+      inspectors: ['镇纪委 张某'],
+      units: ['weijiban'],
+      findings: [{ text: '健康档案建档进度偏慢', unit: 'weijiban' }],
+      rectifications: [{ title: '补齐老年人健康档案', unit: 'weijiban', due_on: '2019-06-30' }],
+    },
+    headers: { 'Idempotency-Key': idem(n) },
+  }),
+  'POST /api/v1/towns/:town/bulletins': (f, n) => ({
+    path: '/api/v1/towns/fengmao/bulletins',
+    token: f.supervisor,
+    body: { title: '2019年一季度医养结合工作通报', period_from: '2019-01-01', period_to: '2019-03-31', remarks: '' },
+    headers: { 'Idempotency-Key': idem(n) },
+  }),
+  'POST /api/v1/bulletins/:bulletin/issue': async (f, n) => {
+    const id = `bul_hostile_${n}_${crypto.randomUUID().slice(0, 8)}`;
+    await runBatch(env.DB, [draftBulletinStmt({ id, town: 'fengmao', title: '草稿', period_from: '2019-01-01', period_to: '2019-03-31', remarks: '', created_by: f.officeId, created_at: new Date().toISOString() })]);
+    return { path: `/api/v1/bulletins/${id}/issue`, token: f.supervisor, headers: {} };
+  },
+  'POST /api/v1/bulletins/:bulletin/publish': (f) => ({ path: `/api/v1/bulletins/${f.issuedBulletin}/publish`, token: f.supervisor, body: { visibility: 'public' }, headers: {} }),
+};
+
+/** Fengmao (without the other jurisdictions), one signed-in account per role, an issued bulletin. */
+export async function fixture(): Promise<Fixture> {
+  // Fengmao's plan without the other jurisdictions' figures (no write touches them): a smaller dump per run.
+  await loadContent({ ...content(), jurisdictions: [] });
+  const task = await env.DB.prepare(
+    `SELECT t.id FROM tasks t JOIN task_units tu ON tu.town_id = t.town_id AND tu.task_id = t.id
+      WHERE t.town_id = 'fengmao' AND tu.unit_id = 'weijiban' AND t.kind = 'deliverable' ORDER BY t.ordinal LIMIT 1`,
+  ).first<{ id: string }>();
+  const reporter = await signedIn('reporter', 'weijiban');
+  const office = await signedIn('office');
+  const supervisor = await signedIn('supervisor');
+  const admin = await signedIn('admin');
+  const login = await createAccount('reporter', 'weijiban');
+  const b = await api('POST', '/api/v1/towns/fengmao/bulletins', { token: supervisor.token, body: { period_from: '2019-01-01', period_to: '2019-03-31' }, headers: { 'Idempotency-Key': idem(-1) } });
+  expect(b.status).toBe(201);
+  expect((await api('POST', `/api/v1/bulletins/${b.body.id}/issue`, { token: supervisor.token })).status).toBe(200);
+  return { reporter: reporter.token, reporterId: reporter.id, office: office.token, officeId: office.id, supervisor: supervisor.token, admin: admin.token, task: task!.id, loginUser: login.username, issuedBulletin: b.body.id };
+}
+
+/** Every non-GET route the app serves, as `METHOD path`. */
+export const writeRoutes = (): string[] => [...new Set(app.routes.filter((r) => r.method !== 'ALL' && r.method !== 'GET').map((r) => `${r.method} ${r.path}`))].sort();
