@@ -10,7 +10,7 @@ import { env, SELF } from 'cloudflare:test';
 import { app } from '../../worker/app.ts';
 import { SITE_CSP } from '../../worker/site.ts';
 import { loadContent } from './helpers.ts';
-import { signIn } from './auth-helpers.ts';
+import { createAccount, signIn } from './auth-helpers.ts';
 
 const ORIGIN = 'http://localhost';
 
@@ -86,7 +86,6 @@ describe('security headers', () => {
 describe('cookies', () => {
   it('signing in sets no cookie: the session is the Bearer token in the answer', async () => {
     await loadContent();
-    const { createAccount } = await import('./auth-helpers.ts');
     const a = await createAccount('reporter', 'weijiban');
     const res = await SELF.fetch(`${ORIGIN}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: a.username, password: a.password }) });
     expect(res.status).toBe(200);
@@ -129,6 +128,28 @@ describe('the reading-settings redirect never leaves the site', () => {
       const loc = (await SELF.fetch(`${ORIGIN}/api/prefs?text=large&return=${encodeURIComponent(r)}`, { redirect: 'manual' })).headers.get('location')!;
       expect(new URL(loc, 'https://town.example/x/').origin, JSON.stringify(r)).toBe('https://town.example');
     }
+  });
+});
+
+describe('user text is inert in what staff print and download', () => {
+  it('a bulletin title with markup and a formula comes out as text in its print page and as a neutralised cell in its CSV', async () => {
+    await loadContent();
+    const token = await signIn('supervisor');
+    const title = '=HYPERLINK("http://evil.example","<script>alert(1)</script>")';
+    const made = await SELF.fetch(`${ORIGIN}/api/v1/towns/fengmao/bulletins`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `inert-${crypto.randomUUID()}` },
+      body: JSON.stringify({ title, period_from: '2019-01-01', period_to: '2019-03-31' }),
+    });
+    expect(made.status).toBe(201);
+    const { id } = (await made.json()) as { id: string };
+    const get = (p: string) => SELF.fetch(`${ORIGIN}/api/v1/bulletins/${id}${p}`, { headers: { authorization: `Bearer ${token}` } });
+    const page = await (await get('/print')).text();
+    expect(page).not.toContain('<script>alert(1)</script>');
+    expect(page).toContain('=HYPERLINK(&quot;http://evil.example&quot;,&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;)');
+    const csv = await (await get('/export.csv')).text();
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""<script>alert(1)</script>"")"`);
+    expect(csv).not.toMatch(/(^|,)"?=HYPERLINK/m);
   });
 });
 
