@@ -183,6 +183,19 @@ describe('editing tasks', () => {
     expect(await auditRows('task.edit')).toHaveLength(1);
   });
 
+  it('two editors saving against the same version at once: one wins, the other gets 412; one history row', async () => {
+    const office = await signIn('office');
+    const admin = await signIn('admin');
+    const [a, b] = await Promise.all([
+      api('PATCH', `/api/v1/tasks/${ref}`, { token: office, body: { title: '甲的标题' }, headers: { 'If-Match': '"1"' } }),
+      api('PATCH', `/api/v1/tasks/${ref}`, { token: admin, body: { weight: 4 }, headers: { 'If-Match': '"1"' } }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 412]);
+    expect(await history('kt1-health-assessment-baseline-survey')).toHaveLength(1);
+    expect(await auditRows('task.edit')).toHaveLength(1);
+    expect((await tableTask(office, 'kt1-health-assessment-baseline-survey')).version).toBe(2);
+  });
+
   it('an edit that changes nothing writes nothing', async () => {
     const office = await signIn('office');
     const r = await api('PATCH', `/api/v1/tasks/${ref}`, { token: office, body: { weight: 1, due: 'y2018' }, headers: { 'If-Match': '"1"' } });
