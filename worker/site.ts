@@ -14,10 +14,19 @@ export const SITE_CSP =
 export const CONSOLE_CSP = SITE_CSP.replace(" 'wasm-unsafe-eval'", '');
 
 export async function serveSite(request: Request, env: Env): Promise<Response> {
-  const res = await env.ASSETS.fetch(request);
-  if (!(res.headers.get('content-type') ?? '').includes('text/html')) return res;
   const classes = prefsFromCookie(request.headers.get('cookie'));
-  const out = classes.length
+  // The asset's ETag is the same for every setting, so a revalidation (If-None-Match → 304) would
+  // hand back a copy with other classes: with settings, ask for the full page and send no ETag.
+  let asset = request;
+  if (classes.length) {
+    const headers = new Headers(request.headers);
+    headers.delete('if-none-match');
+    headers.delete('if-modified-since');
+    asset = new Request(request, { headers });
+  }
+  const res = await env.ASSETS.fetch(asset);
+  if (!(res.headers.get('content-type') ?? '').includes('text/html')) return res;
+  const page = classes.length
     ? new HTMLRewriter()
         .on('html', {
           element(el) {
@@ -25,10 +34,13 @@ export async function serveSite(request: Request, env: Env): Promise<Response> {
           },
         })
         .transform(res)
-    : new Response(res.body, res);
+    : res;
+  // A fresh Response: the one from the assets binding (and its transform) may have immutable headers.
+  const out = new Response(page.body, page);
+  if (classes.length) out.headers.delete('ETag');
   const isConsole = new URL(request.url).pathname.startsWith('/console/');
   out.headers.set('Content-Security-Policy', isConsole ? CONSOLE_CSP : SITE_CSP);
-  // The console is for signed-in staff: never indexed, never cached by a shared cache.
+  // The console is for signed-in staff: never indexed.
   if (isConsole) out.headers.set('X-Robots-Tag', 'noindex, nofollow');
   out.headers.set('X-Content-Type-Options', 'nosniff');
   out.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');

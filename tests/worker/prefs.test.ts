@@ -83,3 +83,19 @@ describe('the console pages (/console/)', () => {
     expect((await get('/towns/fengmao/')).headers.get('x-robots-tag')).toBeNull();
   });
 });
+
+describe('revalidating a page after changing a setting', () => {
+  it('answers the full page with the classes (never a 304 of the other copy, never an error)', async () => {
+    for (const path of ['/towns/fengmao/progress/', '/console/tasks/']) {
+      const first = await get(path);
+      const etag = first.headers.get('etag');
+      await first.text();
+      expect(etag, path).toBeTruthy();
+      const res = await SELF.fetch(`${ORIGIN}${path}`, { headers: { cookie: 'reading=text-large', 'if-none-match': etag! } });
+      expect(res.status, path).toBe(200);
+      expect(await htmlClass(res), path).toMatch(/class="text-large"/);
+      expect(res.headers.get('etag'), path).toBeNull();
+      expect(res.headers.get('content-security-policy'), path).toMatch(/script-src 'self'/);
+    }
+  });
+});

@@ -30,3 +30,6 @@ export function cstTime(iso: string | null | undefined): string {
 
 /** Today in China Standard Time, YYYY-MM-DD. */
 export const todayCst = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/** An http(s) address, or null: only such links are rendered as links (the API accepts no other). */
+export const safeHref = (url: string): string | null => (/^https?:\/\//i.test(url.trim()) ? url : null);

@@ -10,7 +10,7 @@ import { flags } from '../../../../worker/domain/supervision.ts';
 import { api, failureText } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
 import { check, ErrorSummary, Field, Notice, type Errors } from '../forms.tsx';
-import { cstTime, STATE_ZH, STATUS_ZH, todayCst } from '../labels.ts';
+import { cstTime, safeHref, STATE_ZH, STATUS_ZH, todayCst } from '../labels.ts';
 import { loadPlan, type PlanIndex } from '../plan.ts';
 import { drafts, emptyDraft, enqueue, flush, onQueueChange, outbox, saveDraft, takeBack, type Draft, type OutboxEntry } from '../queue.ts';
 
@@ -404,9 +404,13 @@ export default function Tasks({ session, town }: ScreenProps) {
                     {u.evidence.map((e, i) => (
                       <li key={i}>
                         佐证：
-                        <a href={e.url} rel="noopener noreferrer nofollow" target="_blank">
-                          {e.title || e.url}
-                        </a>
+                        {safeHref(e.url) ? (
+                          <a href={safeHref(e.url)!} rel="noopener noreferrer nofollow" target="_blank">
+                            {e.title || e.url}
+                          </a>
+                        ) : (
+                          e.title || e.url
+                        )}
                       </li>
                     ))}
                   </ul>
