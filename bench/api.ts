@@ -178,7 +178,28 @@ async function startDev(port: number, logFile: string): Promise<ChildProcess> {
   throw new Error(`wrangler dev did not answer within 90 s; see ${logFile}`);
 }
 
-function stopDev(child: ChildProcess): Promise<void> {
+/** Stops wrangler dev and waits until its whole process group (workerd too) is gone, so the D1 file is free. */
+async function stopDev(child: ChildProcess): Promise<void> {
+  await signalDev(child);
+  const alive = () => {
+    try {
+      process.kill(-child.pid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 200));
+  if (alive()) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+function signalDev(child: ChildProcess): Promise<void> {
   return new Promise((res) => {
     if (child.exitCode !== null) return res();
     child.once('exit', () => res());
@@ -206,6 +227,7 @@ async function login(base: string, username: string): Promise<string> {
 /** One level: add updates, inspect the SQL, serve, load. */
 async function measureLevel(level: number, opts: { port: number; seconds: number; connections: number; writes: number }): Promise<ApiLevel> {
   const db = new DatabaseSync(sqliteFile());
+  db.exec('PRAGMA busy_timeout = 30000'); // a workerd just stopped may still be closing the file
   db.exec('PRAGMA foreign_keys = ON');
   addSyntheticUpdates(db, level);
   // Planner statistics, as D1's recommended `PRAGMA optimize` gathers them (the plans are the same without).
