@@ -121,7 +121,8 @@ type FileRaw =
   | { kind: 'text'; text: string }
   | { kind: 'badutf8'; bytes: number[] }
   | { kind: 'gbk'; truncate: boolean }
-  | { kind: 'zip'; entries: { name: string; data: string }[]; claim: number | null }
+  | { kind: 'zip'; entries: { name: string; data: string }[]; claim: number | null; deflate: boolean }
+  | { kind: 'xlsx'; pick: number; cell: string | null }
   | { kind: 'huge'; size: number }
   | { kind: 'rows'; count: number };
 const ZIP_NAMES = ['[Content_Types].xml', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/worksheets/sheet1.xml', 'xl/sharedStrings.xml', '../../evil.txt', '/etc/passwd', 'a.txt', ''];
@@ -133,6 +134,26 @@ const XML_BITS = [
   '<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>99999</v></c></row><row r="1048577"><c r="XFD1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>',
   '<sst><si><t>编号</t></si>',
   '<',
+];
+const xmlEscape = (t: string) => t.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+/** A cell of a worksheet as hostile XML: bad character references, strings that are not there, formulas, impossible places. */
+const XLSX_CELLS = [
+  ...['&#1114112;', '&#x110000;', '&#xFFFFFFFFFF;', '&#99999999999999999999;', '&#0;', '&#xD800;', '_xD800__x0000_', '&bogus;', '&amp;lt;script&amp;gt;', '=HYPERLINK("http://evil.example","x")'].map((t) => `<c t="inlineStr"><is><t>${t}</t></is></c>`),
+  '<c t="s"><v>99999</v></c>',
+  '<c t="s"><v>-1</v></c>',
+  '<c t="s"><v>abc</v></c>',
+  '<c><f>HYPERLINK("http://evil.example","点击")</f><v>点击</v></c>',
+  '<c t="str"><f>1+1</f><v>2</v></c>',
+  '<c t="b"><v>1</v></c>',
+  '<c t="e"><v>#REF!</v></c>',
+  '<c r="XFD1048576"><v>1</v></c>',
+  '<c r="A0"><v>1</v></c>',
+  '<c r="ZZZZZZZZZZZZZZZZ1"><v>1</v></c>',
+  '<c/>',
+  '<c t="inlineStr"><is><t>未闭合',
+  '</row><row r="0">',
+  '</row><row r="abc">',
+  '</row><row r="1048577">',
 ];
 const fileRaw: fc.Arbitrary<FileRaw> = fc.oneof(
   fc.record({ kind: fc.constant('bytes' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 300 }), zipSignature: fc.boolean() }),
@@ -146,7 +167,9 @@ const fileRaw: fc.Arbitrary<FileRaw> = fc.oneof(
     kind: fc.constant('zip' as const),
     entries: fc.array(fc.record({ name: fc.constantFrom(...ZIP_NAMES), data: fc.oneof(fc.constantFrom(...XML_BITS), hostileString.map((t) => t.slice(0, 5_000))) }), { maxLength: 5 }),
     claim: fc.option(fc.integer({ min: 25 * 1024 * 1024, max: 2 ** 32 - 1 }), { freq: 3 }),
+    deflate: fc.boolean(),
   }),
+  fc.record({ kind: fc.constant('xlsx' as const), pick: fc.nat(), cell: fc.option(fc.oneof(fc.constantFrom(...XLSX_CELLS), hostileString.map((t) => `<c t="inlineStr"><is><t>${xmlEscape(t.slice(0, 5_000))}</t></is></c>`)), { freq: 6 }) }),
   fc.integer({ min: 1_000_000, max: 3_000_000 }).map((size) => ({ kind: 'huge' as const, size })),
   fc.integer({ min: 1_001, max: 1_500 }).map((count) => ({ kind: 'rows' as const, count })),
 );
@@ -184,8 +207,11 @@ const crc32 = (b: Uint8Array) => {
   for (const x of b) c = CRC[(c ^ x) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 };
-/** A well-formed ZIP (stored entries) with these files; `claim` overstates each entry's unpacked size. */
-function zip(entries: { name: string; data: string }[], claim: number | null): Uint8Array {
+/**
+ * A well-formed ZIP (stored entries) with these files; `claim` overstates each entry's unpacked
+ * size; `deflate` marks the entries as deflated although they are not (a corrupt deflate stream).
+ */
+function zip(entries: { name: string; data: string }[], claim: number | null, deflate = false): Uint8Array {
   const enc = new TextEncoder();
   const out: number[] = [];
   const central: number[] = [];
@@ -196,9 +222,9 @@ function zip(entries: { name: string; data: string }[], claim: number | null): U
     const data = enc.encode(e.data);
     const offset = out.length;
     const crc = crc32(data);
-    u32(out, 0x04034b50), u16(out, 20), u16(out, 0x0800), u16(out, 0), u16(out, 0), u16(out, 0), u32(out, crc), u32(out, data.length), u32(out, claim ?? data.length), u16(out, name.length), u16(out, 0);
+    u32(out, 0x04034b50), u16(out, 20), u16(out, 0x0800), u16(out, deflate ? 8 : 0), u16(out, 0), u16(out, 0), u32(out, crc), u32(out, data.length), u32(out, claim ?? data.length), u16(out, name.length), u16(out, 0);
     out.push(...name, ...data);
-    u32(central, 0x02014b50), u16(central, 20), u16(central, 20), u16(central, 0x0800), u16(central, 0), u16(central, 0), u16(central, 0), u32(central, crc), u32(central, data.length), u32(central, claim ?? data.length);
+    u32(central, 0x02014b50), u16(central, 20), u16(central, 20), u16(central, 0x0800), u16(central, deflate ? 8 : 0), u16(central, 0), u16(central, 0), u32(central, crc), u32(central, data.length), u32(central, claim ?? data.length);
     u16(central, name.length), u16(central, 0), u16(central, 0), u16(central, 0), u16(central, 0), u32(central, 0), u32(central, offset);
     central.push(...name);
   }
@@ -214,7 +240,24 @@ function hostileFile(rows: string[][], r: FileRaw): string | Uint8Array {
   const enc = new TextEncoder();
   if (r.kind === 'bytes') return r.zipSignature ? new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...r.bytes]) : r.bytes;
   if (r.kind === 'text') return r.text;
-  if (r.kind === 'zip') return zip(r.entries, r.claim);
+  if (r.kind === 'zip') return zip(r.entries, r.claim, r.deflate);
+  if (r.kind === 'xlsx') {
+    // The valid cells as a minimal workbook (sheet 任务分解表), one cell replaced by hostile XML.
+    const cells = rows.map((row) => row.map((c) => `<c t="inlineStr"><is><t>${xmlEscape(c)}</t></is></c>`));
+    const all = cells.flatMap((row, i) => row.map((_, j) => [i, j] as const));
+    if (r.cell !== null) {
+      const [i, j] = all[r.pick % all.length]!;
+      cells[i]![j] = r.cell;
+    }
+    return zip(
+      [
+        { name: 'xl/workbook.xml', data: '<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="任务分解表" sheetId="1" r:id="rId1"/></sheets></workbook>' },
+        { name: 'xl/_rels/workbook.xml.rels', data: '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>' },
+        { name: 'xl/worksheets/sheet1.xml', data: `<worksheet><sheetData>${cells.map((row, i) => `<row r="${i + 1}">${row.join('')}</row>`).join('')}</sheetData></worksheet>` },
+      ],
+      null,
+    );
+  }
   const title = rows[0]!.indexOf('任务内容');
   if (r.kind === 'huge') return csvFile([rows[0]!, ...rows.slice(1).map((row) => row.map((c, i) => (i === title ? 'x'.repeat(r.size) : c)))]);
   if (r.kind === 'rows') {
@@ -266,7 +309,7 @@ const fileMutation: fc.Arbitrary<Mutation> = fc.oneof(
   common.set,
   common.drop,
   common.extra,
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('file' as const), raw: fileRaw, contentType: fc.constantFrom(...FILE_TYPES) }) },
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('file' as const), raw: fileRaw, contentType: fc.constantFrom(...FILE_TYPES) }) },
   common.header,
   common.param,
 );
@@ -443,7 +486,6 @@ async function checkOne(route: string, sent: Sent, m: Mutation, before: Dump): P
   tally.inputs++;
   tally.byStatus[res.status] = (tally.byStatus[res.status] ?? 0) + 1;
   tally.byRoute[route] = (tally.byRoute[route] ?? 0) + 1;
-  console.log(`DBG ${route} ${k} ${res.status} ${text.slice(0, 160)}`);
   const what = `${route} ${m.kind} ${sent.expectField} → ${res.status} ${text.slice(0, 300)}`;
   expect(res.status, what).toBeLessThan(500);
   const after = await dumpDb();
