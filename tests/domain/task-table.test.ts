@@ -1,8 +1,8 @@
 /** The 任务分解表 import rules as pure functions: CSV reading, encodings, row and table checks. */
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { toCsv } from '../../worker/domain/bulletin.ts';
-import { decodeCsv, parseCsv, planImport, taskTableRows } from '../../worker/domain/task-table.ts';
+import { toCsv } from '../../worker/domain/csv.ts';
+import { decodeCsv, parseTableCsv, planImport, taskTableRows } from '../../worker/domain/task-table.ts';
 import type { TaskRecord, TownRefs } from '../../worker/domain/tasks.ts';
 import { XlsxError, readXlsxSheet, xmlText, zipEntries } from '../../worker/domain/xlsx-read.ts';
 
@@ -51,12 +51,12 @@ describe('reading CSV', () => {
       ['一', '含,逗号与"引号"\r\n及换行'],
       ['二', '=SUM(A1)'],
     ]);
-    expect(parseCsv(text)).toEqual([
+    expect(parseTableCsv(text)).toEqual([
       ['编号', '任务内容'],
       ['一', '含,逗号与"引号"\r\n及换行'],
       ['二', '=SUM(A1)'],
     ]);
-    expect(parseCsv('a,b\nc,"d"\n')).toEqual([
+    expect(parseTableCsv('a,b\nc,"d"\n')).toEqual([
       ['a', 'b'],
       ['c', 'd'],
     ]);
