@@ -8,8 +8,10 @@
  * replaced. A route that takes a raw file (the task import) gets hostile files instead of JSON: a
  * cell set to a hostile value (formulas, SQL, HTML, control characters, huge text), a cell dropped,
  * an unknown column added; the whole file replaced by garbage bytes, text that is no table, invalid
- * UTF-8, GBK (valid, or cut in the middle of a character), a ZIP that is not an XLSX, a file over
- * the size limit or with too many rows, sent with any Content-Type. Every answer must be below
+ * UTF-8, GBK (valid, or cut in the middle of a character), a ZIP that is not an XLSX (missing
+ * parts, huge claimed sizes, a damaged deflate stream), a minimal XLSX with one hostile cell (bad
+ * character references, missing shared strings, formulas, impossible references), a file over the
+ * size limit or with too many rows, sent with any Content-Type. Every answer must be below
  * 500; every refusal must be the API's JSON error shape, a validation failure must name the field
  * (for a file: the row) that was broken, and the database must be unchanged:
  *
