@@ -1,6 +1,7 @@
 /** Bulletin exports as pure functions: CSV escaping and formula neutralisation, HTML escaping. */
 import { describe, expect, it } from 'vitest';
-import { bulletinHtml, neutralise, toCsv, type BulletinFigures } from '../../worker/domain/bulletin.ts';
+import { bulletinHtml, type BulletinFigures } from '../../worker/domain/bulletin.ts';
+import { neutralise, toCsv } from '../../worker/domain/csv.ts';
 
 describe('CSV', () => {
   it('starts with a BOM, ends rows with CRLF and quotes commas, quotes and newlines', () => {

@@ -1,10 +1,10 @@
 /** The 任务分解表 import rules as pure functions: CSV reading, encodings, row and table checks. */
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { toCsv } from '../../worker/domain/bulletin.ts';
-import { decodeCsv, parseCsv, planImport, taskTableRows } from '../../worker/domain/task-table.ts';
+import { toCsv } from '../../worker/domain/csv.ts';
+import { decodeCsv, parseTableCsv, planImport, taskTableRows } from '../../worker/domain/task-table.ts';
 import type { TaskRecord, TownRefs } from '../../worker/domain/tasks.ts';
-import { readXlsxSheet } from '../../worker/domain/xlsx-read.ts';
+import { XlsxError, readXlsxSheet, xmlText, zipEntries } from '../../worker/domain/xlsx-read.ts';
 
 const refs: TownRefs = {
   units: [
@@ -51,12 +51,12 @@ describe('reading CSV', () => {
       ['一', '含,逗号与"引号"\r\n及换行'],
       ['二', '=SUM(A1)'],
     ]);
-    expect(parseCsv(text)).toEqual([
+    expect(parseTableCsv(text)).toEqual([
       ['编号', '任务内容'],
       ['一', '含,逗号与"引号"\r\n及换行'],
       ['二', '=SUM(A1)'],
     ]);
-    expect(parseCsv('a,b\nc,"d"\n')).toEqual([
+    expect(parseTableCsv('a,b\nc,"d"\n')).toEqual([
       ['a', 'b'],
       ['c', 'd'],
     ]);
@@ -129,5 +129,20 @@ describe('reading XLSX', () => {
     ]);
     await expect(readXlsxSheet(bytes, { prefer: '任务分解表', maxRows: 2, maxCols: 10, maxBytes: 1e7 })).rejects.toThrow('too many rows');
     await expect(readXlsxSheet(bytes, { prefer: '任务分解表', maxRows: 10, maxCols: 10, maxBytes: 1000 })).rejects.toMatchObject({ status: 413 });
+  });
+
+  it('refuses a damaged deflate stream as a bad file (422), and reads a character reference beyond Unicode as U+FFFD (both were 500s, found by the hostile-input fuzzing)', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('任务分解表').addRow(['编号']);
+    const bytes = new Uint8Array((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+    const e = zipEntries(bytes, 1e7).find((x) => x.name === 'xl/workbook.xml')!;
+    expect(e.method).toBe(8);
+    const start = e.offset + 30 + (bytes[e.offset + 26]! | (bytes[e.offset + 27]! << 8)) + (bytes[e.offset + 28]! | (bytes[e.offset + 29]! << 8));
+    // 0xff: a final block of the reserved type 3, which no inflater accepts.
+    bytes.fill(0xff, start, start + Math.min(16, e.compressed));
+    const err = await readXlsxSheet(bytes, { prefer: '任务分解表', maxRows: 10, maxCols: 10, maxBytes: 1e7 }).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(XlsxError);
+    expect(err).toMatchObject({ status: 422 });
+    expect(xmlText('&#x110000;&#99999999999;&#65;&#x4E00;')).toBe('\uFFFD\uFFFDA一');
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { csv, csvCell } from '../../site/lib/open-data.ts';
+import { parseCsv } from '../../worker/domain/csv.ts';
 import { TownSnapshot } from '../../worker/domain/public-snapshot.ts';
 import { readContent } from '../../worker/content/read.ts';
 import { DIST } from './dist.ts';
@@ -13,26 +14,6 @@ import { DIST } from './dist.ts';
 const FIXTURE = TownSnapshot.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/snapshot/fengmao.json'), 'utf8')));
 const fengmao = readContent().towns.find((t) => t.town.id === 'fengmao')!;
 const file = (p: string) => readFileSync(join(DIST, p), 'utf8');
-
-/** A minimal RFC 4180 parser (quoted cells, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else cell += ch;
-  }
-  return rows;
-}
 
 describe('CSV downloads', () => {
   it('neutralise cells a spreadsheet would run as a formula, and quote the rest', () => {

@@ -12,7 +12,7 @@ import { runBatch } from '../../worker/db/batch.ts';
 import { content, loadContent } from './helpers.ts';
 import { signIn } from './auth-helpers.ts';
 import { dumpDb, dumpHash, forgetDumpQuery, type Dump } from './db-dump.ts';
-import { CASES, fixture, writeRoutes, type Req } from './write-cases.ts';
+import { CASES, encodeBody, fixture, writeRoutes, type Req } from './write-cases.ts';
 
 let k = 0;
 const key = () => `conflict-key-${Date.now()}-${k++}`;
@@ -186,9 +186,10 @@ function faultyDb(db: D1Database, at: number | 'middle' | 'end') {
 async function sendWith(db: D1Database, r: Req, method: string): Promise<Response> {
   const headers: Record<string, string> = { ...r.headers };
   if (r.token) headers.Authorization = `Bearer ${r.token}`;
-  if (r.body !== undefined) headers['Content-Type'] = 'application/json';
+  const { body, type } = encodeBody(r);
+  if (type) headers['Content-Type'] = type;
   const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(`http://localhost${r.path}`, { method, headers, body: r.body === undefined ? undefined : JSON.stringify(r.body) }), { ...env, DB: db }, ctx);
+  const res = await app.fetch(new Request(`http://localhost${r.path}`, { method, headers, body }), { ...env, DB: db }, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -296,7 +297,8 @@ describe('migrations applied twice', () => {
     expect(await dumpDb()).toEqual(before);
     for (const m of env.TEST_MIGRATIONS) {
       // As `wrangler d1 migrations apply` would run it if the d1_migrations record were lost: one batch.
-      await expect(env.DB.batch(m.queries.map((q) => env.DB.prepare(q))), m.name).rejects.toThrow(/already exists/);
+      // CREATE TABLE/INDEX/TRIGGER: "already exists"; ALTER TABLE … ADD COLUMN: "duplicate column name".
+      await expect(env.DB.batch(m.queries.map((q) => env.DB.prepare(q))), m.name).rejects.toThrow(/already exists|duplicate column name/);
       forgetDumpQuery();
       expect(await dumpDb(), m.name).toEqual(before);
       tally.faults++;

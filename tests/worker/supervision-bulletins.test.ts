@@ -9,7 +9,8 @@ import ExcelJS from 'exceljs';
 import { loadContent } from './helpers.ts';
 import { api, auditRows, signIn } from './auth-helpers.ts';
 import { approved } from './supervision-helpers.ts';
-import { bulletinRows, neutralise } from '../../worker/domain/bulletin.ts';
+import { bulletinRows } from '../../worker/domain/bulletin.ts';
+import { neutralise, parseCsv } from '../../worker/domain/csv.ts';
 import { addDays, cstDate } from '../../worker/domain/supervision.ts';
 
 let k = 0;
@@ -29,26 +30,6 @@ const draft = async (token: string, body: Record<string, unknown>) => {
   expect(r.status).toBe(201);
   return r.body;
 };
-
-/** A minimal RFC 4180 parser for checking the CSV as a spreadsheet would read it. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else cell += ch;
-  }
-  return rows;
-}
 
 describe('bulletins', () => {
   it('issuing freezes the figures: later approved updates change a new draft, never the issued bulletin', async () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { SELF } from 'cloudflare:test';
 import ExcelJS from 'exceljs';
-import { parseCsv } from '../../worker/domain/task-table.ts';
+import { parseTableCsv } from '../../worker/domain/task-table.ts';
 import { readXlsxSheet } from '../../worker/domain/xlsx-read.ts';
 import { loadContent } from './helpers.ts';
 import { signIn } from './auth-helpers.ts';
@@ -17,7 +17,7 @@ describe('the XLSX export', () => {
     const office = await signIn('office');
     const get = async (ext: string) =>
       new Uint8Array(await (await SELF.fetch(`http://localhost/api/v1/towns/fengmao/tasks/export.${ext}`, { headers: { Authorization: `Bearer ${office}` } })).arrayBuffer()).slice();
-    const csv = parseCsv(new TextDecoder().decode(await get('csv')));
+    const csv = parseTableCsv(new TextDecoder().decode(await get('csv')));
     const xlsx = await get('xlsx');
     expect(await readXlsxSheet(xlsx, { prefer: '任务分解表', maxRows: 2000, maxCols: 50, maxBytes: 1e8 })).toEqual(csv);
     const wb = new ExcelJS.Workbook();

@@ -6,8 +6,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { env, SELF } from 'cloudflare:test';
 import ExcelJS from 'exceljs';
-import { toCsv } from '../../worker/domain/bulletin.ts';
-import { parseCsv } from '../../worker/domain/task-table.ts';
+import { toCsv } from '../../worker/domain/csv.ts';
+import { parseTableCsv } from '../../worker/domain/task-table.ts';
 import { readXlsxSheet } from '../../worker/domain/xlsx-read.ts';
 import { content, dumpTables, loadContent, loadTwoTowns } from './helpers.ts';
 import { api, auditRows, signIn, signedIn } from './auth-helpers.ts';
@@ -323,7 +323,7 @@ async function upload(token: string, body: Uint8Array | string, opts: { dry?: bo
   return { status: res.status, body: (await res.json()) as any, headers: res.headers };
 }
 
-const csvGrid = (bytes: Uint8Array) => parseCsv(new TextDecoder().decode(bytes));
+const csvGrid = (bytes: Uint8Array) => parseTableCsv(new TextDecoder().decode(bytes));
 const csvBytes = (grid: string[][]) => new TextEncoder().encode(toCsv(grid));
 
 /** The task sheet of a workbook, read by the Worker's own reader (tasks-xlsx.test.ts checks it against exceljs). */

@@ -9,6 +9,8 @@ import { runBatch } from '../../worker/db/batch.ts';
 import { insertSessionStmt } from '../../worker/db/accounts.ts';
 import { clearGuards, readTaskForUpdate, submitStmts } from '../../worker/db/updates.ts';
 import { draftBulletinStmt } from '../../worker/db/supervision.ts';
+import { readTaskTable } from '../../worker/db/tasks.ts';
+import { taskTableRows } from '../../worker/domain/task-table.ts';
 import { sha256Hex } from '../../worker/auth/password.ts';
 import { app } from '../../worker/app.ts';
 import { content, loadContent } from './helpers.ts';
@@ -17,8 +19,22 @@ import { api, createAccount, signedIn, TEST_PASSWORD } from './auth-helpers.ts';
 export interface Req {
   path: string;
   token: string | null;
+  /** A JSON body. */
   body?: unknown;
+  /** A spreadsheet uploaded as the raw body (the task import): its cells, sent as CSV with this Content-Type. */
+  file?: { rows: string[][]; type: string };
   headers: Record<string, string>;
+}
+
+/** Cells as a CSV file the way a spreadsheet saves it: UTF-8 with BOM, CRLF, quoted where needed (no formula guard: that is the export's job, not the uploader's). */
+export const csvFile = (rows: string[][]): string =>
+  `\uFEFF${rows.map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n')}\r\n`;
+
+/** The body of a request and its Content-Type, as the valid request sends them. */
+export function encodeBody(r: Req): { body?: string; type?: string } {
+  if (r.file) return { body: csvFile(r.file.rows), type: r.file.type };
+  if (r.body !== undefined) return { body: JSON.stringify(r.body), type: 'application/json' };
+  return {};
 }
 export interface Fixture {
   reporter: string;
@@ -45,8 +61,45 @@ async function pendingUpdate(f: Fixture, n: number): Promise<{ id: string; versi
   return { id, version: t.version };
 }
 
+/** The 任务分解表 as exported, cut to the header and the fixture task's row, with its title edited (run `n`). */
+async function editedTable(f: Fixture, n: number): Promise<string[][]> {
+  const table = (await readTaskTable(env.DB, 'fengmao'))!;
+  const [header, ...rows] = taskTableRows(table.tasks, table.refs).map((r) => r.map(String));
+  const row = rows.find((r) => r[header!.indexOf('任务标识')] === f.task)!;
+  const title = header!.indexOf('任务内容');
+  row[title] = `${row[title]!.replace(/（第\d+次修订）$/, '')}（第${n}次修订）`;
+  return [header!, row];
+}
+
 /** A valid request for every write route (`METHOD path` as the app registers it). */
 export const CASES: Record<string, Case> = {
+  'POST /api/v1/towns/:town/tasks': (f, n) => ({
+    path: '/api/v1/towns/fengmao/tasks',
+    token: f.office,
+    body: {
+      code: `一.${100 + n}`,
+      parent: 'kt1-health-assessment',
+      title: '建立老年人健康档案动态更新机制',
+      units: [{ unit: 'weijiban', role: 'lead' }, { unit: 'zhongxin-weishengyuan', role: 'support' }],
+      lead_member: 'shao-yanqiu',
+      due: 'y2020',
+      weight: 2,
+    },
+    headers: { 'Idempotency-Key': idem(n) },
+  }),
+  'PATCH /api/v1/tasks/:task': async (f, n) => ({
+    path: `/api/v1/tasks/fengmao:${f.task}`,
+    token: f.office,
+    // A new title each run, so every accepted edit writes (weijiban stays the lead: the other cases report on this task).
+    body: { title: `到2018年年底集中开展老年人健康专项基线调查（第${n}次修订）`, units: [{ unit: 'weijiban', role: 'lead' }, { unit: 'zhongxin-weishengyuan', role: 'support' }], due: 'y2020', lead_member: 'shao-yanqiu', weight: 2 },
+    headers: { 'If-Match': `"${await taskVersion(f)}"` },
+  }),
+  'POST /api/v1/towns/:town/tasks/import': async (f, n) => ({
+    path: '/api/v1/towns/fengmao/tasks/import',
+    token: f.office,
+    file: { rows: await editedTable(f, n), type: 'text/csv' },
+    headers: { 'Idempotency-Key': idem(n) },
+  }),
   'POST /api/v1/auth/login': (f) => ({ path: '/api/v1/auth/login', token: null, body: { username: f.loginUser, password: TEST_PASSWORD }, headers: {} }),
   'POST /api/v1/auth/activate': (_f, n) => ({ path: '/api/v1/auth/activate', token: null, body: { token: `no-such-activation-token-${n}-xxxxxxxx`, password: 'a-new-password-2019' }, headers: {} }),
   'POST /api/v1/auth/logout': async (f) => {

@@ -4,6 +4,7 @@
  * formula injection neutralised) and the print-ready HTML page (A4, 仿宋/宋体, no scripts).
  */
 import { z } from 'zod';
+import type { Cell } from './csv.ts';
 import { isCalendarDate, type IndicatorStatus } from './supervision.ts';
 import type { TaskItem, TownFacts, indicatorBoard, unitStandings } from './supervision-views.ts';
 
@@ -180,8 +181,6 @@ export function bulletinFigures(
   };
 }
 
-/** A cell of an exported table. */
-export type Cell = string | number;
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`);
 
@@ -228,21 +227,6 @@ export function bulletinRows(b: { title: string; number: string | null }, f: Bul
     }
   }
   return rows;
-}
-
-/**
- * A cell as spreadsheet-safe text: one that starts with = + - @, a tab or a carriage return gets a
- * leading apostrophe so Excel and WPS never run it as a formula.
- */
-export const neutralise = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
-
-/** CSV (RFC 4180, CRLF) with a UTF-8 byte order mark so Excel opens the Chinese correctly. */
-export function toCsv(rows: Cell[][]): string {
-  const cell = (c: Cell) => {
-    const s = typeof c === 'number' ? String(c) : neutralise(c);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return `\uFEFF${rows.map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
 }
 
 const esc = (s: string | number): string =>

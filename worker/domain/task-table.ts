@@ -5,7 +5,8 @@
  * codes, parents, cycles) before anything is written. Pure: no Hono, no D1.
  */
 import { z } from 'zod';
-import { STATUS_ZH, type Cell } from './bulletin.ts';
+import { STATUS_ZH } from './bulletin.ts';
+import { CsvError, parseCsv, unNeutralise, type Cell } from './csv.ts';
 import { KIND_ZH, PlanTaskKind, changedFields, checkTasks, newTaskId, snapshot, stateOf, type TaskField, type TaskRecord, type TaskState, type TownRefs } from './tasks.ts';
 
 /** Limits that keep an import inside one Worker request: file bytes, rows, and unzipped XLSX bytes. */
@@ -105,42 +106,18 @@ export function decodeCsv(bytes: Uint8Array): string {
   }
 }
 
-/** The leading apostrophe the CSV export puts before = + - @ tab CR (formula safety) is taken off again. */
-const unNeutralise = (s: string): string => (/^'[=+\-@\t\r]/.test(s) ? s.slice(1) : s);
-
-/** RFC 4180 CSV (quotes, doubled quotes, CRLF or LF) into rows of cells. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const endCell = () => {
-    row.push(unNeutralise(cell));
-    cell = '';
-  };
-  const endRow = () => {
-    endCell();
-    rows.push(row);
-    row = [];
-    if (rows.length > IMPORT_LIMITS.rows + 1) throw tooManyRows();
-  };
-  for (; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') (cell += '"'), i++;
-        else quoted = false;
-      } else cell += ch;
-    } else if (ch === '"' && cell === '') quoted = true;
-    else if (ch === ',') endCell();
-    else if (ch === '\r' && text[i + 1] === '\n') (endRow(), i++);
-    else if (ch === '\n' || ch === '\r') endRow();
-    else cell += ch;
+/**
+ * The task table's CSV as cells: RFC 4180 (`parseCsv`), the leading apostrophe the export puts
+ * before = + - @ tab CR (formula safety) taken off again, at most IMPORT_LIMITS.rows rows after the header.
+ */
+export function parseTableCsv(text: string): string[][] {
+  try {
+    return parseCsv(text, { maxRows: IMPORT_LIMITS.rows + 1, cell: unNeutralise });
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    if (e.reason === 'too_many_rows') throw tooManyRows();
+    throw new TableFileError(422, 'file_unreadable', 'CSV 文件的引号不成对，文件可能不完整。', 'Unbalanced quotes: the CSV file looks truncated.');
   }
-  if (quoted) throw new TableFileError(422, 'file_unreadable', 'CSV 文件的引号不成对，文件可能不完整。', 'Unbalanced quotes: the CSV file looks truncated.');
-  if (cell !== '' || row.length) endRow();
-  return rows;
 }
 
 /** Whether the bytes are a ZIP archive (an XLSX file is one). */

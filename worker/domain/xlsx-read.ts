@@ -68,7 +68,14 @@ async function inflate(data: Uint8Array, limit: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // A damaged deflate stream (DecompressionStream rejects): the file, not the server, is at fault.
+      throw new XlsxError(422, 'damaged compressed data');
+    }
+    const { done, value } = chunk;
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
@@ -94,11 +101,14 @@ async function entryText(b: Uint8Array, e: Entry, limit: number): Promise<string
   return new TextDecoder().decode(raw);
 }
 
+/** A numeric character reference's character; one beyond Unicode (&#x110000;) is the replacement character, as an XML reader would refuse it. */
+const codePoint = (n: number): string => (n <= 0x10ffff ? String.fromCodePoint(n) : '\uFFFD');
+
 /** XML text content: entities and OOXML's _xHHHH_ escapes decoded. */
 export function xmlText(s: string): string {
   return s
     .replace(/&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_, e: string) =>
-      e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'amp' ? '&' : e === 'quot' ? '"' : e === 'apos' ? "'" : String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)),
+      e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'amp' ? '&' : e === 'quot' ? '"' : e === 'apos' ? "'" : codePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)),
     )
     .replace(/_x([0-9A-Fa-f]{4})_/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }

@@ -22,7 +22,8 @@ import {
   readViews,
   type BulletinRow,
 } from '../db/supervision.ts';
-import { BulletinDraftInput, BulletinFigures, bulletinFigures, bulletinHtml, bulletinRows, toCsv } from '../domain/bulletin.ts';
+import { BulletinDraftInput, BulletinFigures, bulletinFigures, bulletinHtml, bulletinRows } from '../domain/bulletin.ts';
+import { toCsv } from '../domain/csv.ts';
 import { bulletinPrefix, cstDate, knownBefore } from '../domain/supervision.ts';
 import { indicatorBoard, unitStandings } from '../domain/supervision-views.ts';
 import { once } from './updates.ts';

@@ -11,7 +11,7 @@ import { ApiError, notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
 import { auditStmt } from '../db/audit.ts';
 import { readTaskTable, tableFingerprint, tableGuard, taskWriteStmts } from '../db/tasks.ts';
-import { toCsv } from '../domain/bulletin.ts';
+import { toCsv } from '../domain/csv.ts';
 import { KIND_ZH, snapshot } from '../domain/tasks.ts';
 import {
   IMPORT_LIMITS,
@@ -20,7 +20,7 @@ import {
   decodeCsv,
   describeChanges,
   isZip,
-  parseCsv,
+  parseTableCsv,
   planImport,
   taskTableRows,
   type ImportPlan,
@@ -209,7 +209,7 @@ export const taskTable = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
     const format = isZip(bytes) ? 'xlsx' : 'csv';
     let grid: string[][];
     try {
-      grid = format === 'xlsx' ? await readXlsx(bytes) : parseCsv(decodeCsv(bytes));
+      grid = format === 'xlsx' ? await readXlsx(bytes) : parseTableCsv(decodeCsv(bytes));
     } catch (e) {
       if (e instanceof TableFileError) throw new ApiError(e.status, e.code, e.zh, e.en);
       throw e;
