@@ -488,7 +488,7 @@ describe('office', () => {
     await signIn(page, 'demo-office', '/console/audit/');
     await page.locator('.audit-entries li').first().waitFor();
     expect(await page.locator('.audit-entries').innerText()).toContain('通过进展');
-    await page.getByLabel('责任单位').selectOption('weijiban');
+    await page.getByLabel('责任单位', { exact: true }).selectOption('weijiban');
     await page.getByRole('button', { name: '查看' }).click();
     await expect.poll(() => page.locator('.audit-entries').innerText()).toContain('提交进展');
     await context.close();
@@ -500,7 +500,7 @@ describe('supervisor', () => {
     const { context, page } = await phone();
     await signIn(page, 'demo-supervisor', '/console/board/');
     await page.getByLabel('截至日期').fill('2019-01-15');
-    await page.getByLabel('责任单位').selectOption('weijiban');
+    await page.getByLabel('责任单位', { exact: true }).selectOption('weijiban');
     await page.getByLabel('时间节点').selectOption({ label: '2018年年底' });
     await page.getByRole('button', { name: '查看' }).click();
     await page.getByRole('heading', { name: '截至 2019-01-15 的督办情况' }).waitFor();
@@ -519,7 +519,7 @@ describe('supervisor', () => {
     await page.getByLabel('发现的问题').fill('健康评估体系尚未建立');
     await page.getByRole('button', { name: '添加整改事项' }).click();
     await page.getByLabel('第1项 整改事项').fill('建立老年人健康评估体系');
-    await page.getByLabel('责任单位').selectOption('weijiban');
+    await page.getByLabel('责任单位', { exact: true }).selectOption('weijiban');
     await page.getByLabel('整改时限').fill('2019-03-31');
     await page.getByRole('button', { name: '保存检查记录' }).click();
     await page.getByText(/已记录检查.*整改事项 1 项/).waitFor();
