@@ -87,3 +87,16 @@ export function Notice({ kind, children }: { kind: 'ok' | 'error' | 'info'; chil
     </div>
   );
 }
+
+/** The responsible units as the options of a select (after its own "all" / "none" option). */
+export function UnitOptions({ units }: { units: { id: string; name: string }[] | undefined }) {
+  return (
+    <>
+      {units?.map((u) => (
+        <option key={u.id} value={u.id}>
+          {u.name}
+        </option>
+      ))}
+    </>
+  );
+}

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { CreateAccountBody } from '../../../../worker/domain/account.ts';
 import { api, ApiFailure, failureText } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
-import { check, ErrorSummary, Field, Notice, toErrors, type Errors } from '../forms.tsx';
+import { check, ErrorSummary, Field, Notice, toErrors, type Errors, UnitOptions } from '../forms.tsx';
 import { cstTime, ROLE_ZH } from '../labels.ts';
 import { loadPlan, type PlanIndex } from '../plan.ts';
 
@@ -103,11 +103,7 @@ export default function Accounts({ session, town }: ScreenProps) {
             {(a) => (
               <select {...a} value={form.unit_id} onChange={(e) => setForm({ ...form, unit_id: e.target.value })}>
                 <option value="">（无）</option>
-                {plan?.plan.units.map((u) => (
-                  <option key={u.id} value={u.id}>
-                    {u.name}
-                  </option>
-                ))}
+                <UnitOptions units={plan?.plan.units} />
               </select>
             )}
           </Field>

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { api, failureText } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
-import { Field, Notice } from '../forms.tsx';
+import { Field, Notice, UnitOptions } from '../forms.tsx';
 import { cstTime } from '../labels.ts';
 import { loadPlan, type PlanIndex } from '../plan.ts';
 
@@ -67,11 +67,7 @@ export default function Audit({ session, town }: ScreenProps) {
             {(a) => (
               <select {...a} value={f.unit} onChange={(e) => setF({ ...f, unit: e.target.value })}>
                 <option value="">全部</option>
-                {plan?.plan.units.map((u) => (
-                  <option key={u.id} value={u.id}>
-                    {u.name}
-                  </option>
-                ))}
+                <UnitOptions units={plan?.plan.units} />
               </select>
             )}
           </Field>

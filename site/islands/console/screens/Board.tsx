@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { api, failureText } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
-import { Field, Notice } from '../forms.tsx';
+import { Field, Notice, UnitOptions } from '../forms.tsx';
 import { STATUS_ZH, todayCst } from '../labels.ts';
 import { loadPlan, type PlanIndex } from '../plan.ts';
 
@@ -103,11 +103,7 @@ export default function Board({ session, town }: ScreenProps) {
             {(a) => (
               <select {...a} value={filters.unit} onChange={(e) => set('unit', e.target.value)}>
                 <option value="">全部单位</option>
-                {plan?.plan.units.map((u) => (
-                  <option key={u.id} value={u.id}>
-                    {u.name}
-                  </option>
-                ))}
+                <UnitOptions units={plan?.plan.units} />
               </select>
             )}
           </Field>

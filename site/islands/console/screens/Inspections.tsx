@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { InspectionInput } from '../../../../worker/domain/inspection.ts';
 import { api, ApiFailure, failureText, newKey } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
-import { check, ErrorSummary, Field, Notice, toErrors, type Errors } from '../forms.tsx';
+import { check, ErrorSummary, Field, Notice, toErrors, type Errors, UnitOptions } from '../forms.tsx';
 import { cstTime, todayCst } from '../labels.ts';
 import { loadPlan, type PlanIndex } from '../plan.ts';
 
@@ -122,11 +122,7 @@ export default function Inspections({ session, town }: ScreenProps) {
                   {(a) => (
                     <select {...a} value={r.unit} onChange={(e) => upd('unit', e.target.value)}>
                       <option value="">请选择</option>
-                      {plan?.plan.units.map((u) => (
-                        <option key={u.id} value={u.id}>
-                          {u.name}
-                        </option>
-                      ))}
+                      <UnitOptions units={plan?.plan.units} />
                     </select>
                   )}
                 </Field>
