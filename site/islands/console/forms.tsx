@@ -6,6 +6,7 @@
 import { useId, type ReactNode, type RefObject } from 'react';
 import type { z } from 'zod';
 import { zhOnly, type FieldProblem } from './api.ts';
+import { safeHref } from './labels.ts';
 
 export type Errors = Record<string, string>;
 
@@ -98,5 +99,17 @@ export function UnitOptions({ units }: { units: { id: string; name: string }[] |
         </option>
       ))}
     </>
+  );
+}
+
+/** An evidence link as typed by a reporter: a link only for http(s) addresses, otherwise inert text. */
+export function EvidenceLink({ evidence: e }: { evidence: { url: string; title?: string } }) {
+  const href = safeHref(e.url);
+  return href ? (
+    <a href={href} rel="noopener noreferrer nofollow" target="_blank">
+      {e.title || e.url}
+    </a>
+  ) : (
+    <>{e.title || e.url}</>
   );
 }

@@ -7,8 +7,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { RejectInput, type UpdateView } from '../../../../worker/domain/update.ts';
 import { api, failureText, newKey } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
-import { check, Field, Notice, type Errors } from '../forms.tsx';
-import { cstTime, safeHref, STATUS_ZH } from '../labels.ts';
+import { check, Field, Notice, type Errors, EvidenceLink } from '../forms.tsx';
+import { cstTime, STATUS_ZH } from '../labels.ts';
 import { loadPlan, type PlanIndex } from '../plan.ts';
 
 interface TownTask {
@@ -91,13 +91,7 @@ function Item({ u, task, plan, onDone }: { u: UpdateView; task: TownTask | undef
           <ul>
             {u.evidence.map((e, i) => (
               <li key={i}>
-                {safeHref(e.url) ? (
-                          <a href={safeHref(e.url)!} rel="noopener noreferrer nofollow" target="_blank">
-                            {e.title || e.url}
-                          </a>
-                        ) : (
-                          e.title || e.url
-                        )}
+                <EvidenceLink evidence={e} />
               </li>
             ))}
           </ul>

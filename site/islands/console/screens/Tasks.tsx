@@ -9,8 +9,8 @@ import { UpdateInput, type UpdateView } from '../../../../worker/domain/update.t
 import { flags } from '../../../../worker/domain/supervision.ts';
 import { api, failureText } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
-import { check, ErrorSummary, Field, Notice, type Errors } from '../forms.tsx';
-import { cstTime, safeHref, STATE_ZH, STATUS_ZH, todayCst } from '../labels.ts';
+import { check, ErrorSummary, Field, Notice, type Errors, EvidenceLink } from '../forms.tsx';
+import { cstTime, STATE_ZH, STATUS_ZH, todayCst } from '../labels.ts';
 import { loadPlan, type PlanIndex } from '../plan.ts';
 import { drafts, emptyDraft, enqueue, flush, onQueueChange, outbox, saveDraft, takeBack, type Draft, type OutboxEntry } from '../queue.ts';
 
@@ -404,13 +404,7 @@ export default function Tasks({ session, town }: ScreenProps) {
                     {u.evidence.map((e, i) => (
                       <li key={i}>
                         佐证：
-                        {safeHref(e.url) ? (
-                          <a href={safeHref(e.url)!} rel="noopener noreferrer nofollow" target="_blank">
-                            {e.title || e.url}
-                          </a>
-                        ) : (
-                          e.title || e.url
-                        )}
+                        <EvidenceLink evidence={e} />
                       </li>
                     ))}
                   </ul>
