@@ -1,18 +1,31 @@
 // @ts-check
+import { createHash } from 'node:crypto';
 import { defineConfig } from 'astro/config';
+import cloudflare from '@astrojs/cloudflare';
 import react from '@astrojs/react';
 import sitemap from '@astrojs/sitemap';
 
-// The public site: static pages built from content/ into dist/, served by the Worker's static assets.
+/**
+ * The public site. Pages that come from content/ alone (plan text, leading group, comparison,
+ * search, the console shell) are prerendered into dist/client; pages and files that show what
+ * the database holds (`export const prerender = false`) are rendered on demand from D1 by the
+ * same Worker (worker/index.ts, worker/site.ts), so an approval is public at the next request.
+ */
+const BUILD_ID = createHash('sha256').update(`${Date.now()}:${process.pid}:${Math.random()}`).digest('hex').slice(0, 12);
+
 export default defineConfig({
-  // Placeholder origin for absolute URLs (sitemap, Atom feed); set SITE_ORIGIN for a real deploy (README).
+  // Absolute URLs (sitemap, Atom feed, hreflang). `npm run deploy` refuses to run without a real SITE_ORIGIN.
   site: process.env.SITE_ORIGIN ?? 'https://demo-town-tracker.example.org',
   srcDir: './site',
   publicDir: './site/public',
   outDir: './dist',
   output: 'static',
+  adapter: cloudflare({ prerenderEnvironment: 'node', imageService: 'passthrough' }),
+  session: false,
   trailingSlash: 'always',
   build: { format: 'directory', inlineStylesheets: 'always' },
   integrations: [react(), sitemap({ filter: (page) => !page.endsWith('/404/') && !new URL(page).pathname.startsWith('/console/') })],
   devToolbar: { enabled: false },
+  // Each build's id keys the Worker's page cache, so a new build never serves an old build's pages.
+  vite: { define: { __BUILD_ID__: JSON.stringify(BUILD_ID) } },
 });

@@ -1,6 +1,7 @@
 /**
  * The Hono app: middleware, the one error handler, and the API routes under /api.
- * Everything else is the static site, served by Workers Static Assets before this app runs.
+ * Everything else is the site (worker/site.ts). A successful write purges the cached public
+ * pages of the caller's town before it answers (worker/public-cache.ts).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
@@ -19,6 +20,7 @@ import { bulletins } from './routes/bulletins.ts';
 import { tasks } from './routes/tasks.ts';
 import { taskTable } from './routes/task-table.ts';
 import { validationHook } from './validation.ts';
+import { purgeAfterWrite } from './public-cache.ts';
 
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', ping).route('/', towns).route('/', auth).route('/', updates)
   .route('/', supervision)
@@ -46,6 +48,7 @@ export const app = new OpenAPIHono<AppEnv>()
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   })
   .use('/api/*', authenticate)
+  .use('/api/v1/*', purgeAfterWrite)
   .route('/api/health', health)
   .route('/api', docs(document))
   .route('/api', prefs)

@@ -1,9 +1,12 @@
 /**
- * Worker entry. /api/* is the Hono app; HTML paths of the site run this Worker too (see
- * run_worker_first in wrangler.toml) so pages carry the reader's settings (worker/site.ts);
- * every other static file is served by Workers Static Assets without running it.
+ * Worker entry, bundled by the Astro build (@astrojs/cloudflare keeps wrangler's `main`).
+ * /api/* is the Hono app; site paths (run_worker_first in wrangler.toml) go through
+ * worker/site.ts, which serves prerendered pages from Workers Static Assets and renders the
+ * pages that show the database on demand with Astro, from D1. Every other static file is served
+ * by Workers Static Assets without running this Worker.
  * The Cron Trigger runs `scheduled`: the daily overdue snapshot (worker/scheduled.ts).
  */
+import astro from '@astrojs/cloudflare/entrypoints/server';
 import { app } from './app.ts';
 import type { Env } from './env.ts';
 import { recordOverdueSnapshots } from './scheduled.ts';
@@ -13,7 +16,7 @@ export default {
   fetch(request, env, ctx) {
     const { pathname } = new URL(request.url);
     if (pathname === '/api' || pathname.startsWith('/api/')) return app.fetch(request, env, ctx);
-    return serveSite(request, env);
+    return serveSite(request, env, ctx, (req) => astro.fetch(req as Parameters<typeof astro.fetch>[0], env as never, ctx));
   },
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(recordOverdueSnapshots(env.DB, controller.scheduledTime));

@@ -1,10 +1,19 @@
 /**
- * The static site as the Worker serves it: files come from Workers Static Assets (dist/);
- * HTML pages get the reader's settings as classes on <html> (HTMLRewriter, from the cookie)
- * and a strict Content-Security-Policy (no inline script anywhere on the site).
+ * The public site as the Worker serves it.
+ * - Pages and files that show the database (worker/domain/public-pages.ts) are rendered on
+ *   demand by Astro from D1 and kept in the Worker's cache (`caches.default`) for at most
+ *   PAGE_TTL seconds; every write that changes what readers see deletes the town's copies
+ *   (worker/public-cache.ts), so the next request renders afresh. Browsers revalidate each time
+ *   (`no-cache` + ETag → 304).
+ * - Everything else (plan, group, comparison, search, console) is a prerendered file from
+ *   Workers Static Assets.
+ * Per-reader output is applied after the cache, never stored in it: the reading settings as
+ * classes on <html> (HTMLRewriter, from the cookie), the ETag variant, and the security headers.
  */
 import type { Env } from './env.ts';
 import { prefsFromCookie } from './domain/prefs.ts';
+import { isLivePath, slashed } from './domain/public-pages.ts';
+import { pageCacheKey, PAGE_TTL } from './public-cache.ts';
 
 /** Scripts only from the site itself; pagefind's search needs WebAssembly on /search/. Styles are inlined by the build. */
 export const SITE_CSP =
@@ -13,20 +22,56 @@ export const SITE_CSP =
 /** The console (/console/…): the same policy without WebAssembly; its one script is a bundled module. */
 export const CONSOLE_CSP = SITE_CSP.replace(" 'wasm-unsafe-eval'", '');
 
-export async function serveSite(request: Request, env: Env): Promise<Response> {
+/** Renders an on-demand page (Astro's handler). */
+export type Render = (request: Request) => Promise<Response>;
+
+/** The hex SHA-256 of a body, shortened: the strong validator of a rendered page. */
+async function digest(body: ArrayBuffer): Promise<string> {
+  const h = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
+  return [...h.slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** A live page from the cache, or rendered and stored. Only complete 200 answers are stored. */
+async function livePage(request: Request, ctx: ExecutionContext, render: Render): Promise<Response> {
+  const key = pageCacheKey(request.url);
+  const cache = caches.default;
+  const hit = await cache.match(key);
+  if (hit) return hit;
+  const res = await render(new Request(request.url, { method: 'GET', headers: { accept: request.headers.get('accept') ?? '*/*' } }));
+  if (res.status !== 200) return res;
+  const body = await res.arrayBuffer();
+  const stored = new Response(body, { status: 200, headers: { 'content-type': res.headers.get('content-type') ?? 'text/html; charset=utf-8' } });
+  stored.headers.set('ETag', `"${await digest(body)}"`);
+  stored.headers.set('Cache-Control', `public, max-age=${PAGE_TTL}`);
+  stored.headers.set('Last-Modified', new Date().toUTCString());
+  ctx.waitUntil(cache.put(key, stored.clone()));
+  return stored;
+}
+
+export async function serveSite(request: Request, env: Env, ctx: ExecutionContext, render: Render): Promise<Response> {
+  const url = new URL(request.url);
+  const canonical = slashed(url.pathname);
+  if (canonical) return Response.redirect(`${url.origin}${canonical}${url.search}`, 301);
   const classes = prefsFromCookie(request.headers.get('cookie'));
-  // The asset's ETag is the same for every setting, so a revalidation (If-None-Match → 304) would
-  // hand back a copy with other classes: with settings, ask for the full page and send no ETag.
-  let asset = request;
-  if (classes.length) {
-    const headers = new Headers(request.headers);
-    headers.delete('if-none-match');
-    headers.delete('if-modified-since');
-    asset = new Request(request, { headers });
+  const live = isLivePath(url.pathname) && (request.method === 'GET' || request.method === 'HEAD');
+  let res: Response;
+  if (live) {
+    res = await livePage(request, ctx, render);
+  } else {
+    // The asset's ETag is the same for every setting, so a revalidation (If-None-Match → 304) would
+    // hand back a copy with other classes: with settings, ask for the full page and send no ETag.
+    let asset = request;
+    if (classes.length) {
+      const headers = new Headers(request.headers);
+      headers.delete('if-none-match');
+      headers.delete('if-modified-since');
+      asset = new Request(request, { headers });
+    }
+    res = await env.ASSETS.fetch(asset);
   }
-  const res = await env.ASSETS.fetch(asset);
-  if (!(res.headers.get('content-type') ?? '').includes('text/html')) return res;
-  const page = classes.length
+  const isHtml = (res.headers.get('content-type') ?? '').includes('text/html');
+  if (!isHtml && !live) return res;
+  const page = isHtml && classes.length
     ? new HTMLRewriter()
         .on('html', {
           element(el) {
@@ -35,10 +80,25 @@ export async function serveSite(request: Request, env: Env): Promise<Response> {
         })
         .transform(res)
     : res;
-  // A fresh Response: the one from the assets binding (and its transform) may have immutable headers.
-  const out = new Response(page.body, page);
-  if (classes.length) out.headers.delete('ETag');
-  const isConsole = new URL(request.url).pathname.startsWith('/console/');
+  // A fresh Response: the one from the cache, the assets binding or the transform may have immutable headers.
+  let out = new Response(page.body, page);
+  if (live && out.status === 200) {
+    // Each reading setting is its own variant of the page; browsers revalidate every time.
+    const tag = out.headers.get('ETag');
+    const etag = tag && classes.length ? tag.replace(/"$/, `-${classes.join('.')}"`) : tag;
+    out.headers.delete('Cache-Control');
+    out.headers.set('Cache-Control', 'no-cache');
+    if (etag) {
+      out.headers.set('ETag', etag);
+      const match = request.headers.get('if-none-match');
+      if (match && match.split(',').some((m) => m.trim().replace(/^W\//, '') === etag)) {
+        out = new Response(null, { status: 304, headers: { ETag: etag, 'Cache-Control': 'no-cache' } });
+      }
+    }
+  } else if (classes.length) {
+    out.headers.delete('ETag');
+  }
+  const isConsole = url.pathname.startsWith('/console/');
   out.headers.set('Content-Security-Policy', isConsole ? CONSOLE_CSP : SITE_CSP);
   // The console is for signed-in staff: never indexed.
   if (isConsole) out.headers.set('X-Robots-Tag', 'noindex, nofollow');
@@ -46,6 +106,6 @@ export async function serveSite(request: Request, env: Env): Promise<Response> {
   out.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
   out.headers.set('X-Frame-Options', 'DENY');
   // The same URL differs by the settings cookie: caches must keep them apart.
-  out.headers.append('Vary', 'Cookie');
+  if (isHtml) out.headers.append('Vary', 'Cookie');
   return out;
 }

@@ -248,7 +248,7 @@ export const zh = {
     town_targets: (town: string) => `${town}的目标`,
     no_town_target: '本站所列各镇没有为这项指标定数量目标。',
     town_latest: (town: string) => `${town}报告的最新值（经领导小组办公室审核）`,
-    town_no_latest: '还没有审核通过的数值',
+    town_latest_link: '见进度页（随每次审核更新）',
     by_place_heading: '各地报告的全部数字',
     report_doc_number: '文号',
     report_issuer: '答复单位',

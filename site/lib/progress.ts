@@ -6,7 +6,7 @@
  */
 import type { IndicatorDef, TownBundle } from '../../worker/domain/content.ts';
 import type { TaskStatus } from '../../worker/domain/plan-view.ts';
-import type { SnapshotUpdate, SnapshotValue, TownSnapshot } from '../../worker/domain/public-snapshot.ts';
+import type { PublicUpdate, PublicValue, TownPublicData } from '../../worker/domain/public-progress.ts';
 import {
   cstDate,
   DEFAULT_OPTIONS,
@@ -26,7 +26,7 @@ export interface TaskProgress {
   status: TaskStatus;
   percent: number;
   due: string;
-  last: SnapshotUpdate | null;
+  last: PublicUpdate | null;
   overdue: boolean;
 }
 
@@ -34,7 +34,7 @@ export interface TargetCard {
   indicator: IndicatorDef;
   target: Target;
   /** The value the card shows: for a past milestone the latest at its date, else the latest. */
-  latest: SnapshotValue | null;
+  latest: PublicValue | null;
   status: IndicatorStatus;
   /** For qualitative targets: the tasks that deliver it. */
   tasks: { done: number; total: number };
@@ -50,11 +50,11 @@ export interface Series {
   indicator: IndicatorDef;
   baseline?: { value: number; as_of: string };
   targets: { milestone: Milestone; value: number; display: string }[];
-  values: SnapshotValue[];
+  values: PublicValue[];
 }
 
 export interface ProgressView {
-  snapshot: TownSnapshot | null;
+  snapshot: TownPublicData | null;
   /** The date the statuses are judged at: the snapshot's date. */
   asOf: string | null;
   tasks: Map<string, TaskProgress>;
@@ -62,7 +62,7 @@ export interface ProgressView {
   milestones: MilestoneCards[];
   series: Series[];
   /** Approved updates, newest first. */
-  timeline: SnapshotUpdate[];
+  timeline: PublicUpdate[];
 }
 
 /** A partial baseline date (2017, 2017-06) as a day: the end of that period. */
@@ -72,7 +72,7 @@ function dayOf(d: string): string {
   return d;
 }
 
-export function progressView(t: TownBundle, catalogue: IndicatorDef[], snapshot: TownSnapshot | null): ProgressView {
+export function progressView(t: TownBundle, catalogue: IndicatorDef[], snapshot: TownPublicData | null): ProgressView {
   // Judged on the snapshot's date (China Standard Time), from what was approved by then.
   const asOf = snapshot ? cstDate(snapshot.generated_at) : null;
   const known = (at: string) => asOf !== null && at < knownBefore(asOf);

@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { csv, csvCell } from '../../site/lib/open-data.ts';
 import { parseCsv } from '../../worker/domain/csv.ts';
-import { TownSnapshot } from '../../worker/domain/public-snapshot.ts';
+import { TownPublicData } from '../../worker/domain/public-progress.ts';
 import { readContent } from '../../worker/content/read.ts';
 import { DIST } from './dist.ts';
 
-const FIXTURE = TownSnapshot.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/snapshot/fengmao.json'), 'utf8')));
+const FIXTURE = TownPublicData.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/snapshot/fengmao.json'), 'utf8')));
 const fengmao = readContent().towns.find((t) => t.town.id === 'fengmao')!;
 const file = (p: string) => readFileSync(join(DIST, p), 'utf8');
 

@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readContent } from '../../worker/content/read.ts';
-import { TownSnapshot } from '../../worker/domain/public-snapshot.ts';
+import { TownPublicData } from '../../worker/domain/public-progress.ts';
 import { progressView } from '../../site/lib/progress.ts';
 
 const content = readContent();
 const fengmao = content.towns.find((t) => t.town.id === 'fengmao')!;
-const fixture = () => TownSnapshot.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/snapshot/fengmao.json'), 'utf8')));
+const fixture = () => TownPublicData.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/snapshot/fengmao.json'), 'utf8')));
 const card = (v: ReturnType<typeof progressView>, m: string, ind: string) => v.milestones.find((x) => x.milestone.id === m)!.cards.find((c) => c.indicator.id === ind)!;
 
 describe('progress view', () => {

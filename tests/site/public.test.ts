@@ -12,12 +12,12 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readContent } from '../../worker/content/read.ts';
-import { TownSnapshot } from '../../worker/domain/public-snapshot.ts';
+import { TownPublicData } from '../../worker/domain/public-progress.ts';
 import { serveDist } from './serve.ts';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const FIXTURE = TownSnapshot.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/snapshot/fengmao.json'), 'utf8')));
+const FIXTURE = TownPublicData.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/snapshot/fengmao.json'), 'utf8')));
 const fengmao = readContent().towns.find((t) => t.town.id === 'fengmao')!;
 
 const PAGES = {

@@ -1,7 +1,10 @@
-/** /towns/<id>/data.json — the town's targets, tasks and approved progress, generated at build time. */
+/** /towns/<id>/data.json — the town's targets, tasks and approved progress, rendered from D1 at request time. */
 import type { APIRoute } from 'astro';
-import { townPaths } from '../../../lib/data.ts';
-import { bundleOf, loadTownData } from '../../../lib/town-data.ts';
+import { liveTown, loadTownData, notFound } from '../../../lib/town-data.ts';
 
-export const getStaticPaths = townPaths;
-export const GET: APIRoute = async ({ props }) => Response.json(await loadTownData(bundleOf(props)));
+export const prerender = false;
+export const GET: APIRoute = async ({ params }) => {
+  const t = await liveTown(params.id!);
+  if (!t) return notFound();
+  return Response.json(await loadTownData(t));
+};

@@ -1,9 +1,11 @@
-/** /towns/<id>/targets.csv — open data (UTF-8 with BOM), generated at build time. */
+/** /towns/<id>/targets.csv — open data (UTF-8 with BOM), rendered from D1 at request time. */
 import type { APIRoute } from 'astro';
-import { townPaths } from '../../../lib/data.ts';
 import { tableCsv } from '../../../lib/open-data.ts';
-import { bundleOf, loadTownData } from '../../../lib/town-data.ts';
+import { liveTown, loadTownData, notFound } from '../../../lib/town-data.ts';
 
-export const getStaticPaths = townPaths;
-export const GET: APIRoute = async ({ props }) =>
-  new Response(tableCsv(await loadTownData(bundleOf(props)), 'targets'), { headers: { 'content-type': 'text/csv; charset=utf-8' } });
+export const prerender = false;
+export const GET: APIRoute = async ({ params }) => {
+  const t = await liveTown(params.id!);
+  if (!t) return notFound();
+  return new Response(tableCsv(await loadTownData(t), 'targets'), { headers: { 'content-type': 'text/csv; charset=utf-8' } });
+};

@@ -1,7 +1,7 @@
 /**
- * The public data snapshot the static site is built from: a town's approved progress as read
- * from D1 by `npm run snapshot` (worker/cli/snapshot.ts) into `.snapshot/<town>.json`.
- * Only approved data is ever in it. The site reads it at build time (site/lib/snapshot.ts).
+ * What the public pages of one town show from the database, as read from D1 at request time by
+ * worker/db/public.ts: the task table (the office edits it) and the approved progress. Only
+ * approved data is ever in it; rectification items (督导整改) and unpublished bulletins never are.
  */
 import { z } from 'zod';
 import { IsoDate, Slug } from './content.ts';
@@ -11,7 +11,7 @@ import { TaskStatus } from './plan-view.ts';
 const Instant = z.string().min(10);
 
 /** One approved measurement of an indicator. */
-export const SnapshotValue = z.object({
+export const PublicValue = z.object({
   indicator: Slug,
   value: z.number(),
   as_of: IsoDate,
@@ -20,10 +20,10 @@ export const SnapshotValue = z.object({
   /** The approved update that carried it. */
   update: z.string().min(1),
 });
-export type SnapshotValue = z.infer<typeof SnapshotValue>;
+export type PublicValue = z.infer<typeof PublicValue>;
 
 /** One approved task update, as the public timeline shows it. */
-export const SnapshotUpdate = z.object({
+export const PublicUpdate = z.object({
   id: z.string().min(1),
   task: Slug,
   unit: Slug,
@@ -33,20 +33,34 @@ export const SnapshotUpdate = z.object({
   narrative: z.string(),
   approved_at: Instant,
 });
-export type SnapshotUpdate = z.infer<typeof SnapshotUpdate>;
+export type PublicUpdate = z.infer<typeof PublicUpdate>;
 
-/** A task's approved state. */
-export const SnapshotTask = z.object({
+/** A plan task as the task table holds it now, with its approved state. */
+export const PublicTask = z.object({
   id: Slug,
+  parent: Slug.nullable(),
+  code: z.string().min(1),
+  kind: z.enum(['key_task', 'guarantee', 'deliverable']),
+  title: z.string().min(1),
+  /** The plan's words for it; empty for a task the office added. */
+  quote: z.string(),
+  units: z.array(z.object({ unit: Slug, role: z.enum(['lead', 'support']) })),
+  units_basis: z.enum(['stated', 'inferred']),
+  lead_member: Slug.nullable(),
+  /** Milestone id. */
+  due: Slug,
+  due_basis: z.enum(['stated', 'inferred']),
+  weight: z.number().positive(),
+  indicators: z.array(Slug),
   status: TaskStatus,
   percent: z.number().int().min(0).max(100),
   /** Id of the latest approved update, if any. */
   last_update: z.string().nullable(),
 });
-export type SnapshotTask = z.infer<typeof SnapshotTask>;
+export type PublicTask = z.infer<typeof PublicTask>;
 
 /** A published bulletin (通报), frozen when issued. */
-export const SnapshotBulletin = z.object({
+export const PublicBulletin = z.object({
   id: z.string().min(1),
   /** e.g. 冯卯医养督〔2019〕1号 */
   number: z.string().min(1),
@@ -58,22 +72,22 @@ export const SnapshotBulletin = z.object({
   /** Link to the published print page, if any. */
   url: z.string().optional(),
 });
-export type SnapshotBulletin = z.infer<typeof SnapshotBulletin>;
+export type PublicBulletin = z.infer<typeof PublicBulletin>;
 
 /** One day of the overdue trend (daily snapshots computed by the supervision cron). */
 export const OverduePoint = z.object({ date: IsoDate, overdue: z.number().int().nonnegative() });
 
 /** Everything the public pages of one town show from the database. */
-export const TownSnapshot = z.object({
+export const TownPublicData = z.object({
   town: Slug,
-  /** When the snapshot was taken. */
+  /** When it was read from the database. */
   generated_at: Instant,
   /** The latest approval time in the data (null when nothing is approved yet). */
   updated_at: Instant.nullable(),
-  tasks: z.array(SnapshotTask),
-  updates: z.array(SnapshotUpdate),
-  values: z.array(SnapshotValue),
-  bulletins: z.array(SnapshotBulletin).default([]),
+  tasks: z.array(PublicTask),
+  updates: z.array(PublicUpdate),
+  values: z.array(PublicValue),
+  bulletins: z.array(PublicBulletin).default([]),
   overdue_trend: z.array(OverduePoint).default([]),
 });
-export type TownSnapshot = z.infer<typeof TownSnapshot>;
+export type TownPublicData = z.infer<typeof TownPublicData>;

@@ -1,0 +1,106 @@
+/**
+ * The one read behind every public page and open-data file of a town: its task table as the
+ * office keeps it now and its approved progress, in one D1 batch (one round trip). Only approved
+ * data is selected: task status and percent change only when an update is approved, and only
+ * approved updates and their indicator values are read. Rectification items (整改) stay internal;
+ * only published public bulletins are read.
+ */
+import { cstDate } from '../domain/supervision.ts';
+import { TownPublicData } from '../domain/public-progress.ts';
+
+type Row = Record<string, unknown>;
+
+/** The statements of readPublicTown, each bound to the town (?1); exported so the benchmark can EXPLAIN them. */
+export const PUBLIC_SQL = {
+  town: `SELECT id FROM towns WHERE id = ?1`,
+  tasks: `SELECT t.id, t.parent_id, t.code, t.kind, t.title, t.quote, t.units_basis, t.lead_member_id, t.due_milestone_id,
+                 t.due_basis, t.weight, t.status, t.percent,
+                 (SELECT u.id FROM task_updates u WHERE u.town_id = t.town_id AND u.task_id = t.id AND u.state = 'approved'
+                   ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS last_update
+            FROM tasks t WHERE t.town_id = ?1 AND t.kind <> 'rectification' ORDER BY t.ordinal, t.id`,
+  taskUnits: `SELECT task_id, unit_id, role FROM task_units WHERE town_id = ?1 ORDER BY task_id, ordinal, unit_id`,
+  taskIndicators: `SELECT task_id, indicator_id FROM task_indicators WHERE town_id = ?1 ORDER BY task_id, indicator_id`,
+  updates: `SELECT u.id, u.task_id, u.unit_id, u.status, u.percent, u.narrative, u.reviewed_at
+              FROM task_updates u JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id
+             WHERE u.town_id = ?1 AND u.state = 'approved' AND t.kind <> 'rectification' ORDER BY u.reviewed_at, u.id`,
+  values: `SELECT v.indicator_id, v.value, v.as_of, v.source, v.approved_at, v.update_id
+             FROM indicator_values v JOIN task_updates u ON u.id = v.update_id
+             JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id
+            WHERE v.town_id = ?1 AND u.state = 'approved' AND t.kind <> 'rectification'
+            ORDER BY v.indicator_id, v.as_of, v.approved_at`,
+  bulletins: `SELECT id, number, title, period_from, period_to, remarks, issued_at
+                FROM bulletins WHERE town_id = ?1 AND state = 'issued' AND visibility = 'public' ORDER BY issued_at, id`,
+  overdue: `SELECT day, SUM(overdue) AS overdue FROM overdue_snapshots WHERE town_id = ?1 GROUP BY day ORDER BY day`,
+} as const;
+
+/** A town's public data as of now; null when there is no such town. */
+export async function readPublicTown(db: D1Database, town: string, now = new Date()): Promise<TownPublicData | null> {
+  const keys = Object.keys(PUBLIC_SQL) as (keyof typeof PUBLIC_SQL)[];
+  const sets = await db.batch(keys.map((k) => db.prepare(PUBLIC_SQL[k]).bind(town)));
+  const rows = Object.fromEntries(keys.map((k, i) => [k, sets[i]!.results as Row[]])) as Record<keyof typeof PUBLIC_SQL, Row[]>;
+  if (rows.town.length === 0) return null;
+  return publicData(town, rows, now.toISOString());
+}
+
+/** The result sets of PUBLIC_SQL as one validated record. Exported for tests. */
+export function publicData(town: string, rows: Record<keyof typeof PUBLIC_SQL, Row[]>, readAt: string): TownPublicData {
+  const unitsOf = new Map<string, { unit: string; role: string }[]>();
+  for (const r of rows.taskUnits) unitsOf.set(String(r.task_id), [...(unitsOf.get(String(r.task_id)) ?? []), { unit: String(r.unit_id), role: String(r.role) }]);
+  const indicatorsOf = new Map<string, string[]>();
+  for (const r of rows.taskIndicators) indicatorsOf.set(String(r.task_id), [...(indicatorsOf.get(String(r.task_id)) ?? []), String(r.indicator_id)]);
+  const updates = rows.updates.map((u) => ({
+    id: String(u.id),
+    task: String(u.task_id),
+    unit: String(u.unit_id),
+    status: u.status,
+    percent: Number(u.percent),
+    narrative: String(u.narrative),
+    approved_at: String(u.reviewed_at),
+  }));
+  const values = rows.values.map((v) => ({
+    indicator: String(v.indicator_id),
+    value: Number(v.value),
+    as_of: String(v.as_of),
+    source: String(v.source),
+    approved_at: String(v.approved_at),
+    update: String(v.update_id),
+  }));
+  const stamps = [...updates.map((u) => u.approved_at), ...values.map((v) => v.approved_at)].sort();
+  return TownPublicData.parse({
+    town,
+    generated_at: readAt,
+    updated_at: stamps.at(-1) ?? null,
+    tasks: rows.tasks.map((t) => ({
+      id: t.id,
+      parent: t.parent_id ?? null,
+      code: t.code,
+      kind: t.kind,
+      title: t.title,
+      quote: t.quote ?? '',
+      units: unitsOf.get(String(t.id)) ?? [],
+      units_basis: t.units_basis,
+      lead_member: t.lead_member_id ?? null,
+      due: t.due_milestone_id,
+      due_basis: t.due_basis,
+      weight: Number(t.weight),
+      indicators: indicatorsOf.get(String(t.id)) ?? [],
+      status: t.status,
+      percent: Number(t.percent),
+      last_update: t.last_update ?? null,
+    })),
+    updates,
+    values,
+    bulletins: rows.bulletins.map((b) => ({
+      id: String(b.id),
+      number: String(b.number),
+      title: String(b.title),
+      issued_on: cstDate(String(b.issued_at)),
+      period_from: String(b.period_from),
+      period_to: String(b.period_to),
+      ...(b.remarks ? { summary: String(b.remarks) } : {}),
+      // A published bulletin's print page is public (worker/routes/bulletins.ts).
+      url: `/api/v1/bulletins/${encodeURIComponent(String(b.id))}/print`,
+    })),
+    overdue_trend: rows.overdue.map((o) => ({ date: String(o.day), overdue: Number(o.overdue) })),
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * Which public URLs show the database (rendered on demand and cached by the Worker) and which of
+ * them a change to one town makes stale. Pure functions; the Worker's page cache (worker/site.ts)
+ * and the writes that purge it (worker/public-cache.ts) both use them.
+ */
+
+/** The open-data files of a town, rendered from D1 like its pages. */
+export const OPEN_DATA_FILES = ['data.json', 'tasks.csv', 'targets.csv', 'updates.csv', 'feed.xml'] as const;
+
+/** Pages that list every town (their headline figures change with any town). */
+const ALL_TOWNS_PAGES = ['/', '/en/'] as const;
+
+/** Every URL path whose content depends on this town's data in D1. */
+export function townPublicPaths(town: string): string[] {
+  const t = encodeURIComponent(town);
+  return [
+    ...ALL_TOWNS_PAGES,
+    `/towns/${t}/`,
+    `/towns/${t}/progress/`,
+    `/towns/${t}/tasks/`,
+    `/en/towns/${t}/`,
+    ...OPEN_DATA_FILES.map((f) => `/towns/${t}/${f}`),
+  ];
+}
+
+const LIVE = [
+  /^\/$/,
+  /^\/en\/$/,
+  /^\/(en\/)?towns\/[^/]+\/$/,
+  /^\/towns\/[^/]+\/(progress|tasks)\/$/,
+  new RegExp(`^/towns/[^/]+/(${OPEN_DATA_FILES.map((f) => f.replace('.', '\\.')).join('|')})$`),
+];
+
+/** Whether a URL path is rendered on demand from D1 (and cached), rather than a prerendered file. */
+export const isLivePath = (path: string): boolean => LIVE.some((re) => re.test(path));
+
+/**
+ * The slashed form of a page URL that lacks its trailing slash (`/towns/x/progress` →
+ * `/towns/x/progress/`); null when the path is already canonical or names a file.
+ */
+export function slashed(path: string): string | null {
+  if (path.endsWith('/')) return null;
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  return last.includes('.') ? null : `${path}/`;
+}
