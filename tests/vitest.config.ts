@@ -1,8 +1,12 @@
 /**
- * Two projects: `worker` runs inside workerd against a real local D1 with the real
- * migrations (@cloudflare/vitest-plugin); `node` checks content, domain rules and the built site.
+ * Three projects, all on the site as `npm test` builds it first:
+ * - `worker` runs the built Worker (dist/server: API, on-demand pages and prerendered pages)
+ *   inside workerd against a real local D1 with the real migrations (@cloudflare/vitest-plugin);
+ * - `site` reads the public pages over HTTP from the built Worker under `wrangler dev` with a
+ *   seeded local D1 (tests/site/live-site.ts), in Chromium where a reader's view matters;
+ * - `node` checks content, domain rules, the CLI and the console end to end.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
@@ -10,14 +14,28 @@ import { readContent } from '../worker/content/read.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
-/** Every URL path of the built site (dist/, as npm test builds it first): pages as `/dir/`, files as themselves. */
+/** Every URL path of the prerendered site (dist/client, as npm test builds it first): pages as `/dir/`, files as themselves. */
 function assetPaths(): string[] {
-  const dist = resolve(root, 'dist');
+  const dist = resolve(root, 'dist/client');
   if (!existsSync(dist)) return [];
   return (readdirSync(dist, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-    .filter((d) => d.isFile() && !d.name.startsWith('_'))
+    .filter((d) => d.isFile() && !d.name.startsWith('_') && !d.name.startsWith('.'))
     .map((d) => `/${relative(dist, resolve(d.parentPath, d.name)).split('\\').join('/')}`.replace(/(^|\/)index\.html$/, '$1'))
     .sort();
+}
+
+/**
+ * The built Worker's config (dist/server/wrangler.json, written by astro build) for the test pool,
+ * less `rules` and `no_bundle`: with them the pool loads node_modules' CommonJS packages that test
+ * files import (exceljs, zod through @hono/zod-openapi) as ES modules, unbundled.
+ */
+function builtConfig(): string {
+  const built = resolve(root, 'dist/server/wrangler.json');
+  if (!existsSync(built)) throw new Error('dist/server/wrangler.json is missing: run `npm run build` first (npm test does)');
+  const { rules: _rules, no_bundle: _noBundle, ...config } = JSON.parse(readFileSync(built, 'utf8')) as Record<string, unknown>;
+  const out = resolve(root, 'dist/server/wrangler.vitest.json');
+  writeFileSync(out, JSON.stringify(config));
+  return out;
 }
 
 export default defineConfig(async () => {
@@ -29,7 +47,8 @@ export default defineConfig(async () => {
         {
           plugins: [
             cloudflareTest({
-              wrangler: { configPath: resolve(root, 'wrangler.toml') },
+              // The Worker as built (astro build bundles worker/index.ts with the on-demand pages).
+              wrangler: { configPath: builtConfig() },
               miniflare: {
                 // Test-only bindings: the migrations to apply, content/ as parsed on the host, the built site's paths.
                 bindings: { TEST_MIGRATIONS: migrations, TEST_CONTENT: content, TEST_ASSET_PATHS: assetPaths() },
@@ -48,8 +67,19 @@ export default defineConfig(async () => {
             name: 'node',
             root,
             environment: 'node',
-            include: ['tests/api/**/*.test.ts', 'tests/content/**/*.test.ts', 'tests/domain/**/*.test.ts', 'tests/site/**/*.test.ts', 'tests/cli/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
+            include: ['tests/api/**/*.test.ts', 'tests/content/**/*.test.ts', 'tests/domain/**/*.test.ts', 'tests/cli/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
             testTimeout: 120_000,
+          },
+        },
+        {
+          test: {
+            name: 'site',
+            root,
+            environment: 'node',
+            include: ['tests/site/**/*.test.ts'],
+            globalSetup: ['tests/site/live-site.ts'],
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
           },
         },
       ],

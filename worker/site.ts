@@ -50,8 +50,10 @@ async function livePage(request: Request, ctx: ExecutionContext, render: Render)
 
 export async function serveSite(request: Request, env: Env, ctx: ExecutionContext, render: Render): Promise<Response> {
   const url = new URL(request.url);
+  // Static Assets redirects prerendered pages to their slashed URL itself; on-demand pages would
+  // otherwise answer under both URLs.
   const canonical = slashed(url.pathname);
-  if (canonical) return Response.redirect(`${url.origin}${canonical}${url.search}`, 301);
+  if (canonical && isLivePath(canonical)) return Response.redirect(`${url.origin}${canonical}${url.search}`, 301);
   const classes = prefsFromCookie(request.headers.get('cookie'));
   const live = isLivePath(url.pathname) && (request.method === 'GET' || request.method === 'HEAD');
   let res: Response;

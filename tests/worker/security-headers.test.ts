@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { env, SELF } from 'cloudflare:test';
 import { app } from '../../worker/app.ts';
 import { CONSOLE_CSP, SITE_CSP } from '../../worker/site.ts';
+import { townPublicPaths } from '../../worker/domain/public-pages.ts';
 import { loadContent } from './helpers.ts';
 import { createAccount, signIn } from './auth-helpers.ts';
 
@@ -64,13 +65,14 @@ describe('security headers', () => {
     expectSecurityHeaders(missing, 'unknown API path');
   });
 
-  it('on every page and file of the built site, served by the Worker or by Static Assets; pages carry the site CSP and no inline script', async () => {
+  it('on every page and file of the built site, prerendered or rendered on demand from D1; pages carry the site CSP and no inline script', async () => {
+    await loadContent();
     const paths = env.TEST_ASSET_PATHS;
     expect(paths.length, 'the site must be built first (npm run build)').toBeGreaterThan(20);
-    for (const p of [...paths, '/no-such-page/', '/no-such-file.js']) {
+    for (const p of [...new Set([...paths, ...townPublicPaths('fengmao')])].concat('/no-such-page/', '/no-such-file.js', '/towns/no-such-town/')) {
       const res = await SELF.fetch(`${ORIGIN}${p}`, { headers: { 'sec-fetch-mode': p.endsWith('/') ? 'navigate' : 'no-cors' } });
       const body = await res.text();
-      expect(res.status, p).toBe(p.startsWith('/no-such') ? 404 : 200);
+      expect(res.status, p).toBe(p.includes('no-such') ? 404 : 200);
       expectSecurityHeaders(res, p);
       tally.responses++;
       if ((res.headers.get('content-type') ?? '').includes('text/html')) {

@@ -4,8 +4,8 @@
  * past their deadline. Plus the daily snapshot of the Cron Trigger.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
-import worker from '../../worker/index.ts';
+import { env } from 'cloudflare:test';
+import { recordOverdueSnapshots } from '../../worker/scheduled.ts';
 import { dumpTables, loadContent } from './helpers.ts';
 import { api, auditRows, signIn } from './auth-helpers.ts';
 import { addDays, cstDate } from '../../worker/domain/supervision.ts';
@@ -129,9 +129,8 @@ describe('inspections', () => {
 
 describe('daily overdue snapshot (Cron Trigger)', () => {
   const runCron = async (scheduledTime: number) => {
-    const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime, cron: '50 15 * * *' }), env, ctx);
-    await waitOnExecutionContext(ctx);
+    // What the Worker's scheduled handler (worker/index.ts) runs for the Cron Trigger.
+    await recordOverdueSnapshots(env.DB, scheduledTime);
   };
 
   it('records overdue counts per unit for the day; running twice on one day changes nothing', async () => {
