@@ -1,5 +1,7 @@
 // @ts-check
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { defineConfig } from 'astro/config';
 import cloudflare from '@astrojs/cloudflare';
 import react from '@astrojs/react';
@@ -13,9 +15,14 @@ import sitemap from '@astrojs/sitemap';
  */
 const BUILD_ID = createHash('sha256').update(`${Date.now()}:${process.pid}:${Math.random()}`).digest('hex').slice(0, 12);
 
+const SITE = process.env.SITE_ORIGIN ?? 'https://demo-town-tracker.example.org';
+/** The on-demand pages are not in the build's page list: the sitemap gets them per town of content/. */
+const townIds = readdirSync(resolve(process.env.CONTENT_DIR ?? 'content', 'towns'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const livePages = ['/', '/en/', ...townIds.flatMap((id) => [`/towns/${id}/`, `/towns/${id}/progress/`, `/towns/${id}/tasks/`, `/en/towns/${id}/`])].map((p) => new URL(p, SITE).href);
+
 export default defineConfig({
   // Absolute URLs (sitemap, Atom feed, hreflang). `npm run deploy` refuses to run without a real SITE_ORIGIN.
-  site: process.env.SITE_ORIGIN ?? 'https://demo-town-tracker.example.org',
+  site: SITE,
   srcDir: './site',
   publicDir: './site/public',
   outDir: './dist',
@@ -24,7 +31,7 @@ export default defineConfig({
   session: false,
   trailingSlash: 'always',
   build: { format: 'directory', inlineStylesheets: 'always' },
-  integrations: [react(), sitemap({ filter: (page) => !page.endsWith('/404/') && !new URL(page).pathname.startsWith('/console/') })],
+  integrations: [react(), sitemap({ customPages: livePages, filter: (page) => !page.endsWith('/404/') && !new URL(page).pathname.startsWith('/console/') })],
   devToolbar: { enabled: false },
   // Each build's id keys the Worker's page cache, so a new build never serves an old build's pages.
   vite: { define: { __BUILD_ID__: JSON.stringify(BUILD_ID) } },

@@ -7,6 +7,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { listTownIds } from './db/supervision.ts';
+import { listTownIndicators } from './db/public.ts';
 import { townPublicPaths } from './domain/public-pages.ts';
 import type { AppEnv } from './env.ts';
 
@@ -24,9 +25,10 @@ export function pageCacheKey(url: string): Request {
 }
 
 /** Deletes the cached copies of every page and file that shows this town's data. */
-export async function purgeTown(origin: string, town: string): Promise<void> {
+export async function purgeTown(db: D1Database, origin: string, town: string): Promise<void> {
   const o = new URL(origin).origin;
-  await Promise.all(townPublicPaths(town).map((p) => caches.default.delete(pageCacheKey(`${o}${p}`))));
+  const paths = townPublicPaths(town, await listTownIndicators(db, town));
+  await Promise.all(paths.map((p) => caches.default.delete(pageCacheKey(`${o}${p}`))));
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -44,5 +46,5 @@ export const purgeAfterWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!caller) return;
   const inPath = /\/towns\/([^/]+)\//.exec(c.req.path)?.[1];
   const towns = caller.town_id ? [caller.town_id] : inPath ? [decodeURIComponent(inPath)] : await listTownIds(c.env.DB);
-  await Promise.all(towns.map((t) => purgeTown(c.req.url, t)));
+  await Promise.all(towns.map((t) => purgeTown(c.env.DB, c.req.url, t)));
 };

@@ -272,7 +272,7 @@ export const zh = {
   progress: {
     title: (town: string) => `${town}创建进度`,
     description: (town: string) => `${town}创建医养结合示范镇的进度：目标完成情况、任务进展、督导通报`,
-    intro: '本页数字来自各责任单位报告、经领导小组办公室审核通过的进展。未审核的报告不在本页。',
+    intro: '本页数字来自各责任单位报告、经领导小组办公室审核通过的进展。未审核的报告不在本页；没有报告的任务记为“未报告”，不当作未完成。',
     no_snapshot: '暂无已审核的进度。本页目前只有工作方案里的目标和任务。',
     updated_at: '数据更新时间',
     generated_at: '本页生成时间',
@@ -283,13 +283,19 @@ export const zh = {
     completed: '已完成',
     in_progress: '进行中',
     overdue: '逾期未完成',
+    headline_note: '“逾期未完成”只计报告过、按最近一次审核通过的报告仍未完成而期限已过的任务；未报告的任务不计入。',
+    newer_value: (value: string, day: string) => `之后的最新值：${value}（${day}）`,
+    by_state_heading: '具体任务按状态',
+    by_state_intro: '每项具体任务按最近一次审核通过的报告归类。点开可以看到任务名单，点任务名看它的进展。',
+    count_items: (n: number) => `${n}项`,
+    inferred_due_note: '标“推定”的期限是方案没有写明、由编辑按时间节点推定的，以镇政府确认为准。',
     blocked: '受阻',
     not_started: '未开始',
     items: '项',
     met_of: (met: number, total: number) => `已达成 ${met} 项，共 ${total} 项`,
     milestone_goals: (label: string) => `${label}目标`,
     cards_heading: '各时间节点目标完成情况',
-    cards_intro: '每项目标的状态按审核通过的最新数值判断。时间节点已过、数值没有达到目标的，记为“未达成”；方案没有给出起点数值的，节点之前不作判断，记为“暂无数据”。',
+    cards_intro: '每项目标按审核通过、日期在时间节点当天或之前的数值判断“已达成”或“未达成”；只有节点之后的数值的，达到目标记为“逾期达成”，没达到记为“尚未达成”；没有数值的记为“暂无数据”。定性目标看实现它的任务：全部报告完成才算“已达成”。点目标名称可以看走势图和每一个数值的来源。',
     milestone_heading: (label: string) => `到${label}`,
     col_target: '目标',
     col_target_value: '目标值',
@@ -339,6 +345,32 @@ export const zh = {
     download_json: '全部数据（JSON）',
     feed: '订阅更新（Atom）',
     feed_title: (town: string) => `${town}创建进度：进展和通报`,
+  },
+
+  /** A target's own page (pages/towns/[id]/targets/[indicator].astro). */
+  target_page: {
+    description: (town: string, name: string) => `${town}“${name}”的目标、每个时间节点的完成情况和审核通过的数值`,
+    definition: '指标说明',
+    plan_heading: '方案怎么写',
+    by_milestone: (label: string) => `到${label}`,
+    values_heading: '审核通过的数值',
+    values_caption: (name: string) => `“${name}”审核通过的每一个数值`,
+    no_values: '还没有审核通过的数值。',
+    col_approved: '审核通过时间',
+    baseline_source: '工作方案',
+    back: '回到创建进度',
+  },
+
+  /** The answer-first summary (components/ProgressSummary.astro). */
+  summary: {
+    heading: '目标完成情况',
+    milestone: (label: string) => label,
+    tasks: (n: number) => `${n}项具体任务`,
+    of_which: '；其中',
+    as_of: (day: string) => `按${day}（北京时间）已审核的报告统计。`,
+    last_approved: (day: string) => `最近一次审核通过：${day}。`,
+    none_approved: '还没有审核通过的报告。',
+    link_progress: '看创建进度',
   },
 
   search: {

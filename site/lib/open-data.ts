@@ -1,10 +1,10 @@
 /**
- * The open-data files of a town, generated at build time from the same view the pages show:
+ * The open-data files of a town, rendered at request time from the same view the pages show:
  * CSV (UTF-8 with BOM so spreadsheet programs read the Chinese; cells that a spreadsheet
  * would run as a formula are neutralised), JSON, and an Atom feed. Pure functions.
  */
 import type { IndicatorDef, TownBundle } from '../../worker/domain/content.ts';
-import type { ProgressView } from './progress.ts';
+import type { ProgressView } from '../../worker/domain/public-view.ts';
 import { targetDisplay, townLookups } from './view.ts';
 
 type Cell = string | number | boolean | null | undefined;
@@ -29,9 +29,9 @@ export function townData(t: TownBundle, catalogue: IndicatorDef[], v: ProgressVi
   return {
     town: { id: t.town.id, name: t.town.name, name_en: t.town.name_en, place: `${t.town.province}${t.town.city}${t.town.county}` },
     plan: { title: t.town.plan.title, doc_number: t.town.plan.doc_number, issuer: t.town.plan.issuer },
-    generated_at: v.snapshot?.generated_at ?? null,
-    updated_at: v.snapshot?.updated_at ?? null,
-    judged_as_of: v.asOf,
+    generated_at: v.data?.generated_at ?? null,
+    updated_at: v.data?.updated_at ?? null,
+    judged_as_of: v.today,
     targets: v.milestones.flatMap((m) =>
       m.cards.map((c) => ({
         indicator: c.indicator.id,
@@ -44,9 +44,13 @@ export function townData(t: TownBundle, catalogue: IndicatorDef[], v: ProgressVi
         target_value: c.target.kind === 'numeric' ? c.target.value : null,
         unit: c.target.kind === 'numeric' ? c.target.unit : null,
         target_text: targetDisplay(c.target),
+        value_at_due: c.at_due?.value ?? null,
+        value_at_due_as_of: c.at_due?.as_of ?? null,
         latest_value: c.latest?.value ?? null,
         latest_as_of: c.latest?.as_of ?? null,
         latest_source: c.latest?.source ?? null,
+        tasks_done: c.tasks.done,
+        tasks_total: c.tasks.total,
         status: c.status,
       })),
     ),
@@ -61,8 +65,11 @@ export function townData(t: TownBundle, catalogue: IndicatorDef[], v: ProgressVi
         lead_units: d.units.filter((u) => u.role === 'lead').map((u) => L.unit(u.unit).name),
         support_units: d.units.filter((u) => u.role === 'support').map((u) => L.unit(u.unit).name),
         due: p.due,
-        status: p.status,
+        units_basis: d.units_basis,
+        due_basis: d.due_basis,
+        state: p.state,
         percent: p.percent,
+        deadline_passed: p.deadline_passed,
         overdue: p.overdue,
         last_update: p.last?.id ?? null,
       };
@@ -77,15 +84,15 @@ export function townData(t: TownBundle, catalogue: IndicatorDef[], v: ProgressVi
       percent: u.percent,
       narrative: u.narrative,
     })),
-    values: v.snapshot?.values ?? [],
-    bulletins: v.snapshot?.bulletins ?? [],
+    values: v.data?.values ?? [],
+    bulletins: v.data?.bulletins ?? [],
   };
 }
 export type TownData = ReturnType<typeof townData>;
 
 const TABLES = {
-  targets: ['indicator', 'indicator_name', 'indicator_name_en', 'milestone', 'due', 'kind', 'comparator', 'target_value', 'unit', 'target_text', 'latest_value', 'latest_as_of', 'latest_source', 'status'],
-  tasks: ['id', 'code', 'parent', 'kind', 'title', 'lead_units', 'support_units', 'due', 'status', 'percent', 'overdue', 'last_update'],
+  targets: ['indicator', 'indicator_name', 'indicator_name_en', 'milestone', 'due', 'kind', 'comparator', 'target_value', 'unit', 'target_text', 'value_at_due', 'value_at_due_as_of', 'latest_value', 'latest_as_of', 'latest_source', 'tasks_done', 'tasks_total', 'status'],
+  tasks: ['id', 'code', 'parent', 'kind', 'title', 'lead_units', 'support_units', 'units_basis', 'due', 'due_basis', 'state', 'percent', 'deadline_passed', 'overdue', 'last_update'],
   updates: ['id', 'approved_at', 'task', 'task_code', 'unit', 'status', 'percent', 'narrative'],
 } as const;
 

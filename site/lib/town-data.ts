@@ -13,7 +13,7 @@ import { readPublicTown } from '../../worker/db/public.ts';
 import type { Env } from '../../worker/env.ts';
 import { getCatalogue, getTowns } from './data.ts';
 import { townData } from './open-data.ts';
-import { progressView, type ProgressView } from './progress.ts';
+import { progressView, type ProgressView } from '../../worker/domain/public-view.ts';
 
 /** The view computed for each town bundle of this request (a page's components share it). */
 const views = new WeakMap<TownBundle, ProgressView>();

@@ -1,34 +1,36 @@
 /**
- * The built public site (dist/), checked as a reader sees it: every figure, target, task,
- * member and paragraph that content/ holds must be on the right page, and every page must
- * be plain, accessible, script-free HTML whose internal links all resolve.
- *
- * The test command builds the site first (`npm run build`); this file only reads dist/.
+ * The public site, checked as a reader sees it: every figure, target, task, member and
+ * paragraph that content/ holds must be on the right page, and every page must be plain,
+ * accessible, script-free HTML whose internal links all resolve. Prerendered pages are read
+ * from dist/client; pages rendered on demand are fetched from the built Worker over a D1
+ * seeded with tests/fixtures/public (tests/site/dist.ts).
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { readContent } from '../../worker/content/read.ts';
-import { DIST, htmlFiles } from './dist.ts';
+import { DIST, fetchLive, fileName, htmlFiles, siteFile } from './dist.ts';
 import type { ContentBundle, TownBundle } from '../../worker/domain/content.ts';
 
 
 // ---------------------------------------------------------------- helpers
 
 
-/** The file a site URL path is served from (directory URLs end in /). */
+/** The content a site URL path is served with (directory URLs end in /); undefined if none. */
 function fileFor(urlPath: string): string | undefined {
   const p = decodeURIComponent(urlPath);
-  const candidates = p.endsWith('/') ? [join(DIST, p, 'index.html')] : [join(DIST, p), join(DIST, p, 'index.html')];
-  return candidates.find((c) => existsSync(c) && statSync(c).isFile());
+  return p.endsWith('/') ? siteFile(fileName(p)) : (siteFile(fileName(p)) ?? siteFile(fileName(`${p}/`)));
 }
 
 /** The HTML of a page by its URL path, e.g. "/towns/fengmao/". */
 function page(urlPath: string): string {
   const f = fileFor(urlPath);
-  if (!f) throw new Error(`no built file for ${urlPath} (run \`npm run build\` first)`);
-  return readFileSync(f, 'utf8');
+  if (f === undefined) throw new Error(`no page at ${urlPath} (run \`npm run build\` first)`);
+  return f;
 }
+
+/** A page by its file name, e.g. "towns/fengmao/index.html". */
+const read = (f: string): string => siteFile(f) ?? '';
 
 function decodeEntities(s: string): string {
   return s
@@ -80,8 +82,9 @@ let content: ContentBundle;
 let fengmao: TownBundle;
 const indicatorName = (id: string) => content.indicators.find((i) => i.id === id)!.name;
 
-beforeAll(() => {
-  if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `npm run build` before these tests');
+beforeAll(async () => {
+  if (!existsSync(join(DIST, '404.html'))) throw new Error('dist/ is missing: run `npm run build` before these tests');
+  await fetchLive();
   content = readContent();
   const t = content.towns.find((x) => x.town.id === 'fengmao');
   if (!t) throw new Error('content/towns/fengmao is missing');
@@ -107,19 +110,15 @@ describe('every built page', () => {
     );
   });
 
-  /** The only scripts the site ships: the freshness island on progress pages, pagefind on /search/. */
+  /** The only scripts the public site ships: pagefind on /search/. Every other public page has none. */
   const allowedScripts = (f: string): string[] =>
-    f === 'search/index.html'
-      ? ['<script src="/pagefind/pagefind-ui.js">', '<script type="module" src="/scripts/search.js">']
-      : /^(en\/)?towns\/[^/]+\/(progress\/)?index\.html$/.test(f) && (f.startsWith('en/') || f.includes('/progress/'))
-        ? ['<script type="module" src="/scripts/freshness.js">']
-        : [];
+    f === 'search/index.html' ? ['<script src="/pagefind/pagefind-ui.js">', '<script type="module" src="/scripts/search.js">'] : [];
 
   /** The console's script: one module bundled by Astro from site/islands/console/entry.tsx. */
   const CONSOLE_SCRIPT = /^<script type="module" src="\/_astro\/Console\.astro_astro_type_script_index_0_lang\.[\w-]+\.js">$/;
 
   it.each(files)('%s is zh-CN (en under /en/), has one <h1>, a <main>, a skip link and no script but its allowed external ones', (f) => {
-    const html = readFileSync(join(DIST, f), 'utf8');
+    const html = read(f);
     expect(html).toMatch(/^<!DOCTYPE html>/i);
     expect(html).toMatch(f.startsWith('en/') ? /<html[^>]*\slang="en"/ : /<html[^>]*\slang="zh-CN"/);
     expect(html.match(/<h1[\s>]/g)?.length).toBe(1);
@@ -138,7 +137,7 @@ describe('every built page', () => {
   });
 
   it.each(files)('%s loads nothing from elsewhere and inlines its stylesheet', (f) => {
-    const html = readFileSync(join(DIST, f), 'utf8');
+    const html = read(f);
     // hreflang alternates are absolute (the configured site origin), as search engines require; nothing else is
     const own = html.replace(/<link rel="alternate" hreflang="[^"]+" href="[^"]+">/g, '');
     expect(own).not.toMatch(/\s(?:src|href|srcset|action)="(?:https?:)?\/\//i);
@@ -148,7 +147,7 @@ describe('every built page', () => {
   });
 
   it.each(files)('%s: every internal link resolves to a built file (and anchor)', (f) => {
-    const html = readFileSync(join(DIST, f), 'utf8');
+    const html = read(f);
     const base = new URL('/' + f.replace(/index\.html$/, ''), 'https://site.invalid');
     const broken: string[] = [];
     for (const [, href] of html.replace(/<link rel="alternate" hreflang="[^"]+" href="[^"]+">/g, '').matchAll(/\shref="([^"]*)"/g)) {
@@ -165,7 +164,7 @@ describe('every built page', () => {
       if (url.pathname !== '/' && !url.pathname.endsWith('/') && !/\.(html|csv|json|xml|svg|css)$/.test(url.pathname)) broken.push(`${raw} (no trailing slash)`);
       if (url.hash) {
         const id = decodeURIComponent(url.hash.slice(1));
-        if (!readFileSync(target, 'utf8').includes(`id="${id}"`)) broken.push(`${raw} (no element #${id})`);
+        if (!target.includes(`id="${id}"`)) broken.push(`${raw} (no element #${id})`);
       }
     }
     expect(broken).toEqual([]);
@@ -173,7 +172,7 @@ describe('every built page', () => {
 
   it('no two elements of a page share an id', () => {
     for (const f of files) {
-      const ids = [...readFileSync(join(DIST, f), 'utf8').matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+      const ids = [...read(f).matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
       expect(ids.filter((id, i) => ids.indexOf(id) !== i), f).toEqual([]);
     }
   });
@@ -199,12 +198,12 @@ describe('the console pages (/console/)', () => {
     expect(consoleFiles()).toEqual(
       ['accounts', 'activate', 'audit', 'board', 'bulletins', 'inspections', 'manage', 'review', 'tasks'].map((s) => `console/${s}/index.html`).concat('console/index.html').sort(),
     );
-    for (const f of htmlFiles().filter((x) => !x.startsWith('console/'))) expect(readFileSync(join(DIST, f), 'utf8'), f).not.toContain('/_astro/');
+    for (const f of htmlFiles().filter((x) => !x.startsWith('console/'))) expect(read(f), f).not.toContain('/_astro/');
   });
 
   it('are not indexed: noindex, not in the sitemap, not in the search index', () => {
     for (const f of consoleFiles()) {
-      const html = readFileSync(join(DIST, f), 'utf8');
+      const html = read(f);
       expect(html, f).toContain('<meta name="robots" content="noindex, nofollow">');
       expect(html, f).not.toContain('data-pagefind-body');
     }
@@ -215,7 +214,7 @@ describe('the console pages (/console/)', () => {
 
   it('hold no data and no secret: a heading, the island root and a message for browsers without script', () => {
     for (const f of consoleFiles()) {
-      const html = readFileSync(join(DIST, f), 'utf8');
+      const html = read(f);
       expect(html, f).toMatch(/<div id="console-app" data-screen="[a-z]+">/);
       expect(html, f).toContain('<noscript>');
       expect(html, f).not.toMatch(/token|password|Bearer/i);

@@ -10,11 +10,11 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DIST, htmlFiles } from './dist.ts';
+import { DIST, fetchLive, htmlFiles, siteFile } from './dist.ts';
 
 const WIDTHS = [320, 1024];
 
@@ -78,14 +78,21 @@ window.addEventListener('load', () => {
 const chromium = findChromium();
 let results: Measure[] = [];
 
-beforeAll(() => {
-  if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `npm run build` before these tests');
+beforeAll(async () => {
+  if (!existsSync(join(DIST, '404.html'))) throw new Error('dist/ is missing: run `npm run build` before these tests');
   if (!chromium) throw new Error('chromium is not installed (apt-get install chromium); .ci/run installs it');
+  await fetchLive();
   const dir = mkdtempSync(join(tmpdir(), 'site-layout-'));
   try {
+    // Every page as served (on-demand pages from the Worker), copied beside the harness: pages are
+    // self-contained (inlined styles, no scripts), and same-origin frames can be measured.
+    for (const f of htmlFiles()) {
+      mkdirSync(dirname(join(dir, 'site', f)), { recursive: true });
+      writeFileSync(join(dir, 'site', f), siteFile(f) ?? '');
+    }
     const frames = WIDTHS.flatMap((w) =>
       htmlFiles().map(
-        (f) => `<iframe data-page="${f}" width="${w}" height="600" src="${pathToFileURL(join(DIST, f)).href}"></iframe>`,
+        (f) => `<iframe data-page="${f}" width="${w}" height="600" src="${pathToFileURL(join(dir, 'site', f)).href}"></iframe>`,
       ),
     );
     const harness = join(dir, 'harness.html');

@@ -1,19 +1,31 @@
 /**
- * The open-data files, feed and sitemap of the built site (built with the fixture snapshot),
- * read the way a spreadsheet, a feed reader or a crawler would read them.
+ * The open-data files, feed and sitemap, read the way a spreadsheet, a feed reader or a crawler
+ * would read them: the town's files rendered from the D1 seeded with tests/fixtures/public, the
+ * sitemap and robots.txt from the build.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { csv, csvCell } from '../../site/lib/open-data.ts';
 import { parseCsv } from '../../worker/domain/csv.ts';
-import { TownPublicData } from '../../worker/domain/public-progress.ts';
 import { readContent } from '../../worker/content/read.ts';
-import { DIST } from './dist.ts';
+import { parseFixture } from '../fixtures/public-seed.ts';
+import { DIST, siteOrigin } from './dist.ts';
 
-const FIXTURE = TownPublicData.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/snapshot/fengmao.json'), 'utf8')));
+const FIXTURE = parseFixture(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/public/fengmao.json'), 'utf8')));
 const fengmao = readContent().towns.find((t) => t.town.id === 'fengmao')!;
-const file = (p: string) => readFileSync(join(DIST, p), 'utf8');
+const bytes = new Map<string, Uint8Array>();
+/** A file as served: the town's open data from the Worker, the rest from the build. */
+const raw = (p: string): Uint8Array => bytes.get(p) ?? readFileSync(join(DIST, p));
+const file = (p: string) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(raw(p));
+
+beforeAll(async () => {
+  for (const f of ['targets.csv', 'tasks.csv', 'updates.csv', 'data.json', 'feed.xml']) {
+    const res = await fetch(`${siteOrigin()}/towns/fengmao/${f}`);
+    expect(res.status, f).toBe(200);
+    bytes.set(`towns/fengmao/${f}`, new Uint8Array(await res.arrayBuffer()));
+  }
+});
 
 describe('CSV downloads', () => {
   it('neutralise cells a spreadsheet would run as a formula, and quote the rest', () => {
@@ -27,8 +39,8 @@ describe('CSV downloads', () => {
 
   it('are UTF-8 with a BOM so Excel reads the Chinese, one row per record', () => {
     for (const f of ['targets', 'tasks', 'updates']) {
-      const bytes = readFileSync(join(DIST, `towns/fengmao/${f}.csv`));
-      expect([...bytes.subarray(0, 3)], f).toEqual([0xef, 0xbb, 0xbf]);
+      const b = raw(`towns/fengmao/${f}.csv`);
+      expect([...b.subarray(0, 3)], f).toEqual([0xef, 0xbb, 0xbf]);
     }
     const tasks = parseCsv(file('towns/fengmao/tasks.csv').slice(1));
     expect(tasks[0]).toEqual(['id', 'code', 'parent', 'kind', 'title', 'lead_units', 'support_units', 'due', 'status', 'percent', 'overdue', 'last_update']);

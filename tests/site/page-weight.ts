@@ -71,9 +71,9 @@ function fileFor(dist: string, sitePath: string): string {
   return existsSync(f) && statSync(f).isDirectory() ? join(f, 'index.html') : f;
 }
 
-/** The weight of one page of `dist`. */
-export function pageWeight(dist: string, page: string): PageWeight {
-  const html = readFileSync(fileFor(dist, page), 'utf8');
+/** The weight of one page of `dist` (its HTML as served may be given, for a page rendered on demand). */
+export function pageWeight(dist: string, page: string, served?: string): PageWeight {
+  const html = served ?? readFileSync(fileFor(dist, page), 'utf8');
   const assets: Asset[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();

@@ -104,3 +104,9 @@ export function publicData(town: string, rows: Record<keyof typeof PUBLIC_SQL, R
     overdue_trend: rows.overdue.map((o) => ({ date: String(o.day), overdue: Number(o.overdue) })),
   });
 }
+
+/** The ids of a town's indicators (each has a public target page). */
+export async function listTownIndicators(db: D1Database, town: string): Promise<string[]> {
+  const r = await db.prepare(`SELECT indicator_id FROM town_indicators WHERE town_id = ? ORDER BY ordinal`).bind(town).all<{ indicator_id: string }>();
+  return r.results.map((x) => x.indicator_id);
+}

@@ -10,8 +10,11 @@ export const OPEN_DATA_FILES = ['data.json', 'tasks.csv', 'targets.csv', 'update
 /** Pages that list every town (their headline figures change with any town). */
 const ALL_TOWNS_PAGES = ['/', '/en/'] as const;
 
-/** Every URL path whose content depends on this town's data in D1. */
-export function townPublicPaths(town: string): string[] {
+/** The page of one target (an indicator of the town): chart, every dated value, the plan's words. */
+export const targetPath = (town: string, indicator: string): string => `/towns/${encodeURIComponent(town)}/targets/${encodeURIComponent(indicator)}/`;
+
+/** Every URL path whose content depends on this town's data in D1 (`indicators`: the town's indicator ids). */
+export function townPublicPaths(town: string, indicators: string[] = []): string[] {
   const t = encodeURIComponent(town);
   return [
     ...ALL_TOWNS_PAGES,
@@ -20,6 +23,7 @@ export function townPublicPaths(town: string): string[] {
     `/towns/${t}/tasks/`,
     `/en/towns/${t}/`,
     ...OPEN_DATA_FILES.map((f) => `/towns/${t}/${f}`),
+    ...indicators.map((i) => targetPath(town, i)),
   ];
 }
 
@@ -28,6 +32,7 @@ const LIVE = [
   /^\/en\/$/,
   /^\/(en\/)?towns\/[^/]+\/$/,
   /^\/towns\/[^/]+\/(progress|tasks)\/$/,
+  /^\/towns\/[^/]+\/targets\/[^/]+\/$/,
   new RegExp(`^/towns/[^/]+/(${OPEN_DATA_FILES.map((f) => f.replace('.', '\\.')).join('|')})$`),
 ];
 

@@ -1,17 +1,17 @@
 /**
- * The progress view the pages are built from (site/lib/progress.ts): the plan joined with a
+ * The progress view the pages are built from (worker/domain/public-view.ts): the plan joined with a
  * snapshot and judged by the supervision rules on the snapshot's date.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readContent } from '../../worker/content/read.ts';
-import { TownPublicData } from '../../worker/domain/public-progress.ts';
-import { progressView } from '../../site/lib/progress.ts';
+import { fixtureAsPublicData, parseFixture } from '../fixtures/public-seed.ts';
+import { progressView } from '../../worker/domain/public-view.ts';
 
 const content = readContent();
 const fengmao = content.towns.find((t) => t.town.id === 'fengmao')!;
-const fixture = () => TownPublicData.parse(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/snapshot/fengmao.json'), 'utf8')));
+const fixture = () => fixtureAsPublicData(parseFixture(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/public/fengmao.json'), 'utf8'))), fengmao.tasks);
 const card = (v: ReturnType<typeof progressView>, m: string, ind: string) => v.milestones.find((x) => x.milestone.id === m)!.cards.find((c) => c.indicator.id === ind)!;
 
 describe('progress view', () => {
