@@ -6,7 +6,7 @@
  *   seeded local D1 (tests/site/live-site.ts), in Chromium where a reader's view matters;
  * - `node` checks content, domain rules, the CLI and the console end to end.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
@@ -32,8 +32,15 @@ function assetPaths(): string[] {
 function builtConfig(): string {
   const built = resolve(root, 'dist/server/wrangler.json');
   if (!existsSync(built)) throw new Error('dist/server/wrangler.json is missing: run `npm run build` first (npm test does)');
-  const { rules: _rules, no_bundle: _noBundle, ...config } = JSON.parse(readFileSync(built, 'utf8')) as Record<string, unknown>;
-  const out = resolve(root, 'dist/server/wrangler.vitest.json');
+  const { rules: _rules, no_bundle: _noBundle, ...config } = JSON.parse(readFileSync(built, 'utf8')) as Record<string, any>;
+  // Kept outside dist/ (a rebuild empties it while tests run), so its paths are made absolute.
+  const abs = (p: string) => resolve(root, 'dist/server', p);
+  config.main = abs(config.main);
+  if (config.assets?.directory) config.assets.directory = abs(config.assets.directory);
+  for (const d of config.d1_databases ?? []) if (d.migrations_dir) d.migrations_dir = abs(d.migrations_dir);
+  const dir = resolve(root, '.wrangler/vitest');
+  mkdirSync(dir, { recursive: true });
+  const out = resolve(dir, 'wrangler.json');
   writeFileSync(out, JSON.stringify(config));
   return out;
 }
@@ -60,6 +67,9 @@ export default defineConfig(async () => {
             root,
             include: ['tests/worker/**/*.test.ts'],
             setupFiles: ['tests/worker/apply-migrations.ts'],
+            // A bound for a hung test, not a speed check: the suite runs on loaded 2-core machines.
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
           },
         },
         {
