@@ -87,8 +87,6 @@ export const en: Dict = {
   tasks: {
     intro: (parts: readonly string[]) =>
       `The work of ${parts.length ? `the plan’s parts ${parts.map((p) => `“${p}”`).join(' and ')}` : 'the plan'}, with lead and supporting units, the leader in charge and the deadline.`,
-    key_tasks_heading: 'Key tasks',
-    guarantees_heading: 'Organisational guarantees',
     lead_units: 'Lead units',
     support_units: 'Supporting units',
     lead_member: 'Leader in charge',

@@ -187,8 +187,6 @@ export const zh = {
     /** parts: the headings of the plan's parts the tasks come from, in the town's own words. */
     intro: (parts: readonly string[]) =>
       `下面是${parts.length ? `工作方案${parts.map((p) => `“${p}”`).join('和')}` : '工作方案'}分解出的各项工作，写明牵头单位、配合单位、分管领导和完成时限。点“方案原文”可以看方案里的原话。`,
-    key_tasks_heading: '重点任务',
-    guarantees_heading: '组织保障',
     lead_units: '牵头单位',
     support_units: '配合单位',
     lead_member: '分管领导',
