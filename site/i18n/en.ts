@@ -150,6 +150,7 @@ export const en: Dict = {
     report_doc_number: 'Document number',
     report_issuer: 'Replied by',
     report_date: 'Date',
+    scope_note: 'Different scope: ',
     report_date_unknown: 'Undated',
     report_addressee: 'Addressed to',
     report_note: 'Editors’ note',

@@ -255,6 +255,8 @@ export const zh = {
     report_doc_number: '文号',
     report_issuer: '答复单位',
     report_date: '日期',
+    /** Before a figure's scope_note: how its scope differs from the indicator it is shown under. */
+    scope_note: '口径不同：',
     report_date_unknown: '原文没有日期',
     report_addressee: '答复对象',
     report_note: '编者说明',
