@@ -84,7 +84,7 @@ export function progressView(t: TownBundle, catalogue: IndicatorDef[], snapshot:
   for (const u of [...approved].sort((a, b) => a.approved_at.localeCompare(b.approved_at) || a.id.localeCompare(b.id))) {
     lastOf.set(u.task, { id: u.id, status: u.status, percent: u.percent, reviewed_at: u.approved_at });
   }
-  const planStart = t.town.plan.issued_on ?? `${t.town.plan.year}-01-01`;
+  const planStart = t.town.plan.issued_on?.value ?? `${t.town.plan.year}-01-01`;
   const facts: TaskFacts[] = t.tasks.map((def) => ({
     id: def.id,
     parent: def.parent ?? null,
