@@ -71,7 +71,8 @@ export function writeSyntheticContent(dir: string, n: number): { contentDir: str
         townYaml
           .replace(/^id: fengmao$/m, `id: ${id}`)
           .replace(/^name: .*$/m, `name: ${SYNTHETIC_MARK}合成镇${String(i).padStart(4, '0')}`)
-          .replace(/^name_en: .*$/m, `name_en: Synthetic Town ${String(i).padStart(4, '0')} (synthetic data)`),
+          // name_en carries its basis (issue 17); synthetic towns are demonstration data (demo: true)
+          .replace(/^name_en:\n(?: {2}.*\n)+/m, `name_en: { value: Synthetic Town ${String(i).padStart(4, '0')} (synthetic data), basis: external, note: 合成数据 }\ndemo: true\n`),
     );
     writeFileSync(join(snapshotDir, `${id}.json`), JSON.stringify({ ...snapshot, _note: `${SYNTHETIC_MARK} SYNTHETIC benchmark snapshot`, town: id }));
   }

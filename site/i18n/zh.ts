@@ -3,6 +3,11 @@
  * Chinese text that is data (names, quotes, figures) comes from content/, not from here.
  */
 
+/** A small count in Chinese numerals (2 → 两, as in 两个); larger counts in digits. */
+function countZh(n: number): string {
+  return n === 2 ? '两' : n >= 1 && n <= 10 ? '一二三四五六七八九十'[n - 1]! : String(n);
+}
+
 export const zh = {
   site: {
     name: '示范镇创建进度',
@@ -102,6 +107,19 @@ export const zh = {
     inferred: '编辑推定',
   },
 
+  /** How the editors know a fact the source may not state (FactBasis); the site marks all but stated. */
+  fact_basis: {
+    stated: '原文写明',
+    external: '编者据其他资料补充',
+    inferred: '编者推定',
+  },
+
+  /** A jurisdiction figure whose source gives no time. */
+  as_of_unstated: '原文未写时点',
+
+  /** Banner on every page of a town whose data is demonstration only (TownFile.demo). */
+  demo_banner: '演示数据：本镇及其工作方案是为演示本站功能而编写的，不是真实乡镇的信息。',
+
   /** Indicator kinds (IndicatorDef.kind). */
   indicator_kind: {
     numeric: '数量目标',
@@ -127,22 +145,6 @@ export const zh = {
     leading_group: '领导小组名单',
   },
 
-  /** Profile figure keys (ProfileFigure.key) — used only where content gives no label. */
-  profile_key: {
-    villages: '行政村',
-    households: '户数',
-    population: '人口',
-    aged_65_plus: '65岁以上老年人',
-    aged_65_plus_share: '65岁以上老年人占比',
-    area: '面积',
-    health_institutions: '医疗卫生机构',
-    health_workers: '卫生人员',
-    beds: '床位',
-    outpatient_visits: '门诊量',
-    orchard_area: '林果面积',
-    solar_capacity_haichuan: '海川光伏电站',
-    solar_capacity_luneng: '大平山光伏电站',
-  },
 
   home: {
     title: '示范镇创建进度',
@@ -157,12 +159,13 @@ export const zh = {
   },
 
   overview: {
-    profile_heading: '全镇基本情况',
-    profile_source: '以下数字摘自工作方案“现实基础”部分。',
+    profile_heading: '基本情况',
+    /** The plan's part the figures come from, by its heading in the town's plan (null: none marked). */
+    profile_source: (part: string | null) => (part ? `以下数字摘自工作方案“${part}”部分。` : '以下数字摘自工作方案。'),
     projects_heading: '已经开展的项目',
     project_status: '项目状态',
     project_status_unknown: '方案未写明',
-    milestones_heading: '三个时间节点的目标',
+    milestones_heading: (n: number) => `${countZh(n)}个时间节点的目标`,
     progress_notice:
       '进度从各责任单位报告开始记录。目前还没有单位报告，所以下面的状态都是“未开始”。这不表示工作没有做，只表示本站还没有收到报告。',
     progress_reported: '下面的状态按各单位报告、经领导小组办公室审核通过的进展判断。',
@@ -181,10 +184,9 @@ export const zh = {
   },
 
   tasks: {
-    intro:
-      '下面是工作方案第三部分“重点任务”和第四部分“组织保障”分解出的各项工作，写明牵头单位、配合单位、分管领导和完成时限。点“方案原文”可以看方案里的原话。',
-    key_tasks_heading: '重点任务',
-    guarantees_heading: '组织保障',
+    /** parts: the headings of the plan's parts the tasks come from, in the town's own words. */
+    intro: (parts: readonly string[]) =>
+      `下面是${parts.length ? `工作方案${parts.map((p) => `“${p}”`).join('和')}` : '工作方案'}分解出的各项工作，写明牵头单位、配合单位、分管领导和完成时限。点“方案原文”可以看方案里的原话。`,
     lead_units: '牵头单位',
     support_units: '配合单位',
     lead_member: '分管领导',
@@ -215,7 +217,7 @@ export const zh = {
     office_deputies: '副主任',
     quote_summary: '方案原文',
     units_heading: '责任单位',
-    units_intro: '方案和成员名单里提到的单位。标有“参与督导”的单位按方案“强化督导考核”一节参加督导检查。',
+    units_intro: '方案和成员名单里提到的单位。标有“参与督导”的单位是方案写明参加督导检查的单位。',
     supervises: '参与督导',
     head: '领导小组成员',
     no_head: '领导小组名单中没有这个单位的人员',
@@ -253,6 +255,8 @@ export const zh = {
     report_doc_number: '文号',
     report_issuer: '答复单位',
     report_date: '日期',
+    /** Before a figure's scope_note: how its scope differs from the indicator it is shown under. */
+    scope_note: '口径不同：',
     report_date_unknown: '原文没有日期',
     report_addressee: '答复对象',
     report_note: '编者说明',

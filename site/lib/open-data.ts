@@ -27,8 +27,18 @@ export function townData(t: TownBundle, catalogue: IndicatorDef[], v: ProgressVi
   const L = townLookups(t, catalogue);
   const taskDef = new Map(t.tasks.map((x) => [x.id, x]));
   return {
-    town: { id: t.town.id, name: t.town.name, name_en: t.town.name_en, place: `${t.town.province}${t.town.city}${t.town.county}` },
-    plan: { title: t.town.plan.title, doc_number: t.town.plan.doc_number, issuer: t.town.plan.issuer },
+    // Facts the plan may not state carry their basis ({value, basis, note?, quote?}) or are null (issue 17).
+    town: {
+      id: t.town.id,
+      name: t.town.name,
+      name_en: t.town.name_en ?? null,
+      province: t.town.province ?? null,
+      city: t.town.city ?? null,
+      county: t.town.county ?? null,
+      /** Demonstration data, not a real town's plan. */
+      demo: t.town.demo,
+    },
+    plan: { title: t.town.plan.title, doc_number: t.town.plan.doc_number, issuer: t.town.plan.issuer ?? null },
     generated_at: v.data?.generated_at ?? null,
     updated_at: v.data?.updated_at ?? null,
     judged_as_of: v.today,
@@ -133,7 +143,7 @@ export function atomFeed(d: TownData, site: URL, title: string, taskTitle: (id: 
   <updated>${updated}</updated>
   <link rel="alternate" type="text/html" href="${page}"/>
   <link rel="self" type="application/atom+xml" href="${new URL(`/towns/${d.town.id}/feed.xml`, site).href}"/>
-  <author><name>${esc(d.plan.issuer)}</name></author>
+  <author><name>${esc(d.plan.issuer?.value ?? d.town.name)}</name></author>
 ${entries
   .map(
     (e) => `  <entry>

@@ -2,7 +2,7 @@
  * Turns validated content into what the pages show: lookups, the task tree, targets by
  * milestone, dates in Chinese. Pure functions, no Astro APIs.
  */
-import type { IndicatorDef, Jurisdiction, Member, TaskDef, TownBundle, Unit } from '../../worker/domain/content.ts';
+import type { AttributedText, IndicatorDef, Jurisdiction, Member, TaskDef, TownBundle, Unit } from '../../worker/domain/content.ts';
 import { buildTaskTree } from '../../worker/domain/plan-view.ts';
 import { zh } from '../i18n/zh.ts';
 
@@ -30,8 +30,17 @@ export function formatDate(date: string): string {
   return `${y}年` + (m ? `${Number(m)}月` : '') + (d ? `${Number(d)}日` : '');
 }
 
-/** Where a town is: 山东省枣庄市山亭区. */
-export const townPlace = (t: TownBundle['town']): string => `${t.province}${t.city}${t.county}`;
+/** Where a town is, from the facts content gives (山东省枣庄市山亭区); empty when it gives none. */
+export const townPlace = (t: TownBundle['town']): string => [t.province, t.city, t.county].map((f) => f?.value ?? '').join('');
+
+/** The place facts of a town that are present, in order (each rendered with its basis by Fact.astro). */
+export const placeFacts = (t: TownBundle['town']): AttributedText[] => [t.province, t.city, t.county].filter((f): f is AttributedText => !!f);
+
+/** Headings of the plan's parts ("##" headings of plan.md) of the given kinds, in plan order: the town's own words. */
+export function planParts(t: TownBundle, kinds: readonly string[]): string[] {
+  const top = new Set(t.plan_markdown.split('\n').filter((l) => l.startsWith('## ')).map((l) => l.slice(3).trim()));
+  return t.town.plan.sections.filter((s) => kinds.includes(s.kind) && top.has(s.heading)).map((s) => s.heading);
+}
 
 /** A denominator written out, e.g. "35个行政村". */
 export const denominatorText = (d: { value: number; unit: string }): string => `${d.value}${d.unit}`;
@@ -115,3 +124,9 @@ export function reportSource(r: Jurisdiction['reports'][number]): string {
 export const jurisdictionAnchor = (id: string): string => `place-${id}`;
 /** The anchor id of an indicator section on the comparison page. */
 export const indicatorAnchor = (id: string): string => `indicator-${id}`;
+
+/** When a reported figure applies, as the source says it: a date, the source's words, or 原文未写时点. */
+export function figureWhen(f: { as_of?: string | null; as_of_text?: string | null }): string {
+  if (f.as_of_text) return f.as_of ? `${f.as_of_text}（截至${formatDate(f.as_of)}）` : f.as_of_text;
+  return f.as_of ? formatDate(f.as_of) : zh.as_of_unstated;
+}

@@ -16,10 +16,11 @@ import type { ContentBundle, Jurisdiction, ReportedFigure } from '../../worker/d
 
 type Qualifier = ReportedFigure['qualifier'];
 /** id, text, value (base units), unit, qualifier, as_of, catalogue indicator (null: none) */
-type FigureRow = [id: string, text: string, value: number, unit: string, qualifier: Qualifier, as_of: string, indicator: string | null];
+type FigureRow = [id: string, text: string, value: number, unit: string, qualifier: Qualifier, as_of: string | undefined, indicator: string | null];
 
 interface JurisdictionFacts {
-  jurisdiction: Pick<Jurisdiction, 'id' | 'name' | 'name_en' | 'level' | 'province'>;
+  /** province: [value, basis]; only 滕州's reply names its province (我市是山东省人口最多的县（市、区）). */
+  jurisdiction: Pick<Jurisdiction, 'id' | 'name' | 'name_en' | 'level'> & { province: [string, string] };
   report: {
     id: string;
     title: string;
@@ -34,7 +35,7 @@ interface JurisdictionFacts {
 
 const FACTS: JurisdictionFacts[] = [
   {
-    jurisdiction: { id: 'tengzhou', name: '滕州市', name_en: 'Tengzhou', level: 'county_city', province: '山东省' },
+    jurisdiction: { id: 'tengzhou', name: '滕州市', name_en: 'Tengzhou', level: 'county_city', province: ['山东省', 'stated'] },
     report: {
       id: 'tengzhou-2019-proposal-153143',
       title: '关于对市政协第153143号提案的答复',
@@ -49,7 +50,7 @@ const FACTS: JurisdictionFacts[] = [
       ['total-population', '175.2万人', 1752000, '人', 'exact', '2019-12-31', null],
       ['aged-60-plus', '31.9万', 319000, '人', 'exact', '2019-12-31', null],
       ['aged-60-plus-share', '18.2%', 18.2, '%', 'exact', '2019-12-31', null],
-      ['provincial-demo-launch', '去年2月份', 2018, '年', 'exact', '2018-02', null],
+      // '去年2月份' (2018-02 by the reply's date) is a time, not a figure: its text states no 2018 (issue 17).
       ['projects-in-use', '8个', 8, '个', 'exact', '2019-05-28', null],
       ['projects-under-construction', '4个', 4, '个', 'exact', '2019-05-28', null],
       ['hospital-partner-care-institutions', '3家', 3, '家', 'exact', '2019-05-28', null],
@@ -71,7 +72,7 @@ const FACTS: JurisdictionFacts[] = [
     ],
   },
   {
-    jurisdiction: { id: 'yicheng', name: '峄城区', name_en: 'Yicheng District', level: 'district', province: '山东省' },
+    jurisdiction: { id: 'yicheng', name: '峄城区', name_en: 'Yicheng District', level: 'district', province: ['山东省', 'external'] },
     report: {
       id: 'yicheng-2022-proposal-reply',
       title: '对《关于推进医养结合工作的建议》提案的答复',
@@ -87,14 +88,15 @@ const FACTS: JurisdictionFacts[] = [
       ['nursing-institution-bed-subsidy', '1.3万元/张', 13000, '元/张', 'under', '2021-01-01', null],
       ['welfare-home-new-bed-subsidy', '1.3万元/张', 13000, '元/张', 'exact', '2022-06-30', null],
       ['welfare-home-renovation-bed-subsidy', '0.4万元/张', 4000, '元/张', 'exact', '2022-06-30', null],
-      ['support-spending', '700余万元', 7000000, '元', 'over', '2022', null],
+      // 今年以来: a running total up to the reply's date (2022-06-30), shown as the source words it
+      ['support-spending', '700余万元', 7000000, '元', 'over', '2022-06-30', null],
       ['care-institutions-with-medical', '5家', 5, '家', 'exact', '2022-06-30', null],
       ['residential-care-facility-standard', '不少于20㎡', 20, '㎡/百户', 'at_least', '2022-06-30', null],
       ['carers-trained', '2000余人次', 2000, '人次', 'over', '2022-06-30', null],
     ],
   },
   {
-    jurisdiction: { id: 'jilin', name: '吉林市', name_en: 'Jilin City', level: 'prefecture_city', province: '吉林省' },
+    jurisdiction: { id: 'jilin', name: '吉林市', name_en: 'Jilin City', level: 'prefecture_city', province: ['吉林省', 'external'] },
     report: {
       id: 'jilin-2020-proposal-557',
       title: '对市政协十三届四次会议第557号委员提案的答复',
@@ -130,7 +132,7 @@ const FACTS: JurisdictionFacts[] = [
     ],
   },
   {
-    jurisdiction: { id: 'weihai', name: '威海市', name_en: 'Weihai', level: 'prefecture_city', province: '山东省' },
+    jurisdiction: { id: 'weihai', name: '威海市', name_en: 'Weihai', level: 'prefecture_city', province: ['山东省', 'external'] },
     report: {
       id: 'weihai-cppcc-14-1-proposal-288',
       title: '关于市政协十四届一次会议第288号提案的答复',
@@ -141,37 +143,39 @@ const FACTS: JurisdictionFacts[] = [
       source_file: '004_972f247833b0ee4b.txt',
     },
     figures: [
-      // id, text, value, unit, qualifier, as_of, indicator
-      ['districts-provincial-demo', '4个', 4, '个', 'exact', '2022', null],
-      ['care-institution-socialisation-rate', '95.6%', 95.6, '%', 'exact', '2022', null],
+      // id, text, value, unit, qualifier, as_of, indicator. The reply is undated: a figure whose sentence
+      // names no time has no date (原文未写时点); "2021年以来" is a running total shown in the source's words;
+      // the 有需求的 signing rate is not mapped to an indicator (its denominator differs; issue 17).
+      ['districts-provincial-demo', '4个', 4, '个', 'exact', undefined, null],
+      ['care-institution-socialisation-rate', '95.6%', 95.6, '%', 'exact', undefined, null],
       ['care-institutions', '160处', 160, '处', 'exact', '2021-12-31', null],
       ['care-beds', '38366张', 38366, '张', 'exact', '2021-12-31', null],
       ['nursing-beds', '21360张', 21360, '张', 'exact', '2021-12-31', null],
       ['nursing-bed-share', '55.7%', 55.7, '%', 'exact', '2021-12-31', 'nursing-bed-share'],
-      ['residential-care-facility-rate', '100%', 100, '%', 'exact', '2022', null],
-      ['subdistrict-care-centres', '75处', 75, '处', 'exact', '2022', null],
-      ['urban-day-care-centres', '297处', 297, '处', 'exact', '2022', null],
-      ['rural-happiness-homes', '430处', 430, '处', 'exact', '2022', null],
-      ['lottery-fund-share', '52%以上', 52, '%', 'over', '2022', null],
-      ['family-doctor-package-subsidy', '每人每年40元', 40, '元/人·年', 'exact', '2022', null],
+      ['residential-care-facility-rate', '100%', 100, '%', 'exact', undefined, null],
+      ['subdistrict-care-centres', '75处', 75, '处', 'exact', undefined, null],
+      ['urban-day-care-centres', '297处', 297, '处', 'exact', undefined, null],
+      ['rural-happiness-homes', '430处', 430, '处', 'exact', undefined, null],
+      ['lottery-fund-share', '52%以上', 52, '%', 'over', undefined, null],
+      ['family-doctor-package-subsidy', '每人每年40元', 40, '元/人·年', 'exact', undefined, null],
       ['national-funds', '5343万元', 53430000, '元', 'exact', '2022', null],
-      ['lead-tertiary-hospitals', '3家', 3, '家', 'exact', '2022', null],
-      ['county-medical-communities', '7个', 7, '个', 'exact', '2022', null],
-      ['medical-institutions-integrated', '107家', 107, '家', 'exact', '2022', null],
-      ['county-treatment-rate', '90%以上', 90, '%', 'over', '2022', null],
-      ['referral-growth-years', '连续2年', 2, '年', 'exact', '2022', null],
-      ['referral-growth', '超过10%', 10, '%', 'over', '2022', null],
-      ['imaging-cloud-hospitals', '20余家', 20, '家', 'over', '2022', null],
-      ['imaging-cloud-primary-institutions', '30余家', 30, '家', 'over', '2022', null],
-      ['home-care-platform-categories', '24大类', 24, '类', 'exact', '2022', null],
-      ['home-care-platform-services', '200多项', 200, '项', 'over', '2022', null],
-      ['home-care-platform-daily-calls', '3500余人次', 3500, '人次/日', 'over', '2022', null],
-      ['family-doctor-teams', '718个', 718, '个', 'exact', '2022', 'family-doctor-teams'],
+      ['lead-tertiary-hospitals', '3家', 3, '家', 'exact', undefined, null],
+      ['county-medical-communities', '7个', 7, '个', 'exact', undefined, null],
+      ['medical-institutions-integrated', '107家', 107, '家', 'exact', undefined, null],
+      ['county-treatment-rate', '90%以上', 90, '%', 'over', undefined, null],
+      ['referral-growth-years', '连续2年', 2, '年', 'exact', undefined, null],
+      ['referral-growth', '超过10%', 10, '%', 'over', undefined, null],
+      ['imaging-cloud-hospitals', '20余家', 20, '家', 'over', undefined, null],
+      ['imaging-cloud-primary-institutions', '30余家', 30, '家', 'over', undefined, null],
+      ['home-care-platform-categories', '24大类', 24, '类', 'exact', undefined, null],
+      ['home-care-platform-services', '200多项', 200, '项', 'over', undefined, null],
+      ['home-care-platform-daily-calls', '3500余人次', 3500, '人次/日', 'over', undefined, null],
+      ['family-doctor-teams', '718个', 718, '个', 'exact', undefined, 'family-doctor-teams'],
       ['elderly-signing-rate', '80%以上', 80, '%', 'over', '2021', 'family-doctor-signing-elderly'],
-      ['community-brand-reach', '16万', 160000, '人', 'exact', '2022', null],
-      ['care-institutions-signed-rate', '100%', 100, '%', 'exact', '2022', 'care-institutions-signed-with-medical'],
-      ['carers-trained', '4275人次', 4275, '人次', 'exact', '2021', null],
-      ['nursing-students-per-year', '400余人', 400, '人/年', 'over', '2022', null],
+      ['community-brand-reach', '16万', 160000, '人', 'exact', undefined, null],
+      ['care-institutions-signed-rate', '100%', 100, '%', 'exact', undefined, null],
+      ['carers-trained', '4275人次', 4275, '人次', 'exact', undefined, null],
+      ['nursing-students-per-year', '400余人', 400, '人/年', 'over', undefined, null],
     ],
   },
 ];
@@ -221,7 +225,7 @@ describe('jurisdiction reports', () => {
 
   it.each(FACTS.map((f) => ({ name: f.jurisdiction.id, f })))('$name: identity and report metadata', ({ f }) => {
     const j = jurisdiction(f.jurisdiction.id);
-    expect({ id: j.id, name: j.name, name_en: j.name_en, level: j.level, province: j.province }).toEqual(f.jurisdiction);
+    expect({ id: j.id, name: j.name, name_en: j.name_en, level: j.level, province: [j.province?.value, j.province?.basis] }).toEqual(f.jurisdiction);
     expect(j.reports).toHaveLength(1);
     const r = j.reports[0];
     expect({
@@ -237,6 +241,14 @@ describe('jurisdiction reports', () => {
 
   it.each(FACTS.map((f) => ({ name: f.jurisdiction.id, f })))('$name: every figure in content has a row in FACTS and vice versa', ({ f }) => {
     expect(figures(f.jurisdiction.id).map((x) => x.id)).toEqual(f.figures.map((row) => row[0]));
+  });
+
+  it('shows the source\'s own words for a time that is not a date', () => {
+    const w = new Map(figures('weihai').map((f) => [f.id, f]));
+    expect(w.get('carers-trained')).toMatchObject({ as_of_text: '2021年以来' });
+    expect(w.get('carers-trained')!.as_of).toBeUndefined();
+    expect(w.get('care-institution-socialisation-rate')).toMatchObject({ as_of_text: '目前' });
+    expect(figures('yicheng').find((f) => f.id === 'support-spending')).toMatchObject({ as_of: '2022-06-30', as_of_text: '今年以来' });
   });
 
   it('the undated Weihai reply and the oddities of the sources are explained in a note', () => {

@@ -59,7 +59,9 @@ describe('CSV downloads', () => {
 describe('JSON download', () => {
   it('holds the targets with their status, every task and the approved progress', () => {
     const d = JSON.parse(file('towns/fengmao/data.json'));
-    expect(d.town).toMatchObject({ id: 'fengmao', name: '冯卯镇', name_en: 'Fengmao Town' });
+    // facts the plan does not state carry their basis; the demo flag is carried (issue 17)
+    expect(d.town).toMatchObject({ id: 'fengmao', name: '冯卯镇', name_en: { value: 'Fengmao Town', basis: 'external' }, county: { value: '山亭区', basis: 'external' }, demo: false });
+    expect(d.plan.issuer).toMatchObject({ value: '冯卯镇人民政府', basis: 'inferred' });
     expect(d.updated_at).toBe(FIXTURE.updated_at);
     expect(d.tasks).toHaveLength(fengmao.tasks.length);
     expect(d.updates.map((u: { id: string }) => u.id)).toEqual(FIXTURE.updates.map((u) => u.id));

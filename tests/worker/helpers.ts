@@ -16,7 +16,7 @@ export async function loadContent(bundle: ContentBundle = content(), now = '2026
 export async function loadTwoTowns(): Promise<void> {
   const bundle = content();
   const fengmao = bundle.towns.find((t) => t.town.id === 'fengmao')!;
-  bundle.towns.push({ ...structuredClone(fengmao), town: { ...structuredClone(fengmao.town), id: 'othertown', name: '另一镇', name_en: 'Other' } });
+  bundle.towns.push({ ...structuredClone(fengmao), town: { ...structuredClone(fengmao.town), id: 'othertown', name: '另一镇', name_en: { value: 'Other', basis: 'external', note: '测试用的第二个镇' } } });
   await loadContent(bundle);
 }
 

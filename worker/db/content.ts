@@ -8,7 +8,7 @@
  * Rows that content/ no longer lists are removed from link tables and targets; towns,
  * units, members, milestones and tasks are kept (later updates may refer to them).
  */
-import type { ContentBundle, TownBundle } from '../domain/content.ts';
+import type { AttributedText, ContentBundle, TownBundle } from '../domain/content.ts';
 import { placeholders, stmt, upsert, type SqlValue, type Stmt } from './sql.ts';
 import { PINNED_COLUMNS, pinnedSql } from './tasks.ts';
 
@@ -21,6 +21,17 @@ export async function contentHash(bundle: ContentBundle): Promise<string> {
 
 const json = (v: unknown): string => JSON.stringify(v);
 
+/** The value column and the basis entry of optional, attributed facts (stored as value + basis_json). */
+function attributedColumns(facts: Record<string, AttributedText | { value: string; basis: string; note?: string; quote?: string } | undefined>) {
+  const values: Record<string, string | null> = {};
+  const basis: Record<string, { basis: string; note?: string; quote?: string }> = {};
+  for (const [k, f] of Object.entries(facts)) {
+    values[k] = f?.value ?? null;
+    if (f) basis[k] = { basis: f.basis, ...(f.note ? { note: f.note } : {}), ...(f.quote ? { quote: f.quote } : {}) };
+  }
+  return { ...values, basis_json: json(basis) };
+}
+
 function townStatements(t: TownBundle, now: string): Stmt[] {
   const town = t.town.id;
   const out: Stmt[] = [];
@@ -31,10 +42,8 @@ function townStatements(t: TownBundle, now: string): Stmt[] {
       {
         id: town,
         name: t.town.name,
-        name_en: t.town.name_en,
-        province: t.town.province,
-        city: t.town.city,
-        county: t.town.county,
+        ...attributedColumns({ name_en: t.town.name_en, province: t.town.province, city: t.town.city, county: t.town.county }),
+        demo: t.town.demo ? 1 : 0,
         profile_json: json(t.town.profile),
         projects_json: json(t.town.projects),
         updated_at: now,
@@ -51,8 +60,7 @@ function townStatements(t: TownBundle, now: string): Stmt[] {
         town_id: town,
         title: p.title,
         doc_number: p.doc_number,
-        issuer: p.issuer,
-        issued_on: p.issued_on ?? null,
+        ...attributedColumns({ issuer: p.issuer, issued_on: p.issued_on }),
         year: p.year,
         sections_json: json(p.sections),
         body_markdown: t.plan_markdown,
@@ -250,7 +258,7 @@ export async function contentStatements(bundle: ContentBundle, now: string, acto
   );
   for (const t of bundle.towns) out.push(...townStatements(t, now));
   bundle.jurisdictions.forEach((j, i) => {
-    out.push(upsert('jurisdictions', ['id'], { id: j.id, name: j.name, name_en: j.name_en, level: j.level, province: j.province, ordinal: i }));
+    out.push(upsert('jurisdictions', ['id'], { id: j.id, name: j.name, name_en: j.name_en, level: j.level, ...attributedColumns({ province: j.province }), ordinal: i }));
     j.reports.forEach((r, ri) => {
       out.push(
         upsert('jurisdiction_reports', ['id'], {
@@ -285,7 +293,9 @@ export async function contentStatements(bundle: ContentBundle, now: string, acto
             unit: f.unit,
             qualifier: f.qualifier,
             text: f.text,
-            as_of: f.as_of,
+            as_of: f.as_of ?? null,
+            as_of_text: f.as_of_text ?? null,
+            scope_note: f.scope_note ?? null,
             quote: f.quote,
             ordinal: fi,
           }),

@@ -13,7 +13,19 @@ function models(orm: D1Orm) {
   return {
     towns: new Model(
       { D1Orm: orm, tableName: 'towns', primaryKeys: 'id' },
-      { id: T, name: T, name_en: T, province: T, city: T, county: T, profile_json: T, projects_json: T, updated_at: T },
+      {
+        id: T,
+        name: T,
+        name_en: TN,
+        province: TN,
+        city: TN,
+        county: TN,
+        basis_json: T,
+        demo: I,
+        profile_json: T,
+        projects_json: T,
+        updated_at: T,
+      },
     ),
     plans: new Model(
       { D1Orm: orm, tableName: 'plans', primaryKeys: 'town_id' },
@@ -21,8 +33,9 @@ function models(orm: D1Orm) {
         town_id: T,
         title: T,
         doc_number: T,
-        issuer: T,
+        issuer: TN,
         issued_on: TN,
+        basis_json: T,
         year: I,
         sections_json: T,
         body_markdown: T,
@@ -69,10 +82,13 @@ function models(orm: D1Orm) {
 export interface TownRow {
   id: string;
   name: string;
-  name_en: string;
-  province: string;
-  city: string;
-  county: string;
+  name_en: string | null;
+  province: string | null;
+  city: string | null;
+  county: string | null;
+  /** {field: {basis, note?, quote?}} for the optional facts present. */
+  basis_json: string;
+  demo: number;
   plan_title: string;
   plan_doc_number: string;
   updated_at: string;
@@ -82,7 +98,7 @@ export interface TownRow {
 export async function listTowns(db: D1Database): Promise<TownRow[]> {
   const r = await db
     .prepare(
-      `SELECT t.id, t.name, t.name_en, t.province, t.city, t.county, p.title AS plan_title, p.doc_number AS plan_doc_number,
+      `SELECT t.id, t.name, t.name_en, t.province, t.city, t.county, t.basis_json, t.demo, p.title AS plan_title, p.doc_number AS plan_doc_number,
               MAX(t.updated_at, p.updated_at) AS updated_at
          FROM towns t JOIN plans p ON p.town_id = t.id ORDER BY t.id`,
     )
@@ -175,16 +191,16 @@ export interface TaskRow {
 /** Jurisdictions with their reports and figures, for the comparison page. */
 export async function readJurisdictionRows(db: D1Database) {
   const [j, r, f] = await db.batch([
-    db.prepare(`SELECT id, name, name_en, level, province FROM jurisdictions ORDER BY ordinal`),
+    db.prepare(`SELECT id, name, name_en, level, province, basis_json FROM jurisdictions ORDER BY ordinal`),
     db.prepare(
       `SELECT id, jurisdiction_id, title, doc_number, issuer, date, addressee, source_file, note FROM jurisdiction_reports ORDER BY jurisdiction_id, ordinal`,
     ),
     db.prepare(
-      `SELECT report_id, id, indicator_id, label, value, unit, qualifier, text, as_of, quote FROM jurisdiction_figures ORDER BY report_id, ordinal`,
+      `SELECT report_id, id, indicator_id, label, value, unit, qualifier, text, as_of, as_of_text, scope_note, quote FROM jurisdiction_figures ORDER BY report_id, ordinal`,
     ),
   ]);
   return {
-    jurisdictions: j!.results as { id: string; name: string; name_en: string; level: string; province: string }[],
+    jurisdictions: j!.results as { id: string; name: string; name_en: string; level: string; province: string | null; basis_json: string }[],
     reports: r!.results as {
       id: string;
       jurisdiction_id: string;
@@ -205,7 +221,9 @@ export async function readJurisdictionRows(db: D1Database) {
       unit: string;
       qualifier: string;
       text: string;
-      as_of: string;
+      as_of: string | null;
+      as_of_text: string | null;
+      scope_note: string | null;
       quote: string;
     }[],
   };

@@ -1,6 +1,7 @@
 /** GET /api/v1/jurisdictions: other governments' reported figures, for comparison only. */
 import { z } from 'zod';
 import { Qualifier } from './content.ts';
+import { AttributedView } from './plan-view.ts';
 
 export const ComparisonView = z.object({
   notice: z.string(),
@@ -11,7 +12,7 @@ export const ComparisonView = z.object({
       name: z.string(),
       name_en: z.string(),
       level: z.string(),
-      province: z.string(),
+      province: AttributedView.nullable(),
       reports: z.array(
         z.object({
           id: z.string(),
@@ -31,7 +32,12 @@ export const ComparisonView = z.object({
               unit: z.string(),
               qualifier: Qualifier,
               text: z.string(),
-              as_of: z.string(),
+              /** Null where the source gives no time (原文未写时点). */
+              as_of: z.string().nullable(),
+              /** The source's words for a period that is not a date ("2021年以来"), shown as written. */
+              as_of_text: z.string().nullable(),
+              /** How the figure's scope differs from its indicator, where it is mapped to one. */
+              scope_note: z.string().nullable(),
               quote: z.string(),
             }),
           ),

@@ -23,6 +23,34 @@ export const PartialDate = z
 /** Verbatim source text, copied character for character from the seed document. */
 export const Quote = z.string().min(1);
 
+/**
+ * How the editors know a fact the source may not state: `stated` (the source says it; `quote` holds
+ * its words), `external` (another source, named in `note`), `inferred` (reasoned from the source;
+ * `note` says how). The site marks every fact that is not `stated`.
+ */
+export const FactBasis = z.enum(['stated', 'external', 'inferred']);
+export type FactBasis = z.infer<typeof FactBasis>;
+
+/** A fact with its basis: a stated fact carries its quote, an external or inferred one a note. */
+export function attributed<T extends z.ZodType>(value: T) {
+  return z
+    .object({
+      value,
+      basis: FactBasis,
+      /** Where an external fact comes from, or how an inferred one was reasoned. */
+      note: z.string().min(1).optional(),
+      /** The source's words that state it (required when `basis` is `stated`), verbatim. */
+      quote: Quote.optional(),
+    })
+    .superRefine((f, ctx) => {
+      if (f.basis === 'stated' && !f.quote) ctx.addIssue({ code: 'custom', path: ['quote'], message: '原文所述须附引文 / a stated fact needs its quote' });
+      if (f.basis !== 'stated' && !f.note) ctx.addIssue({ code: 'custom', path: ['note'], message: '非原文所述须附说明 / an external or inferred fact needs a note' });
+    });
+}
+/** A text fact with its basis (county, issuer …). */
+export const AttributedText = attributed(z.string().min(1));
+export type AttributedText = z.infer<typeof AttributedText>;
+
 /** How a figure's number relates to the stated value: 约/左右 is approx, 以上/超过/突破/余 is over. */
 export const Qualifier = z.enum(['exact', 'approx', 'over', 'at_least', 'under']);
 
@@ -122,6 +150,8 @@ export type TownIndicator = z.infer<typeof TownIndicator>;
 export const Unit = z.object({
   id: Slug,
   name: z.string().min(1),
+  /** Other names the plan uses for the unit (镇卫计办 → 卫计办): a `stated` task quote must contain the name or one of these. */
+  aliases: z.array(z.string().min(1)).default([]),
   /** department: a town office; subdistrict: an 办事处; institution: a hospital, centre or station; body: a committee. */
   kind: z.enum(['department', 'subdistrict', 'institution', 'body']),
   /** Whether the unit takes part in supervision (督导: 纪委, 组织, 卫计, 民政). */
@@ -180,9 +210,10 @@ export const PlanDoc = z.object({
   title: z.string().min(1),
   /** 文号, e.g. 冯政发〔2018〕24号 */
   doc_number: z.string().min(1),
-  issuer: z.string().min(1),
-  /** Issue date, only where the source states it. */
-  issued_on: IsoDate.optional(),
+  /** Issuing body; the plan may not name it (no 落款), so it is optional and carries its basis. */
+  issuer: AttributedText.optional(),
+  /** Issue date, with its basis; omitted where no source gives it. */
+  issued_on: attributed(IsoDate).optional(),
   /** Year the document number gives. */
   year: z.number().int(),
   /** The plan's structure: each heading of plan.md (level 2 or 3) mapped to the part it belongs to. */
@@ -201,35 +232,29 @@ export const Project = z.object({
   quote: Quote,
 });
 
-/** A town profile figure with a stable key (population, aged_65_plus …). */
+/** A town profile figure: an open list, each with the plan's sentence it comes from. */
 export const ProfileFigure = Figure.extend({
-  key: z.enum([
-    'villages',
-    'households',
-    'population',
-    'aged_65_plus',
-    'aged_65_plus_share',
-    'area',
-    'health_institutions',
-    'health_workers',
-    'beds',
-    'outpatient_visits',
-    'orchard_area',
-    'solar_capacity_haichuan',
-    'solar_capacity_luneng',
-  ]),
+  /** What is counted, in the editors' words (e.g. 65岁以上老年人). */
   label: z.string().min(1),
+  /** The plan's sentence containing `text`, verbatim. */
+  quote: Quote,
 });
+export type ProfileFigure = z.infer<typeof ProfileFigure>;
 
 /** town.yaml: the town's identity, profile, plan document and milestones. */
 export const TownFile = z.object({
   id: Slug,
+  /** The town's name as the plan writes it. */
   name: z.string().min(1),
-  name_en: z.string().min(1),
-  province: z.string().min(1),
-  city: z.string().min(1),
-  county: z.string().min(1),
-  profile: z.array(ProfileFigure).min(1),
+  /** English name (a romanisation the plan does not give), with its basis. */
+  name_en: AttributedText.optional(),
+  /** Province, city and county: optional, and each carries its basis (a plan seldom states them). */
+  province: AttributedText.optional(),
+  city: AttributedText.optional(),
+  county: AttributedText.optional(),
+  /** True when the town is demonstration data (not a real town's plan): every page and the API say so. */
+  demo: z.boolean().default(false),
+  profile: z.array(ProfileFigure).default([]),
   projects: z.array(Project).default([]),
   plan: PlanDoc,
   milestones: z.array(Milestone).min(1),
@@ -273,8 +298,12 @@ export const ReportedFigure = Figure.extend({
   /** Catalogue indicator this figure is comparable with, if any. */
   indicator: Slug.optional(),
   label: z.string().min(1),
-  /** When the figure applies, as precisely as the source says. */
-  as_of: PartialDate,
+  /** When the figure applies, as precisely as the source says; omitted where the source gives no time (原文未写时点). */
+  as_of: PartialDate.optional(),
+  /** The source's own words for a period that is not a date, e.g. "2021年以来" (a running total); shown as written. */
+  as_of_text: z.string().min(1).optional(),
+  /** Where `indicator` is set but the figure's scope differs from the catalogue definition: the difference, shown beside it. */
+  scope_note: z.string().min(1).optional(),
   /** The sentence it comes from, verbatim. */
   quote: Quote,
 });
@@ -302,7 +331,8 @@ export const Jurisdiction = z.object({
   name: z.string().min(1),
   name_en: z.string().min(1),
   level: z.enum(['prefecture_city', 'county_city', 'district']),
-  province: z.string().min(1),
+  /** Province, with its basis: the replies seldom name it. */
+  province: AttributedText.optional(),
   reports: z.array(JurisdictionReport).min(1),
 });
 export type Jurisdiction = z.infer<typeof Jurisdiction>;

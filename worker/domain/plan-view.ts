@@ -3,7 +3,34 @@
  * OpenAPI document) and the pure tree-building rule for tasks.
  */
 import { z } from 'zod';
-import { Comparator, Direction, GroupRole, Milestone, PlanDoc, Project, ProfileFigure, SectionKind } from './content.ts';
+import { Comparator, Direction, FactBasis, GroupRole, Milestone, PlanDoc, Project, ProfileFigure, SectionKind } from './content.ts';
+
+/**
+ * A fact the source may not state (county, issuer …): its value and basis. `stated` facts carry the
+ * source's words in `quote`; `external` and `inferred` ones a `note`, and pages mark them as such.
+ */
+export const AttributedView = z
+  .object({ value: z.string(), basis: FactBasis, note: z.string().nullable(), quote: z.string().nullable() })
+  .meta({ id: 'AttributedFact' });
+export type AttributedView = z.infer<typeof AttributedView>;
+
+type BasisEntry = { basis: z.infer<typeof FactBasis>; note?: string; quote?: string };
+
+/**
+ * The attributed view of stored optional facts: `values` are the value columns, `basisJson` the row's
+ * basis_json. A value stored without a basis entry (a row from before migration 0008, until the next
+ * content load) is reported as inferred with a note saying so, never as stated.
+ */
+export function attributedFacts<K extends string>(values: Record<K, string | null>, basisJson: string): Record<K, AttributedView | null> {
+  const basis = JSON.parse(basisJson || '{}') as Partial<Record<K, BasisEntry>>;
+  const out = {} as Record<K, AttributedView | null>;
+  for (const k of Object.keys(values) as K[]) {
+    const v = values[k];
+    const b = basis[k];
+    out[k] = v === null ? null : b ? { value: v, basis: b.basis, note: b.note ?? null, quote: b.quote ?? null } : { value: v, basis: 'inferred', note: '依据待内容重新加载后补充 / basis pending the next content load', quote: null };
+  }
+  return out;
+}
 
 /** Task progress status: stable keys, labels live in the site's dictionary. */
 export const TaskStatus = z.enum(['not_started', 'in_progress', 'completed', 'blocked']);
@@ -93,15 +120,18 @@ export const PlanView = z.object({
   town: z.object({
     id: z.string(),
     name: z.string(),
-    name_en: z.string(),
-    province: z.string(),
-    city: z.string(),
-    county: z.string(),
+    name_en: AttributedView.nullable(),
+    province: AttributedView.nullable(),
+    city: AttributedView.nullable(),
+    county: AttributedView.nullable(),
+    /** Demonstration data, not a real town's plan: every page shows a banner. */
+    demo: z.boolean(),
     profile: z.array(ProfileFigure),
     projects: z.array(Project),
   }),
-  plan: PlanDoc.omit({ sections: true }).extend({
-    issued_on: z.string().nullable(),
+  plan: PlanDoc.omit({ sections: true, issuer: true, issued_on: true }).extend({
+    issuer: AttributedView.nullable(),
+    issued_on: AttributedView.nullable(),
     sections: z.array(z.object({ heading: z.string(), kind: SectionKind })),
     body_markdown: z.string(),
   }),
@@ -124,10 +154,11 @@ export const TownListView = z.object({
     z.object({
       id: z.string(),
       name: z.string(),
-      name_en: z.string(),
-      province: z.string(),
-      city: z.string(),
-      county: z.string(),
+      name_en: AttributedView.nullable(),
+      province: AttributedView.nullable(),
+      city: AttributedView.nullable(),
+      county: AttributedView.nullable(),
+      demo: z.boolean(),
       plan: z.object({ title: z.string(), doc_number: z.string() }),
       updated_at: z.string(),
     }),

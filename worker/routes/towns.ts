@@ -3,7 +3,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { ErrorBody, notFound } from '../errors.ts';
 import { listTowns, readJurisdictionRows, readPlanRows } from '../db/towns.ts';
-import { PlanView, TaskStatus, TownListView, buildTaskTree, type TaskNode } from '../domain/plan-view.ts';
+import { PlanView, TaskStatus, TownListView, attributedFacts, buildTaskTree, type TaskNode } from '../domain/plan-view.ts';
 import { ComparisonView } from '../domain/comparison-view.ts';
 import { validationHook } from '../validation.ts';
 
@@ -48,10 +48,8 @@ export const towns = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         towns: rows.map((r) => ({
           id: r.id,
           name: r.name,
-          name_en: r.name_en,
-          province: r.province,
-          city: r.city,
-          county: r.county,
+          ...attributedFacts({ name_en: r.name_en, province: r.province, city: r.city, county: r.county }, r.basis_json),
+          demo: r.demo === 1,
           plan: { title: r.plan_title, doc_number: r.plan_doc_number },
           updated_at: r.updated_at,
         })),
@@ -99,18 +97,15 @@ export const towns = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       town: {
         id: r.town.id,
         name: r.town.name,
-        name_en: r.town.name_en,
-        province: r.town.province,
-        city: r.town.city,
-        county: r.town.county,
+        ...attributedFacts({ name_en: r.town.name_en, province: r.town.province, city: r.town.city, county: r.town.county }, r.town.basis_json),
+        demo: r.town.demo === 1,
         profile: JSON.parse(r.town.profile_json),
         projects: JSON.parse(r.town.projects_json),
       },
       plan: {
         title: r.plan.title,
         doc_number: r.plan.doc_number,
-        issuer: r.plan.issuer,
-        issued_on: r.plan.issued_on,
+        ...attributedFacts({ issuer: r.plan.issuer, issued_on: r.plan.issued_on }, r.plan.basis_json),
         year: r.plan.year,
         sections: JSON.parse(r.plan.sections_json),
         body_markdown: r.plan.body_markdown,
@@ -173,8 +168,9 @@ export const towns = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       {
         notice: '以下数据由各地政府在其公开答复中报告，仅供对照，不计入任何乡镇自身的创建进度。',
         notice_en: "Figures reported by these governments in their published replies; shown for comparison only and never counted in a town's own progress.",
-        jurisdictions: r.jurisdictions.map((j) => ({
+        jurisdictions: r.jurisdictions.map(({ basis_json, ...j }) => ({
           ...j,
+          ...attributedFacts({ province: j.province }, basis_json),
           reports: (reportsOf.get(j.id) ?? []).map((rep) => ({
             id: rep.id,
             title: rep.title,
@@ -193,6 +189,8 @@ export const towns = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
               qualifier: f.qualifier,
               text: f.text,
               as_of: f.as_of,
+              as_of_text: f.as_of_text,
+              scope_note: f.scope_note,
               quote: f.quote,
             })),
           })),

@@ -25,7 +25,7 @@ export function loadPlan(town: string): Promise<PlanIndex> {
         tasks,
         units: new Map(plan.units.map((u) => [u.id, u.name])),
         indicators: new Map(plan.indicators.map((i) => [i.id, i])),
-        start: plan.plan.issued_on ?? `${plan.plan.year}-01-01`,
+        start: plan.plan.issued_on?.value ?? `${plan.plan.year}-01-01`,
       };
     });
     p.catch(() => cache.delete(town));
