@@ -2,8 +2,7 @@
  * The real app over a real local D1 (Miniflare's, the same SQLite engine workerd uses), driven from
  * Node so a test can hand files to LibreOffice between requests: workerd cannot start processes.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getPlatformProxy } from 'wrangler';
@@ -46,28 +45,4 @@ export async function startApp() {
     return out;
   };
   return { db, request, signIn, dump, close: async () => (await proxy.dispose(), rmSync(persist, { recursive: true, force: true })) };
-}
-
-/**
- * Converts a file with headless LibreOffice (Debian `libreoffice-calc-nogui`), as a clerk opening it
- * and saving it in another format would: `filter` is soffice's --convert-to target, e.g.
- * 'xlsx:Calc MS Excel 2007 XML' or 'csv:Text - txt - csv (StarCalc):44,34,76'. `infilter` reads CSV input.
- */
-export function libreoffice(bytes: Uint8Array, from: string, filter: string, infilter?: string): Uint8Array {
-  const dir = mkdtempSync(join(tmpdir(), 'sheets-lo-'));
-  try {
-    const input = join(dir, `in.${from}`);
-    writeFileSync(input, bytes);
-    const out = join(dir, 'out');
-    execFileSync(
-      'soffice',
-      [`-env:UserInstallation=file://${join(dir, 'profile')}`, '--headless', '--norestore', ...(infilter ? [`--infilter=${infilter}`] : []), '--convert-to', filter, '--outdir', out, input],
-      { stdio: 'pipe', timeout: 180_000 },
-    );
-    const [name] = readdirSync(out);
-    if (!name) throw new Error('LibreOffice wrote nothing');
-    return new Uint8Array(readFileSync(join(out, name)));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
