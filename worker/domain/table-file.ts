@@ -35,7 +35,7 @@ const startsWith = (b: Uint8Array, sig: number[]) => sig.every((x, i) => b[i] ==
 export function sniffFormat(b: Uint8Array): 'xlsx' | 'csv' {
   // OLE2 compound file: Excel 97–2003 .xls, WPS .et (and old .doc, which is no table either).
   if (startsWith(b, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) {
-    throw unsupported('这是旧版 .xls 文件（或 WPS 的 .et 文件），请另存为 .xlsx 后再导入。', 'This is an old .xls (or WPS .et) file; save it as .xlsx and import again.');
+    throw unsupported('旧版 .xls 文件，请另存为 .xlsx 后再导入（WPS 的 .et 文件同样请另存为 .xlsx）。', 'This is an old .xls (or WPS .et) file; save it as .xlsx and import again.');
   }
   if (isZip(b)) {
     let names: string[];
