@@ -41,8 +41,9 @@ const task = (id: string, code: string, parent: string | null, kind: TaskRecord[
   updated_at: '2026-01-01T00:00:00.000Z',
 });
 const tasks = [task('a', '一', null), task('a1', '一.1', 'a')];
-const header = ['编号', '上级任务', '类别', '任务内容', '牵头单位', '配合单位', '责任人', '完成时限', '权重', '任务标识'];
-const row = (o: Partial<Record<string, string>>) => header.map((h) => o[h] ?? '');
+const header = ['编号', '上级任务', '类别', '任务内容', '牵头单位', '配合单位', '责任人', '完成时限', '权重', '任务标识', '版本'];
+/** A row by header; a row naming a task was exported at its version 1 unless it says otherwise. */
+const row = (o: Partial<Record<string, string>>) => header.map((h) => o[h] ?? (h === '版本' && o['任务标识'] ? '1' : ''));
 
 describe('reading CSV', () => {
   it('reads quoted cells with commas, doubled quotes and line breaks, CRLF or LF, and takes off the formula guard', () => {

@@ -191,9 +191,8 @@ function gbk(text: string): Uint8Array {
   for (const ch of text) {
     if (ch.charCodeAt(0) < 0x80) out.push(ch.charCodeAt(0));
     else {
-      const b = gbkTable.get(ch);
-      if (!b) throw new Error(`no GBK code for ${ch}`);
-      out.push(...b);
+      // A character GBK cannot hold (an earlier accepted input may have stored one) is written as '?', as Excel's GBK CSV does.
+      out.push(...(gbkTable.get(ch) ?? [0x3f]));
     }
   }
   return new Uint8Array(out);

@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 import { loadContent } from './helpers.ts';
 import { api, auditRows, signIn } from './auth-helpers.ts';
 import { approved } from './supervision-helpers.ts';
-import { bulletinRows } from '../../worker/domain/bulletin.ts';
+import { bulletinRows, bulletinSheet } from '../../worker/domain/bulletin.ts';
 import { neutralise, parseCsv } from '../../worker/domain/csv.ts';
 import { addDays, cstDate } from '../../worker/domain/supervision.ts';
 
@@ -121,7 +121,13 @@ describe('bulletins', () => {
     const ws = wb.getWorksheet('通报')!;
     const back: unknown[][] = [];
     for (let i = 1; i <= ws.rowCount; i++) back.push((ws.getRow(i).values as unknown[]).slice(1));
-    expect(back).toEqual(rows);
+    // Shares are number cells (0.5 shown as 50.0%), days are date cells; the title is merged across the sheet.
+    const typed = bulletinSheet(issued, issued.figures).map((r) => r.map((c) => (typeof c !== 'object' ? c : 'share' in c ? c.share : new Date(`${c.day}T00:00:00.000Z`))));
+    expect(back[0]!.slice(0, 2)).toEqual(typed[0]);
+    expect(back.slice(1)).toEqual(typed.slice(1));
+    expect(typed.flat().some((c) => c instanceof Date)).toBe(true);
+    expect(ws.getCell('B12').numFmt).toBe('0.0%');
+    expect(ws.pageSetup).toMatchObject({ orientation: 'landscape', fitToWidth: 1, paperSize: 9 });
 
     const html = await SELF.fetch(`http://localhost/api/v1/bulletins/${b.id}/print`, { headers: { authorization: `Bearer ${supervisor}` } });
     const page = await html.text();

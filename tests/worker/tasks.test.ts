@@ -306,7 +306,7 @@ describe('who may manage tasks', () => {
 
 // ---------------------------------------------------------------- export and import of the 任务分解表
 
-const HEADERS = ['编号', '上级任务', '类别', '任务内容', '牵头单位', '配合单位', '责任人', '完成时限', '权重', '状态', '进度(%)', '任务标识'];
+const HEADERS = ['编号', '上级任务', '类别', '任务内容', '牵头单位', '配合单位', '责任人', '完成时限', '权重', '状态', '进度(%)', '任务标识', '版本'];
 const col = (h: string) => HEADERS.indexOf(h);
 
 async function download(token: string, ext: 'csv' | 'xlsx', town = 'fengmao') {
@@ -356,7 +356,7 @@ describe('exporting the task table', () => {
     const fengmao = content().towns.find((t) => t.town.id === 'fengmao')!;
     expect(grid).toHaveLength(fengmao.tasks.length + 1);
     const row = grid.find((r) => r[col('任务标识')] === 'kt1-health-assessment-assessment-system')!;
-    expect(row).toEqual(['一.1', '一', '具体工作', '建立健康老年人健康评估体系，完善评估标准和流程', '卫计办', '冯卯中心卫生院', '邵艳秋', '2018年年底', '1', '未开始', '0', 'kt1-health-assessment-assessment-system']);
+    expect(row).toEqual(['一.1', '一', '具体工作', '建立健康老年人健康评估体系，完善评估标准和流程', '卫计办', '冯卯中心卫生院', '邵艳秋', '2018年年底', '1', '未开始', '0', 'kt1-health-assessment-assessment-system', '1']);
     expect(text).toContain(`"'=HYPERLINK(""http://x"",""点我"")"`);
     // rectification items are not part of the 任务分解表
     expect(grid.every((r) => !r[0]!.startsWith('整改'))).toBe(true);
@@ -532,13 +532,13 @@ describe('importing the task table', () => {
     const office = await signIn('office');
     const noCols = await upload(office, '编号,任务内容\r\n一,测试\r\n');
     expect(noCols.status).toBe(422);
-    expect(noCols.body.error.fields.map((f: any) => f.path)).toEqual(['header.牵头单位', 'header.完成时限']);
-    const unknownId = await upload(office, `${HEADERS.join(',')}\r\n九,,,新任务,卫计办,,,2018年年底,1,,,no-such-task\r\n`);
+    expect(noCols.body.error.fields.map((f: any) => f.path)).toEqual(['header.牵头单位', 'header.完成时限', 'header.任务标识', 'header.版本']);
+    const unknownId = await upload(office, `${HEADERS.join(',')}\r\n九,,,新任务,卫计办,,,2018年年底,1,,,no-such-task,1\r\n`);
     expect(unknownId.status).toBe(422);
     expect(unknownId.body.error.fields).toEqual([expect.objectContaining({ path: 'rows.2.任务标识' })]);
     const big = await upload(office, new Uint8Array(2 * 1024 * 1024 + 1).fill(0x41));
     expect(big.status).toBe(413);
-    const long = await upload(office, `${HEADERS.join(',')}\r\n${Array.from({ length: 1001 }, (_, i) => `X${i},,,任务${i},卫计办,,,2018年年底,1,,,`).join('\r\n')}\r\n`);
+    const long = await upload(office, `${HEADERS.join(',')}\r\n${Array.from({ length: 1001 }, (_, i) => `X${i},,,任务${i},卫计办,,,2018年年底,1,,,,`).join('\r\n')}\r\n`);
     expect(long.status).toBe(422);
     expect(long.body.error.code).toBe('too_many_rows');
     const notXlsx = await upload(office, new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]), { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });

@@ -184,14 +184,28 @@ export function bulletinFigures(
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`);
 
+/** A cell of the bulletin sheet: text, a count, a share shown as a percentage, or a calendar day. */
+export type SheetCell = Cell | { share: number; text: string } | { day: string };
+
+const share = (x: number | null): SheetCell => (x === null ? '—' : { share: x, text: pct(x) });
+const day = (d: string | null | undefined): SheetCell => (d && /^\d{4}-\d{2}-\d{2}$/.test(d) ? { day: d } : (d ?? ''));
+
+/** A sheet cell as CSV text (what the XLSX shows with its number format). */
+export const cellText = (c: SheetCell): Cell => (typeof c === 'object' ? ('share' in c ? c.text : c.day) : c);
+
 /** The bulletin as one table: the rows both CSV and XLSX carry, in reading order. */
 export function bulletinRows(b: { title: string; number: string | null }, f: BulletinFigures): Cell[][] {
+  return bulletinSheet(b, f).map((r) => r.map(cellText));
+}
+
+/** The bulletin's rows with typed cells: shares and days stay numbers and dates in the XLSX. */
+export function bulletinSheet(b: { title: string; number: string | null }, f: BulletinFigures): SheetCell[][] {
   const h = f.headline;
-  const rows: Cell[][] = [
+  const rows: SheetCell[][] = [
     ['通报', b.title],
     ['文号', b.number ?? '（草稿，未印发）'],
     ['统计期间', `${f.period.from} 至 ${f.period.to}`],
-    ['数据截至', f.as_of],
+    ['数据截至', day(f.as_of)],
     [],
     ['一、总体情况'],
     ['任务总数', h.tasks],
@@ -199,18 +213,18 @@ export function bulletinRows(b: { title: string; number: string | null }, f: Bul
     ['推进中', h.in_progress],
     ['未开始', h.not_started],
     ['受阻', h.blocked],
-    ['完成率', pct(h.completion_rate)],
+    ['完成率', share(h.completion_rate)],
     ['逾期', h.overdue],
     ['存在风险', h.at_risk],
     ['长期未更新', h.stale],
     [],
     ['二、各责任单位完成情况（按完成率排名）'],
     ['名次', '责任单位', '牵头任务数', '已完成', '完成率', '平均进度', '逾期'],
-    ...f.units.map((u) => [u.rank, u.name, u.total, u.completed, pct(u.completion_rate), `${u.mean_percent}%`, u.overdue]),
+    ...f.units.map((u) => [u.rank, u.name, u.total, u.completed, share(u.completion_rate), { share: u.mean_percent / 100, text: `${u.mean_percent}%` }, u.overdue]),
     [],
     ['三、逾期任务'],
     ['序号', '任务编号', '任务', '责任单位', '责任领导', '应完成日期', '逾期天数', '状态', '进度'],
-    ...f.overdue.map((t, i) => [i + 1, t.code, t.title, t.units.join('、'), t.lead_member ?? '', t.due, t.days_overdue, STATUS_ZH[t.status] ?? t.status, `${t.percent}%`]),
+    ...f.overdue.map((t, i) => [i + 1, t.code, t.title, t.units.join('、'), t.lead_member ?? '', day(t.due), t.days_overdue, STATUS_ZH[t.status] ?? t.status, { share: t.percent / 100, text: `${t.percent}%` }]),
     [],
     ['四、指标完成情况'],
     ['指标', '时间节点', '目标', '最新值', '状态'],
@@ -223,7 +237,7 @@ export function bulletinRows(b: { title: string; number: string | null }, f: Bul
     const n = Math.max(x.findings.length, x.rectifications.length, 1);
     for (let i = 0; i < n; i++) {
       const r = x.rectifications[i];
-      rows.push([i === 0 ? x.inspected_on : '', i === 0 ? x.title : '', x.findings[i] ?? '', r ? `${r.code} ${r.title}` : '', r?.unit ?? '', r?.due_on ?? '', r ? (STATUS_ZH[r.status] ?? r.status) : '']);
+      rows.push([i === 0 ? day(x.inspected_on) : '', i === 0 ? x.title : '', x.findings[i] ?? '', r ? `${r.code} ${r.title}` : '', r?.unit ?? '', day(r?.due_on), r ? (STATUS_ZH[r.status] ?? r.status) : '']);
     }
   }
   return rows;

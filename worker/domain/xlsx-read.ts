@@ -129,11 +129,47 @@ const columnIndex = (ref: string): number => {
   return n - 1;
 };
 
+/** Built-in number formats that show a date (ECMA-376 18.8.30, with the CJK ids 27–36 and 50–58). */
+const DATE_FORMAT_IDS = new Set([14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 34, 35, 36, 50, 51, 52, 53, 54, 57, 58]);
+
+/** Whether a custom number format code shows a date: y, m or d outside quotes, brackets and escapes (and not only time). */
+export function isDateFormat(code: string): boolean {
+  const bare = code.replace(/"[^"]*"|\\.|\[[^\]]*\]/g, '').toLowerCase();
+  return /[yd]/.test(bare) || (/m/.test(bare) && !/[hs]/.test(bare));
+}
+
+/** The style indexes (cellXfs) whose number format shows a date. */
+function dateStyles(styles: string): Set<number> {
+  const custom = new Map([...styles.matchAll(/<numFmt\b[^>]*>/g)].map((m) => attrs(m[0])).map((a) => [Number(a.numFmtId), a.formatCode ?? '']));
+  const xfs = /<cellXfs\b[^>]*>([\s\S]*?)<\/cellXfs>/.exec(styles)?.[1] ?? '';
+  const out = new Set<number>();
+  [...xfs.matchAll(/<xf\b[^>]*>/g)].forEach((m, i) => {
+    const id = Number(attrs(m[0]).numFmtId ?? 0);
+    if (DATE_FORMAT_IDS.has(id) || (custom.has(id) && isDateFormat(custom.get(id)!))) out.add(i);
+  });
+  return out;
+}
+
+/** A spreadsheet day number as YYYY-MM-DD (the 1900 system counts from 1899-12-30 past Excel's leap-year bug; 1904 from 1904-01-01). */
+export function serialDate(serial: number, date1904 = false): string | null {
+  if (!Number.isFinite(serial) || serial < 1 || serial > 2_958_465) return null;
+  const base = date1904 ? Date.UTC(1904, 0, 1) : Date.UTC(1899, 11, 30);
+  return new Date(base + Math.floor(serial) * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** One worksheet as text rows (row i is spreadsheet row i + 1); `truncated` when it had more than `maxRows` rows. */
+export interface SheetGrid {
+  name: string;
+  rows: string[][];
+  truncated: boolean;
+}
+
 /**
- * The cells of the sheet named `prefer` (else the first sheet) as text rows; row i of the result is
- * spreadsheet row i + 1. Refuses more than `maxRows` rows; reads at most `maxCols` columns.
+ * The cells of every worksheet as text, in workbook order. A number in a date-formatted cell reads
+ * as YYYY-MM-DD (what the person saw), other numbers as written. A sheet longer than `maxRows` is
+ * cut there and marked `truncated`; at most `maxCols` columns are read.
  */
-export async function readXlsxSheet(b: Uint8Array, opts: { prefer: string; maxRows: number; maxCols: number; maxBytes: number }): Promise<string[][]> {
+export async function readXlsxSheets(b: Uint8Array, opts: { maxRows: number; maxCols: number; maxBytes: number }): Promise<SheetGrid[]> {
   const entries = zipEntries(b, opts.maxBytes);
   const byName = new Map(entries.map((e) => [e.name.replace(/^\//, ''), e]));
   const read = async (name: string) => {
@@ -142,16 +178,24 @@ export async function readXlsxSheet(b: Uint8Array, opts: { prefer: string; maxRo
   };
   const workbook = await read('xl/workbook.xml');
   if (workbook === null) throw new XlsxError(422, 'no xl/workbook.xml');
+  const date1904 = /<workbookPr\b[^>]*\bdate1904\s*=\s*["'](?:1|true)["']/.test(workbook);
   const sheets = [...workbook.matchAll(/<sheet\b[^>]*>/g)].map((m) => attrs(m[0]));
+  if (!sheets.length) throw new XlsxError(422, 'no worksheet');
   const rels = new Map([...((await read('xl/_rels/workbook.xml.rels')) ?? '').matchAll(/<Relationship\b[^>]*>/g)].map((m) => attrs(m[0])).map((a) => [a.Id, a.Target]));
-  const sheet = sheets.find((s) => s.name === opts.prefer) ?? sheets[0];
-  if (!sheet) throw new XlsxError(422, 'no worksheet');
-  const target = rels.get(sheet['r:id'] ?? '') ?? '';
-  const path = target.startsWith('/') ? target.slice(1) : `xl/${target.replace(/^\.\//, '')}`;
-  const xml = await read(path);
-  if (xml === null) throw new XlsxError(422, `no ${path}`);
   const shared = [...((await read('xl/sharedStrings.xml')) ?? '').matchAll(/<si>([\s\S]*?)<\/si>|<si\/>/g)].map((m) => runs(m[1] ?? ''));
+  const dates = dateStyles((await read('xl/styles.xml')) ?? '');
+  const out: SheetGrid[] = [];
+  for (const sheet of sheets) {
+    const target = rels.get(sheet['r:id'] ?? '') ?? '';
+    const path = target.startsWith('/') ? target.slice(1) : `xl/${target.replace(/^\.\//, '')}`;
+    const xml = await read(path);
+    if (xml === null) throw new XlsxError(422, `no ${path}`);
+    out.push({ name: sheet.name ?? '', ...sheetRows(xml, shared, dates, date1904, opts) });
+  }
+  return out;
+}
 
+function sheetRows(xml: string, shared: string[], dates: Set<number>, date1904: boolean, opts: { maxRows: number; maxCols: number }): { rows: string[][]; truncated: boolean } {
   const grid: string[][] = [];
   let nextRow = 0;
   for (const row of xml.matchAll(/<row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/row>)/g)) {
@@ -159,7 +203,7 @@ export async function readXlsxSheet(b: Uint8Array, opts: { prefer: string; maxRo
     const index = r ? Number(r) - 1 : nextRow;
     nextRow = index + 1;
     if (!Number.isInteger(index) || index < 0) throw new XlsxError(422, 'bad row number');
-    if (index >= opts.maxRows) throw new XlsxError(422, 'too many rows');
+    if (index >= opts.maxRows) return { rows: grid, truncated: true };
     const cells: string[] = [];
     let nextCol = 0;
     for (const c of (row[2] ?? '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
@@ -169,17 +213,30 @@ export async function readXlsxSheet(b: Uint8Array, opts: { prefer: string; maxRo
       if (col < 0 || col >= opts.maxCols) continue;
       const body = c[2] ?? '';
       const v = /<v>([\s\S]*?)<\/v>/.exec(body)?.[1];
+      const number = (text: string) => (dates.has(Number(a.s ?? 0)) && text.trim() !== '' ? (serialDate(Number(text), date1904) ?? text) : text);
       const value =
         a.t === 's' ? (shared[Number(v)] ?? '')
         : a.t === 'inlineStr' ? runs(/<is>([\s\S]*?)<\/is>/.exec(body)?.[1] ?? '')
         : a.t === 'b' ? (v === '1' ? 'TRUE' : 'FALSE')
         : a.t === 'e' ? ''
-        : xmlText(v ?? '');
+        : a.t === 'str' || a.t === 'd' ? xmlText(v ?? '')
+        : number(xmlText(v ?? ''));
       while (cells.length < col) cells.push('');
       cells[col] = value;
     }
     while (grid.length < index) grid.push([]);
     grid[index] = cells;
   }
-  return grid;
+  return { rows: grid, truncated: false };
+}
+
+/**
+ * The cells of the sheet named `prefer` (else the first sheet) as text rows; row i of the result is
+ * spreadsheet row i + 1. Refuses more than `maxRows` rows; reads at most `maxCols` columns.
+ */
+export async function readXlsxSheet(b: Uint8Array, opts: { prefer: string; maxRows: number; maxCols: number; maxBytes: number }): Promise<string[][]> {
+  const sheets = await readXlsxSheets(b, opts);
+  const sheet = sheets.find((s) => s.name === opts.prefer) ?? sheets[0]!;
+  if (sheet.truncated) throw new XlsxError(422, 'too many rows');
+  return sheet.rows;
 }
