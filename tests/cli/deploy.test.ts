@@ -1,0 +1,89 @@
+/**
+ * `npm run deploy` publishes only the remote database's truth. On a copy of the project (so the
+ * build does not disturb the dist/ the other tests read), a local D1 holds approved updates, as
+ * a deploying machine has after `npm start`; the deploy's build then contains none of them, has
+ * its search index and uses SITE_ORIGIN. Without a real SITE_ORIGIN the deploy refuses to run.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseFixture, seedSql } from '../fixtures/public-seed.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const MARK = `DEPLOY-LEAK-${Date.now().toString(36)}`;
+const ORIGIN = 'https://yiyang.example.gov.cn';
+let copy: string;
+
+const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
+  const e: NodeJS.ProcessEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true', ...extra };
+  delete e.SITE_ORIGIN;
+  return { ...e, ...extra };
+};
+const run = (args: string[], extra: Record<string, string> = {}) =>
+  spawnSync(process.execPath, args, { cwd: copy, env: env(extra), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+
+/** Every file under a folder, with its text. */
+function* files(dir: string): Generator<[string, Buffer]> {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* files(p);
+    else yield [p, readFileSync(p)];
+  }
+}
+
+beforeAll(() => {
+  copy = mkdtempSync(join(tmpdir(), 'deploy-copy-'));
+  // The project's own files (tracked and new), as a fresh checkout would have them.
+  const list = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+  for (const f of list) {
+    if (!existsSync(join(ROOT, f))) continue;
+    mkdirSync(dirname(join(copy, f)), { recursive: true });
+    cpSync(join(ROOT, f), join(copy, f));
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  // The deploying machine's local database, with approved updates that must never be published.
+  const target = ['--local'];
+  let r = run(['worker/cli/wrangler.ts', 'd1', 'migrations', 'apply', 'DB', ...target]);
+  expect(r.status, r.stderr).toBe(0);
+  r = run(['worker/cli/load-content.ts', ...target]);
+  expect(r.status, r.stderr).toBe(0);
+  const fixture = parseFixture(JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/public/fengmao.json'), 'utf8')));
+  fixture.updates = fixture.updates.map((u) => ({ ...u, narrative: `${MARK} ${u.narrative}` }));
+  writeFileSync(join(copy, 'seed.sql'), seedSql(fixture));
+  r = run(['worker/cli/wrangler.ts', 'd1', 'execute', 'DB', ...target, '--yes', '--file', join(copy, 'seed.sql')]);
+  expect(r.status, r.stderr).toBe(0);
+}, 600_000);
+
+afterAll(() => {
+  if (copy) rmSync(copy, { recursive: true, force: true });
+});
+
+describe('npm run deploy', () => {
+  it('refuses to run without a real SITE_ORIGIN, before building anything', () => {
+    for (const origin of [undefined, 'https://demo-town-tracker.example.org', 'http://yiyang.example.gov.cn', 'not a url']) {
+      const r = run(['worker/cli/deploy.ts', '--dry-run'], origin ? { SITE_ORIGIN: origin } : {});
+      expect(r.status, String(origin)).toBe(1);
+      expect(r.stderr, String(origin)).toMatch(/SITE_ORIGIN/);
+      expect(existsSync(join(copy, 'dist'))).toBe(false);
+    }
+  });
+
+  it('builds from content/ only: the local database’s approved updates are nowhere in dist/; search index and SITE_ORIGIN are there', () => {
+    const r = run(['worker/cli/deploy.ts', '--dry-run'], { SITE_ORIGIN: ORIGIN });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const leaks: string[] = [];
+    let scanned = 0;
+    for (const [path, body] of files(join(copy, 'dist'))) {
+      scanned++;
+      if (body.includes(MARK) || body.includes('【测试数据】')) leaks.push(path);
+    }
+    expect(scanned).toBeGreaterThan(20);
+    expect(leaks).toEqual([]);
+    // The public pages' data comes from D1 at request time: the town pages are not files in the build.
+    expect(existsSync(join(copy, 'dist/client/towns/fengmao/progress/index.html'))).toBe(false);
+    expect(existsSync(join(copy, 'dist/client/pagefind/pagefind.js'))).toBe(true);
+    expect(readFileSync(join(copy, 'dist/client/sitemap-0.xml'), 'utf8')).toContain(`${ORIGIN}/towns/fengmao/progress/`);
+  }, 600_000);
+});
