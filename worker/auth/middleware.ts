@@ -111,7 +111,7 @@ export const guard = (access: Access) =>
     if (access.town && caller.role !== 'admin') {
       const raw = c.req.param(access.town) ?? '';
       const town = (access.town === 'task' ? raw.split(':')[0]! : raw).slice(0, 64);
-      if (caller.town_id !== town) await denied(c, `town ${town} is not the caller's town`, { entity: 'town', entity_id: town });
+      if (caller.town_id !== town) await denied(c, `town ${town} is not the caller's town`, { town_id: town, entity: 'town', entity_id: town });
     }
     await next();
   });
