@@ -6,7 +6,7 @@
  *   route's validators: 401, then 403, and only then 400 / 415 / 422.
  * - Documented from the route's own shape: 400 when it takes parameters, a query, headers or a body
  *   (`validation_failed` naming the field, text that is not Unicode included; `malformed_body`);
- *   415 for a JSON body; 401 and 403 from the access. The route's own responses (404, 409, 412,
+ *   404 when it has path parameters; 415 for a JSON body; 401 and 403 from the access. The route's own responses (404, 409, 412,
  *   422, 428, 429 …) are declared where it is written, and win over these descriptions.
  */
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
@@ -35,6 +35,8 @@ function standardErrors(access: RouteAccess, config: Omit<RouteConfig, 'path'>):
   if (req?.params || req?.query || req?.headers || bodyTypes.length) {
     out[400] = errorResponse('Invalid request: `validation_failed` names each field (path parameter, query, header or body), text that is not valid Unicode included; `malformed_body` when the body is not JSON');
   }
+  // A path parameter names an object that may not exist; left empty, the path is no route at all.
+  if (req?.params) out[404] = errorResponse('No such object (`not_found`), or a path parameter left empty (no such path)');
   if (bodyTypes.some((t) => JSON_TYPE.test(t))) out[415] = errorResponse('The body is not sent as application/json (`unsupported_media_type`)');
   if (access !== 'public') {
     out[401] = errorResponse('Not signed in, or the session expired or was revoked (`unauthenticated`)');
