@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { PBKDF2_ITERATIONS } from '../../worker/auth/password.ts';
+import { PBKDF2_ITERATIONS, sha256Hex } from '../../worker/auth/password.ts';
 import { dumpTables, getJson, loadContent, loadTwoTowns } from './helpers.ts';
 import { TEST_PASSWORD, api, auditRows, createAccount, login, signedIn } from './auth-helpers.ts';
 
@@ -176,7 +176,13 @@ describe('sessions end', () => {
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('unauthenticated');
     // The refused token is an authentication event; a request without credentials is not.
-    expect(await auditRows('auth.session_rejected')).toEqual([expect.objectContaining({ actor: 'anonymous', detail_json: JSON.stringify({ method: 'GET', path: '/api/v1/me' }) })]);
+    // It is recorded by a fingerprint (the first 8 bytes of the token's SHA-256, which is how sessions
+    // are stored), never the token itself.
+    const fingerprint = (await sha256Hex(a.token)).slice(0, 16);
+    expect(await auditRows('auth.session_rejected')).toEqual([
+      expect.objectContaining({ actor: 'anonymous', entity: 'address', entity_id: 'unknown', detail_json: JSON.stringify({ method: 'GET', route: '/api/v1/me', fingerprint }) }),
+    ]);
+    expect((await env.DB.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE substr(token_hash, 1, 16) = ?`).bind(fingerprint).first<{ n: number }>())!.n).toBe(1);
     expect((await api('GET', '/api/v1/me')).status).toBe(401);
     expect(await auditRows('auth.session_rejected')).toHaveLength(1);
   });
@@ -435,7 +441,7 @@ describe('OpenAPI', () => {
     const { status, body } = await getJson('/api/v1/openapi.json');
     expect(status).toBe(200);
     for (const p of ['/auth/login', '/auth/logout', '/auth/activate', '/me', '/towns/{town}/accounts']) expect(body.paths[p], p).toBeTruthy();
-    expect(Object.keys(body.paths['/auth/login'].post.responses).sort()).toEqual(['200', '400', '401', '429']);
+    expect(Object.keys(body.paths['/auth/login'].post.responses).sort()).toEqual(['200', '400', '401', '415', '429']);
     expect(body.paths['/auth/login'].post.responses['429'].headers['Retry-After']).toBeTruthy();
     expect(body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
   });

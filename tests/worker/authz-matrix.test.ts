@@ -203,6 +203,50 @@ const MATRIX: Record<string, Row> = {
   },
 };
 
+/**
+ * 403s that need the object itself (its units, or the town of an update, inspection or bulletin
+ * found by id): decided by the handler after the input is read, so a malformed request gets 400
+ * there. Every other refusal comes before validation.
+ */
+const OBJECT_CHECKED = new Set([
+  'POST /api/v1/tasks/:task/updates reporter_other_unit',
+  ...['office_other_town', 'supervisor_other_town'].flatMap((c) => [
+    `GET /api/v1/inspections/:inspection ${c}`,
+    `GET /api/v1/bulletins/:bulletin ${c}`,
+    `GET /api/v1/bulletins/:bulletin/export.csv ${c}`,
+    `GET /api/v1/bulletins/:bulletin/export.xlsx ${c}`,
+    `GET /api/v1/bulletins/:bulletin/print ${c}`,
+    `POST /api/v1/bulletins/:bulletin/issue ${c}`,
+    `POST /api/v1/bulletins/:bulletin/publish ${c}`,
+  ]),
+  'POST /api/v1/updates/:update/approve office_other_town',
+  'POST /api/v1/updates/:update/reject office_other_town',
+  // Draft bulletins by id: anyone may ask (published ones are public), so the id is read first.
+  ...['anonymous', 'reporter_own_unit', 'reporter_other_unit', 'reporter_other_town'].flatMap((c) =>
+    ['', '/export.csv', '/export.xlsx', '/print'].map((x) => `GET /api/v1/bulletins/:bulletin${x} ${c}`),
+  ),
+]);
+
+/** The matrix's request for a route, broken in each way that must not matter to a caller refused access. */
+function malformed(route: string, r: Req): [string, Req][] {
+  const template = route.split(' ')[1]!.split('/');
+  const segs = r.path.split('?')[0]!.split('/');
+  const badParams = template.map((t, i) => (t.startsWith(':') ? '%00' + 'x'.repeat(300) : segs[i]!)).join('/');
+  const out: [string, Req][] = [
+    ['malformed path parameters', { ...r, path: badParams }],
+    ['malformed query', { ...r, path: `${r.path.split('?')[0]}?limit=0&asOf=2019-02-30&from=x&status=x&kind=x&visibility=x&return=x` }],
+  ];
+  if (route.startsWith('GET ')) return out;
+  const withoutKeys = Object.fromEntries(Object.entries(r.headers ?? {}).filter(([k]) => !/^(idempotency-key|if-match)$/i.test(k)));
+  return [
+    ...out,
+    ['a body that is not JSON', { path: r.path, raw: '{"x":', headers: { ...r.headers, 'Content-Type': 'application/json' } }],
+    ['an empty object and no Idempotency-Key or If-Match', { path: r.path, body: {}, headers: withoutKeys }],
+    ['a wrong Content-Type', { path: r.path, raw: 'x=1', headers: { ...r.headers, 'Content-Type': 'text/plain' } }],
+    ['a field of the wrong type', { path: r.path, body: { ...(r.body as object), status: 42, title: [], reason: null, username: {} }, headers: r.headers }],
+  ];
+}
+
 /** The routes the app actually serves (middleware excluded), as `METHOD path`. */
 function servedRoutes(): string[] {
   const seen = new Set<string>();
@@ -304,6 +348,26 @@ describe('authorisation matrix', () => {
       const expected = Object.fromEntries(Object.entries(row.expect).filter(([c]) => c in got));
       expect(got).toEqual(expected);
       for (const b of refusalBodies) expect(b).toMatchObject({ error: { code: expect.stringMatching(/^(unauthenticated|forbidden)$/), message: expect.any(String) } });
+    });
+  }
+
+  // Authenticate, then authorise, then validate: a caller who may not use a route learns nothing of
+  // its input rules. Each malformed variant of the matrix's request is refused exactly as the
+  // well-formed one: 401 for anonymous, 403 for a caller whose role or town is not allowed.
+  for (const [route, row] of Object.entries(MATRIX)) {
+    const method = route.split(' ')[0]!;
+    const refusedBeforeInput = CALLERS.filter((c) => (row.expect[c] === 401 || row.expect[c] === 403) && !OBJECT_CHECKED.has(`${route} ${c}`));
+    if (!refusedBeforeInput.length) continue;
+    it(`${route}: malformed requests are refused 401 / 403 as the matrix says, before any validation`, async () => {
+      const got: string[] = [];
+      let n = 1_000;
+      for (const caller of refusedBeforeInput) {
+        for (const [variant, r] of malformed(route, row.req(f, caller, n++))) {
+          const res = await api(method, r.path, { token: f.tokens[caller] ?? undefined, body: r.body, raw: r.raw, headers: r.headers, redirect: 'manual' });
+          if (res.status !== row.expect[caller]) got.push(`${caller} ${variant}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
+        }
+      }
+      expect(got).toEqual([]);
     });
   }
 

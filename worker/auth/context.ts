@@ -27,4 +27,6 @@ export type AuthVars = {
   caller: Caller | null;
   /** true when the request presented credentials that matched no live session (expired, revoked, malformed) */
   credentialsRejected: boolean;
+  /** true once this request's rejected credentials were considered for the audit log (one row per request at most) */
+  rejectionRecorded: boolean;
 };

@@ -10,11 +10,12 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { auditStmt } from '../db/audit.ts';
+import { auditStmt, cappedAuditStmt } from '../db/audit.ts';
 import { runBatch } from '../db/batch.ts';
 import { readSessionCaller } from '../db/accounts.ts';
 import type { Caller, Role } from './context.ts';
 import { sha256Hex } from './password.ts';
+import { addressBucket } from './address.ts';
 
 /** Any route's context (whatever its path and input types). */
 export type AuthContext = Context<AppEnv, any, any>;
@@ -25,6 +26,7 @@ const BEARER = /^Bearer[ ]+([A-Za-z0-9_-]{16,256})$/i;
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   c.set('caller', null);
   c.set('credentialsRejected', false);
+  c.set('rejectionRecorded', false);
   const header = c.req.header('Authorization')?.trim();
   const m = BEARER.exec(header ?? '');
   if (m) c.set('caller', await readSessionCaller(c.env.DB, await sha256Hex(m[1]!), new Date().toISOString()));
@@ -36,6 +38,39 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 export const unauthenticated = (): ApiError =>
   new ApiError(401, 'unauthenticated', '请先登录（登录已失效或未登录）。', 'Sign in first (no valid session).');
 
+/** Audit rows for rejected credentials: at most this many per client address (an IPv6 /64 counts as one) per hour. */
+export const REJECTED_ROWS_PER_ADDRESS_PER_HOUR = 10;
+/** …and at most this many from all addresses together per hour, so rotating addresses does not grow the log either. */
+export const REJECTED_ROWS_PER_HOUR = 200;
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * Records credentials that opened nothing (expired, revoked, forged) as `auth.session_rejected`,
+ * cheaply and boundedly: the row holds only what this code chose (method, the route's pattern, the
+ * client's address bucket, the first 8 bytes of the SHA-256 of what was presented — enough to match
+ * a stored session hash, nothing the caller can make large), and it is appended only within
+ * the hourly caps above.
+ */
+async function recordRejected(c: AuthContext): Promise<void> {
+  const presented = c.req.header('Authorization') ?? '';
+  const token = /^Bearer[ ]+(\S+)$/i.exec(presented.trim())?.[1] ?? presented;
+  const now = Date.now();
+  const address = addressBucket(c.req.header('CF-Connecting-IP'));
+  await runBatch(c.env.DB, [
+    cappedAuditStmt(
+      {
+        at: new Date(now).toISOString(),
+        actor: 'anonymous',
+        action: 'auth.session_rejected',
+        entity: 'address',
+        entity_id: address,
+        detail: { method: c.req.method.slice(0, 10), route: c.req.routePath.slice(0, 200), fingerprint: (await sha256Hex(token)).slice(0, 16) },
+      },
+      { since: new Date(now - HOUR_MS).toISOString(), perEntity: REJECTED_ROWS_PER_ADDRESS_PER_HOUR, total: REJECTED_ROWS_PER_HOUR },
+    ),
+  ]);
+}
+
 /**
  * The signed-in caller, provided their role is one of `roles` (any role when none are given).
  * Throws 401 `unauthenticated` without a valid session, and 403 `forbidden` (audited as
@@ -44,18 +79,11 @@ export const unauthenticated = (): ApiError =>
 export async function requireCaller(c: AuthContext, ...roles: Role[]): Promise<Caller> {
   const caller = c.get('caller') ?? null;
   if (!caller) {
-    // A presented token that opens nothing (expired, revoked, forged) is an authentication event;
-    // a request with no credentials at all is not (it names no one, and logging it would let
-    // anyone grow the append-only log for free).
-    if (c.get('credentialsRejected')) {
-      await runBatch(c.env.DB, [
-        auditStmt({
-          at: new Date().toISOString(),
-          actor: 'anonymous',
-          action: 'auth.session_rejected',
-          detail: { method: c.req.method, path: c.req.path },
-        }),
-      ]);
+    // A presented token that opens nothing is an authentication event, recorded within fixed caps;
+    // a request with no credentials at all is not (it names no one).
+    if (c.get('credentialsRejected') && !c.get('rejectionRecorded')) {
+      c.set('rejectionRecorded', true);
+      await recordRejected(c);
     }
     throw unauthenticated();
   }
@@ -64,6 +92,29 @@ export async function requireCaller(c: AuthContext, ...roles: Role[]): Promise<C
   }
   return caller;
 }
+
+/** Who may call a route: these roles (any signed-in caller when empty), and optionally only in the town named by a path parameter. */
+export interface Access {
+  roles: Role[];
+  /** `town`: the `{town}` parameter; `task`: the town part of a `{task}` reference (`<town>:<task>`). Admins pass. */
+  town?: 'town' | 'task';
+}
+
+/**
+ * Route middleware that runs before the route's validators: authenticate (401), then check the role
+ * and the town (403), so a caller who may not use a route learns nothing about its input rules.
+ * Checks that need the object itself (a task's units, an update's town) stay in the handler.
+ */
+export const guard = (access: Access) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const caller = await requireCaller(c, ...access.roles);
+    if (access.town && caller.role !== 'admin') {
+      const raw = c.req.param(access.town) ?? '';
+      const town = (access.town === 'task' ? raw.split(':')[0]! : raw).slice(0, 64);
+      if (caller.town_id !== town) await denied(c, `town ${town} is not the caller's town`, { town_id: town, entity: 'town', entity_id: town });
+    }
+    await next();
+  });
 
 /** Where a denial applies, for the audit row (defaults: the caller's town and unit). */
 export interface DeniedScope {

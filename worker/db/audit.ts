@@ -37,3 +37,35 @@ export function auditStmt(e: AuditEntry, opts: { onlyIfChanged?: boolean } = {})
     JSON.stringify(e.detail ?? {}),
   );
 }
+
+/** Limits for a capped audit row: rows of the same action newer than `since`. */
+export interface AuditCap {
+  since: string;
+  /** at most this many with the same `entity_id` (e.g. one client address) */
+  perEntity: number;
+  /** at most this many in all */
+  total: number;
+}
+
+/**
+ * The INSERT for an audit row that is appended only while the log holds fewer than `cap.perEntity`
+ * rows of the same action and `entity_id`, and fewer than `cap.total` of the same action, newer than
+ * `cap.since`: a bound on what callers who name no one can add (counted in one statement, so
+ * concurrent requests cannot overshoot; index audit_by_action_at).
+ */
+export function cappedAuditStmt(e: AuditEntry & { entity_id: string }, cap: AuditCap): Stmt {
+  const row = auditStmt(e);
+  return stmt(
+    `INSERT INTO audit_log (at, actor, action, town_id, unit_id, task_id, entity, entity_id, detail_json) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?` +
+      ` WHERE (SELECT COUNT(*) FROM audit_log WHERE action = ? AND at > ? AND entity_id = ?) < ?` +
+      ` AND (SELECT COUNT(*) FROM audit_log WHERE action = ? AND at > ?) < ?`,
+    ...row.params,
+    e.action,
+    cap.since,
+    e.entity_id,
+    cap.perEntity,
+    e.action,
+    cap.since,
+    cap.total,
+  );
+}

@@ -6,7 +6,8 @@
  * (`auth.throttled`), a logout (`auth.logout`), an activation (`auth.activate`), an account
  * created (`account.create`). Refusals for lack of permission are audited as `auth.denied`.
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { contract } from './contract.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError, ErrorBody, notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
@@ -86,7 +87,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({ descrip
 const error = (description: string) => json(ErrorBody, description);
 const bearer = [{ bearerAuth: [] }];
 
-const loginRoute = createRoute({
+const loginRoute = contract('public', {
   method: 'post',
   path: '/auth/login',
   summary: 'Sign in with username and password; returns a session token (12 h)',
@@ -102,7 +103,7 @@ const loginRoute = createRoute({
   },
 });
 
-const logoutRoute = createRoute({
+const logoutRoute = contract({ roles: [] }, {
   method: 'post',
   path: '/auth/logout',
   summary: 'End the current session',
@@ -110,7 +111,7 @@ const logoutRoute = createRoute({
   responses: { 204: { description: 'Signed out' }, 401: error('Not signed in') },
 });
 
-const meRoute = createRoute({
+const meRoute = contract({ roles: [] }, {
   method: 'get',
   path: '/me',
   summary: 'The signed-in account',
@@ -118,7 +119,7 @@ const meRoute = createRoute({
   responses: { 200: json(Account, 'The caller'), 401: error('Not signed in') },
 });
 
-const activateRoute = createRoute({
+const activateRoute = contract('public', {
   method: 'post',
   path: '/auth/activate',
   summary: 'Set the password of a new account with its one-time activation token',
@@ -129,7 +130,7 @@ const activateRoute = createRoute({
   },
 });
 
-const createAccountRoute = createRoute({
+const createAccountRoute = contract({ roles: ['office', 'admin'], town: 'town' }, {
   method: 'post',
   path: '/towns/{town}/accounts',
   summary: "Create an account in a town (the town's office, or admin); returns a one-time activation link",
@@ -145,7 +146,7 @@ const createAccountRoute = createRoute({
   },
 });
 
-const listAccountsRoute = createRoute({
+const listAccountsRoute = contract({ roles: ['office', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/accounts',
   summary: "A town's accounts (the town's office, or admin); no secrets",

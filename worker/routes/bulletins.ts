@@ -3,7 +3,8 @@
  * the next number of the town and year (冯卯医养督〔2019〕1号) and freezes its figures; an issued
  * bulletin can be published to the public or kept internal. Exports: CSV, XLSX, printable HTML.
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { contract } from './contract.ts';
 import type { Context } from 'hono';
 import ExcelJS from 'exceljs';
 import type { AppEnv } from '../env.ts';
@@ -57,42 +58,42 @@ const IdemHeaders = z.object({
 });
 const BulletinParam = z.object({ bulletin: z.string().min(1).max(64).openapi({ param: { name: 'bulletin', in: 'path' } }) });
 
-const createRouteDef = createRoute({
+const createRouteDef = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
   method: 'post',
   path: '/towns/{town}/bulletins',
   summary: 'Draft a bulletin for a period (supervisor, office, admin)',
   request: { params: TownParam, headers: IdemHeaders, body: { content: { 'application/json': { schema: DraftInput } }, required: true } },
   responses: { 201: json(BulletinView, 'Draft with live figures'), 400: err('Invalid body'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such town'), 422: err('Idempotency-Key reused') },
 });
-const listRoute = createRoute({
+const listRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/bulletins',
   summary: "The town's bulletins, drafts included (supervisor, office, admin)",
   request: { params: TownParam, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
   responses: { 200: json(z.object({ bulletins: z.array(BulletinSummary) }), 'Bulletins'), 401: err('Not signed in'), 403: err('Not permitted') },
 });
-const publishedRoute = createRoute({
+const publishedRoute = contract('public', {
   method: 'get',
   path: '/towns/{town}/bulletins/published',
   summary: "Public: the town's published bulletins",
   request: { params: TownParam, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
   responses: { 200: json(z.object({ bulletins: z.array(BulletinSummary) }), 'Published bulletins') },
 });
-const readRoute = createRoute({
+const readRoute = contract('mixed', {
   method: 'get',
   path: '/bulletins/{bulletin}',
   summary: 'One bulletin with its figures (frozen once issued). Public when published; otherwise supervisor, office, admin',
   request: { params: BulletinParam },
   responses: { 200: json(BulletinView, 'Bulletin'), 401: err('Not signed in (unpublished)'), 403: err('Not permitted'), 404: err('No such bulletin') },
 });
-const issueRoute = createRoute({
+const issueRoute = contract({ roles: ['supervisor', 'office', 'admin'] }, {
   method: 'post',
   path: '/bulletins/{bulletin}/issue',
   summary: 'Issue a draft: assigns the next number of the town and year and freezes the figures (supervisor, office, admin)',
   request: { params: BulletinParam },
   responses: { 200: json(BulletinView, 'Issued'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such bulletin'), 409: err('Already issued') },
 });
-const publishRoute = createRoute({
+const publishRoute = contract({ roles: ['supervisor', 'office', 'admin'] }, {
   method: 'post',
   path: '/bulletins/{bulletin}/publish',
   summary: 'Publish an issued bulletin to the public site, or keep it internal (supervisor, office, admin)',
@@ -101,21 +102,21 @@ const publishRoute = createRoute({
 });
 const fileResponse = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } });
 const exportErrors = { 401: err('Not signed in (unpublished)'), 403: err('Not permitted'), 404: err('No such bulletin') };
-const csvRoute = createRoute({
+const csvRoute = contract('mixed', {
   method: 'get',
   path: '/bulletins/{bulletin}/export.csv',
   summary: 'The bulletin as CSV (UTF-8 with BOM; cells that could run as formulas are neutralised). Same access as the bulletin',
   request: { params: BulletinParam },
   responses: { 200: fileResponse('text/csv', 'CSV'), ...exportErrors },
 });
-const xlsxRoute = createRoute({
+const xlsxRoute = contract('mixed', {
   method: 'get',
   path: '/bulletins/{bulletin}/export.xlsx',
   summary: 'The bulletin as an Excel workbook (same rows as the CSV). Same access as the bulletin',
   request: { params: BulletinParam },
   responses: { 200: fileResponse('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'XLSX'), ...exportErrors },
 });
-const printRoute = createRoute({
+const printRoute = contract('mixed', {
   method: 'get',
   path: '/bulletins/{bulletin}/print',
   summary: 'The bulletin as a print-ready A4 HTML page (no scripts). Same access as the bulletin',

@@ -1,6 +1,7 @@
 /** GET /api/health: is the database reachable, which migration is applied, which content is loaded. */
 import { Hono } from 'hono';
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { contract } from './contract.ts';
 import type { AppEnv } from '../env.ts';
 import { latestMigration } from '../db/health.ts';
 
@@ -15,7 +16,7 @@ export const health = new Hono<AppEnv>().get('/', async (c) => {
 });
 
 const PingView = z.object({ status: z.literal('ok') }).openapi('Ping');
-const pingRoute = createRoute({
+const pingRoute = contract('public', {
   method: 'get',
   path: '/ping',
   summary: 'Liveness only: a constant answer that touches no database (the benchmark baseline route)',

@@ -4,7 +4,8 @@
  * responsible unit: its reporters submit updates on it, the office reviews them, and it appears on
  * the overdue board once past its deadline — exactly like a plan task.
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { contract } from './contract.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
@@ -49,7 +50,7 @@ const IdemHeaders = z.object({
   'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).openapi({ description: 'Unique per logical request; a retry sends the same key' }),
 });
 
-const createInspectionRoute = createRoute({
+const createInspectionRoute = contract({ roles: ['supervisor', 'admin'], town: 'town' }, {
   method: 'post',
   path: '/towns/{town}/inspections',
   summary: 'Record an inspection with findings and rectification items (supervisor, admin)',
@@ -64,7 +65,7 @@ const createInspectionRoute = createRoute({
   },
 });
 
-const listInspectionsRoute = createRoute({
+const listInspectionsRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/inspections',
   summary: "The town's inspections, newest first (supervisor, office, admin)",
@@ -75,7 +76,7 @@ const listInspectionsRoute = createRoute({
   responses: { 200: json(z.object({ inspections: z.array(InspectionView) }), 'Inspections'), 400: err('Invalid query'), 401: err('Not signed in'), 403: err('Not permitted') },
 });
 
-const readInspectionRoute = createRoute({
+const readInspectionRoute = contract({ roles: ['supervisor', 'office', 'admin'] }, {
   method: 'get',
   path: '/inspections/{inspection}',
   summary: 'One inspection with its rectification items and their current state (supervisor, office, admin)',

@@ -3,12 +3,13 @@
  * links of every page. Sets the settings cookie and sends the reader back (303), so the
  * settings need neither an account nor script. The Worker then marks each HTML page (site.ts).
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { contract } from './contract.ts';
 import type { AppEnv } from '../env.ts';
 import { applyPrefs, PREFS_COOKIE, prefsFromCookie, safeReturn } from '../domain/prefs.ts';
 import { validationHook } from '../validation.ts';
 
-const route = createRoute({
+const route = contract('public', {
   method: 'get',
   path: '/prefs',
   summary: 'Public: set the reading settings (large text, high contrast) and go back to the page',

@@ -3,7 +3,8 @@
  * the daily overdue snapshots — each "as of" a date, computed from the approved-update history.
  * Readable by the town's supervisors and office, and by admins; never by reporters or the public.
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { contract } from './contract.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ErrorBody, notFound } from '../errors.ts';
@@ -130,7 +131,7 @@ const IndicatorsView = z.object({
   ),
 });
 
-const overdueRoute = createRoute({
+const overdueRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/overdue',
   summary: 'Overdue board as of a date: overdue, at-risk and stale tasks grouped by responsible unit (supervisor, office, admin)',
@@ -148,7 +149,7 @@ const overdueRoute = createRoute({
   responses: { 200: json(OverdueView, 'The board'), 400: err('Invalid query'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such town') },
 });
 
-const unitsRoute = createRoute({
+const unitsRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/units',
   summary: "Each unit's completion rate and counts by status as of a date, ranked (supervisor, office, admin)",
@@ -156,7 +157,7 @@ const unitsRoute = createRoute({
   responses: { 200: json(UnitsView, 'Units ranked'), 400: err('Invalid query'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such town') },
 });
 
-const indicatorsRoute = createRoute({
+const indicatorsRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/indicators',
   summary: 'Status of every indicator at every milestone as of a date: met, missed, on_track, behind, no_data (supervisor, office, admin)',
@@ -164,7 +165,7 @@ const indicatorsRoute = createRoute({
   responses: { 200: json(IndicatorsView, 'Indicators'), 400: err('Invalid query'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such town') },
 });
 
-const snapshotsRoute = createRoute({
+const snapshotsRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/overdue-snapshots',
   summary: 'Daily overdue counts per unit recorded by the Cron Trigger, for trend charts (supervisor, office, admin)',

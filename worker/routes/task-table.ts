@@ -3,7 +3,8 @@
  * clerk edited it. An import validates every row and writes nothing unless all rows are valid; then
  * it applies every create and update in one batch with their history and audit rows.
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { contract } from './contract.ts';
 import type { Context } from 'hono';
 import ExcelJS from 'exceljs';
 import type { AppEnv } from '../env.ts';
@@ -89,14 +90,14 @@ const ImportResult = z
   })
   .openapi('TaskImportResult');
 
-const csvRoute = createRoute({
+const csvRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/tasks/export.csv',
   summary: 'The 任务分解表 as CSV (UTF-8 with BOM, CRLF, formula-safe cells; Chinese headers) (office, supervisor, admin)',
   request: { params: TownParam },
   responses: { 200: fileResponse('text/csv', 'CSV'), ...exportErrors },
 });
-const xlsxRoute = createRoute({
+const xlsxRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/tasks/export.xlsx',
   summary: 'The 任务分解表 as an Excel workbook (same rows as the CSV, plus a sheet of instructions and allowed values) (office, supervisor, admin)',
@@ -104,7 +105,7 @@ const xlsxRoute = createRoute({
   responses: { 200: fileResponse(XLSX_TYPE, 'XLSX'), ...exportErrors },
 });
 const fileBody = { schema: z.string().openapi({ format: 'binary' }) };
-const importRoute = createRoute({
+const importRoute = contract({ roles: ['office', 'admin'], town: 'town' }, {
   method: 'post',
   path: '/towns/{town}/tasks/import',
   summary:

@@ -5,7 +5,8 @@
  * version, appends task_history and one audit row in the same batch, and pins the edited fields so
  * the content loader keeps them.
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { contract } from './contract.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -53,14 +54,14 @@ export const TaskTableView = z
   .openapi('TaskTable');
 const TaskOut = TaskView.openapi('Task');
 
-const listRoute = createRoute({
+const listRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/tasks',
   summary: "The town's task table (plan tasks in outline order, then rectification items) with its units, members and milestones (office, supervisor, admin)",
   request: { params: TownParam, query: z.object({ kind: z.enum(['all', 'plan', 'rectification']).default('all').openapi({ description: 'plan: the 任务分解表 only' }) }) },
   responses: { 200: json(TaskTableView, 'Task table'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such town') },
 });
-const createTaskRoute = createRoute({
+const createTaskRoute = contract({ roles: ['office', 'admin'], town: 'town' }, {
   method: 'post',
   path: '/towns/{town}/tasks',
   summary: 'Create a task, or a sub-task of `parent` (decomposition) (office, admin)',
@@ -75,7 +76,7 @@ const createTaskRoute = createRoute({
     422: err('Unknown unit, member, milestone or parent; code taken; Idempotency-Key reused'),
   },
 });
-const patchRoute = createRoute({
+const patchRoute = contract({ roles: ['office', 'admin'], town: 'task' }, {
   method: 'patch',
   path: '/tasks/{task}',
   summary: 'Edit a task: title, code, units (re-assign), due milestone (deadline), weight, parent, lead member (office, admin)',

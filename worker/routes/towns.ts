@@ -1,5 +1,6 @@
 /** Public read API for towns, plans and the other jurisdictions' reported figures. */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { contract } from './contract.ts';
 import type { AppEnv } from '../env.ts';
 import { ErrorBody, notFound } from '../errors.ts';
 import { listTowns, readJurisdictionRows, readPlanRows } from '../db/towns.ts';
@@ -14,14 +15,14 @@ const TownParam = z.object({
     .openapi({ param: { name: 'town', in: 'path' }, example: 'fengmao' }),
 });
 
-const listRoute = createRoute({
+const listRoute = contract('public', {
   method: 'get',
   path: '/towns',
   summary: 'All towns with their plan title and document number',
   responses: { 200: { description: 'Towns', content: { 'application/json': { schema: TownListView } } } },
 });
 
-const planRoute = createRoute({
+const planRoute = contract('public', {
   method: 'get',
   path: '/towns/{town}/plan',
   summary: "A town's plan: profile, milestones, indicators with targets, task tree, units and leading group",
@@ -32,7 +33,7 @@ const planRoute = createRoute({
   },
 });
 
-const comparisonRoute = createRoute({
+const comparisonRoute = contract('public', {
   method: 'get',
   path: '/jurisdictions',
   summary: 'Figures reported by other jurisdictions, for comparison only',

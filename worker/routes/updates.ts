@@ -2,7 +2,8 @@
  * Task updates and their review: reporters submit, the office approves or rejects, everyone
  * permitted can read the history and the audit log; the public reads approved progress.
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { contract } from './contract.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError, ErrorBody, notFound } from '../errors.ts';
@@ -123,7 +124,7 @@ const stale = (current: number) =>
 
 // ---------------------------------------------------------------- contracts
 
-const submitRoute = createRoute({
+const submitRoute = contract({ roles: ['reporter'], town: 'task' }, {
   method: 'post',
   path: '/tasks/{task}/updates',
   summary: 'Submit an update on a task of your unit (pending until reviewed)',
@@ -141,7 +142,7 @@ const submitRoute = createRoute({
 });
 
 const reviewParams = { params: UpdateParam, headers: IdemHeaders };
-const approveRoute = createRoute({
+const approveRoute = contract({ roles: ['office'] }, {
   method: 'post',
   path: '/updates/{update}/approve',
   summary: 'Approve a pending update: applies it to the task and its indicators',
@@ -157,7 +158,7 @@ const approveRoute = createRoute({
     428: err('If-Match missing'),
   },
 });
-const rejectRoute = createRoute({
+const rejectRoute = contract({ roles: ['office'] }, {
   method: 'post',
   path: '/updates/{update}/reject',
   summary: 'Reject a pending update with a reason; it goes back to the reporter',
@@ -172,7 +173,7 @@ const rejectRoute = createRoute({
     422: err('Idempotency-Key reused'),
   },
 });
-const queueRoute = createRoute({
+const queueRoute = contract({ roles: ['office', 'supervisor', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/updates',
   summary: "The town's updates (review queue with status=pending); office and supervisors",
@@ -182,20 +183,20 @@ const queueRoute = createRoute({
   },
   responses: { 200: json(z.object({ updates: z.array(UpdateView) }), 'Updates'), 401: err('Not signed in'), 403: err('Not permitted') },
 });
-const myUpdatesRoute = createRoute({
+const myUpdatesRoute = contract({ roles: [] }, {
   method: 'get',
   path: '/me/updates',
   summary: 'Your own submissions with their review state and reasons',
   request: { query: z.object({ limit: Limit }) },
   responses: { 200: json(z.object({ updates: z.array(UpdateView) }), 'Updates'), 401: err('Not signed in') },
 });
-const myTasksRoute = createRoute({
+const myTasksRoute = contract({ roles: ['reporter', 'office', 'supervisor'] }, {
   method: 'get',
   path: '/me/tasks',
   summary: "Your unit's tasks (all of the town's for office and supervisors) with due milestone, status and last update",
   responses: { 200: json(z.object({ tasks: z.array(z.record(z.string(), z.unknown())) }), 'Tasks'), 401: err('Not signed in'), 403: err('Admins have no town') },
 });
-const historyRoute = createRoute({
+const historyRoute = contract({ roles: ['reporter', 'office', 'supervisor', 'admin'], town: 'task' }, {
   method: 'get',
   path: '/tasks/{task}/history',
   summary: "A task's full history: every update and review, every change with before and after",
@@ -207,7 +208,7 @@ const historyRoute = createRoute({
     404: err('No such task'),
   },
 });
-const auditRoute = createRoute({
+const auditRoute = contract({ roles: ['office', 'supervisor', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/audit',
   summary: 'The audit log of a town, filtered by actor, unit, task and date (office and supervisors)',
@@ -224,7 +225,7 @@ const auditRoute = createRoute({
   },
   responses: { 200: json(z.object({ entries: z.array(z.record(z.string(), z.unknown())) }), 'Audit entries'), 401: err('Not signed in'), 403: err('Not permitted') },
 });
-const progressRoute = createRoute({
+const progressRoute = contract('public', {
   method: 'get',
   path: '/towns/{town}/progress',
   summary: 'Public: approved status of every task and the latest approved value of every indicator',

@@ -1,0 +1,61 @@
+/**
+ * `contract(access, route)`: `createRoute` plus who may call it and every error answer the API's
+ * machinery can give for it, so the OpenAPI document lists each status a client can meet.
+ *
+ * - A non-public route gets the access check as route middleware, which Hono runs before the
+ *   route's validators: 401, then 403, and only then 400 / 415 / 422.
+ * - Documented from the route's own shape: 400 when it takes parameters, a query, headers or a body
+ *   (`validation_failed` naming the field, text that is not Unicode included; `malformed_body`);
+ *   404 when it has path parameters; 415 for a JSON body; 401 and 403 from the access. The route's own responses (404, 409, 412,
+ *   422, 428, 429 …) are declared where it is written, and win over these descriptions.
+ */
+import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { ErrorBody } from '../errors.ts';
+import { guard, type Access } from '../auth/middleware.ts';
+import { utf8Body } from '../validation.ts';
+
+/**
+ * `public`: anyone. `mixed`: anyone, but some objects only for signed-in staff; the handler
+ * decides, and 401 / 403 are documented. An `Access`: checked before any input is validated.
+ */
+export type RouteAccess = 'public' | 'mixed' | Access;
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
+const bearer = [{ bearerAuth: [] }];
+/** Anonymous or signed in. */
+const optionalBearer = [{}, { bearerAuth: [] }];
+
+/** The error answers the API's own machinery gives this route (before its handler says anything). */
+function standardErrors(access: RouteAccess, config: Omit<RouteConfig, 'path'>): Record<number, ReturnType<typeof errorResponse>> {
+  const req = config.request;
+  const bodyTypes = Object.keys(req?.body?.content ?? {});
+  const out: Record<number, ReturnType<typeof errorResponse>> = {};
+  if (req?.params || req?.query || req?.headers || bodyTypes.length) {
+    out[400] = errorResponse('Invalid request: `validation_failed` names each field (path parameter, query, header or body), text that is not valid Unicode included; `malformed_body` when the body is not JSON');
+  }
+  // A path parameter names an object that may not exist; left empty, the path is no route at all.
+  if (req?.params) out[404] = errorResponse('No such object (`not_found`), or a path parameter left empty (no such path)');
+  if (bodyTypes.some((t) => JSON_TYPE.test(t))) out[415] = errorResponse('The body is not sent as application/json (`unsupported_media_type`)');
+  if (access !== 'public') {
+    out[401] = errorResponse('Not signed in, or the session expired or was revoked (`unauthenticated`)');
+    if (access === 'mixed' || access.roles.length || access.town) out[403] = errorResponse('Not permitted for this caller (`forbidden`; audited as auth.denied)');
+  }
+  return out;
+}
+
+/** `createRoute` with access and the standard error answers (see the file comment). */
+export function contract<P extends string, R extends Omit<RouteConfig, 'path' | 'middleware'> & { path: P }>(access: RouteAccess, config: R): ReturnType<typeof createRoute<P, R>> {
+  const middleware: MiddlewareHandler[] = [];
+  if (access !== 'public' && access !== 'mixed') middleware.push(guard(access));
+  if (Object.keys(config.request?.body?.content ?? {}).some((t) => JSON_TYPE.test(t))) middleware.push(utf8Body);
+  const responses = { ...standardErrors(access, config), ...config.responses };
+  const sorted = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+  return createRoute({
+    ...config,
+    ...(access !== 'public' && !config.security ? { security: access === 'mixed' ? optionalBearer : bearer } : {}),
+    ...(middleware.length ? { middleware } : {}),
+    responses: sorted,
+  }) as unknown as ReturnType<typeof createRoute<P, R>>;
+}
