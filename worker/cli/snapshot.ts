@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TownSnapshot } from '../domain/public-snapshot.ts';
 import { cstDate } from '../domain/supervision.ts';
-import { ROOT, wrangler } from './wrangler.ts';
+import { ROOT, wranglerOutput } from './wrangler.ts';
 
 type Row = Record<string, unknown>;
 
@@ -101,7 +101,7 @@ if (import.meta.main) {
   const run = <K extends string>(queries: Record<K, string>): Record<K, Row[]> => {
     const keys = Object.keys(queries) as K[];
     const sql = keys.map((k) => queries[k].replace(/\s+/g, ' ') + ';').join(' ');
-    const sets = JSON.parse(wrangler(['d1', 'execute', 'DB', ...target, '--json', '--command', sql], { quiet: true })) as { results: Row[] }[];
+    const sets = JSON.parse(wranglerOutput(['d1', 'execute', 'DB', ...target, '--json', '--command', sql])) as { results: Row[] }[];
     return Object.fromEntries(keys.map((k, i) => [k, sets[i]!.results])) as Record<K, Row[]>;
   };
   const base = run(QUERIES);
