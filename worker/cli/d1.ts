@@ -31,6 +31,10 @@ export interface D1Client {
   rows(s: Stmt): Promise<SqlValue[][]>;
   /** A statement's rows as objects. */
   objects<T>(s: Stmt): Promise<T[]>;
+  /** Several statements' rows as objects (through wrangler, in one call). */
+  objectsMany(stmts: Stmt[]): Promise<Record<string, SqlValue>[][]>;
+  /** Several statements' rows as arrays (through wrangler, in one call). */
+  rowsMany(stmts: Stmt[]): Promise<SqlValue[][][]>;
   /** Runs statements in order; with the binding as one transaction. */
   batch(stmts: Stmt[]): Promise<void>;
   close(): Promise<void>;
@@ -60,6 +64,8 @@ async function bindingClient(persistTo: string | undefined): Promise<D1Client> {
     how: 'binding',
     rows: async (s) => (await bind(s).raw()) as SqlValue[][],
     objects: async <T>(s: Stmt) => (await bind(s).all<T>()).results,
+    objectsMany: async (stmts) => Promise.all(stmts.map(async (s) => (await bind(s).all<Record<string, SqlValue>>()).results)),
+    rowsMany: async (stmts) => Promise.all(stmts.map(async (s) => (await bind(s).raw()) as SqlValue[][])),
     batch: async (stmts) => void (stmts.length && (await db.batch(stmts.map(bind)))),
     close: () => proxy.dispose(),
   };
@@ -71,6 +77,8 @@ function wranglerClient(target: string[]): D1Client {
     how: 'wrangler',
     rows: async (s) => d1Json<Record<string, SqlValue>>(target, [s])[0]!.map((r) => Object.values(r)),
     objects: async <T>(s: Stmt) => d1Json<T>(target, [s])[0]!,
+    objectsMany: async (stmts) => (stmts.length ? d1Json<Record<string, SqlValue>>(target, stmts) : []),
+    rowsMany: async (stmts) => (stmts.length ? d1Json<Record<string, SqlValue>>(target, stmts).map((rs) => rs.map((r) => Object.values(r))) : []),
     async batch(stmts) {
       if (!stmts.length) return;
       mkdirSync(dir, { recursive: true });

@@ -33,8 +33,9 @@ export const foreignKeysStmt = (): Stmt =>
 /** Applied migrations in order: rows {name}. */
 export const migrationsStmt = (): Stmt => stmt(`SELECT name FROM d1_migrations ORDER BY id`);
 
-/** Whether a table holds any row: rows {n} (0 or 1). */
-export const anyRowStmt = (table: string): Stmt => stmt(`SELECT EXISTS (SELECT 1 FROM ${ident(table)}) AS n`);
+/** Which tables hold any row: one row, one column per table (0 or 1). */
+export const anyRowsStmt = (tables: string[]): Stmt =>
+  stmt(`SELECT ${tables.map((t) => `EXISTS (SELECT 1 FROM ${ident(t)}) AS ${ident(t)}`).join(', ')}`);
 
 /** The WHERE clause that keeps one town's rows of a table (null: the whole table is kept). */
 export function townFilter(table: string, cols: string[], town: string): Stmt | null {
