@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { wrangler, wranglerEnv } from '../worker/cli/wrangler.ts';
@@ -153,7 +153,14 @@ export async function runBackup(updates: number): Promise<BackupFigures> {
   const size = (f: string) => () => statSync(f).size;
   const cli = (args: string[]) => [resolve(ROOT, 'worker/cli/backup.ts'), ...args];
   const runs: Measured[] = [];
-  runs.push(await measure('baseline: wrangler d1 export (SQL dump)', resolve(ROOT, 'node_modules/.bin/wrangler'), ['d1', 'export', 'DB', '--local', '--persist-to', src, '--output', base], size(base)));
+  // `wrangler d1 export` has no --persist-to: it reads <config's folder>/.wrangler/state. A folder with
+  // a copy of wrangler.toml whose .wrangler/state is the source database points it there.
+  const project = join(dir, 'wrangler-project');
+  rmSync(project, { recursive: true, force: true });
+  mkdirSync(join(project, '.wrangler'), { recursive: true });
+  copyFileSync(resolve(ROOT, 'wrangler.toml'), join(project, 'wrangler.toml'));
+  symlinkSync(src, join(project, '.wrangler/state'));
+  runs.push(await measure('baseline: wrangler d1 export (SQL dump)', resolve(ROOT, 'node_modules/.bin/wrangler'), ['d1', 'export', 'DB', '--local', '--config', join(project, 'wrangler.toml'), '--output', base], size(base)));
   runs.push(await measure('npm run export (whole database)', process.execPath, cli(['export', '--local', '--persist-to', src, '--out', a]), size(a)));
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dst], { quiet: true });
   runs.push(await measure('npm run import (into an empty database)', process.execPath, cli(['import', a, '--local', '--persist-to', dst]), size(a)));
