@@ -145,6 +145,7 @@ export async function runBackup(updates: number): Promise<BackupFigures> {
   const src = await source(updates);
   const files = join(dir, 'files');
   rmSync(files, { recursive: true, force: true });
+  mkdirSync(files, { recursive: true });
   const base = join(files, 'wrangler-d1-export.sql');
   const a = join(files, 'export.ndjson');
   const b = join(files, 'export-again.ndjson');

@@ -494,7 +494,8 @@ if (import.meta.main) {
       throw new Error('usage: node worker/cli/backup.ts export|import …');
     }
   } catch (e) {
-    console.error((e as Error).message);
+    const cause = (e as Error).cause as Error | undefined;
+    console.error(`${(e as Error).message}${cause ? ` (${cause.message ?? cause})` : ''}`);
     process.exitCode = 1;
   } finally {
     await db?.close();
