@@ -5,17 +5,21 @@
  *   npm run bench -- --quick      smoke run (1k/10k updates, 1 and 100 towns, short loads)
  *                                 → bench/data/results-quick.{json,md} (gitignored)
  *   npm run bench -- --strict     exit 1 when a budget is missed
+ *   npm run bench -- --only backup [--updates N]
+ *                                 only the backup part (bench/backup.ts, default 1,000,000 updates):
+ *                                 replaces its section of bench/results.md and its key in results.json
  *
  * Parts: the site (normal build, bytes per page type, Lighthouse), the API under load at growing
  * numbers of updates (bench/api.ts), the site build at 1, 100 and 1,000 synthetic towns
  * (bench/site.ts). Budgets are checked and reported with pass/fail and margin; none is loosened.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { runApi, API_TOWNS, type ApiLevel } from './api.ts';
+import { backupMarkdown, runBackup, type BackupFigures } from './backup.ts';
 import { buildNormalSite, buildSynthetic, lighthouseFigures, pageTypes, type BuildFigure, type LighthouseFigure, type PageTypeFigure } from './site.ts';
 import { DATA, ROOT } from './synthetic.ts';
 import { pagePaths, pageWeight, totalGzipWithoutFonts } from '../tests/site/page-weight.ts';
@@ -27,6 +31,36 @@ const LEVELS = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
 const TOWNS = quick ? [1, 100] : [1, 100, 1_000];
 const LOAD = quick ? { port: 8831, seconds: 3, connections: 8, writes: 60 } : { port: 8831, seconds: 5, connections: 8, writes: 120 };
 const KB = 1024;
+
+const argAfter = (flag: string) => {
+  const i = process.argv.indexOf(flag);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const only = argAfter('--only');
+if (only !== undefined && only !== 'backup') throw new Error('--only takes: backup');
+const BACKUP_UPDATES = Number(argAfter('--updates') ?? (quick ? 10_000 : 1_000_000));
+const BACKUP_BUDGET_MB = 512;
+
+/** Puts the backup section into results.md (replacing the previous one) and its figures into results.json. */
+function writeBackupSection(dir: string, base: string, fig: BackupFigures): void {
+  const mdFile = resolve(dir, `${base}.md`);
+  const section = backupMarkdown(fig, `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+  const old = existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : '# Benchmark results\n';
+  const re = /<!-- backup:start -->[\s\S]*?<!-- backup:end -->/;
+  writeFileSync(mdFile, re.test(old) ? old.replace(re, section) : `${old.trimEnd()}\n\n${section}\n`);
+  const jsonFile = resolve(dir, `${base}.json`);
+  const json = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : {};
+  writeFileSync(jsonFile, JSON.stringify({ ...json, backup: fig }, null, 2) + '\n');
+}
+
+if (only === 'backup') {
+  console.log(`\n▶ backup: npm run export / import at ${BACKUP_UPDATES.toLocaleString('en')} updates, beside wrangler d1 export`);
+  const fig = await runBackup(BACKUP_UPDATES);
+  writeBackupSection(quick ? DATA : resolve(ROOT, 'bench'), quick ? 'results-quick' : 'results', fig);
+  const worst = Math.max(...fig.runs.slice(1).map((r) => r.peak_rss_mb));
+  console.log(`\nbackup: peak RSS ${worst} MB (budget ≤ ${BACKUP_BUDGET_MB} MB), round trip ${fig.identical ? 'byte-identical' : 'DIFFERS'}`);
+  process.exit(strict && (worst > BACKUP_BUDGET_MB || !fig.identical) ? 1 : 0);
+}
 
 const started = performance.now();
 const loadStart = os.loadavg();
@@ -100,6 +134,7 @@ const pageBudget = await part('site: page budgets over every public page', () =>
 });
 const lighthouse: LighthouseFigure[] = await part('site: Lighthouse (mobile, performance) on home and town', () => lighthouseFigures());
 const api: ApiLevel[] = await part(`API under load at ${LEVELS.map((l) => l.toLocaleString('en')).join(' / ')} updates`, () => runApi(LEVELS, LOAD));
+const backup: BackupFigures = await part(`backup: export / import at ${BACKUP_UPDATES.toLocaleString('en')} updates`, () => runBackup(BACKUP_UPDATES));
 const builds: BuildFigure[] = [];
 for (const n of TOWNS) builds.push(await part(`site build: ${n.toLocaleString('en')} synthetic town${n === 1 ? '' : 's'}`, () => buildSynthetic(n)));
 
@@ -144,6 +179,8 @@ const budgets: Budget[] = [
     top.plans.filter((p) => p.full_scan_of_updates).length,
     'plans',
   ),
+  atMost('backup memory', `peak RSS of npm run export and npm run import (process tree) at ${BACKUP_UPDATES.toLocaleString('en')} updates`, BACKUP_BUDGET_MB, Math.max(...backup.runs.slice(1).map((r) => r.peak_rss_mb)), 'MB'),
+  atMost('backup round trip', 'export → import → export differs (files)', 0, backup.identical ? 0 : 1, 'files'),
   atLeast('site build at 1,000 towns', 'site build (astro build + pagefind) at 1,000 towns', 100, builtAt(1_000)?.pages_per_second, 'pages/s'),
 ];
 
@@ -255,6 +292,7 @@ mkdirSync(outDir, { recursive: true });
 const base = quick ? 'results-quick' : 'results';
 writeFileSync(resolve(outDir, `${base}.json`), JSON.stringify(results, null, 2) + '\n');
 writeFileSync(resolve(outDir, `${base}.md`), md.join('\n'));
+writeBackupSection(outDir, base, backup);
 
 console.log(`\n${'─'.repeat(80)}\nbudgets:`);
 for (const b of budgets) console.log(`  ${b.pass === null ? '–   ' : b.pass ? 'pass' : 'MISS'}  ${b.name}: ${b.value} (${b.limit}; ${b.margin})`);

@@ -8,6 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env.ts';
 import { ApiError } from './errors.ts';
 import { authenticate } from './auth/middleware.ts';
+import { restoreInProgress } from './db/health.ts';
 import { health, ping } from './routes/health.ts';
 import { auth } from './routes/auth.ts';
 import { towns } from './routes/towns.ts';
@@ -46,6 +47,21 @@ export const app = new OpenAPIHono<AppEnv>()
     // JSON and files need no sources at all; the HTML routes (docs, print) set their own, as strict.
     if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  })
+  // A restore that has not finished (npm run import stopped midway) leaves the marker row: serve
+  // nothing from a half-restored database. Ping (no database) stays the benchmark's baseline.
+  .use('/api/*', async (c, next) => {
+    if (c.req.path === '/api/v1/ping') return next();
+    const r = await restoreInProgress(c.env.DB);
+    if (r) {
+      throw new ApiError(
+        503,
+        'restore_incomplete',
+        `数据库恢复尚未完成（已恢复 ${r.rows_done}/${r.rows_total} 行），暂停服务。管理员：用同一备份文件再次运行 npm run import 即可继续。`,
+        `The database restore has not finished (${r.rows_done} of ${r.rows_total} rows); nothing is served until it has. Operators: run npm run import again with the same backup file to finish it.`,
+      );
+    }
+    return next();
   })
   .use('/api/*', authenticate)
   .use('/api/v1/*', purgeAfterWrite)

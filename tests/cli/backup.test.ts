@@ -1,91 +1,145 @@
 /**
  * Backup and restore through real wrangler and the real CLIs (`npm run export` / `npm run import`,
- * worker/cli/backup.ts), each database in a throwaway --persist-to folder: export → import into an
- * empty database → export gives the same bytes, for the whole database and for one town; import
- * refuses a non-empty database, a newer format and a damaged file.
+ * worker/cli/backup.ts) on a local D1 above 10 MiB (tests/cli/big-db.ts), each database in a
+ * throwaway --persist-to folder: export → import into an empty database → export gives the same
+ * bytes, for the whole database and for one town, by either path (the D1 binding, and
+ * `wrangler d1 execute` as --remote uses); import refuses what it must; a restore killed midway
+ * leaves a database that refuses export and other restores, and the same import finishes it.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bigDb, cleanup, dbBytes, env, migrate, node, ok, ROOT, tmp } from './big-db.ts';
 
-const root = resolve(import.meta.dirname, '../..');
-const dirs: string[] = [];
-const tmp = (p: string) => {
-  const d = mkdtempSync(join(tmpdir(), p));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(cleanup);
 
-const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' };
-function run(cmd: string, args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8' });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+const MiB = 1024 * 1024;
+const exportTo = (db: string, file: string, ...more: string[]) => ok(node('worker/cli/backup.ts', ['export', '--local', '--persist-to', db, '--out', file, ...more]));
+const importFrom = (db: string, file: string, ...more: string[]) => node('worker/cli/backup.ts', ['import', file, '--local', '--persist-to', db, ...more]);
+const same = (a: string, b: string) => createHash('sha256').update(readFileSync(a)).digest('hex') === createHash('sha256').update(readFileSync(b)).digest('hex');
+/** The document's lines, parsed (test files are a few tens of MiB). */
+const docLines = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+/** Writes a document with the hash it should have, as the exporter would. */
+function writeDoc(file: string, lines: unknown[]): void {
+  const body = lines.map((l) => JSON.stringify(l) + '\n').join('');
+  const rows = lines.filter(Array.isArray).length;
+  const tables = lines.filter((l) => (l as { table?: string }).table).length;
+  writeFileSync(file, body + JSON.stringify({ end: { tables, rows }, sha256: createHash('sha256').update(body).digest('hex') }) + '\n');
 }
-const ok = (r: { status: number | null; out: string }) => {
-  if (r.status !== 0) throw new Error(r.out);
-  return r.out;
-};
-const node = (script: string, args: string[]) => run(process.execPath, [resolve(root, script), ...args]);
-const migrate = (db: string) => ok(run(resolve(root, 'node_modules/.bin/wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', db]));
-const exportTo = (db: string, file: string, town?: string) => ok(node('worker/cli/backup.ts', ['export', '--local', '--persist-to', db, '--out', file, ...(town ? ['--town', town] : [])]));
-const importFrom = (db: string, file: string) => node('worker/cli/backup.ts', ['import', file, '--local', '--persist-to', db]);
 
-describe('npm run export / npm run import', () => {
+describe('npm run export / npm run import on a database above 10 MiB', () => {
   const source = tmp('dtt-backup-src-');
   const files = tmp('dtt-backup-files-');
-  const all = join(files, 'all.json');
-  const town = join(files, 'fengmao.json');
+  const all = join(files, 'all.ndjson');
+  const town = join(files, 'fengmao.ndjson');
+  bigDb(source);
 
   it('export → import into an empty database → export is byte-identical, for the whole database and for one town', () => {
-    migrate(source);
-    ok(node('worker/cli/load-content.ts', ['--local', '--persist-to', source]));
-    // An account with its activation link and audit row, beside the plan's tasks (a tree: parents first on import).
-    ok(node('worker/cli/admin.ts', ['create-user', '--username', 'li-weiji', '--role', 'reporter', '--town', 'fengmao', '--unit', 'weijiban', '--persist-to', source]));
+    expect(dbBytes(source)).toBeGreaterThan(10 * MiB);
     exportTo(source, all);
-    exportTo(source, town, 'fengmao');
-    const doc = JSON.parse(readFileSync(all, 'utf8'));
-    expect(doc).toMatchObject({ format: 'demo-town-tracker/backup', format_version: 1, scope: { town: null } });
+    exportTo(source, town, '--town', 'fengmao');
+    expect(statSync(all).size).toBeGreaterThan(10 * MiB);
+    const lines = docLines(all);
+    expect(lines[0]).toMatchObject({ format: 'demo-town-tracker/backup', format_version: 2, scope: { town: null } });
     // The backup records the migration level it was taken at: the newest file in migrations/.
-    expect(doc.migrations.at(-1)).toBe(readdirSync(resolve(root, 'migrations')).filter((f) => f.endsWith('.sql')).sort().at(-1));
-    expect(doc.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(doc.tables.tasks.rows.length).toBeGreaterThan(50);
-    expect(doc.tables.accounts.rows).toHaveLength(1);
-    expect(doc.tables.activation_tokens.rows).toHaveLength(1);
-    expect(doc.tables.audit_log.rows.length).toBe(2);
+    expect(lines[0].migrations.at(-1)).toBe(readdirSync(resolve(ROOT, 'migrations')).filter((f) => f.endsWith('.sql')).sort().at(-1));
+    expect(lines.at(-1).sha256).toMatch(/^[0-9a-f]{64}$/);
+    const rowsOf = (t: string) => {
+      const at = lines.findIndex((l) => l.table === t);
+      const next = lines.findIndex((l, i) => i > at && !Array.isArray(l));
+      return lines.slice(at + 1, next);
+    };
+    expect(rowsOf('task_updates')).toHaveLength(1000);
+    expect(rowsOf('accounts')).toHaveLength(1);
+    expect(rowsOf('activation_tokens')).toHaveLength(1);
+    expect(rowsOf('tasks').length).toBeGreaterThan(50);
+    expect(rowsOf('task_updates')[0]).toContain(`第0次进展："床位"已增加，医生's 巡诊\n✅🏥 ` + '医养结合示范镇建设稳步推进'.repeat(310).slice(0, 3970));
 
     const restored = tmp('dtt-backup-all-');
     migrate(restored);
-    ok(importFrom(restored, all));
-    exportTo(restored, join(files, 'all-again.json'));
-    expect(readFileSync(join(files, 'all-again.json'), 'utf8')).toBe(readFileSync(all, 'utf8'));
+    expect(ok(importFrom(restored, all))).toMatch(/imported \d+ rows into \d+ tables/);
+    exportTo(restored, join(files, 'all-again.ndjson'));
+    expect(same(join(files, 'all-again.ndjson'), all)).toBe(true);
 
     const oneTown = tmp('dtt-backup-town-');
     migrate(oneTown);
     ok(importFrom(oneTown, town));
-    exportTo(oneTown, join(files, 'fengmao-again.json'), 'fengmao');
-    expect(readFileSync(join(files, 'fengmao-again.json'), 'utf8')).toBe(readFileSync(town, 'utf8'));
+    exportTo(oneTown, join(files, 'fengmao-again.ndjson'), '--town', 'fengmao');
+    expect(same(join(files, 'fengmao-again.ndjson'), town)).toBe(true);
 
     // Restoring into a database that holds anything is refused, and changes nothing.
     const again = importFrom(restored, all);
     expect(again.status).toBe(1);
-    expect(again.out).toMatch(/not empty \(accounts: 1 rows/);
-    exportTo(restored, join(files, 'all-after-refusal.json'));
-    expect(readFileSync(join(files, 'all-after-refusal.json'), 'utf8')).toBe(readFileSync(all, 'utf8'));
+    expect(again.out).toMatch(/not empty \(rows in accounts, /);
+    exportTo(restored, join(files, 'all-after-refusal.ndjson'));
+    expect(same(join(files, 'all-after-refusal.ndjson'), all)).toBe(true);
   }, 600_000);
 
-  it('refuses a newer format and a damaged file before touching the database', () => {
+  it('the path --remote takes (wrangler d1 execute, one page or batch per call) writes and restores the same bytes', () => {
+    const viaWrangler = join(files, 'all-wrangler.ndjson');
+    exportTo(source, viaWrangler, '--through', 'wrangler');
+    expect(same(viaWrangler, all)).toBe(true);
+    const restored = tmp('dtt-backup-wr-');
+    migrate(restored);
+    ok(importFrom(restored, all, '--through', 'wrangler'));
+    exportTo(restored, join(files, 'all-wrangler-again.ndjson'));
+    expect(same(join(files, 'all-wrangler-again.ndjson'), all)).toBe(true);
+  }, 600_000);
+
+  it('refuses another format, a newer version, a damaged or truncated file and another migration level, before touching the database', () => {
     const empty = tmp('dtt-backup-empty-');
-    const doc = { format: 'demo-town-tracker/backup', format_version: 2, scope: { town: null }, migrations: [], tables: {}, sha256: '0'.repeat(64) };
-    writeFileSync(join(files, 'newer.json'), JSON.stringify(doc));
-    const newer = importFrom(empty, join(files, 'newer.json'));
-    expect(newer.status).toBe(1);
-    expect(newer.out).toMatch(/format_version 2 is newer than this tool understands \(1\)/);
-    writeFileSync(join(files, 'edited.json'), JSON.stringify({ ...doc, format_version: 1, tables: { towns: { columns: ['id'], rows: [['fengmao']] } } }));
-    const edited = importFrom(empty, join(files, 'edited.json'));
-    expect(edited.status).toBe(1);
-    expect(edited.out).toMatch(/sha256 does not match/);
-  });
+    migrate(empty);
+    const lines = docLines(all);
+    const refuse = (name: string, content: string | unknown[], message: RegExp) => {
+      const f = join(files, name);
+      if (typeof content === 'string') writeFileSync(f, content);
+      else writeDoc(f, content);
+      const r = importFrom(empty, f);
+      expect(r.status, r.out).toBe(1);
+      expect(r.out).toMatch(message);
+    };
+    refuse('other.ndjson', '{"format":"someone-else/backup","format_version":1}\n', /not a demo-town-tracker\/backup document/);
+    refuse('newer.ndjson', [{ ...lines[0], format_version: 3 }], /format_version 3 is newer than this tool understands \(2\)/);
+    const text = readFileSync(all, 'utf8');
+    refuse('edited.ndjson', text.replace('医生\'s', '医师\'s'), /sha256 does not match/);
+    refuse('truncated.ndjson', text.slice(0, Math.floor(text.length / 2)), /ends early/);
+    refuse('older-schema.ndjson', [{ ...lines[0], migrations: lines[0].migrations.slice(0, -1) }, ...lines.slice(1, -1)], /migration level differs/);
+    // Nothing was written: the same database still takes the real backup.
+    ok(importFrom(empty, town));
+  }, 600_000);
+
+  it('a restore killed midway leaves the database marked incomplete; the same import resumes and finishes it', async () => {
+    const target = tmp('dtt-backup-killed-');
+    migrate(target);
+    // One row per batch, so the restore is surely still running when its first progress line arrives.
+    const child = spawn(process.execPath, [resolve(ROOT, 'worker/cli/backup.ts'), 'import', all, '--local', '--persist-to', target, '--batch-rows', '1'], {
+      cwd: ROOT,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    await new Promise<void>((done, fail) => {
+      child.stderr!.on('data', (d) => {
+        log += d;
+        if (/import: restored [\d,]+ of/.test(log)) done();
+      });
+      child.on('exit', (code) => fail(new Error(`import ended (${code}) before it reported progress:\n${log}`)));
+    });
+    process.kill(-child.pid!, 'SIGKILL'); // the whole process group: node and the workerd it started
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.on('exit', r)));
+
+    const exported = node('worker/cli/backup.ts', ['export', '--local', '--persist-to', target, '--out', join(files, 'half.ndjson')]);
+    expect(exported.status).toBe(1);
+    expect(exported.out).toMatch(/this database is incomplete: a restore of .*all\.ndjson .* stopped at \d+ of \d+ rows/);
+    const other = importFrom(target, town);
+    expect(other.status).toBe(1);
+    expect(other.out).toMatch(/Finish it with that file \(npm run import -- .*all\.ndjson\)/);
+
+    expect(ok(importFrom(target, all))).toMatch(/finished the restore: imported \d+ rows/);
+    exportTo(target, join(files, 'all-resumed.ndjson'));
+    expect(same(join(files, 'all-resumed.ndjson'), all)).toBe(true);
+  }, 600_000);
 });

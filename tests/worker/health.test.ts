@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SELF } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { getJson, loadContent } from './helpers.ts';
 
 describe('GET /api/health', () => {
@@ -16,6 +16,30 @@ describe('GET /api/health', () => {
     expect((await getJson('/api/health')).body.content_hash).toBeNull();
     await loadContent();
     expect((await getJson('/api/health')).body.content_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('a database whose restore has not finished (npm run import stopped midway)', () => {
+  it('is not served: every API route but ping answers 503 restore_incomplete until the restore finishes', async () => {
+    await loadContent();
+    expect((await getJson('/api/v1/towns/fengmao/plan')).status).toBe(200);
+    // What a killed import leaves: the marker row its batches keep moving on (migrations/0011).
+    await env.DB.prepare(
+      `INSERT INTO restore_progress (id, sha256, file, table_name, table_rows, rows_done, rows_total, started_at, updated_at)
+       VALUES (1, ?, '/srv/backups/all.ndjson', 'tasks', 12, 340, 1000, '2026-01-01T00:00:00Z', '2026-01-01T00:00:05Z')`,
+    ).bind('a'.repeat(64)).run();
+    for (const path of ['/api/v1/towns/fengmao/plan', '/api/health']) {
+      const { status, body } = await getJson(path);
+      expect(status).toBe(503);
+      expect(body.error.code).toBe('restore_incomplete');
+      expect(body.error.message).toContain('340/1000');
+      expect(body.error.message_en).toContain('npm run import');
+      // The operator's file path is not told to the public.
+      expect(JSON.stringify(body)).not.toContain('/srv/backups');
+    }
+    expect((await getJson('/api/v1/ping')).status).toBe(200);
+    await env.DB.prepare(`DELETE FROM restore_progress`).run();
+    expect((await getJson('/api/v1/towns/fengmao/plan')).status).toBe(200);
   });
 });
 

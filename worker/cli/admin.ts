@@ -32,7 +32,7 @@ import {
 } from '../db/accounts.ts';
 import { auditStmt } from '../db/audit.ts';
 import { renderSql, type Stmt } from '../db/sql.ts';
-import { ROOT, wrangler } from './wrangler.ts';
+import { d1Json, ROOT, wrangler } from './wrangler.ts';
 
 const ROLES: Role[] = ['reporter', 'office', 'supervisor', 'admin'];
 const ACTOR = 'system:admin-cli';
@@ -70,8 +70,7 @@ function execute(stmts: Stmt[], target: string[], name: string): void {
 
 /** Runs one query and returns its first row. */
 function queryOne<T>(s: Stmt, target: string[]): T | undefined {
-  const out = wrangler(['d1', 'execute', 'DB', ...target, '--json', '--command', renderSql(s)], { quiet: true });
-  return JSON.parse(out)[0]?.results?.[0] as T | undefined;
+  return d1Json<T>(target, [s])[0]?.[0];
 }
 
 async function createUser(opts: Record<string, string | boolean | undefined>, target: string[], remote: boolean): Promise<void> {

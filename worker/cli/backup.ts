@@ -1,13 +1,26 @@
 /**
- * Backup and restore of the D1 database as one versioned JSON document, through `wrangler d1 execute`.
+ * Backup and restore of the D1 database, streamed: memory stays flat however large the database.
  *
  *   npm run export -- [--town T] [--out FILE] [--local | --remote] [--persist-to DIR]
- *   npm run import -- FILE [--local | --remote] [--persist-to DIR]
+ *   npm run import -- FILE [--local | --remote] [--persist-to DIR] [--batch-rows N]
+ *   (either: --through wrangler  reaches a local database with `wrangler d1 execute`, as --remote does)
  *
- * The document: `format`, `format_version`, `scope` (a town or the whole database), the
- * `migrations` the source had applied, every table's `columns` and `rows` (in rowid order), and
- * `sha256` over all of that. It holds no timestamp of its own, so exporting the same data twice
- * gives the same bytes: export → import → export is byte-identical (tests/cli/backup.test.ts).
+ * The document (format_version 2) is NDJSON, one JSON value per line:
+ *
+ *   {"format":"demo-town-tracker/backup","format_version":2,"scope":{"town":null},"migrations":[…]}
+ *   {"table":"accounts","columns":["id","town_id",…]}
+ *   ["7f3c…","fengmao",…]                         one line per row, in rowid order
+ *   {"table":"activation_tokens","columns":[…]}   every table, in name order
+ *   …
+ *   {"end":{"tables":28,"rows":1234567},"sha256":"…"}
+ *
+ * `sha256` is over every byte before the last line. The document holds no timestamp of its own, so
+ * exporting the same data twice gives the same bytes: export → import → export is byte-identical
+ * (tests/cli/backup.test.ts). Export reads each table in pages by rowid (the page's row count adapts
+ * to keep a page near 2 MiB) and writes each page as it arrives, to FILE.partial, renamed to FILE
+ * once complete. Import reads the file twice: first to check it whole (format, version, hash)
+ * before touching the database, then table by table in foreign-key order (parents first; a task
+ * after its parent task), inserting in batches of at most --batch-rows rows (default 500) or 4 MiB.
  *
  * A town export keeps the rows of that town: tables with a `town_id` (audit rows also when the
  * actor is one of the town's accounts), the town's accounts and their sessions, activation links
@@ -18,124 +31,293 @@
  *
  * Import refuses: another format, a newer format version, a document whose sha256 does not match,
  * a database at another migration level, and a database that already holds rows in any table it
- * would fill. Rows are inserted in foreign-key order (parents before children, a task's parent
- * before the task); no trigger is dropped or disabled (the audit log's and the bulletins'
- * triggers refuse UPDATE and DELETE, never INSERT). AUTOINCREMENT counters resume from the
- * highest restored id.
+ * would fill. No trigger is dropped or disabled (the audit log's and the bulletins' triggers refuse
+ * UPDATE and DELETE, never INSERT). AUTOINCREMENT counters resume from the highest restored id.
+ *
+ * A restore that stops midway (killed, power cut, network gone) leaves the restore_progress row
+ * (migrations/0011): each batch writes its rows and moves that row on in the same transaction, so
+ * it says exactly how far the restore got. While it exists the Worker answers 503 and export
+ * refuses; running the same import again resumes after the last committed batch. Format 1
+ * documents (one JSON document, written before streaming) are still imported.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { renderSql, stmt, type SqlValue } from '../db/sql.ts';
-import { ROOT, wrangler } from './wrangler.ts';
+import {
+  NOT_EXPORTED,
+  anyRowsStmt,
+  clearProgressStmt,
+  columnsStmt,
+  foreignKeysStmt,
+  insertStmt,
+  migrationsStmt,
+  pageStmt,
+  readProgressStmt,
+  saveProgressStmt,
+  townFilter,
+  type RestoreProgress,
+} from '../db/backup.ts';
+import type { SqlValue, Stmt } from '../db/sql.ts';
+import { openD1, type D1Client, type D1Target } from './d1.ts';
 
 /** Identifies the document type. */
 export const FORMAT = 'demo-town-tracker/backup';
 /** Bumped when the document's layout changes; import refuses a newer one. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
-/** The backup document. */
-export interface Backup {
-  format: string;
+const PAGE_BYTES = 2 * 1024 * 1024;
+const BATCH_BYTES = 4 * 1024 * 1024;
+/** Format 1 documents are read whole; they were only ever written for small databases. */
+const V1_MAX_BYTES = 256 * 1024 * 1024;
+
+interface Fk {
+  t: string;
+  id: number;
+  parent: string;
+  col: string;
+  ref: string | null;
+}
+
+/** Tables (name order) with their columns and foreign keys, and the applied migrations. */
+async function readSchema(db: D1Client) {
+  const [cols, fks, migrationRows] = (await db.objectsMany([columnsStmt(), foreignKeysStmt(), migrationsStmt()])) as unknown as [{ t: string; name: string }[], Fk[], { name: string }[]];
+  const migrations = migrationRows.map((m) => m.name);
+  const columns: Record<string, string[]> = {};
+  for (const c of cols) if (!NOT_EXPORTED.has(c.t)) (columns[c.t] ??= []).push(c.name);
+  return { names: Object.keys(columns).sort(), columns, fks, migrations, hasMarker: cols.some((c) => c.t === 'restore_progress') };
+}
+
+async function progressOf(db: D1Client, hasMarker: boolean): Promise<RestoreProgress | null> {
+  return hasMarker ? ((await db.objects<RestoreProgress>(readProgressStmt()))[0] ?? null) : null;
+}
+
+const unfinished = (p: RestoreProgress) =>
+  `a restore of ${p.file} (sha256 ${p.sha256.slice(0, 12)}…) stopped at ${p.rows_done} of ${p.rows_total} rows on ${p.updated_at}`;
+
+/** A writable file stream with backpressure. */
+function writer(file: string) {
+  const out = createWriteStream(file);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  return {
+    async line(text: string, hashed = true) {
+      const buf = Buffer.from(text + '\n', 'utf8');
+      if (hashed) hash.update(buf);
+      bytes += buf.length;
+      if (!out.write(buf)) await once(out, 'drain');
+    },
+    digest: () => hash.digest('hex'),
+    get bytes() {
+      return bytes;
+    },
+    async close() {
+      out.end();
+      await once(out, 'finish');
+    },
+  };
+}
+
+/** Prints progress on stderr at most once a second (and always the first time). */
+function reporter(label: string) {
+  let last = 0;
+  return (msg: () => string, force = false) => {
+    const now = performance.now();
+    if (force || !last || now - last > 1000) {
+      last = now;
+      process.stderr.write(`${label}: ${msg()}\n`);
+    }
+  };
+}
+
+/** Streams the database (or one town of it) into `out`. */
+export async function exportDb(db: D1Client, town: string | null, out: string): Promise<{ rows: number; tables: number; migrations: string[]; sha256: string; bytes: number }> {
+  const s = await readSchema(db);
+  if (!s.names.includes('towns')) throw new Error('this database has no towns table: run npm run db:migrate first');
+  const p = await progressOf(db, s.hasMarker);
+  if (p) throw new Error(`this database is incomplete: ${unfinished(p)}. Finish that restore first (npm run import -- ${p.file}); see docs/operations.md`);
+  if (town && !(await db.rows(pageStmt('towns', ['id'], townFilter('towns', s.columns.towns!, town), Number.MIN_SAFE_INTEGER, 1))).length) {
+    throw new Error(`no town ${town} in this database`);
+  }
+  mkdirSync(resolve(out, '..'), { recursive: true });
+  const partial = `${out}.partial`;
+  const w = writer(partial);
+  const say = reporter('export');
+  let rows = 0;
+  // The first page of every table in one call (through wrangler, one call instead of one per table).
+  const FIRST = 64;
+  const filters = Object.fromEntries(s.names.map((n) => [n, town ? townFilter(n, s.columns[n]!, town) : null]));
+  const firstPages = await db.rowsMany(s.names.map((n) => pageStmt(n, s.columns[n]!, filters[n]!, Number.MIN_SAFE_INTEGER, FIRST)));
+  await w.line(JSON.stringify({ format: FORMAT, format_version: FORMAT_VERSION, scope: { town }, migrations: s.migrations }));
+  for (const [ti, name] of s.names.entries()) {
+    const cols = s.columns[name]!;
+    const filter = filters[name]!;
+    await w.line(JSON.stringify({ table: name, columns: cols }));
+    let after = Number.MIN_SAFE_INTEGER;
+    let limit = FIRST;
+    for (let first = true; ; first = false) {
+      const page = first ? firstPages[ti]! : await db.rows(pageStmt(name, cols, filter, after, limit));
+      if (first) firstPages[ti] = [];
+      let pageBytes = 0;
+      for (const r of page) {
+        after = r[0] as number;
+        const line = JSON.stringify(r.slice(1));
+        pageBytes += line.length + 1;
+        await w.line(line);
+      }
+      rows += page.length;
+      say(() => `${rows.toLocaleString('en')} rows (${name}), ${(w.bytes / 2 ** 20).toFixed(1)} MiB`);
+      if (page.length < limit) break;
+      // Aim each page at PAGE_BYTES: as many rows as fit at this page's average row size.
+      limit = Math.max(16, Math.min(20_000, Math.round((limit * PAGE_BYTES) / Math.max(pageBytes, 1))));
+    }
+  }
+  const sha256 = w.digest();
+  await w.line(JSON.stringify({ end: { tables: s.names.length, rows }, sha256 }), false);
+  await w.close();
+  renameSync(partial, out);
+  return { rows, tables: s.names.length, migrations: s.migrations, sha256, bytes: w.bytes };
+}
+
+// ------------------------------------------------------------------ reading a document
+
+/** One table of a document: its columns, its row count, and where its rows are. */
+interface TableSection {
+  name: string;
+  columns: string[];
+  rows: number;
+  /** Format 2: byte range of the row lines. */
+  start?: number;
+  end?: number;
+  /** Format 1: the rows themselves. */
+  data?: SqlValue[][];
+}
+
+/** A checked document, ready to be read table by table. */
+interface Doc {
+  file: string;
   format_version: number;
   scope: { town: string | null };
   migrations: string[];
-  tables: Record<string, { columns: string[]; rows: SqlValue[][] }>;
   sha256: string;
+  tables: Map<string, TableSection>;
+  rows: number;
 }
 
-/** Tables never exported: D1's own bookkeeping, and the guard table that is empty between batches. */
-const SKIP = new Set(['d1_migrations', 'write_guards']);
-
-type Target = string[];
-const ident = (n: string) => {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new Error(`unexpected identifier ${JSON.stringify(n)}`);
-  return `"${n}"`;
-};
-const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
-
-/** Runs SQL statements (one --command) and returns each statement's rows. */
-function query(target: Target, sql: string[]): Record<string, SqlValue>[][] {
-  const out = wrangler(['d1', 'execute', 'DB', ...target, '--json', '--command', sql.join(';\n')], { quiet: true });
-  return (JSON.parse(out) as { results: Record<string, SqlValue>[] }[]).map((r) => r.results);
-}
-
-/**
- * The schema in one wrangler call: tables (name order) with their columns and foreign keys, and
- * the applied migrations.
- */
-function schema(target: Target) {
-  const [cols, fkRows, migrations] = query(target, [
-    `SELECT m.name AS t, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY m.name, p.cid`,
-    `SELECT m.name AS t, f."table" AS parent, f."from" AS col, f."to" AS ref FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'`,
-    `SELECT name FROM d1_migrations ORDER BY id`,
-  ]) as [{ t: string; name: string }[], { t: string; parent: string; col: string; ref: string | null }[], { name: string }[]];
-  const columns: Record<string, string[]> = {};
-  for (const c of cols) if (!SKIP.has(c.t)) (columns[c.t] ??= []).push(c.name);
-  const names = Object.keys(columns).sort();
-  return { names, columns, fks: fkRows, migrations: migrations.map((m) => m.name) };
-}
-
-/** One statement per table in one wrangler call (D1 caps compound SELECTs); rows by table. */
-function perTable(target: Target, names: string[], sql: (n: string) => string): Record<string, Record<string, SqlValue>[]> {
-  if (!names.length) return {};
-  const res = query(target, names.map(sql));
-  return Object.fromEntries(names.map((n, i) => [n, res[i]!]));
-}
-
-/** The WHERE clause that keeps one town's rows of a table (null: the whole table). */
-function townFilter(table: string, cols: string[], town: string): string | null {
-  const t = lit(town);
-  const ofTown = `SELECT id FROM accounts WHERE town_id = ${t}`;
-  if (table === 'towns') return `id = ${t}`;
-  if (table === 'audit_log') return `town_id = ${t} OR actor IN (${ofTown})`;
-  if (cols.includes('town_id')) return `town_id = ${t}`;
-  if (cols.includes('account_id')) return `account_id IN (${ofTown})`;
-  if (table === 'login_attempts') return '0';
-  return null;
-}
-
-const canonical = (b: Omit<Backup, 'sha256'>) => JSON.stringify([b.format, b.format_version, b.scope, b.migrations, b.tables]);
-const sha256 = async (s: string) =>
-  [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)))].map((x) => x.toString(16).padStart(2, '0')).join('');
-
-/** Reads the database (or one town of it) into a backup document. */
-export async function exportDb(target: Target, town: string | null): Promise<Backup> {
-  const { names, columns, migrations } = schema(target);
-  if (!names.includes('towns')) throw new Error('this database has no towns table: run npm run db:migrate first');
-  const rows = perTable(target, names, (n) => {
-    const where = town ? townFilter(n, columns[n]!, town) : null;
-    return `SELECT ${columns[n]!.map(ident).join(', ')} FROM ${ident(n)}${where ? ` WHERE ${where}` : ''} ORDER BY rowid`;
-  });
-  if (town && !rows.towns!.length) throw new Error(`no town ${town} in this database`);
-  const tables: Backup['tables'] = {};
-  for (const n of names) tables[n] = { columns: columns[n]!, rows: rows[n]!.map((r) => columns[n]!.map((c) => r[c] ?? null)) };
-  const body = { format: FORMAT, format_version: FORMAT_VERSION, scope: { town }, migrations, tables };
-  return { ...body, sha256: await sha256(canonical(body)) };
-}
-
-/** The document as text: one row per line, so a backup diffs well. Deterministic. */
-export function serialise(b: Backup): string {
-  const tables = Object.entries(b.tables)
-    .map(([n, t]) => `    ${JSON.stringify(n)}: {\n      "columns": ${JSON.stringify(t.columns)},\n      "rows": [${t.rows.length ? '\n' + t.rows.map((r) => `        ${JSON.stringify(r)}`).join(',\n') + '\n      ' : ''}]\n    }`)
-    .join(',\n');
-  return `{\n  "format": ${JSON.stringify(b.format)},\n  "format_version": ${b.format_version},\n  "scope": ${JSON.stringify(b.scope)},\n  "migrations": ${JSON.stringify(b.migrations)},\n  "sha256": ${JSON.stringify(b.sha256)},\n  "tables": {\n${tables}\n  }\n}\n`;
-}
-
-/** Checks a document before anything is written; returns it typed. */
-export async function validate(raw: unknown): Promise<Backup> {
-  const b = raw as Backup;
-  if (!b || b.format !== FORMAT) throw new Error(`not a ${FORMAT} document`);
-  if (!Number.isInteger(b.format_version) || b.format_version > FORMAT_VERSION) {
-    throw new Error(`format_version ${b.format_version} is newer than this tool understands (${FORMAT_VERSION}); update the project first`);
+/** Lines of a file (or a byte range of it), each with its byte offset, without holding the file. */
+async function* lines(file: string, start = 0, end?: number): AsyncGenerator<{ buf: Buffer; offset: number }> {
+  let rest: Buffer | null = null;
+  let offset = start;
+  for await (const chunk of createReadStream(file, { start, end: end === undefined ? undefined : end - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    let data: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+    let from = 0;
+    for (let nl = data.indexOf(10, from); nl !== -1; nl = data.indexOf(10, from)) {
+      yield { buf: data.subarray(from, nl + 1), offset };
+      offset += nl + 1 - from;
+      from = nl + 1;
+    }
+    rest = from < data.length ? Buffer.from(data.subarray(from)) : null;
   }
-  const { sha256: claimed, ...body } = b;
-  if ((await sha256(canonical(body))) !== claimed) throw new Error('sha256 does not match the content: the file is damaged or was edited');
-  return b;
+  if (rest) yield { buf: rest, offset };
 }
+
+const notOurs = (why: string) => new Error(`not a ${FORMAT} document (${why})`);
+
+function checkHeader(h: { format?: unknown; format_version?: unknown }): void {
+  if (!h || h.format !== FORMAT) throw notOurs('no "format" of ours in its first line');
+  if (!Number.isInteger(h.format_version) || (h.format_version as number) > FORMAT_VERSION) {
+    throw new Error(`format_version ${String(h.format_version)} is newer than this tool understands (${FORMAT_VERSION}); update the project first`);
+  }
+}
+
+/** Reads and checks a document before anything is written: format, version and hash. */
+export async function readDoc(file: string): Promise<Doc> {
+  const it = lines(file);
+  const first = await it.next();
+  await it.return(undefined);
+  if (first.done) throw notOurs('the file is empty');
+  let head: { format?: unknown; format_version?: unknown } | null = null;
+  try {
+    head = JSON.parse(first.value.buf.toString('utf8'));
+  } catch {
+    // Format 1 starts with a lone "{": the document spans many lines.
+  }
+  if (!head || typeof head !== 'object' || head.format_version === 1) return readV1(file);
+  checkHeader(head);
+  let header: Doc | null = null;
+  const hash = createHash('sha256');
+  let pending: { buf: Buffer; offset: number } | null = null;
+  let current: TableSection | null = null;
+  let total = 0;
+  let end: { end?: { tables: number; rows: number }; sha256?: string } | null = null;
+  const tables = new Map<string, TableSection>();
+  for await (const l of lines(file)) {
+    // The line before the last is hashed only once the next one is seen: the last carries the hash.
+    if (pending) hash.update(pending.buf);
+    pending = l;
+    const c = l.buf[0];
+    if (c === 0x5b /* [ */) {
+      if (!current) throw notOurs(`a row before any table at byte ${l.offset}`);
+      current.rows++;
+      total++;
+    } else if (c === 0x7b /* { */) {
+      let v: { format?: string; format_version?: number; scope?: { town: string | null }; migrations?: string[]; table?: string; columns?: string[]; end?: { tables: number; rows: number }; sha256?: string };
+      try {
+        v = JSON.parse(l.buf.toString('utf8'));
+      } catch {
+        throw notOurs(`unreadable line at byte ${l.offset}`);
+      }
+      if (current) current.end = l.offset;
+      current = null;
+      if (!header) {
+        checkHeader(v);
+        header = { file, format_version: v.format_version!, scope: v.scope ?? { town: null }, migrations: v.migrations ?? [], sha256: '', tables, rows: 0 };
+      } else if (typeof v.table === 'string' && Array.isArray(v.columns)) {
+        if (tables.has(v.table)) throw notOurs(`table ${v.table} appears twice`);
+        current = { name: v.table, columns: v.columns, rows: 0, start: l.offset + l.buf.length };
+        tables.set(v.table, current);
+      } else if (v.end) {
+        end = v;
+      } else throw notOurs(`unexpected line at byte ${l.offset}`);
+    } else if (l.buf.length > 1) throw notOurs(`unexpected line at byte ${l.offset}`);
+  }
+  if (!header) throw notOurs('no header');
+  if (!end || pending === null || pending.buf[0] !== 0x7b || !JSON.parse(pending.buf.toString('utf8')).end) {
+    throw new Error('the file ends early (no closing line with the sha256): it is truncated — an export that did not finish, or a partial copy');
+  }
+  if (hash.digest('hex') !== end.sha256) throw new Error('sha256 does not match the content: the file is damaged or was edited');
+  if (end.end!.rows !== total || end.end!.tables !== tables.size) throw new Error('the closing line\'s counts do not match the content');
+  return { ...header, sha256: end.sha256!, rows: total };
+}
+
+/** Format 1: one JSON document, hashed over its canonical JSON. Read whole (small by construction). */
+async function readV1(file: string): Promise<Doc> {
+  if (statSync(file).size > V1_MAX_BYTES) throw notOurs('its first line is not a format 2 header, and it is too large for a format 1 document');
+  let b: { format?: string; format_version?: number; scope: { town: string | null }; migrations: string[]; tables: Record<string, { columns: string[]; rows: SqlValue[][] }>; sha256: string };
+  try {
+    b = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw notOurs('neither NDJSON format 2 nor a JSON document');
+  }
+  checkHeader(b);
+  const canonical = JSON.stringify([b.format, b.format_version, b.scope, b.migrations, b.tables]);
+  if (createHash('sha256').update(canonical).digest('hex') !== b.sha256) throw new Error('sha256 does not match the content: the file is damaged or was edited');
+  const tables = new Map(Object.entries(b.tables).map(([name, t]) => [name, { name, columns: t.columns, rows: t.rows.length, data: t.rows }]));
+  return { file, format_version: b.format_version!, scope: b.scope, migrations: b.migrations, sha256: b.sha256, tables, rows: [...tables.values()].reduce((a, t) => a + t.rows, 0) };
+}
+
+/** The rows of one table of a document, in file order. */
+async function* sectionRows(doc: Doc, t: TableSection): AsyncGenerator<SqlValue[]> {
+  if (t.data) return yield* t.data;
+  if (t.start === undefined || t.end === undefined || t.start >= t.end) return;
+  for await (const l of lines(doc.file, t.start, t.end)) yield JSON.parse(l.buf.toString('utf8')) as SqlValue[];
+}
+
+// ------------------------------------------------------------------ restoring
 
 /** Table order for inserting: every table after the tables its foreign keys point to. */
-function insertOrder(names: string[], fks: { t: string; parent: string }[]): string[] {
+function insertOrder(names: string[], fks: Fk[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const visit = (n: string, path: string[]) => {
@@ -145,96 +327,177 @@ function insertOrder(names: string[], fks: { t: string; parent: string }[]): str
     seen.add(n);
     out.push(n);
   };
-  for (const n of names) visit(n, []);
+  for (const n of [...names].sort()) visit(n, []);
   return out;
 }
 
-/** Rows of a self-referencing table, each after the row it refers to. */
-function parentsFirst(columns: string[], rows: SqlValue[][], self: { col: string; ref: string | null }[]): SqlValue[][] {
-  if (!self.length) return rows;
-  const pending = [...rows];
-  const out: SqlValue[][] = [];
-  const have = self.map(() => new Set<SqlValue>());
-  const refIdx = self.map((f) => columns.indexOf(f.ref ?? 'id'));
-  const colIdx = self.map((f) => columns.indexOf(f.col));
-  while (pending.length) {
-    const before = pending.length;
-    for (let i = 0; i < pending.length; ) {
-      const r = pending[i]!;
-      if (self.every((_, k) => r[colIdx[k]!] === null || have[k]!.has(r[colIdx[k]!]!))) {
-        out.push(r);
-        self.forEach((_, k) => have[k]!.add(r[refIdx[k]!]!));
-        pending.splice(i, 1);
-      } else i++;
+/**
+ * The rows of a table with foreign keys to itself (a task's parent task), each after the row it
+ * refers to; rows already in order pass straight through, so only rows that arrive before their
+ * parent are held. Deterministic, so a resumed restore replays the same order.
+ */
+async function* parentsFirst(rows: AsyncIterable<SqlValue[]>, columns: string[], fks: Fk[], table: string): AsyncGenerator<SqlValue[]> {
+  const self = new Map<number, { from: number[]; to: number[] }>();
+  for (const f of fks.filter((f) => f.t === table && f.parent === table)) {
+    const k = self.get(f.id) ?? { from: [], to: [] };
+    k.from.push(columns.indexOf(f.col));
+    k.to.push(columns.indexOf(f.ref ?? 'id'));
+    self.set(f.id, k);
+  }
+  if (!self.size) return yield* rows;
+  const keys = [...self.values()];
+  const have = keys.map(() => new Set<string>());
+  const waiting = new Map<string, SqlValue[][]>();
+  const missing = (r: SqlValue[]): string | null => {
+    for (let k = 0; k < keys.length; k++) {
+      const vals = keys[k]!.from.map((i) => r[i]);
+      if (vals.some((v) => v === null)) continue; // SQLite does not check a key with a NULL part
+      const key = JSON.stringify(vals);
+      if (!have[k]!.has(key)) return `${k}:${key}`;
     }
-    // A dangling reference: keep the remaining rows in their order and let the database judge.
-    if (pending.length === before) return [...out, ...pending];
+    return null;
+  };
+  function* release(r: SqlValue[]): Generator<SqlValue[]> {
+    const ready = [r];
+    while (ready.length) {
+      const row = ready.shift()!;
+      yield row;
+      keys.forEach((k, i) => {
+        const key = JSON.stringify(k.to.map((c) => row[c]));
+        have[i]!.add(key);
+        const w = waiting.get(`${i}:${key}`);
+        if (w) {
+          waiting.delete(`${i}:${key}`);
+          for (const x of w) {
+            const m = missing(x);
+            if (m) waiting.set(m, [...(waiting.get(m) ?? []), x]);
+            else ready.push(x);
+          }
+        }
+      });
+    }
   }
-  return out;
+  for await (const r of rows) {
+    const m = missing(r);
+    if (m) waiting.set(m, [...(waiting.get(m) ?? []), r]);
+    else yield* release(r);
+  }
+  // Rows whose parent never came: insert them anyway and let the database's foreign key judge.
+  for (const w of waiting.values()) yield* w;
 }
 
-/** Restores a document into an empty, equally migrated database. */
-export async function importDb(target: Target, raw: unknown): Promise<{ rows: number; tables: number }> {
-  const b = await validate(raw);
-  const s = schema(target);
-  if (JSON.stringify(s.migrations) !== JSON.stringify(b.migrations)) {
-    throw new Error(`migration level differs: the file has [${b.migrations.join(', ')}], the database [${s.migrations.join(', ')}]; run npm run db:migrate (same project version) on an empty database first`);
+/** Restores a checked document into an empty, equally migrated database (or resumes a stopped restore of it). */
+export async function importDb(db: D1Client, doc: Doc, opts: { batchRows?: number } = {}): Promise<{ rows: number; tables: number; resumed: boolean }> {
+  const s = await readSchema(db);
+  if (JSON.stringify(s.migrations) !== JSON.stringify(doc.migrations)) {
+    throw new Error(`migration level differs: the file has [${doc.migrations.join(', ')}], the database [${s.migrations.join(', ')}]; run npm run db:migrate (same project version) on an empty database first`);
   }
-  const wanted = Object.keys(b.tables);
+  if (!s.hasMarker) throw new Error('this database has no restore_progress table: run npm run db:migrate first');
+  const wanted = [...doc.tables.keys()];
   const unknown = wanted.filter((n) => !s.names.includes(n));
   if (unknown.length) throw new Error(`the database has no table ${unknown.join(', ')}`);
-  const counts = perTable(target, wanted, (n) => `SELECT COUNT(*) AS n FROM ${ident(n)}`);
-  const full = wanted.filter((n) => Number(counts[n]![0]!.n) > 0);
-  if (full.length) throw new Error(`the database is not empty (${full.map((n) => `${n}: ${counts[n]![0]!.n} rows`).join(', ')}); import only restores into an empty database`);
-  const lines: string[] = [];
-  let rows = 0;
-  for (const n of insertOrder(Object.keys(b.tables), s.fks)) {
-    const t = b.tables[n]!;
-    const self = s.fks.filter((f) => f.t === n && f.parent === n);
-    for (const r of parentsFirst(t.columns, t.rows, self)) {
-      lines.push(renderSql(stmt(`INSERT INTO ${ident(n)} (${t.columns.map(ident).join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`, ...r)));
-      rows++;
+
+  const progress = await progressOf(db, true);
+  if (progress && progress.sha256 !== doc.sha256) {
+    throw new Error(`this database is incomplete: ${unfinished(progress)}. Finish it with that file (npm run import -- ${progress.file}), or restore ${basename(doc.file)} into a new empty database; see docs/operations.md`);
+  }
+  if (!progress) {
+    const any = wanted.length ? (await db.objects<Record<string, number>>(anyRowsStmt(wanted)))[0]! : {};
+    const full = wanted.filter((n) => Number(any[n]));
+    if (full.length) throw new Error(`the database is not empty (rows in ${full.join(', ')}); import only restores into an empty database`);
+  }
+
+  const order = insertOrder(wanted, s.fks);
+  const batchRows = opts.batchRows ?? 500;
+  const now = () => new Date().toISOString();
+  const mark: RestoreProgress = progress ?? { sha256: doc.sha256, file: doc.file, table_name: order[0] ?? '', table_rows: 0, rows_done: 0, rows_total: doc.rows, started_at: now(), updated_at: now() };
+  const skipUntil = progress ? order.indexOf(progress.table_name) : 0;
+  const say = reporter('import');
+  if (progress) say(() => `resuming after ${progress.rows_done.toLocaleString('en')} of ${progress.rows_total.toLocaleString('en')} rows (in ${progress.table_name})`, true);
+
+  let batch: Stmt[] = [];
+  let bytes = 0;
+  const flush = async (last: boolean) => {
+    if (!batch.length && !(last && (progress || mark.rows_done))) return;
+    mark.updated_at = now();
+    await db.batch([...batch, last ? clearProgressStmt() : saveProgressStmt(mark)]);
+    batch = [];
+    bytes = 0;
+    if (!last) say(() => `restored ${mark.rows_done.toLocaleString('en')} of ${mark.rows_total.toLocaleString('en')} rows (${mark.table_name})`);
+  };
+  for (let ti = Math.max(skipUntil, 0); ti < order.length; ti++) {
+    const t = doc.tables.get(order[ti]!)!;
+    const resumeHere = progress && ti === skipUntil;
+    const skip = resumeHere ? progress.table_rows : 0;
+    mark.table_name = t.name;
+    mark.table_rows = skip;
+    let seen = 0;
+    for await (const r of parentsFirst(sectionRows(doc, t), t.columns, s.fks, t.name)) {
+      if (seen++ < skip) continue;
+      if (r.length !== t.columns.length) throw new Error(`a row of ${t.name} has ${r.length} values for ${t.columns.length} columns`);
+      const st = insertStmt(t.name, t.columns, r);
+      batch.push(st);
+      for (const v of r) bytes += typeof v === 'string' ? v.length : 8;
+      mark.table_rows++;
+      mark.rows_done++;
+      if (batch.length >= batchRows || bytes >= BATCH_BYTES) await flush(false);
     }
   }
-  const dir = resolve(ROOT, '.wrangler/tmp');
-  mkdirSync(dir, { recursive: true });
-  const file = resolve(dir, 'import.sql');
-  writeFileSync(file, lines.join('\n') + '\n');
-  if (lines.length) wrangler(['d1', 'execute', 'DB', ...target, '--yes', '--file', file], { quiet: true });
-  return { rows, tables: Object.keys(b.tables).length };
+  await flush(true);
+  return { rows: mark.rows_done, tables: doc.tables.size, resumed: !!progress };
 }
 
-function targetOf(values: { remote?: boolean; 'persist-to'?: string }): Target {
-  return [values.remote ? '--remote' : '--local', ...(values['persist-to'] ? ['--persist-to', values['persist-to']] : [])];
+// ------------------------------------------------------------------ command line
+
+function targetOf(values: { remote?: boolean; local?: boolean; 'persist-to'?: string; through?: string }): D1Target {
+  if (values.remote && values.local) throw new Error('--local and --remote exclude each other');
+  if (values.through && values.through !== 'wrangler') throw new Error('--through takes only "wrangler"');
+  return { remote: !!values.remote, persistTo: values['persist-to'], throughWrangler: values.through === 'wrangler' };
 }
 
 if (import.meta.main) {
   const [command, ...rest] = process.argv.slice(2);
+  let db: D1Client | null = null;
   try {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { town: { type: 'string' }, out: { type: 'string' }, local: { type: 'boolean' }, remote: { type: 'boolean' }, 'persist-to': { type: 'string' } },
+      options: {
+        town: { type: 'string' },
+        out: { type: 'string' },
+        local: { type: 'boolean' },
+        remote: { type: 'boolean' },
+        'persist-to': { type: 'string' },
+        through: { type: 'string' },
+        'batch-rows': { type: 'string' },
+      },
     });
     const target = targetOf(values);
     if (command === 'export') {
-      const b = await exportDb(target, values.town ?? null);
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const out = resolve(values.out ?? `backups/backup-${values.town ?? 'all'}-${stamp}.json`);
-      mkdirSync(resolve(out, '..'), { recursive: true });
-      writeFileSync(out, serialise(b));
-      const n = Object.values(b.tables).reduce((a, t) => a + t.rows.length, 0);
-      console.log(`exported ${values.town ? `town ${values.town}` : 'the whole database'}: ${n} rows in ${Object.keys(b.tables).length} tables, migrations up to ${b.migrations.at(-1)}, sha256 ${b.sha256}\n→ ${out}`);
+      const out = resolve(values.out ?? `backups/backup-${values.town ?? 'all'}-${stamp}.ndjson`);
+      db = await openD1(target);
+      const r = await exportDb(db, values.town ?? null, out);
+      console.log(
+        `exported ${values.town ? `town ${values.town}` : 'the whole database'}: ${r.rows} rows in ${r.tables} tables, ${(r.bytes / 2 ** 20).toFixed(1)} MiB, migrations up to ${r.migrations.at(-1)}, sha256 ${r.sha256}\n→ ${out}`,
+      );
     } else if (command === 'import') {
       const file = positionals[0];
       if (!file) throw new Error('usage: npm run import -- FILE [--local | --remote] [--persist-to DIR]');
-      const { rows, tables } = await importDb(target, JSON.parse(readFileSync(resolve(file), 'utf8')));
-      console.log(`imported ${rows} rows into ${tables} tables from ${file}`);
+      const batchRows = values['batch-rows'] ? Number(values['batch-rows']) : undefined;
+      if (batchRows !== undefined && !(Number.isInteger(batchRows) && batchRows > 0 && batchRows <= 10_000)) throw new Error('--batch-rows: a whole number from 1 to 10000');
+      const doc = await readDoc(resolve(file));
+      db = await openD1(target);
+      const { rows, tables, resumed } = await importDb(db, doc, { batchRows });
+      console.log(`${resumed ? 'finished the restore: ' : ''}imported ${rows} rows into ${tables} tables from ${file}`);
     } else {
       throw new Error('usage: node worker/cli/backup.ts export|import …');
     }
   } catch (e) {
-    console.error((e as Error).message);
-    process.exit(1);
+    const cause = (e as Error).cause as Error | undefined;
+    console.error(`${(e as Error).message}${cause ? ` (${cause.message ?? cause})` : ''}`);
+    process.exitCode = 1;
+  } finally {
+    await db?.close();
   }
 }

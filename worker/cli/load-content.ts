@@ -8,9 +8,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readContent, ContentError } from '../content/read.ts';
-import { contentStatements } from '../db/content.ts';
+import { contentStatements, latestLoadStmt } from '../db/content.ts';
 import { renderSql } from '../db/sql.ts';
-import { ROOT, wrangler } from './wrangler.ts';
+import { d1Json, ROOT, wrangler } from './wrangler.ts';
 
 /** Writes the load script for `content/` and returns its path. */
 export async function writeLoadScript(now = new Date().toISOString()): Promise<string> {
@@ -31,11 +31,7 @@ if (import.meta.main) {
   try {
     const file = await writeLoadScript();
     wrangler(['d1', 'execute', 'DB', ...target, '--yes', '--file', file], { quiet: true });
-    const out = wrangler(
-      ['d1', 'execute', 'DB', ...target, '--json', '--command', 'SELECT hash, loaded_at FROM content_loads ORDER BY loaded_at DESC LIMIT 1'],
-      { quiet: true },
-    );
-    const row = JSON.parse(out)[0]?.results?.[0];
+    const [[row]] = d1Json<{ hash: string; loaded_at: string }>(target, [latestLoadStmt()]);
     console.log(`content loaded into ${remote ? 'remote' : 'local'} D1 (snapshot ${String(row?.hash).slice(0, 12)}…, first loaded ${row?.loaded_at})`);
   } catch (e) {
     console.error(e instanceof ContentError ? e.message : (e as Error).message);

@@ -306,3 +306,6 @@ export async function contentStatements(bundle: ContentBundle, now: string, acto
   out.push(stmt(`INSERT INTO content_loads (hash, loaded_at, summary) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING`, hash, now, summary));
   return out;
 }
+
+/** The newest content load (hash and time), for the loader's closing line. */
+export const latestLoadStmt = (): Stmt => stmt(`SELECT hash, loaded_at FROM content_loads ORDER BY loaded_at DESC LIMIT 1`);

@@ -10,3 +10,11 @@ export async function latestMigration(db: D1Database): Promise<{ name: string | 
   const content = c!.results[0] as { hash: string } | undefined;
   return { name: row?.name ?? null, count: row?.count ?? 0, contentHash: content?.hash ?? null };
 }
+
+/**
+ * The restore in progress, if any (migrations/0011): while `npm run import` has not finished, the
+ * database holds only part of a backup and must not be served.
+ */
+export async function restoreInProgress(db: D1Database): Promise<{ rows_done: number; rows_total: number } | null> {
+  return db.prepare(`SELECT rows_done, rows_total FROM restore_progress WHERE id = 1`).first<{ rows_done: number; rows_total: number }>();
+}
