@@ -10,7 +10,7 @@ import { getEntry } from 'astro:content';
 import type { TaskDef, TownBundle } from '../../worker/domain/content.ts';
 import type { TownPublicData } from '../../worker/domain/public-progress.ts';
 import { readPublicTown } from '../../worker/db/public.ts';
-import type { Env } from '../../worker/env.ts';
+import type { D1Database } from '@cloudflare/workers-types/index.ts';
 import { getCatalogue, getTowns } from './data.ts';
 import { townData } from './open-data.ts';
 import { progressView, type ProgressView } from '../../worker/domain/public-view.ts';
@@ -41,7 +41,7 @@ function taskDef(x: TownPublicData['tasks'][number]): TaskDef {
 export async function liveTown(id: string): Promise<TownBundle | null> {
   const entry = await getEntry('towns', id);
   if (!entry) return null;
-  const data = await readPublicTown((env as unknown as Env).DB, id);
+  const data = await readPublicTown((env as { DB: D1Database }).DB, id);
   if (!data) return null;
   const t: TownBundle = { ...entry.data, tasks: data.tasks.map(taskDef) };
   views.set(t, progressView(t, await getCatalogue(), data));

@@ -34,6 +34,13 @@ export function htmlFiles(): string[] {
   return [...new Set([...builtHtml(), ...livePaths().filter((p) => p.endsWith('/')).map(fileName)])].sort();
 }
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Set by the site project's globalSetup (tests/site/live-site.ts). */
+    siteOrigin: string;
+  }
+}
+
 /** The origin of the live site the tests read. */
 export const siteOrigin = (): string => inject('siteOrigin');
 

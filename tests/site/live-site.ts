@@ -103,12 +103,6 @@ export async function startLiveSite(opts: { seed?: boolean } = {}): Promise<Live
   return { origin, persist, close };
 }
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    siteOrigin: string;
-  }
-}
-
 /** globalSetup: one seeded site for the node project's site tests. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const site = await startLiveSite();

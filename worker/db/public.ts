@@ -5,6 +5,8 @@
  * approved updates and their indicator values are read. Rectification items (整改) stay internal;
  * only published public bulletins are read.
  */
+// The module form of the Workers types: this file is also compiled with the site, which has the DOM types.
+import type { D1Database } from '@cloudflare/workers-types/index.ts';
 import { cstDate } from '../domain/supervision.ts';
 import { TownPublicData } from '../domain/public-progress.ts';
 
