@@ -4,7 +4,7 @@
  */
 import { createRoot } from 'react-dom/client';
 import type { ComponentType } from 'react';
-import { App, type ScreenProps } from './App.tsx';
+import { App, type ScreenLoader, type ScreenProps } from './App.tsx';
 import type { ScreenId } from './labels.ts';
 
 const screens: Record<string, () => Promise<{ default: ComponentType<ScreenProps> }>> = {
@@ -27,8 +27,9 @@ if (root) {
       createRoot(root).render(<Activate />);
       return;
     }
-    const Screen = screens[screen] ? (await screens[screen]()).default : null;
-    createRoot(root).render(<App screen={screen} Screen={Screen} />);
+    const load: ScreenLoader = async (id) => (screens[id] ? (await screens[id]()).default : null);
+    const Screen = await load(screen);
+    createRoot(root).render(<App screen={screen} Screen={Screen} load={load} />);
   };
   mount().catch(() => {
     root.textContent = '工作台加载失败，请检查网络后刷新页面。';

@@ -37,7 +37,7 @@ function Preview({ b }: { b: Bulletin }) {
         统计期间 {f.period.from} 至 {f.period.to}，数据截至 {f.as_of}。
       </p>
       <p>
-        共 {h.tasks} 项任务：已完成 {h.completed} 项，推进中 {h.in_progress} 项，未开始 {h.not_started} 项，受阻 {h.blocked} 项；逾期 {h.overdue} 项，有风险 {h.at_risk} 项。
+        共 {h.tasks} 项任务：已完成 {h.completed} 项，进行中 {h.in_progress} 项，未开始 {h.not_started} 项，受阻 {h.blocked} 项；逾期 {h.overdue} 项，有风险 {h.at_risk} 项。
       </p>
       {f.overdue.length > 0 && (
         <>
