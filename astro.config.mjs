@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import react from '@astrojs/react';
 import sitemap from '@astrojs/sitemap';
+import consoleOffline from './site/integrations/console-offline.mjs';
 
 // The public site: static pages built from content/ into dist/, served by the Worker's static assets.
 export default defineConfig({
@@ -13,6 +14,6 @@ export default defineConfig({
   output: 'static',
   trailingSlash: 'always',
   build: { format: 'directory', inlineStylesheets: 'always' },
-  integrations: [react(), sitemap({ filter: (page) => !page.endsWith('/404/') && !new URL(page).pathname.startsWith('/console/') })],
+  integrations: [react(), consoleOffline(), sitemap({ filter: (page) => !page.endsWith('/404/') && !new URL(page).pathname.startsWith('/console/') })],
   devToolbar: { enabled: false },
 });

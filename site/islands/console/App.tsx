@@ -21,15 +21,24 @@ export interface ScreenProps {
   town: string;
 }
 
-function SignIn({ expired, onDone }: { expired: boolean; onDone: () => void }) {
+/** What the person typed into the page's own form before the script arrived. */
+export type Typed = { username: string; password: string; focus: string | null } | null;
+
+function SignIn({ expired, onDone, typed }: { expired: boolean; onDone: () => void; typed?: Typed }) {
   const last = lastAccount();
-  const [username, setUsername] = useState(expired && last ? last.username : '');
-  const [password, setPassword] = useState('');
+  const [username, setUsername] = useState(typed?.username || (expired && last ? last.username : ''));
+  const [password, setPassword] = useState(typed?.password ?? '');
   const [errors, setErrors] = useState<Errors>({});
   const [failure, setFailure] = useState('');
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    const field = typed?.focus ? (document.getElementById(typed.focus) as HTMLInputElement | null) : null;
+    if (field) {
+      field.focus();
+      field.setSelectionRange(field.value.length, field.value.length);
+    } else heading.current?.focus();
+  }, []);
 
   const submit = async (ev: React.FormEvent) => {
     ev.preventDefault();
@@ -93,7 +102,7 @@ function SyncMessage() {
 }
 
 /** Wraps a screen with sign-in, navigation and sign-out. */
-export function App({ screen: page, Screen: PageScreen, load }: { screen: ScreenId; Screen: ComponentType<ScreenProps> | null; load: ScreenLoader }) {
+export function App({ screen: page, Screen: PageScreen, load, typed }: { screen: ScreenId; Screen: ComponentType<ScreenProps> | null; load: ScreenLoader; typed?: Typed }) {
   const [session, setState] = useState<Session | null>(() => getSession());
   const [expired, setExpired] = useState(() => !getSession() && !!lastAccount() && screen !== 'home');
   /** The session the screen was opened with: kept (hidden) while the person signs in again. */
@@ -185,7 +194,7 @@ export function App({ screen: page, Screen: PageScreen, load }: { screen: Screen
           </button>
         </div>
       )}
-      {!session && <SignIn expired={expired} onDone={() => setExpired(false)} />}
+      {!session && <SignIn expired={expired} onDone={() => setExpired(false)} typed={typed} />}
       {session && !allowed && <Notice kind="error">您的账号（{ROLE_ZH[session.account.role]}）不能使用这个功能。请从上面的导航选择。</Notice>}
       {session && page === 'home' && !home && <p className="console-loading">正在打开{screensFor(session.account.role)[0]?.label ?? '工作台'}……</p>}
       {Screen && allowed && shown && town !== null && (

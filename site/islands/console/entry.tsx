@@ -18,6 +18,27 @@ const screens: Record<string, () => Promise<{ default: ComponentType<ScreenProps
   audit: () => import('./screens/Audit.tsx'),
 };
 
+/** What was typed into the page's own sign-in form before this script arrived (Console.astro). */
+function typed(): { username: string; password: string; focus: string | null } | null {
+  const u = document.getElementById('login-username') as HTMLInputElement | null;
+  const p = document.getElementById('login-password') as HTMLInputElement | null;
+  if (!u || !p) return null;
+  const focus = document.activeElement === u || document.activeElement === p ? document.activeElement.id : null;
+  return { username: u.value, password: p.value, focus };
+}
+
+// The offline shell (site/public/console/sw.js), registered once the page has loaded so it never
+// competes with the first screen for a slow network.
+if ('serviceWorker' in navigator) {
+  const register = () => navigator.serviceWorker.register('/console/sw.js', { scope: '/console/' }).catch(() => undefined);
+  if (document.readyState === 'complete') register();
+  else addEventListener('load', register, { once: true });
+  // A page from the offline copy, refreshed in the background with other reading settings: apply them now.
+  navigator.serviceWorker.addEventListener('message', (e) => {
+    if (e.data?.type === 'html-class' && typeof e.data.value === 'string') document.documentElement.className = e.data.value;
+  });
+}
+
 const root = document.getElementById('console-app');
 if (root) {
   const screen = (root.dataset.screen ?? 'home') as ScreenId;
@@ -29,7 +50,7 @@ if (root) {
     }
     const load: ScreenLoader = async (id) => (screens[id] ? (await screens[id]()).default : null);
     const Screen = await load(screen);
-    createRoot(root).render(<App screen={screen} Screen={Screen} load={load} />);
+    createRoot(root).render(<App screen={screen} Screen={Screen} load={load} typed={typed()} />);
   };
   mount().catch(() => {
     root.textContent = '工作台加载失败，请检查网络后刷新页面。';
