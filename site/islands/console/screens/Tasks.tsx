@@ -8,7 +8,7 @@
  * offline and at once on a slow network, then refreshed from the server.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { UpdateInput, type UpdateView } from '../../../../worker/domain/update.ts';
+import type { UpdateView } from '../../../../worker/domain/update.ts';
 import { flags } from '../../../../worker/domain/supervision.ts';
 import { failureText, NetworkFailure } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
@@ -16,7 +16,7 @@ import { check, ErrorSummary, Field, Notice, type Errors, EvidenceLink } from '.
 import { cstTime, STATE_ZH, STATUS_ZH, todayCst } from '../labels.ts';
 import { keptPlan, loadPlan, type PlanIndex } from '../plan.ts';
 import { kept, revalidate } from '../local.ts';
-import { filtering, groupByKeyTask, matches, needsNow, noFilters, partOf, type Filters, type MyTask } from '../my-tasks.ts';
+import { filtering, groupByKeyTask, keyTaskOf, matches, needsNow, noFilters, partOf, type Filters, type MyTask } from '../my-tasks.ts';
 import { report } from '../sync.ts';
 import { drafts, emptyDraft, enqueue, flush, onQueueChange, outbox, saveDraft, takeBack, type Draft, type OutboxEntry } from '../queue.ts';
 
@@ -77,8 +77,12 @@ function UpdateForm({ task, ref_, plan, account, onSubmitted }: { task: MyTask; 
   };
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => change({ ...draft, [k]: v });
 
-  const submit = (ev: React.FormEvent) => {
+  // The schema (and zod with it) loads when a form opens, not with the list: the list is what a
+  // first visit on a slow network waits for.
+  const schema = useRef(import('../../../../worker/domain/update.ts'));
+  const submit = async (ev: React.FormEvent) => {
     ev.preventDefault();
+    const { UpdateInput } = await schema.current;
     const v = check(UpdateInput, toPayload(draft));
     if (!v.ok) {
       setErrors(v.errors);
@@ -455,7 +459,13 @@ export default function Tasks({ session, town }: ScreenProps) {
         <h2 id="mine-title" tabIndex={-1}>
           我的报送
         </h2>
-        <Outbox entries={queue} account={account} onTakeBack={(task) => void load().then(() => setOpen(`list:${task.split(':')[1]!}`))} />
+        <Outbox entries={queue} account={account} onTakeBack={(task) =>
+            void load().then(() => {
+              const id = task.split(':')[1]!;
+              setOpenGroups((g) => new Set([...g, keyTaskOf(plan, id)]));
+              setOpen(`list:${id}`);
+            })
+          } />
         {queue.some((e) => e.state === 'queued') && (
           <button type="button" className="button" onClick={() => void send(true)}>
             立即重新发送
