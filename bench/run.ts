@@ -6,7 +6,8 @@
  *                                 → bench/data/results-quick.{json,md} (gitignored)
  *   npm run bench -- --strict     exit 1 when a budget is missed
  *
- * Parts: the site (normal build, bytes per page type, Lighthouse), the API under load at growing
+ * Parts: the site (normal build, bytes per page type, Lighthouse), the console on a throttled
+ * phone (bench/console.ts), the API under load at growing
  * numbers of updates (bench/api.ts), the site build at 1, 100 and 1,000 synthetic towns
  * (bench/site.ts). Budgets are checked and reported with pass/fail and margin; none is loosened.
  */
@@ -18,6 +19,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { runApi, API_TOWNS, type ApiLevel } from './api.ts';
 import { buildNormalSite, buildSynthetic, lighthouseFigures, pageTypes, type BuildFigure, type LighthouseFigure, type PageTypeFigure } from './site.ts';
 import { DATA, ROOT } from './synthetic.ts';
+import { END, START, runConsoleBench } from './console.ts';
 import { pagePaths, pageWeight, totalGzipWithoutFonts } from '../tests/site/page-weight.ts';
 
 const args = new Set(process.argv.slice(2));
@@ -99,6 +101,7 @@ const pageBudget = await part('site: page budgets over every public page', () =>
   return { pages: pages.length, withJs, island, heaviest };
 });
 const lighthouse: LighthouseFigure[] = await part('site: Lighthouse (mobile, performance) on home and town', () => lighthouseFigures());
+const consoleBench = await part('console on a rural network (throttled Chromium, bench/console.ts)', () => runConsoleBench());
 const api: ApiLevel[] = await part(`API under load at ${LEVELS.map((l) => l.toLocaleString('en')).join(' / ')} updates`, () => runApi(LEVELS, LOAD));
 const builds: BuildFigure[] = [];
 for (const n of TOWNS) builds.push(await part(`site build: ${n.toLocaleString('en')} synthetic town${n === 1 ? '' : 's'}`, () => buildSynthetic(n)));
@@ -174,6 +177,7 @@ const results = {
   budgets,
   api: { towns: API_TOWNS + 1, measured_town: 'synthetic-0001', load: LOAD, levels: api },
   site: { normal_build: normal, builds, page_types: types, page_budget: pageBudget, lighthouse },
+  console: consoleBench.figures,
 };
 
 // ---------------------------------------------------------------- report
@@ -244,6 +248,7 @@ md.push('### Lighthouse (mobile)', '');
 md.push('Lighthouse\'s default mobile preset (simulated throttling), performance category only, on `dist/` served by the plain local server of `tests/site/serve.ts` (no compression, no API), Chromium from Debian.', '');
 head('page', 'path', 'performance', 'LCP ms', 'TBT ms', 'CLS', 'FCP ms');
 for (const l of lighthouse) row(l.page, `\`${l.path}\``, l.performance, l.lcp_ms, l.tbt_ms, l.cls, l.fcp_ms);
+md.push('', START, consoleBench.markdown + END);
 md.push('', '## How long each part took', '');
 head('part', 'seconds');
 for (const [k, v] of Object.entries(parts)) row(k, v);

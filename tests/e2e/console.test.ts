@@ -292,7 +292,8 @@ describe('reporter', () => {
 
     // Reloaded with no network: the service worker's shell opens, with the tasks and the outbox
     // from this browser's storage, and one message saying so (not an offline error page).
-    await page.reload();
+    const reloaded = await page.reload();
+    expect(reloaded?.fromServiceWorker()).toBe(true);
     await page.locator('.task-card').first().waitFor();
     expect(await page.locator('.outbox li', { hasText: narrative2 }).innerText()).toContain('待发送');
     expect(await card(page, OFFLINE).count()).toBe(1);
@@ -633,6 +634,24 @@ describe('supervisor', () => {
     expect(await popup.locator('body').innerText()).toContain('冯卯医养督');
     await context.close();
   }, 90_000);
+});
+
+describe('the console on a weak network', () => {
+  it('serves fingerprinted scripts as immutable for a year, and precaches every script a console page loads', async () => {
+    const html = await (await fetch(`${ORIGIN}/console/tasks/`)).text();
+    const scripts = [...html.matchAll(/(?:src|href)="(\/_astro\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(1);
+    expect(html).toContain('<link rel="manifest" href="/console/manifest.webmanifest"');
+    for (const s of scripts) expect((await fetch(ORIGIN + s)).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const sw = await fetch(`${ORIGIN}/console/sw.js`);
+    expect(sw.headers.get('cache-control')).toBe('no-cache');
+    const list = JSON.parse(/\/\*PRECACHE\*\/ (.*) \/\*END\*\//.exec(await sw.text())![1]!) as { version: string; urls: string[] };
+    expect(list.version).toMatch(/^[0-9a-f]{16}$/);
+    expect(list.urls).toContain('/console/');
+    expect(list.urls).toEqual(expect.arrayContaining(scripts));
+    const manifest = await (await fetch(`${ORIGIN}/console/manifest.webmanifest`)).json();
+    expect(manifest).toMatchObject({ start_url: '/console/', scope: '/console/', display: 'standalone', lang: 'zh-CN' });
+  });
 });
 
 describe('supervisor on a phone', () => {

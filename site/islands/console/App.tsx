@@ -103,7 +103,7 @@ function SyncMessage() {
 /** Wraps a screen with sign-in, navigation and sign-out. */
 export function App({ screen: page, Screen: PageScreen, load, typed }: { screen: ScreenId; Screen: ComponentType<ScreenProps> | null; load: ScreenLoader; typed?: Typed }) {
   const [session, setState] = useState<Session | null>(() => getSession());
-  const [expired, setExpired] = useState(() => !getSession() && !!lastAccount() && screen !== 'home');
+  const [expired, setExpired] = useState(() => !getSession() && !!lastAccount() && page !== 'home');
   /** The session the screen was opened with: kept (hidden) while the person signs in again. */
   const [shown, setShown] = useState<Session | null>(() => getSession());
   const [town, setTown] = useState<string | null>(() => getSession()?.account.town_id ?? null);
