@@ -123,7 +123,8 @@ const card = (page: Page, task: string) => page.locator(`.task-card[data-task="$
 
 /** Opens the key-task group holding a task (one tap, unless it is open already) and returns the task's card. */
 async function openCard(page: Page, task: string) {
-  const group = page.locator('details.task-group', { has: card(page, task) });
+  // A closed group lists its tasks' ids, and renders their cards only once opened.
+  const group = page.locator(`details.task-group[data-tasks~="${task}"]`);
   await group.waitFor({ state: 'attached' });
   if (!(await group.evaluate((d) => (d as HTMLDetailsElement).open))) await group.locator('> summary').click();
   await card(page, task).waitFor();
@@ -248,7 +249,7 @@ describe('reporter', () => {
     let taps = 0;
     const tap = async (l: ReturnType<Page['locator']>) => (taps++, l.click());
     // Tap 1: the key task the family-doctor task belongs to; tap 2: 填写进展 on it.
-    await tap(page.locator('details.task-group', { has: card(page, FIRST) }).locator('> summary'));
+    await tap(page.locator(`details.task-group[data-tasks~="${FIRST}"] > summary`));
     await tap(card(page, FIRST).getByRole('button', { name: /填写进展/ }));
     await card(page, FIRST).locator('form').getByLabel('进展说明').waitFor();
     expect(taps).toBe(2);

@@ -8,6 +8,7 @@ import { api, failureText, ApiFailure } from './api.ts';
 import { Field, Notice, toErrors, type Errors } from './forms.tsx';
 import { accountLabel, cstTime, ROLE_ZH, screensFor, type ScreenId } from './labels.ts';
 import { forget } from './local.ts';
+import { loadPlan } from './plan.ts';
 import { clearSession, getSession, lastAccount, onSession, setSession, type Session } from './session.ts';
 import { useSync } from './sync.ts';
 
@@ -118,6 +119,11 @@ export function App({ screen: page, Screen: PageScreen, load, typed }: { screen:
       // Signed out: fetch the likely next screen while the person types (the last account's, else a reporter's).
       const likely = screensFor(lastAccount()?.role ?? 'reporter')[0];
       if (likely) void load(likely.id).catch(() => undefined);
+      // The plan is public and the largest answer (≈ 25 KB gzip): fetch and keep it while the person
+      // types, for the town of the last account on this phone, or the only town there is.
+      const town = lastAccount()?.town_id;
+      const towns = town ? Promise.resolve([town]) : api<{ towns: { id: string }[] }>('/api/v1/towns', { anonymous: true }).then((r) => r.towns.map((t) => t.id));
+      towns.then((ts) => (ts.length === 1 ? loadPlan(ts[0]!) : undefined)).catch(() => undefined);
       setHome(null);
       return;
     }

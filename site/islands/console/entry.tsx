@@ -27,12 +27,20 @@ function typed(): { username: string; password: string; focus: string | null } |
   return { username: u.value, password: p.value, focus };
 }
 
-// The offline shell (site/public/console/sw.js), registered once the page has loaded so it never
-// competes with the first screen for a slow network.
+// The offline shell (site/public/console/sw.js). Its precaching downloads every script, so it is
+// registered once the first screen has its data (a screen dispatches `console:ready`), or 8 s after
+// the page loaded: it must not compete with the first screen for a 50 kB/s network.
 if ('serviceWorker' in navigator) {
-  const register = () => navigator.serviceWorker.register('/console/sw.js', { scope: '/console/' }).catch(() => undefined);
-  if (document.readyState === 'complete') register();
-  else addEventListener('load', register, { once: true });
+  let done = false;
+  const register = () => {
+    if (done) return;
+    done = true;
+    navigator.serviceWorker.register('/console/sw.js', { scope: '/console/' }).catch(() => undefined);
+  };
+  addEventListener('console:ready', register, { once: true });
+  const later = () => setTimeout(register, 8_000);
+  if (document.readyState === 'complete') later();
+  else addEventListener('load', later, { once: true });
   // A page from the offline copy, refreshed in the background with other reading settings: apply them now.
   navigator.serviceWorker.addEventListener('message', (e) => {
     if (e.data?.type === 'html-class' && typeof e.data.value === 'string') document.documentElement.className = e.data.value;

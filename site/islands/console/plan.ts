@@ -42,6 +42,13 @@ export function keptPlan(town: string): PlanIndex | null {
   return k ? indexPlan(k.data) : null;
 }
 
+/** The plan as the server has it now (revalidated: a 304 when unchanged); later loadPlan() calls get it too. */
+export function freshPlan(town: string): Promise<PlanIndex> {
+  const p = revalidate<PlanView>('public', path(town)).then((k) => indexPlan(k.data));
+  p.then(() => cache.set(town, p), () => undefined);
+  return p;
+}
+
 /** The plan: the kept copy if there is one (revalidated in the background), else from the server. */
 export function loadPlan(town: string): Promise<PlanIndex> {
   let p = cache.get(town);

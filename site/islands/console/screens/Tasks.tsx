@@ -14,7 +14,7 @@ import { failureText, NetworkFailure } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
 import { check, ErrorSummary, Field, Notice, type Errors, EvidenceLink } from '../forms.tsx';
 import { cstTime, STATE_ZH, STATUS_ZH, todayCst } from '../labels.ts';
-import { keptPlan, loadPlan, type PlanIndex } from '../plan.ts';
+import { freshPlan, keptPlan, type PlanIndex } from '../plan.ts';
 import { kept, revalidate } from '../local.ts';
 import { filtering, groupByKeyTask, keyTaskOf, matches, needsNow, noFilters, partOf, type Filters, type MyTask } from '../my-tasks.ts';
 import { report } from '../sync.ts';
@@ -249,17 +249,15 @@ export default function Tasks({ session, town }: ScreenProps) {
   const status = useRef<HTMLDivElement>(null);
 
   const load = useCallback(async () => {
-    const [t, p, pr, u] = await Promise.allSettled([
-      revalidate<{ tasks: MyTask[] }>(account, ME_TASKS),
-      loadPlan(town),
-      revalidate<Progress>('public', progressPath(town)),
-      revalidate<{ updates: UpdateView[] }>(account, ME_UPDATES),
-    ]);
-    if (t.status === 'fulfilled') setTasks(t.value.data.tasks);
-    if (p.status === 'fulfilled') setPlan(p.value);
-    if (pr.status === 'fulfilled') setProgress(pr.value.data);
-    if (u.status === 'fulfilled') setMine(u.value.data.updates);
-    const failed = [t, p, pr, u].find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    // Each answer is shown as it arrives: the list does not wait for the indicator values.
+    const all = [
+      revalidate<{ tasks: MyTask[] }>(account, ME_TASKS).then((k) => setTasks(k.data.tasks)),
+      freshPlan(town).then(setPlan),
+      revalidate<Progress>('public', progressPath(town)).then((k) => setProgress(k.data)),
+      revalidate<{ updates: UpdateView[] }>(account, ME_UPDATES).then((k) => setMine(k.data.updates)),
+    ];
+    const results = await Promise.allSettled(all);
+    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (!failed) {
       setFailure('');
       report({ keptAt: null });
@@ -289,7 +287,10 @@ export default function Tasks({ session, town }: ScreenProps) {
       report({ queued: q.filter((e) => e.state === 'queued').length });
     };
     count();
-    load().then(() => send(true));
+    load().then(() => {
+      dispatchEvent(new Event('console:ready'));
+      return send(true);
+    });
     const unsub = onQueueChange(count);
     const online = () => void send(true);
     window.addEventListener('online', online);
@@ -347,7 +348,7 @@ export default function Tasks({ session, town }: ScreenProps) {
               const l = latest.get(i!.id);
               return (
                 <li key={i!.id}>
-                  {i!.name}：{l ? `${l.value}${i!.unit ?? ''}（截至 ${l.as_of}，来源：${l.source}）` : '暂无审核通过的数值'}
+                  {i!.name}：{!progress ? '正在读取……' : l ? `${l.value}${i!.unit ?? ''}（截至 ${l.as_of}，来源：${l.source}）` : '暂无审核通过的数值'}
                 </li>
               );
             })}
@@ -435,6 +436,7 @@ export default function Tasks({ session, town }: ScreenProps) {
             key={g.key}
             className="task-group"
             data-group={g.key}
+            data-tasks={g.tasks.map((t) => t.id).join(' ')}
             open={narrowed || openGroups.has(g.key)}
             onToggle={(e) => {
               const isOpen = (e.currentTarget as HTMLDetailsElement).open;
@@ -451,7 +453,8 @@ export default function Tasks({ session, town }: ScreenProps) {
                 return n ? `，${n} 项需要处理` : '';
               })()}）
             </summary>
-            <ul className="console-list">{g.tasks.map((t) => card(t, 'list'))}</ul>
+            {/* A closed group's cards are not rendered: 61 cards cost seconds on a slow phone. */}
+            {(narrowed || openGroups.has(g.key)) && <ul className="console-list">{g.tasks.map((t) => card(t, 'list'))}</ul>}
           </details>
         ))}
       </section>
