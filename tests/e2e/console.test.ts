@@ -297,7 +297,7 @@ describe('reporter', () => {
     expect(reloaded?.fromServiceWorker()).toBe(true);
     await page.locator('.task-card').first().waitFor();
     expect(await page.locator('.outbox li', { hasText: narrative2 }).innerText()).toContain('待发送');
-    expect(await card(page, OFFLINE).count()).toBe(1);
+    expect(await (await openCard(page, OFFLINE)).innerText()).toContain('一.2');
     await expect.poll(() => page.locator('.sync-message').innerText()).toMatch(/没有网络连接。显示的是本机保存的内容.*1 份报送保存在本机/);
     expect(await page.locator('.console-notice').count()).toBe(1);
 
