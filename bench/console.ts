@@ -16,7 +16,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -155,6 +155,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** Runs the console benchmark; returns the Markdown section and the figures. */
 export async function runConsoleBench(): Promise<{ markdown: string; figures: object }> {
   if (!dist) throw new Error('no built console (dist/console/index.html or dist/client/console/index.html): run `npm run build` first');
+  const loadStart = loadavg().map((x) => Math.round(x * 100) / 100);
   const state = mkdtempSync(join(tmpdir(), 'bench-console-'));
   const { stop } = await startServer(state);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
@@ -169,6 +170,7 @@ export async function runConsoleBench(): Promise<{ markdown: string; figures: ob
     await stop();
     rmSync(state, { recursive: true, force: true });
   }
+  const loadEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   const m = (k: keyof ConsoleRun) => median(runs.map((r) => r[k] as number));
   const med = {
     signin_form_ms: m('signin_form_ms'),
@@ -194,7 +196,7 @@ export async function runConsoleBench(): Promise<{ markdown: string; figures: ob
   const markdown = [
     '## Console on a rural network',
     '',
-    `\`npm run bench:console\` (bench/console.ts), ${new Date().toISOString().slice(0, 10)}, commit \`${gitHead()}\`. Chromium (Debian) through playwright-core, throttled with the DevTools protocol: ${PROFILE.latency_ms} ms round trip, ${PROFILE.down_bytes_per_s / 1000} kB/s down and up, CPU ${PROFILE.cpu_slowdown}× slower, ${PROFILE.viewport} viewport; its own \`npm start --no-build\` on 127.0.0.1:${PORT} with a throwaway D1; the demo reporter (卫计办). Median of ${RUNS} runs, each in a fresh browser context (empty cache, no service worker).`,
+    `\`npm run bench:console\` (bench/console.ts), ${new Date().toISOString().slice(0, 10)}, commit \`${gitHead()}\`. Chromium (Debian) through playwright-core, throttled with the DevTools protocol: ${PROFILE.latency_ms} ms round trip, ${PROFILE.down_bytes_per_s / 1000} kB/s down and up, CPU ${PROFILE.cpu_slowdown}× slower, ${PROFILE.viewport} viewport; its own \`npm start --no-build\` on 127.0.0.1:${PORT} with a throwaway D1; the demo reporter (卫计办). Median of ${RUNS} runs, each in a fresh browser context (empty cache, no service worker). Load average (1, 5, 15 min) ${loadStart.join(', ')} at the start → ${loadEnd.join(', ')} at the end, on ${cpus().length} cores shared with other work: the CPU-bound part of each figure (already slowed 4×) grows with it.`,
     '',
     '| measure | median | budget | result |',
     '| --- | --- | --- | --- |',
@@ -205,7 +207,7 @@ export async function runConsoleBench(): Promise<{ markdown: string; figures: ob
     'Every run: ' + runs.map((r, i) => `#${i + 1} form ${r.signin_form_ms} / button ${r.signin_button_ms} / tasks ${r.tasks_after_answer_ms} (tap ${r.tasks_after_tap_ms}) / repeat ${r.repeat_tasks_ms} / offline ${r.offline_tasks_ms ?? '–'} ms`).join('; ') + '.',
     '',
   ].join('\n');
-  return { markdown, figures: { profile: PROFILE, budgets: BUDGETS, median: med, offline_ok: offlineOk, service_worker_ok: swOk, runs } };
+  return { markdown, figures: { profile: PROFILE, budgets: BUDGETS, load_average: { start: loadStart, end: loadEnd }, median: med, offline_ok: offlineOk, service_worker_ok: swOk, runs } };
 }
 
 function gitHead(): string {
