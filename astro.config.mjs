@@ -6,6 +6,7 @@ import { defineConfig } from 'astro/config';
 import cloudflare from '@astrojs/cloudflare';
 import react from '@astrojs/react';
 import sitemap from '@astrojs/sitemap';
+import consoleOffline from './site/integrations/console-offline.mjs';
 
 /**
  * The public site. Pages that come from content/ alone (plan text, leading group, comparison,
@@ -31,7 +32,7 @@ export default defineConfig({
   session: false,
   trailingSlash: 'always',
   build: { format: 'directory', inlineStylesheets: 'always' },
-  integrations: [react(), sitemap({ customPages: livePages, filter: (page) => !page.endsWith('/404/') && !new URL(page).pathname.startsWith('/console/') })],
+  integrations: [react(), consoleOffline(), sitemap({ customPages: livePages, filter: (page) => !page.endsWith('/404/') && !new URL(page).pathname.startsWith('/console/') })],
   devToolbar: { enabled: false },
   // Each build's id keys the Worker's page cache, so a new build never serves an old build's pages.
   vite: { define: { __BUILD_ID__: JSON.stringify(BUILD_ID) } },

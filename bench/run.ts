@@ -9,7 +9,8 @@
  *                                 only the backup part (bench/backup.ts, default 1,000,000 updates):
  *                                 replaces its section of bench/results.md and its key in results.json
  *
- * Parts: the site (normal build, bytes per page type, Lighthouse), the API under load at growing
+ * Parts: the site (normal build, bytes per page type, Lighthouse), the console on a throttled
+ * phone (bench/console.ts), the API under load at growing
  * numbers of updates (bench/api.ts), the site build at 1, 100 and 1,000 synthetic towns
  * (bench/site.ts). Budgets are checked and reported with pass/fail and margin; none is loosened.
  */
@@ -22,6 +23,7 @@ import { runApi, API_TOWNS, type ApiLevel } from './api.ts';
 import { backupMarkdown, runBackup, type BackupFigures } from './backup.ts';
 import { buildNormalSite, buildSynthetic, lighthouseFigures, pageTypes, type BuildFigure, type LighthouseFigure, type PageTypeFigure } from './site.ts';
 import { DATA, ROOT } from './synthetic.ts';
+import { END, START, runConsoleBench } from './console.ts';
 import { pagePaths, pageWeight, totalGzipWithoutFonts } from '../tests/site/page-weight.ts';
 
 const args = new Set(process.argv.slice(2));
@@ -133,6 +135,7 @@ const pageBudget = await part('site: page budgets over every public page', () =>
   return { pages: pages.length, withJs, island, heaviest };
 });
 const lighthouse: LighthouseFigure[] = await part('site: Lighthouse (mobile, performance) on home and town', () => lighthouseFigures());
+const consoleBench = await part('console on a rural network (throttled Chromium, bench/console.ts)', () => runConsoleBench());
 const api: ApiLevel[] = await part(`API under load at ${LEVELS.map((l) => l.toLocaleString('en')).join(' / ')} updates`, () => runApi(LEVELS, LOAD));
 const backup: BackupFigures = await part(`backup: export / import at ${BACKUP_UPDATES.toLocaleString('en')} updates`, () => runBackup(BACKUP_UPDATES));
 const builds: BuildFigure[] = [];
@@ -211,6 +214,7 @@ const results = {
   budgets,
   api: { towns: API_TOWNS + 1, measured_town: 'synthetic-0001', load: LOAD, levels: api },
   site: { normal_build: normal, builds, page_types: types, page_budget: pageBudget, lighthouse },
+  console: consoleBench.figures,
 };
 
 // ---------------------------------------------------------------- report
@@ -281,6 +285,7 @@ md.push('### Lighthouse (mobile)', '');
 md.push('Lighthouse\'s default mobile preset (simulated throttling), performance category only, on `dist/` served by the plain local server of `tests/site/serve.ts` (no compression, no API), Chromium from Debian.', '');
 head('page', 'path', 'performance', 'LCP ms', 'TBT ms', 'CLS', 'FCP ms');
 for (const l of lighthouse) row(l.page, `\`${l.path}\``, l.performance, l.lcp_ms, l.tbt_ms, l.cls, l.fcp_ms);
+md.push('', START, consoleBench.markdown + END);
 md.push('', '## How long each part took', '');
 head('part', 'seconds');
 for (const [k, v] of Object.entries(parts)) row(k, v);

@@ -204,6 +204,16 @@ describe('units and bulletin numbers', () => {
     expect(r.map((x) => [x.unit, x.rank])).toEqual([['c', 1], ['b', 2], ['a', 3], ['d', null]]);
     expect(r[0]).toMatchObject({ total: 2, completed: 1, completion_rate: 0.5, mean_percent: 80, counts: { completed: 1, in_progress: 1 } });
   });
+
+  it('gives units equal on completion rate, mean percent and overdue count the same rank (并列), and the next unit its place', () => {
+    const mk = (id: string, lead: string, status: ApprovedUpdate['status'], percent: number) => {
+      const t = task(id, { last: upd(status, percent, '2018-05-01T00:00:00.000Z') });
+      const s = stateOf(t);
+      return { id, lead_units: [lead], leaf: true, state: s, flags: flags(t, s, '2018-06-01') };
+    };
+    const r = rankUnits(['a', 'b', 'c', 'd'], [mk('1', 'a', 'in_progress', 20), mk('2', 'b', 'completed', 100), mk('3', 'c', 'in_progress', 20), mk('4', 'd', 'in_progress', 10)]);
+    expect(r.map((x) => [x.unit, x.rank])).toEqual([['b', 1], ['a', 2], ['c', 2], ['d', 4]]);
+  });
   it('numbers bulletins like 冯卯医养督〔2019〕1号', () => {
     expect(bulletinNumber(bulletinPrefix('冯卯镇'), 2019, 1)).toBe('冯卯医养督〔2019〕1号');
   });

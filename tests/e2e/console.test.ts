@@ -118,8 +118,21 @@ async function signIn(page: Page, username: string, path = '/console/') {
   await page.getByRole('button', { name: '退出登录' }).waitFor();
 }
 
-/** The task card of a task on the reporter's screen. */
+/** The task card of a task on the reporter's screen (in the list grouped by key task). */
 const card = (page: Page, task: string) => page.locator(`.task-card[data-task="${task}"]`);
+
+/** Opens the key-task group holding a task (one tap, unless it is open already) and returns the task's card. */
+async function openCard(page: Page, task: string) {
+  // A closed group lists its tasks' ids, and renders their cards only once opened.
+  const group = page.locator(`details.task-group[data-tasks~="${task}"]`);
+  await group.waitFor({ state: 'attached' });
+  if (!(await group.evaluate((d) => (d as HTMLDetailsElement).open))) await group.locator('> summary').click();
+  await card(page, task).waitFor();
+  return card(page, task);
+}
+
+/** Waits until this page's service worker is active, i.e. the console shell is precached. */
+const shellReady = (page: Page) => page.evaluate(async () => void (await navigator.serviceWorker.ready));
 
 async function axe(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE });
@@ -175,11 +188,12 @@ describe('reporter', () => {
     await page.getByLabel('密码').fill(PASSWORD);
     await page.getByRole('button', { name: '登录', exact: true }).click();
 
-    // My tasks, most urgent first: every 2018 task is overdue today.
+    // My tasks open on what needs the reporter now: every 2018 task is overdue today.
     const first = page.locator('.task-card').first();
     await first.waitFor();
     expect(await first.innerText()).toMatch(/已逾期 \d+ 天/);
-    const c = card(page, FIRST);
+    const c = await openCard(page, FIRST);
+    expect(await c.locator('.part').innerText()).toBe('牵头');
     expect(await c.innerText()).toContain('2018年年底（2018-12-31）');
     expect(await c.innerText()).toContain('老年人家庭医生签约率：暂无审核通过的数值');
 
@@ -221,18 +235,52 @@ describe('reporter', () => {
     await context.close();
   }, 60_000);
 
+  it('reaches a given task in two taps from sign-in, with no stop-off page, and 我的报送 in one', async () => {
+    const { context, page } = await phone();
+    await page.goto(`${ORIGIN}/console/`);
+    // The sign-in form is in the page itself: typing can start before the script arrives.
+    await page.getByLabel('用户名').fill('demo-reporter');
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    // Straight to 我的任务 (the address says so), not a page of links.
+    await page.getByRole('heading', { name: /现在需要处理/ }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/console/tasks/');
+    expect(await page.locator('main h1').innerText()).toBe('我的任务');
+    let taps = 0;
+    const tap = async (l: ReturnType<Page['locator']>) => (taps++, l.click());
+    // Tap 1: the key task the family-doctor task belongs to; tap 2: 填写进展 on it.
+    await tap(page.locator(`details.task-group[data-tasks~="${FIRST}"] > summary`));
+    await tap(card(page, FIRST).getByRole('button', { name: /填写进展/ }));
+    await card(page, FIRST).locator('form').getByLabel('进展说明').waitFor();
+    expect(taps).toBe(2);
+    // The search finds it too, by any words of its title.
+    await page.getByLabel('搜索任务（编号或标题中的字词）').fill('家庭医生 签约');
+    await expect.poll(() => page.locator('.task-card[data-task]').count()).toBeGreaterThan(0);
+    const found = await page.locator('.task-card[data-task]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.task));
+    expect(found).toContain(FIRST);
+    expect(await page.locator('.task-card[data-task]').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('家庭医生')]));
+    // 我的报送 is one tap from the top of the screen.
+    await page.getByRole('link', { name: /^我的报送/ }).click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#mine-title');
+    expect(await page.getByRole('heading', { name: '我的报送', exact: true }).isVisible()).toBe(true);
+    await context.close();
+  }, 60_000);
+
   it('keeps an update typed while the API is unreachable, shows it as queued, and delivers it exactly once after reconnecting', async () => {
     const { context, page } = await phone();
     await signIn(page, 'demo-reporter', '/console/tasks/');
-    const c = card(page, OFFLINE);
+    await shellReady(page);
+    const c = await openCard(page, OFFLINE);
     await c.getByRole('button', { name: /填写进展/ }).click();
+    await c.locator('form').getByLabel('进展说明').waitFor();
 
     await context.setOffline(true);
     await c.locator('form').getByLabel('完成比例（0–100）').fill('100');
     await c.locator('form').getByLabel('状态').selectOption('completed');
     await c.locator('form').getByLabel('进展说明').fill(narrative2);
     await c.locator('form').getByRole('button', { name: '提交进展' }).click();
-    await page.getByText('当前没有网络：报送已保存在本机').waitFor();
+    await page.getByText('没有网络连接。').waitFor();
+    await page.getByText('1 份报送保存在本机，恢复网络后自动发送').waitFor();
     const queued = page.locator('.outbox li', { hasText: narrative2 });
     await queued.waitFor();
     expect(await queued.innerText()).toContain('待发送');
@@ -242,6 +290,16 @@ describe('reporter', () => {
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ task: `${TOWN}:${OFFLINE}`, ifMatch: 1, state: 'queued', body: { narrative: narrative2, status: 'completed', percent: 100 } });
     const key = stored[0].key as string;
+
+    // Reloaded with no network: the service worker's shell opens, with the tasks and the outbox
+    // from this browser's storage, and one message saying so (not an offline error page).
+    const reloaded = await page.reload();
+    expect(reloaded?.fromServiceWorker()).toBe(true);
+    await page.locator('.task-card').first().waitFor();
+    expect(await page.locator('.outbox li', { hasText: narrative2 }).innerText()).toContain('待发送');
+    expect(await (await openCard(page, OFFLINE)).innerText()).toContain('一.2');
+    await expect.poll(() => page.locator('.sync-message').innerText()).toMatch(/没有网络连接。显示的是本机保存的内容.*1 份报送保存在本机/);
+    expect(await page.locator('.console-notice').count()).toBe(1);
 
     // Back online through a network that loses the first answer: the server stores the update,
     // the browser never hears back, so it retries — with the same Idempotency-Key.
@@ -269,7 +327,7 @@ describe('reporter', () => {
   it('keeps the text when the task changed meanwhile (412), and when the session expired', async () => {
     const { context, page } = await phone();
     await signIn(page, 'demo-reporter', '/console/tasks/');
-    await card(page, STALE).locator('.urgency').waitFor();
+    await (await openCard(page, STALE)).locator('.urgency').waitFor();
     // Someone else's update is approved after this page loaded the task (version 1 → 2).
     const other = await apiAs('demo-reporter', `/api/v1/tasks/${TOWN}:${STALE}/updates`, {
       method: 'POST',
@@ -299,7 +357,7 @@ describe('reporter', () => {
     await page.getByText('登录已过期，请重新登录').waitFor();
     await page.getByLabel('密码').fill(PASSWORD);
     await page.getByRole('button', { name: '登录', exact: true }).click();
-    const again = card(page, STALE);
+    const again = await openCard(page, STALE);
     await again.getByRole('button', { name: /有未提交的草稿/ }).click();
     expect(await again.locator('form').getByLabel('进展说明').inputValue()).toBe(`${narrative3}（续）`);
     await again.locator('form').getByRole('button', { name: '提交进展' }).click();
@@ -324,7 +382,7 @@ describe('office', () => {
     await item.waitFor();
     const text = await item.innerText();
     expect(text).toContain('家庭医生签约团队');
-    expect(text).toMatch(/未开始 0%\s*→\s*推进中 40%/);
+    expect(text).toMatch(/未开始 0%\s*→\s*进行中 40%/);
     expect(text).toContain('老年人家庭医生签约率：62.5%（截至 2018-12-20，来源：镇卫生院2018年报表）');
     expect(await item.getByRole('link', { name: '签约名单' }).getAttribute('href')).toBe('https://files.example/签约名单.xlsx');
     await item.getByRole('button', { name: '通过' }).click();
@@ -499,13 +557,16 @@ describe('supervisor', () => {
   it('finds an overdue task as of 2019-01-15, records an inspection, issues a bulletin and downloads it', async () => {
     const { context, page } = await phone();
     await signIn(page, 'demo-supervisor', '/console/board/');
+    await page.locator('.board-filter-panel > summary').click();
     await page.getByLabel('截至日期').fill('2019-01-15');
     await page.getByLabel('责任单位', { exact: true }).selectOption('weijiban');
     await page.getByLabel('时间节点').selectOption({ label: '2018年年底' });
     await page.getByRole('button', { name: '查看' }).click();
     await page.getByRole('heading', { name: '截至 2019-01-15 的督办情况' }).waitFor();
-    const overdue = page.locator('.board-items[data-kind="overdue"] li[data-ref="fengmao:kt1-health-assessment-assessment-system"]');
+    await page.locator('details.board-group[data-unit="weijiban"] > summary').click();
+    const overdue = page.locator('.board-items li[data-ref="fengmao:kt1-health-assessment-assessment-system"]');
     await overdue.waitFor();
+    expect(await page.locator('.board-items li[data-ref="fengmao:kt1-health-assessment-assessment-system"]').count()).toBe(1);
     expect(await overdue.innerText()).toContain('已逾期 15 天');
     expect(page.url()).toContain('asOf=2019-01-15');
     expect(await page.locator('#rank-title').isVisible()).toBe(true);
@@ -532,8 +593,27 @@ describe('supervisor', () => {
     await preview.waitFor();
     expect(await preview.innerText()).toContain('数据截至 2019-01-15');
     expect(await preview.innerText()).toContain('建立健康老年人健康评估体系');
-    await page.getByRole('button', { name: '印发（编号并定稿）' }).click();
-    await page.getByText(/已印发：冯卯医养督〔\d{4}〕\d+号/).waitFor();
+    // Issuing cannot be undone: the first tap only shows what will be frozen and asks once more.
+    const bulletinId = async () => (await apiAs('demo-supervisor', `/api/v1/towns/${TOWN}/bulletins`)).bulletins.find((b: { period_to: string; state: string }) => b.period_to === '2019-01-15' && b.state === 'draft')?.id as string | undefined;
+    const draftId = await bulletinId();
+    expect(draftId).toBeTruthy();
+    await page.getByRole('button', { name: /^印发（编号并定稿）/ }).click();
+    const warning = page.locator('.warning-text');
+    await warning.waitFor();
+    const frozen = await warning.innerText();
+    expect(frozen).toContain('印发后不能撤回');
+    expect(frozen).toMatch(/编号：冯卯医养督〔\d{4}〕\d+号/);
+    expect(frozen).toContain('统计期间：2018-01-01 至 2019-01-15');
+    expect(frozen).toMatch(/共 \d+ 项任务：已完成 \d+ 项，逾期 \d+ 项/);
+    expect((await apiAs('demo-supervisor', `/api/v1/bulletins/${draftId}`)).state).toBe('draft');
+    await warning.getByRole('button', { name: '取消，不印发' }).click();
+    expect(await warning.count()).toBe(0);
+    expect((await apiAs('demo-supervisor', `/api/v1/bulletins/${draftId}`)).state).toBe('draft');
+    await page.getByRole('button', { name: /^印发（编号并定稿）/ }).click();
+    const promised = /编号：(冯卯医养督〔\d{4}〕\d+号)/.exec(await warning.innerText())![1]!;
+    await warning.getByRole('button', { name: '确认印发' }).click();
+    await page.getByText(`已印发：${promised}`).waitFor();
+    expect((await apiAs('demo-supervisor', `/api/v1/bulletins/${draftId}`))).toMatchObject({ state: 'issued', number: promised });
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载 CSV' }).click()]);
     const csvBytes = readFileSync((await csv.path())!);
@@ -555,6 +635,52 @@ describe('supervisor', () => {
     expect(await popup.locator('body').innerText()).toContain('冯卯医养督');
     await context.close();
   }, 90_000);
+});
+
+describe('the console on a weak network', () => {
+  it('serves fingerprinted scripts as immutable for a year, and precaches every script a console page loads', async () => {
+    const html = await (await fetch(`${ORIGIN}/console/tasks/`)).text();
+    const scripts = [...html.matchAll(/(?:src|href)="(\/_astro\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(1);
+    expect(html).toContain('<link rel="manifest" href="/console/manifest.webmanifest"');
+    for (const s of scripts) expect((await fetch(ORIGIN + s)).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const sw = await fetch(`${ORIGIN}/console/sw.js`);
+    expect(sw.headers.get('cache-control')).toBe('no-cache');
+    const list = JSON.parse(/\/\*PRECACHE\*\/ (.*) \/\*END\*\//.exec(await sw.text())![1]!) as { version: string; urls: string[] };
+    expect(list.version).toMatch(/^[0-9a-f]{16}$/);
+    expect(list.urls).toContain('/console/');
+    expect(list.urls).toEqual(expect.arrayContaining(scripts));
+    const manifest = await (await fetch(`${ORIGIN}/console/manifest.webmanifest`)).json();
+    expect(manifest).toMatchObject({ start_url: '/console/', scope: '/console/', display: 'standalone', lang: 'zh-CN' });
+  });
+});
+
+describe('supervisor on a phone', () => {
+  it('ranks units that are equal on every criterion at the same place, marked 并列', async () => {
+    // On 2018-06-01 no task is due yet and nothing is complete: every unit with tasks is equal.
+    const api = await apiAs('demo-supervisor', `/api/v1/towns/${TOWN}/units?asOf=2018-06-01`);
+    const ranked = api.units.filter((u: { rank: number | null }) => u.rank !== null);
+    expect(ranked.length).toBeGreaterThan(1);
+    expect(new Set(ranked.map((u: { rank: number }) => u.rank))).toEqual(new Set([1]));
+
+    const { context, page } = await phone();
+    await signIn(page, 'demo-supervisor', '/console/board/?asOf=2018-06-01');
+    await page.locator('.unit-ranking li').first().waitFor();
+    for (const u of ranked) expect(await page.locator(`.unit-ranking li[data-unit="${u.unit}"]`).innerText()).toContain('第 1 名（并列）');
+    expect(await page.locator('.board-ranking .hint').innerText()).toContain('三项都相同的单位并列同一名次');
+
+    // On a later date the ranks the screen shows are the API's, ties included.
+    const later = await apiAs('demo-supervisor', `/api/v1/towns/${TOWN}/units?asOf=2019-01-15`);
+    await page.locator('.board-filter-panel > summary').click();
+    await page.getByLabel('截至日期').fill('2019-01-15');
+    await page.getByRole('button', { name: '查看' }).click();
+    await page.getByRole('heading', { name: '截至 2019-01-15 的督办情况' }).waitFor();
+    for (const u of later.units.filter((x: { rank: number | null }) => x.rank !== null)) {
+      const tied = later.units.filter((x: { rank: number | null }) => x.rank === u.rank).length > 1;
+      await expect.poll(() => page.locator(`.unit-ranking li[data-unit="${u.unit}"]`).innerText()).toContain(`第 ${u.rank} 名${tied ? '（并列）' : '　'}`);
+    }
+    await context.close();
+  }, 60_000);
 });
 
 describe('every console screen', () => {
@@ -594,7 +720,7 @@ describe('every console screen', () => {
       // The sign-in form and the update form are screens too.
       await page.evaluate(() => localStorage.removeItem('dtt.console.session'));
       await signIn(page, 'demo-reporter', '/console/tasks/');
-      await card(page, FIRST).getByRole('button', { name: /填写进展/ }).click();
+      await (await openCard(page, FIRST)).getByRole('button', { name: /填写进展/ }).click();
       await card(page, FIRST).locator('form').getByRole('button', { name: '添加指标值' }).click();
       await card(page, FIRST).locator('form').getByRole('button', { name: '提交进展' }).click();
       await card(page, FIRST).locator('.error-summary').waitFor();

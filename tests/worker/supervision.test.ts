@@ -161,7 +161,9 @@ describe('rollups and unit rankings', () => {
     expect(byUnit.minzhengban.completion_rate).toBeCloseTo(1 / byUnit.minzhengban.total, 4);
     expect(byUnit['yanglao-kangfu-zhongxin']).toMatchObject({ total: 1, completed: 0, counts: { blocked: 1 }, overdue: 1 });
     const ranks = r.body.units.filter((u: any) => u.rank !== null);
-    expect(ranks.map((u: any) => u.rank)).toEqual(ranks.map((_: unknown, i: number) => i + 1));
+    // Competition ranking: a unit equal to the one above on every criterion shares its rank (并列), else its place.
+    const same = (a: any, b: any) => a.completion_rate === b.completion_rate && a.mean_percent === b.mean_percent && a.overdue === b.overdue;
+    expect(ranks.map((u: any) => u.rank)).toEqual(ranks.map((u: any, i: number) => (i > 0 && same(ranks[i - 1], u) ? null : i + 1)).map((r: number | null, i: number, all: (number | null)[]) => r ?? all.slice(0, i).findLast((x) => x !== null)));
     for (let i = 1; i < ranks.length; i++) expect(ranks[i - 1].completion_rate).toBeGreaterThanOrEqual(ranks[i].completion_rate);
     // the same unit earlier: nothing completed yet in January 2018
     const early = await api('GET', '/api/v1/towns/fengmao/units?asOf=2018-01-31', { token: supervisor });

@@ -90,7 +90,7 @@ export const BulletinFigures = z
   .meta({ id: 'BulletinFigures' });
 export type BulletinFigures = z.infer<typeof BulletinFigures>;
 
-export const STATUS_ZH: Record<string, string> = { not_started: '未开始', in_progress: '推进中', completed: '已完成', blocked: '受阻' };
+export const STATUS_ZH: Record<string, string> = { not_started: '未开始', in_progress: '进行中', completed: '已完成', blocked: '受阻' };
 export const INDICATOR_ZH: Record<IndicatorStatus, string> = { met: '已达标', missed: '未达标', on_track: '进度正常', behind: '进度滞后', no_data: '暂无数据' };
 
 /** Inspection facts a bulletin cites. */
@@ -210,7 +210,7 @@ export function bulletinSheet(b: { title: string; number: string | null }, f: Bu
     ['一、总体情况'],
     ['任务总数', h.tasks],
     ['已完成', h.completed],
-    ['推进中', h.in_progress],
+    ['进行中', h.in_progress],
     ['未开始', h.not_started],
     ['受阻', h.blocked],
     ['完成率', share(h.completion_rate)],
@@ -280,7 +280,7 @@ th { font-weight: bold; }
 ${b.number ? `<p class="number">${esc(b.number)}</p>` : '<p class="draft">草稿（未印发）</p>'}
 <p>统计期间：${esc(f.period.from)} 至 ${esc(f.period.to)}；数据截至 ${esc(f.as_of)}。</p>
 <h2>一、总体情况</h2>
-<p>${esc(f.town.name)}共有任务 ${h.tasks} 项，已完成 ${h.completed} 项，推进中 ${h.in_progress} 项，未开始 ${h.not_started} 项，受阻 ${h.blocked} 项，完成率 ${esc(pct(h.completion_rate))}。逾期 ${h.overdue} 项，存在风险 ${h.at_risk} 项，长期未更新 ${h.stale} 项。</p>
+<p>${esc(f.town.name)}共有任务 ${h.tasks} 项，已完成 ${h.completed} 项，进行中 ${h.in_progress} 项，未开始 ${h.not_started} 项，受阻 ${h.blocked} 项，完成率 ${esc(pct(h.completion_rate))}。逾期 ${h.overdue} 项，存在风险 ${h.at_risk} 项，长期未更新 ${h.stale} 项。</p>
 <h2>二、各责任单位完成情况（按完成率排名）</h2>
 ${table(['名次', '责任单位', '牵头任务数', '已完成', '完成率', '平均进度', '逾期'], f.units.map((u) => [u.rank, u.name, u.total, u.completed, pct(u.completion_rate), `${u.mean_percent}%`, u.overdue]))}
 <h2>三、逾期任务</h2>

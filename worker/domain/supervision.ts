@@ -277,13 +277,15 @@ export interface UnitStanding {
   overdue: number;
   at_risk: number;
   stale: number;
-  /** 1 = best; units without tasks are not ranked (null). */
+  /** 1 = best; units equal on every criterion share a rank (并列: 1, 2, 2, 4); units without tasks are not ranked (null). */
   rank: number | null;
 }
 
 /**
- * Units ranked by completion: completion rate (desc), then mean percent (desc), then fewer overdue,
- * then the units' own order. Counted over leaf tasks the unit leads, so a parent is not counted twice.
+ * Units ranked by completion: completion rate (desc), then mean percent (desc), then fewer overdue.
+ * Units equal on all three share a rank (standard competition ranking: 1, 2, 2, 4), listed in the
+ * units' own order: nothing a supervisor could point to separates them, so neither is placed above
+ * the other. Counted over leaf tasks the unit leads, so a parent is not counted twice.
  */
 export function rankUnits(
   units: string[],
@@ -310,13 +312,10 @@ export function rankUnits(
       },
     };
   });
-  const ranked = rows
-    .filter((r) => r.s.total > 0)
-    .sort(
-      (a, b) =>
-        b.s.completion_rate! - a.s.completion_rate! || b.s.mean_percent! - a.s.mean_percent! || a.s.overdue - b.s.overdue || a.ordinal - b.ordinal,
-    );
-  ranked.forEach((r, i) => (r.s.rank = i + 1));
+  const better = (a: (typeof rows)[number], b: (typeof rows)[number]) =>
+    b.s.completion_rate! - a.s.completion_rate! || b.s.mean_percent! - a.s.mean_percent! || a.s.overdue - b.s.overdue;
+  const ranked = rows.filter((r) => r.s.total > 0).sort((a, b) => better(a, b) || a.ordinal - b.ordinal);
+  ranked.forEach((r, i) => (r.s.rank = i > 0 && better(ranked[i - 1]!, r) === 0 ? ranked[i - 1]!.s.rank : i + 1));
   return [...ranked, ...rows.filter((r) => r.s.total === 0)].map((r) => r.s);
 }
 

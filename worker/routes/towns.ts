@@ -7,6 +7,7 @@ import { listTowns, readJurisdictionRows, readPlanRows } from '../db/towns.ts';
 import { PlanView, TaskStatus, TownListView, attributedFacts, buildTaskTree, type TaskNode } from '../domain/plan-view.ts';
 import { ComparisonView } from '../domain/comparison-view.ts';
 import { validationHook } from '../validation.ts';
+import { revalidate } from './revalidate.ts';
 
 const TownParam = z.object({
   town: z
@@ -25,7 +26,8 @@ const listRoute = contract('public', {
 const planRoute = contract('public', {
   method: 'get',
   path: '/towns/{town}/plan',
-  summary: "A town's plan: profile, milestones, indicators with targets, task tree, units and leading group",
+  summary: "A town's plan: profile, milestones, indicators with targets, task tree, units and leading group (ETag; If-None-Match → 304)",
+  middleware: [revalidate('public')] as const,
   request: { params: TownParam },
   responses: {
     200: { description: 'The plan', content: { 'application/json': { schema: PlanView } } },

@@ -8,6 +8,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError, ErrorBody, notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
+import { revalidate } from './revalidate.ts';
 import { denied, requireCaller } from '../auth/middleware.ts';
 import type { Caller } from '../auth/context.ts';
 import { auditStmt } from '../db/audit.ts';
@@ -186,14 +187,16 @@ const queueRoute = contract({ roles: ['office', 'supervisor', 'admin'], town: 't
 const myUpdatesRoute = contract({ roles: [] }, {
   method: 'get',
   path: '/me/updates',
-  summary: 'Your own submissions with their review state and reasons',
+  summary: 'Your own submissions with their review state and reasons (ETag; If-None-Match → 304)',
+  middleware: [revalidate('private')] as const,
   request: { query: z.object({ limit: Limit }) },
   responses: { 200: json(z.object({ updates: z.array(UpdateView) }), 'Updates'), 401: err('Not signed in') },
 });
 const myTasksRoute = contract({ roles: ['reporter', 'office', 'supervisor'] }, {
   method: 'get',
   path: '/me/tasks',
-  summary: "Your unit's tasks (all of the town's for office and supervisors) with due milestone, status and last update",
+  summary: "Your unit's tasks (all of the town's for office and supervisors) with due milestone, status and last update (ETag; If-None-Match → 304)",
+  middleware: [revalidate('private')] as const,
   responses: { 200: json(z.object({ tasks: z.array(z.record(z.string(), z.unknown())) }), 'Tasks'), 401: err('Not signed in'), 403: err('Admins have no town') },
 });
 const historyRoute = contract({ roles: ['reporter', 'office', 'supervisor', 'admin'], town: 'task' }, {

@@ -4,11 +4,16 @@
  * mounted while the person signs in again, so nothing on it is lost.
  */
 import { useEffect, useRef, useState, type ComponentType } from 'react';
-import { LoginBody } from '../../../worker/domain/account.ts';
 import { api, failureText, ApiFailure } from './api.ts';
-import { check, Field, Notice, type Errors } from './forms.tsx';
-import { ROLE_ZH, screensFor, type ScreenId } from './labels.ts';
+import { Field, Notice, toErrors, type Errors } from './forms.tsx';
+import { accountLabel, cstTime, ROLE_ZH, screensFor, type ScreenId } from './labels.ts';
+import { forget } from './local.ts';
+import { loadPlan } from './plan.ts';
 import { clearSession, getSession, lastAccount, onSession, setSession, type Session } from './session.ts';
+import { useSync } from './sync.ts';
+
+/** Loads a screen's chunk. */
+export type ScreenLoader = (id: ScreenId) => Promise<ComponentType<ScreenProps> | null>;
 
 export interface ScreenProps {
   session: Session;
@@ -16,32 +21,41 @@ export interface ScreenProps {
   town: string;
 }
 
-function SignIn({ expired, onDone }: { expired: boolean; onDone: () => void }) {
+/** What the person typed into the page's own form before the script arrived. */
+export type Typed = { username: string; password: string; focus: string | null } | null;
+
+function SignIn({ expired, onDone, typed }: { expired: boolean; onDone: () => void; typed?: Typed }) {
   const last = lastAccount();
-  const [username, setUsername] = useState(expired && last ? last.username : '');
-  const [password, setPassword] = useState('');
+  const [username, setUsername] = useState(typed?.username || (expired && last ? last.username : ''));
+  const [password, setPassword] = useState(typed?.password ?? '');
   const [errors, setErrors] = useState<Errors>({});
   const [failure, setFailure] = useState('');
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    const field = typed?.focus ? (document.getElementById(typed.focus) as HTMLInputElement | null) : null;
+    if (field) {
+      field.focus();
+      field.setSelectionRange(field.value.length, field.value.length);
+    } else heading.current?.focus();
+  }, []);
 
   const submit = async (ev: React.FormEvent) => {
     ev.preventDefault();
     setFailure('');
-    const v = check(LoginBody, { username, password });
-    if (!v.ok) {
-      setErrors(v.errors);
-      document.getElementById(`login-${Object.keys(v.errors)[0]}`)?.focus();
-      return;
-    }
+    // Checked by the API with its LoginBody schema (the answer names the field, in the same words):
+    // importing zod here would put it on every first visit for the sake of an empty-field message.
     setErrors({});
     setBusy(true);
     try {
-      setSession(await api<Session>('/api/v1/auth/login', { method: 'POST', body: v.data, anonymous: true }));
+      setSession(await api<Session>('/api/v1/auth/login', { method: 'POST', body: { username, password }, anonymous: true }));
       onDone();
     } catch (e) {
-      setFailure(e instanceof ApiFailure && e.status === 401 ? '用户名或密码不正确。' : failureText(e));
+      if (e instanceof ApiFailure && e.fields.length) {
+        const errors = toErrors(e.fields);
+        setErrors(errors);
+        document.getElementById(`login-${Object.keys(errors)[0]}`)?.focus();
+      } else setFailure(e instanceof ApiFailure && e.status === 401 ? '用户名或密码不正确。' : failureText(e));
       setBusy(false);
     }
   };
@@ -69,29 +83,63 @@ function SignIn({ expired, onDone }: { expired: boolean; onDone: () => void }) {
   );
 }
 
-function useOnline(): boolean {
-  const [online, setOnline] = useState(typeof navigator === 'undefined' ? true : navigator.onLine);
-  useEffect(() => {
-    const on = () => setOnline(true);
-    const off = () => setOnline(false);
-    window.addEventListener('online', on);
-    window.addEventListener('offline', off);
-    return () => {
-      window.removeEventListener('online', on);
-      window.removeEventListener('offline', off);
-    };
-  }, []);
-  return online;
+/** The one message about the network and sending (sync.ts): offline, sending, delivered — never three at once. */
+function SyncMessage() {
+  const s = useSync();
+  const waiting = s.queued ? `${s.queued} 份报送保存在本机，恢复网络后自动发送。` : '填写的内容保存在本机，恢复网络后可以发送。';
+  const keptNote = s.keptAt ? `显示的是本机保存的内容（${cstTime(s.keptAt)} 与服务器核对过）。` : '';
+  let text = '';
+  let kind: 'info' | 'ok' = 'info';
+  if (!s.online) text = `没有网络连接。${keptNote}${waiting}`;
+  else if (s.keptAt) text = `暂时连不上服务器。${keptNote}${s.queued ? `${s.queued} 份报送保存在本机，会自动重试。` : ''}`;
+  else if (s.queued) text = `正在发送 ${s.queued} 份报送……`;
+  else if (s.delivered) (text = `已送达 ${s.delivered} 份报送，等待领导小组办公室审核。`), (kind = 'ok');
+  return (
+    <div className="sync-message" role="status">
+      {text && <Notice kind={kind}>{text}</Notice>}
+    </div>
+  );
 }
 
 /** Wraps a screen with sign-in, navigation and sign-out. */
-export function App({ screen, Screen }: { screen: ScreenId; Screen: ComponentType<ScreenProps> | null }) {
+export function App({ screen: page, Screen: PageScreen, load, typed }: { screen: ScreenId; Screen: ComponentType<ScreenProps> | null; load: ScreenLoader; typed?: Typed }) {
   const [session, setState] = useState<Session | null>(() => getSession());
-  const [expired, setExpired] = useState(() => !getSession() && !!lastAccount() && screen !== 'home');
+  const [expired, setExpired] = useState(() => !getSession() && !!lastAccount() && page !== 'home');
   /** The session the screen was opened with: kept (hidden) while the person signs in again. */
   const [shown, setShown] = useState<Session | null>(() => getSession());
   const [town, setTown] = useState<string | null>(() => getSession()?.account.town_id ?? null);
-  const online = useOnline();
+  // No stop-off page: on /console/ a signed-in person gets their role's first screen in place
+  // (no second page load on a slow network), and the address becomes that screen's.
+  const [home, setHome] = useState<{ id: ScreenId; Screen: ComponentType<ScreenProps> | null } | null>(null);
+  const role = session?.account.role;
+  useEffect(() => {
+    if (page !== 'home') return;
+    const first = role ? screensFor(role)[0] : undefined;
+    if (!first) {
+      // Signed out: fetch the likely next screen while the person types (the last account's, else a reporter's).
+      const likely = screensFor(lastAccount()?.role ?? 'reporter')[0];
+      if (likely) void load(likely.id).catch(() => undefined);
+      // The plan is public and the largest answer (≈ 25 KB gzip): fetch and keep it while the person
+      // types, for the town of the last account on this phone, or the only town there is.
+      const town = lastAccount()?.town_id;
+      const towns = town ? Promise.resolve([town]) : api<{ towns: { id: string }[] }>('/api/v1/towns', { anonymous: true }).then((r) => r.towns.map((t) => t.id));
+      towns.then((ts) => (ts.length === 1 ? loadPlan(ts[0]!) : undefined)).catch(() => undefined);
+      setHome(null);
+      return;
+    }
+    let live = true;
+    load(first.id).then((S) => {
+      if (!live) return;
+      history.replaceState(null, '', first.href);
+      document.title = `${first.label} — 工作台 — 示范镇创建进度`;
+      const h1 = document.querySelector('main h1');
+      if (h1) h1.textContent = first.label;
+      setHome({ id: first.id, Screen: S });
+    });
+    return () => void (live = false);
+  }, [page, role, load]);
+  const screen: ScreenId = home?.id ?? page;
+  const Screen = home?.Screen ?? PageScreen;
 
   useEffect(
     () =>
@@ -120,6 +168,7 @@ export function App({ screen, Screen }: { screen: ScreenId; Screen: ComponentTyp
     } catch {
       /* already ended on the server: end it here too */
     }
+    if (session) forget(session.account.id);
     clearSession('signout');
     location.assign('/console/');
   };
@@ -128,19 +177,14 @@ export function App({ screen, Screen }: { screen: ScreenId; Screen: ComponentTyp
   const allowed = !Screen || (shown ? screensFor(shown.account.role) : []).some((s) => s.id === screen);
   return (
     <div className="console">
-      {!online && <Notice kind="info">当前没有网络连接。填写的内容保存在本机，恢复网络后会自动发送。</Notice>}
+      <SyncMessage />
       {session && (
         <div className="console-bar">
           <p>
-            {session.account.display_name}（{ROLE_ZH[session.account.role]}）
+            {accountLabel(session.account)}
           </p>
           <nav aria-label="工作台导航">
             <ul>
-              <li>
-                <a href="/console/" aria-current={screen === 'home' ? 'page' : undefined}>
-                  工作台首页
-                </a>
-              </li>
               {mine.map((s) => (
                 <li key={s.id}>
                   <a href={s.href} aria-current={s.id === screen ? 'page' : undefined}>
@@ -155,22 +199,9 @@ export function App({ screen, Screen }: { screen: ScreenId; Screen: ComponentTyp
           </button>
         </div>
       )}
-      {!session && <SignIn expired={expired} onDone={() => setExpired(false)} />}
+      {!session && <SignIn expired={expired} onDone={() => setExpired(false)} typed={typed} />}
       {session && !allowed && <Notice kind="error">您的账号（{ROLE_ZH[session.account.role]}）不能使用这个功能。请从上面的导航选择。</Notice>}
-      {session && screen === 'home' && (
-        <section className="console-panel" aria-labelledby="home-title">
-          <h2 id="home-title">您可以</h2>
-          <ul className="console-links">
-            {mine.map((s) => (
-              <li key={s.id}>
-                <a className="button" href={s.href}>
-                  {s.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      {session && page === 'home' && !home && <p className="console-loading">正在打开{screensFor(session.account.role)[0]?.label ?? '工作台'}……</p>}
       {Screen && allowed && shown && town !== null && (
         <div hidden={!session}>
           <Screen key={shown.account.id} session={shown} town={town} />

@@ -57,7 +57,8 @@ export async function request(path: string, opts: CallOptions = {}): Promise<Res
   } catch {
     throw new NetworkFailure();
   }
-  if (res.ok) return res;
+  // 304 only answers our own If-None-Match (see local.ts): the caller has the body already.
+  if (res.ok || res.status === 304) return res;
   let body: { error?: { code?: string; message?: string; fields?: FieldProblem[] } } = {};
   try {
     body = await res.json();

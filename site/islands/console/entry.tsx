@@ -4,7 +4,7 @@
  */
 import { createRoot } from 'react-dom/client';
 import type { ComponentType } from 'react';
-import { App, type ScreenProps } from './App.tsx';
+import { App, type ScreenLoader, type ScreenProps } from './App.tsx';
 import type { ScreenId } from './labels.ts';
 
 const screens: Record<string, () => Promise<{ default: ComponentType<ScreenProps> }>> = {
@@ -18,6 +18,35 @@ const screens: Record<string, () => Promise<{ default: ComponentType<ScreenProps
   audit: () => import('./screens/Audit.tsx'),
 };
 
+/** What was typed into the page's own sign-in form before this script arrived (Console.astro). */
+function typed(): { username: string; password: string; focus: string | null } | null {
+  const u = document.getElementById('login-username') as HTMLInputElement | null;
+  const p = document.getElementById('login-password') as HTMLInputElement | null;
+  if (!u || !p) return null;
+  const focus = document.activeElement === u || document.activeElement === p ? document.activeElement.id : null;
+  return { username: u.value, password: p.value, focus };
+}
+
+// The offline shell (site/public/console/sw.js). Its precaching downloads every script, so it is
+// registered once the first screen has its data (a screen dispatches `console:ready`), or 8 s after
+// the page loaded: it must not compete with the first screen for a 50 kB/s network.
+if ('serviceWorker' in navigator) {
+  let done = false;
+  const register = () => {
+    if (done) return;
+    done = true;
+    navigator.serviceWorker.register('/console/sw.js', { scope: '/console/' }).catch(() => undefined);
+  };
+  addEventListener('console:ready', register, { once: true });
+  const later = () => setTimeout(register, 8_000);
+  if (document.readyState === 'complete') later();
+  else addEventListener('load', later, { once: true });
+  // A page from the offline copy, refreshed in the background with other reading settings: apply them now.
+  navigator.serviceWorker.addEventListener('message', (e) => {
+    if (e.data?.type === 'html-class' && typeof e.data.value === 'string') document.documentElement.className = e.data.value;
+  });
+}
+
 const root = document.getElementById('console-app');
 if (root) {
   const screen = (root.dataset.screen ?? 'home') as ScreenId;
@@ -27,8 +56,9 @@ if (root) {
       createRoot(root).render(<Activate />);
       return;
     }
-    const Screen = screens[screen] ? (await screens[screen]()).default : null;
-    createRoot(root).render(<App screen={screen} Screen={Screen} />);
+    const load: ScreenLoader = async (id) => (screens[id] ? (await screens[id]()).default : null);
+    const Screen = await load(screen);
+    createRoot(root).render(<App screen={screen} Screen={Screen} load={load} typed={typed()} />);
   };
   mount().catch(() => {
     root.textContent = '工作台加载失败，请检查网络后刷新页面。';

@@ -2,7 +2,8 @@
 import type { Account } from './session.ts';
 
 export const ROLE_ZH: Record<Account['role'], string> = { reporter: '填报员', office: '领导小组办公室', supervisor: '督导', admin: '系统管理员' };
-export const STATUS_ZH: Record<string, string> = { not_started: '未开始', in_progress: '推进中', completed: '已完成', blocked: '受阻' };
+/** The public site's words (site/i18n/zh.ts `status`; tests/domain/console-vocabulary.test.ts keeps them equal). */
+export const STATUS_ZH: Record<string, string> = { not_started: '未开始', in_progress: '进行中', completed: '已完成', blocked: '受阻' };
 export const STATE_ZH: Record<string, string> = { pending: '已送达，待审核', approved: '已通过', rejected: '已退回' };
 
 /** The console's screens, who sees each, and its address. */
@@ -20,6 +21,13 @@ export const SCREENS = [
 export type ScreenId = (typeof SCREENS)[number]['id'] | 'home' | 'activate';
 
 export const screensFor = (role: Account['role']) => SCREENS.filter((s) => (s.roles as readonly string[]).includes(role));
+
+/**
+ * How the console names the signed-in person: the display name, with the role added only when the
+ * name does not already end in a bracketed note ("演示填报员（卫计办）" stays as it is; "李四" →
+ * "李四（填报员）"), so no name reads "演示填报员（卫计办）（填报员）".
+ */
+export const accountLabel = (a: Pick<Account, 'display_name' | 'role'>): string => (/[）)]\s*$/.test(a.display_name) ? a.display_name : `${a.display_name}（${ROLE_ZH[a.role]}）`);
 
 /** "2026-12-01T08:00:00Z" → "2026-12-01 16:00" (China Standard Time). */
 export function cstTime(iso: string | null | undefined): string {

@@ -1,6 +1,8 @@
 /**
  * Bulletins (通报): draft for a period (BulletinDraftInput, the API's schema) → preview of the
- * figures → issue (number assigned, figures frozen) → download CSV / XLSX / the print page.
+ * figures → issue, which cannot be undone, so it asks once more and shows what will be frozen
+ * (the number it will get, the period, the counts; GOV.UK's warning-text pattern) → download
+ * CSV / XLSX / the print page.
  * Downloads go through fetch with the session (an unpublished bulletin is not public).
  */
 import { useEffect, useRef, useState } from 'react';
@@ -9,6 +11,13 @@ import { api, download, failureText, newKey, request } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
 import { check, ErrorSummary, Field, Notice, type Errors } from '../forms.tsx';
 import { cstTime, todayCst } from '../labels.ts';
+import { bulletinNumber, bulletinPrefix } from '../../../../worker/domain/supervision.ts';
+
+/** The number the next issued bulletin of this year gets (the server assigns it; this is what it will be unless another is issued first). */
+export function nextNumber(list: { number: string | null }[], townName: string, year: number): string {
+  const taken = list.filter((b) => b.number?.includes(`〔${year}〕`)).length;
+  return bulletinNumber(bulletinPrefix(townName), year, taken + 1);
+}
 
 interface Summary {
   id: string;
@@ -37,7 +46,7 @@ function Preview({ b }: { b: Bulletin }) {
         统计期间 {f.period.from} 至 {f.period.to}，数据截至 {f.as_of}。
       </p>
       <p>
-        共 {h.tasks} 项任务：已完成 {h.completed} 项，推进中 {h.in_progress} 项，未开始 {h.not_started} 项，受阻 {h.blocked} 项；逾期 {h.overdue} 项，有风险 {h.at_risk} 项。
+        共 {h.tasks} 项任务：已完成 {h.completed} 项，进行中 {h.in_progress} 项，未开始 {h.not_started} 项，受阻 {h.blocked} 项；逾期 {h.overdue} 项，有风险 {h.at_risk} 项。
       </p>
       {f.overdue.length > 0 && (
         <>
@@ -83,12 +92,15 @@ export default function Bulletins({ session, town }: ScreenProps) {
   const [current, setCurrent] = useState<Bulletin | null>(null);
   const [failure, setFailure] = useState('');
   const [message, setMessage] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const confirmRef = useRef<HTMLDivElement>(null);
   const summary = useRef<HTMLDivElement>(null);
   const previewRef = useRef<HTMLElement>(null);
 
   const load = () => api<{ bulletins: Summary[] }>(`/api/v1/towns/${town}/bulletins`).then((r) => setList(r.bulletins), (e) => setFailure(failureText(e)));
   useEffect(() => void load(), [town, session.token]);
   const show = (b: Bulletin, msg = '') => {
+    setConfirming(false);
     setCurrent(b);
     setMessage(msg);
     requestAnimationFrame(() => previewRef.current?.focus());
@@ -181,10 +193,45 @@ export default function Bulletins({ session, town }: ScreenProps) {
           {message && <Notice kind="ok">{message}</Notice>}
           <Preview b={current} />
           <div className="console-actions">
-            {current.state === 'draft' ? (
-              <button type="button" className="button button-primary" onClick={issue}>
-                印发（编号并定稿）
+            {current.state === 'draft' && !confirming ? (
+              <button
+                type="button"
+                className="button button-primary"
+                onClick={() => {
+                  setConfirming(true);
+                  requestAnimationFrame(() => confirmRef.current?.focus());
+                }}
+              >
+                印发（编号并定稿）……
               </button>
+            ) : current.state === 'draft' ? (
+              <div className="warning-text" ref={confirmRef} tabIndex={-1} role="group" aria-labelledby="issue-warning">
+                <p id="issue-warning">
+                  <strong>
+                    <span className="warning-icon" aria-hidden="true">
+                      !
+                    </span>
+                    印发后不能撤回，也不能修改。
+                  </strong>
+                </p>
+                <p>将冻结的内容：</p>
+                <ul className="frozen">
+                  <li>编号：{nextNumber(list, current.figures.town.name, Number(todayCst().slice(0, 4)))}（由系统按印发顺序编定）</li>
+                  <li>
+                    统计期间：{current.figures.period.from} 至 {current.figures.period.to}，数据截至 {current.figures.as_of}
+                  </li>
+                  <li>
+                    共 {current.figures.headline.tasks} 项任务：已完成 {current.figures.headline.completed} 项，逾期 {current.figures.headline.overdue} 项，有风险 {current.figures.headline.at_risk} 项；{current.figures.units.length} 个责任单位的排名；{current.figures.indicators.length} 项指标
+                  </li>
+                </ul>
+                <p className="hint">印发时按同一统计期间重新核算，与上面的预览一致；之后的进展不会再改变这份通报。</p>
+                <button type="button" className="button button-primary" onClick={issue}>
+                  确认印发
+                </button>
+                <button type="button" className="button" onClick={() => setConfirming(false)}>
+                  取消，不印发
+                </button>
+              </div>
             ) : (
               <>
                 <button type="button" className="button" onClick={() => file('csv')}>

@@ -1,33 +1,25 @@
 /**
- * Reporter: "my tasks" by urgency (overdue, at risk, due soon — judged by the supervision rules in
- * worker/domain/supervision.ts), each with its due milestone, last update and indicator values;
- * the update form (validated with UpdateInput, the API's schema); and "my submissions": what is
- * waiting in this browser, what the server has, and the review outcome.
+ * Reporter: 我的任务. Opens on what needs the reporter now (returned, overdue, never reported, due
+ * soon — my-tasks.ts), then every task grouped under its key task (collapsed, so a task is two taps
+ * away: its key task, then 填写进展), marked 牵头 / 配合, with filters by status and milestone and a
+ * title search; the update form (validated with UpdateInput, the API's schema); and 我的报送 (one
+ * tap from the top): what waits in this browser, what the server has, and the review outcome.
+ * Everything is shown from the copy kept in this browser first (local.ts), so the screen opens
+ * offline and at once on a slow network, then refreshed from the server.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { UpdateInput, type UpdateView } from '../../../../worker/domain/update.ts';
+import type { UpdateView } from '../../../../worker/domain/update.ts';
 import { flags } from '../../../../worker/domain/supervision.ts';
-import { api, failureText } from '../api.ts';
+import { failureText, NetworkFailure } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
 import { check, ErrorSummary, Field, Notice, type Errors, EvidenceLink } from '../forms.tsx';
 import { cstTime, STATE_ZH, STATUS_ZH, todayCst } from '../labels.ts';
-import { loadPlan, type PlanIndex } from '../plan.ts';
+import { freshPlan, keptPlan, type PlanIndex } from '../plan.ts';
+import { kept, revalidate } from '../local.ts';
+import { filtering, groupByKeyTask, keyTaskOf, matches, needsNow, noFilters, partOf, type Filters, type MyTask } from '../my-tasks.ts';
+import { report } from '../sync.ts';
 import { drafts, emptyDraft, enqueue, flush, onQueueChange, outbox, saveDraft, takeBack, type Draft, type OutboxEntry } from '../queue.ts';
 
-interface MyTask {
-  id: string;
-  code: string;
-  title: string;
-  kind: string;
-  status: string;
-  percent: number;
-  version: number;
-  due: string | null;
-  due_date: string;
-  due_label: string | null;
-  last_update: { id: string; state: string; status: string; percent: number; created_at: string; reviewed_at: string | null; reject_reason: string | null } | null;
-  last_approved: { id: string; status: string; percent: number; reviewed_at: string } | null;
-}
 interface Progress {
   indicators: { id: string; latest: { value: number; as_of: string; source: string; approved_at: string } | null }[];
 }
@@ -66,7 +58,7 @@ function toPayload(d: Draft) {
   };
 }
 
-function UpdateForm({ task, ref_, plan, account, onSubmitted }: { task: MyTask; ref_: string; plan: PlanIndex; account: string; onSubmitted: (msg: string) => void }) {
+function UpdateForm({ task, ref_, plan, account, onSubmitted }: { task: MyTask; ref_: string; plan: PlanIndex; account: string; onSubmitted: () => void }) {
   const form = `upd-${task.id}`;
   const [draft, setDraft] = useState<Draft>(() => drafts(account)[ref_] ?? emptyDraft(task.status === 'not_started' ? 'in_progress' : task.status, String(task.percent)));
   const [errors, setErrors] = useState<Errors>({});
@@ -85,8 +77,12 @@ function UpdateForm({ task, ref_, plan, account, onSubmitted }: { task: MyTask; 
   };
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => change({ ...draft, [k]: v });
 
-  const submit = (ev: React.FormEvent) => {
+  // The schema (and zod with it) loads when a form opens, not with the list: the list is what a
+  // first visit on a slow network waits for.
+  const schema = useRef(import('../../../../worker/domain/update.ts'));
+  const submit = async (ev: React.FormEvent) => {
     ev.preventDefault();
+    const { UpdateInput } = await schema.current;
     const v = check(UpdateInput, toPayload(draft));
     if (!v.ok) {
       setErrors(v.errors);
@@ -96,7 +92,7 @@ function UpdateForm({ task, ref_, plan, account, onSubmitted }: { task: MyTask; 
     setErrors({});
     saveDraft(account, ref_, draft);
     enqueue(account, { task: ref_, title: task.title, ifMatch: task.version, body: v.data, draft });
-    onSubmitted(navigator.onLine ? '已提交，正在发送……' : '当前没有网络：报送已保存在本机，恢复网络后自动发送。');
+    onSubmitted();
   };
 
   return (
@@ -231,42 +227,53 @@ function Outbox({ entries, account, onTakeBack }: { entries: OutboxEntry[]; acco
   );
 }
 
+const ME_TASKS = '/api/v1/me/tasks';
+const ME_UPDATES = '/api/v1/me/updates';
+const progressPath = (town: string) => `/api/v1/towns/${town}/progress`;
+/** How many of the most pressing tasks the screen opens on. */
+const NOW_SHOWN = 5;
+
 export default function Tasks({ session, town }: ScreenProps) {
   const account = session.account.id;
-  const [tasks, setTasks] = useState<MyTask[] | null>(null);
-  const [plan, setPlan] = useState<PlanIndex | null>(null);
-  const [progress, setProgress] = useState<Progress | null>(null);
-  const [mine, setMine] = useState<UpdateView[]>([]);
+  const unit = session.account.unit_id;
+  // What this browser kept from the last visit: shown at once, then refreshed.
+  const [tasks, setTasks] = useState<MyTask[] | null>(() => kept<{ tasks: MyTask[] }>(account, ME_TASKS)?.data.tasks ?? null);
+  const [plan, setPlan] = useState<PlanIndex | null>(() => keptPlan(town));
+  const [progress, setProgress] = useState<Progress | null>(() => kept<Progress>('public', progressPath(town))?.data ?? null);
+  const [mine, setMine] = useState<UpdateView[]>(() => kept<{ updates: UpdateView[] }>(account, ME_UPDATES)?.data.updates ?? []);
   const [failure, setFailure] = useState('');
   const [open, setOpen] = useState<string | null>(null);
-  const [message, setMessage] = useState('');
+  const [filters, setFilters] = useState<Filters>(noFilters);
+  const [openGroups, setOpenGroups] = useState<Set<string>>(new Set());
   const [queue, setQueue] = useState<OutboxEntry[]>(() => outbox(account));
   const status = useRef<HTMLDivElement>(null);
 
   const load = useCallback(async () => {
-    try {
-      const [t, p, pr, u] = await Promise.all([
-        api<{ tasks: MyTask[] }>('/api/v1/me/tasks'),
-        loadPlan(town),
-        api<Progress>(`/api/v1/towns/${town}/progress`),
-        api<{ updates: UpdateView[] }>('/api/v1/me/updates'),
-      ]);
-      setTasks(t.tasks);
-      setPlan(p);
-      setProgress(pr);
-      setMine(u.updates);
+    // Each answer is shown as it arrives: the list does not wait for the indicator values.
+    const all = [
+      revalidate<{ tasks: MyTask[] }>(account, ME_TASKS).then((k) => setTasks(k.data.tasks)),
+      freshPlan(town).then(setPlan),
+      revalidate<Progress>('public', progressPath(town)).then((k) => setProgress(k.data)),
+      revalidate<{ updates: UpdateView[] }>(account, ME_UPDATES).then((k) => setMine(k.data.updates)),
+    ];
+    const results = await Promise.allSettled(all);
+    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    if (!failed) {
       setFailure('');
-    } catch (e) {
-      setFailure(failureText(e));
-    }
+      report({ keptAt: null });
+    } else if (failed.reason instanceof NetworkFailure) {
+      // No answer: the kept copy stays on screen and the one sync message says so.
+      setFailure(kept(account, ME_TASKS) ? '' : failureText(failed.reason));
+      report({ keptAt: kept(account, ME_TASKS)?.at ?? null });
+    } else setFailure(failureText(failed.reason));
     // Signing in again gives a new token: read everything again, then send what waits.
-  }, [town, session.token]);
+  }, [account, town, session.token]);
 
   const send = useCallback(
     async (force: boolean) => {
       const n = await flush(account, { force });
       if (n > 0) {
-        setMessage(`已送达 ${n} 份报送，等待领导小组办公室审核。`);
+        report({ delivered: n });
         await load();
       }
     },
@@ -274,8 +281,17 @@ export default function Tasks({ session, town }: ScreenProps) {
   );
 
   useEffect(() => {
-    load().then(() => send(true));
-    const unsub = onQueueChange(() => setQueue(outbox(account)));
+    const count = () => {
+      const q = outbox(account);
+      setQueue(q);
+      report({ queued: q.filter((e) => e.state === 'queued').length });
+    };
+    count();
+    load().then(() => {
+      dispatchEvent(new Event('console:ready'));
+      return send(true);
+    });
+    const unsub = onQueueChange(count);
     const online = () => void send(true);
     window.addEventListener('online', online);
     const timer = setInterval(() => void send(false), 5_000);
@@ -283,92 +299,176 @@ export default function Tasks({ session, town }: ScreenProps) {
       unsub();
       window.removeEventListener('online', online);
       clearInterval(timer);
+      report({ queued: 0, delivered: 0, keptAt: null });
     };
   }, [account, load, send]);
 
   if (failure && !tasks) return <Notice kind="error">{failure}</Notice>;
-  if (!tasks || !plan || !progress) return <p>正在读取任务……</p>;
+  if (!tasks || !plan) return <p>正在读取任务……</p>;
 
   const today = todayCst();
-  const sorted = tasks
-    .map((t) => ({ t, u: urgency(t, t.kind === 'rectification' ? t.due_date : plan.start, today) }))
-    .sort((a, b) => a.u.rank - b.u.rank || a.t.due_date.localeCompare(b.t.due_date));
-  const latest = new Map(progress.indicators.map((i) => [i.id, i.latest]));
+  const latest = new Map((progress?.indicators ?? []).map((i) => [i.id, i.latest]));
   const refOf = (t: MyTask) => `${town}:${t.id}`;
+  const now = needsNow(tasks, today);
+  const shown = tasks.filter((t) => matches(t, filters));
+  const groups = groupByKeyTask(shown, plan);
+  const narrowed = filtering(filters);
+  const waiting = queue.length + mine.filter((u) => u.state === 'pending').length;
+  const setF = (k: keyof Filters, v: string) => setFilters({ ...filters, [k]: v });
+
+  const card = (t: MyTask, where: 'now' | 'list', note?: string) => {
+    const u = urgency(t, t.kind === 'rectification' ? t.due_date : plan.start, today);
+    const node = plan.tasks.get(t.id);
+    const inds = (node?.indicators ?? []).map((id) => plan.indicators.get(id)).filter(Boolean);
+    const part = partOf(plan, t.id, unit);
+    const draft = !!drafts(account)[refOf(t)];
+    const formOpen = open === `${where}:${t.id}`;
+    return (
+      <li key={t.id} className="task-card" {...(where === 'list' ? { 'data-task': t.id } : { 'data-now': t.id })}>
+        <h3>
+          <span className={`urgency ${u.cls}`}>{note ?? u.label}</span>
+          {part && <span className={`part part-${part === '牵头' ? 'lead' : 'support'}`}>{part}</span>}
+          {t.code} {t.title}
+        </h3>
+        <dl>
+          <dt>完成时限</dt>
+          <dd>{t.due_label ? `${t.due_label}（${t.due_date}）` : t.due_date}</dd>
+          <dt>当前状态</dt>
+          <dd>
+            {STATUS_ZH[t.status] ?? t.status}，{t.percent}%
+          </dd>
+          <dt>最近报送</dt>
+          <dd>
+            {t.last_update ? `${cstTime(t.last_update.created_at)} ${STATE_ZH[t.last_update.state] ?? t.last_update.state}${t.last_update.reject_reason ? `：${t.last_update.reject_reason}` : ''}` : '还没有报送'}
+          </dd>
+        </dl>
+        {inds.length > 0 && (
+          <ul className="task-indicators" aria-label="相关指标">
+            {inds.map((i) => {
+              const l = latest.get(i!.id);
+              return (
+                <li key={i!.id}>
+                  {i!.name}：{!progress ? '正在读取……' : l ? `${l.value}${i!.unit ?? ''}（截至 ${l.as_of}，来源：${l.source}）` : '暂无审核通过的数值'}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        {formOpen ? (
+          <UpdateForm
+            task={t}
+            ref_={refOf(t)}
+            plan={plan}
+            account={account}
+            onSubmitted={() => {
+              setOpen(null);
+              report({ delivered: 0 });
+              requestAnimationFrame(() => status.current?.focus());
+              void send(true);
+            }}
+          />
+        ) : (
+          <button type="button" className="button button-primary" aria-label={`为“${t.title}”填写进展${draft ? '（有未提交的草稿）' : ''}`} onClick={() => setOpen(`${where}:${t.id}`)}>
+            填写进展{draft ? '（有未提交的草稿）' : ''}
+          </button>
+        )}
+      </li>
+    );
+  };
 
   return (
     <>
-      <div ref={status} tabIndex={-1}>
-        {message && <Notice kind="ok">{message}</Notice>}
-      </div>
+      <div ref={status} tabIndex={-1} />
       {failure && <Notice kind="error">{failure}</Notice>}
+      <p className="console-jump">
+        <a className="button" href="#mine-title">
+          我的报送{waiting ? `（${waiting} 份待发送或待审核）` : ''}
+        </a>
+      </p>
+      {now.length > 0 && !narrowed && (
+        <section className="console-panel" aria-labelledby="now-title">
+          <h2 id="now-title">现在需要处理（{now.length} 项）</h2>
+          <p className="hint">被退回的最先，然后是逾期、还没有报送、30 天内到期的，各按完成时限排列。{now.length > NOW_SHOWN ? `这里列出最前面的 ${NOW_SHOWN} 项，全部见下面“需要处理”筛选。` : ''}</p>
+          <ul className="console-list">{now.slice(0, NOW_SHOWN).map(({ task, need }) => card(task, 'now', need.label))}</ul>
+        </section>
+      )}
       <section className="console-panel" aria-labelledby="tasks-title">
-        <h2 id="tasks-title">我的任务（{tasks.length} 项，按紧急程度排列）</h2>
-        <ul className="console-list">
-          {sorted.map(({ t, u }) => {
-            const node = plan.tasks.get(t.id);
-            const inds = (node?.indicators ?? []).map((id) => plan.indicators.get(id)).filter(Boolean);
-            return (
-              <li key={t.id} className="task-card" data-task={t.id}>
-                <h3>
-                  <span className={`urgency ${u.cls}`}>{u.label}</span>
-                  {t.code} {t.title}
-                </h3>
-                <dl>
-                  <dt>完成时限</dt>
-                  <dd>
-                    {t.due_label ? `${t.due_label}（${t.due_date}）` : t.due_date}
-                  </dd>
-                  <dt>当前状态</dt>
-                  <dd>
-                    {STATUS_ZH[t.status] ?? t.status}，{t.percent}%
-                  </dd>
-                  <dt>最近报送</dt>
-                  <dd>
-                    {t.last_update ? `${cstTime(t.last_update.created_at)} ${STATE_ZH[t.last_update.state] ?? t.last_update.state}${t.last_update.reject_reason ? `：${t.last_update.reject_reason}` : ''}` : '还没有报送'}
-                  </dd>
-                </dl>
-                {inds.length > 0 && (
-                  <>
-                    <h4>相关指标</h4>
-                    <ul>
-                      {inds.map((i) => {
-                        const l = latest.get(i!.id);
-                        return (
-                          <li key={i!.id}>
-                            {i!.name}：{l ? `${l.value}${i!.unit ?? ''}（截至 ${l.as_of}，来源：${l.source}）` : '暂无审核通过的数值'}
-                          </li>
-                        );
-                      })}
-                    </ul>
-                  </>
-                )}
-                {open === t.id ? (
-                  <UpdateForm
-                    task={t}
-                    ref_={refOf(t)}
-                    plan={plan}
-                    account={account}
-                    onSubmitted={(m) => {
-                      setOpen(null);
-                      setMessage(m);
-                      requestAnimationFrame(() => status.current?.focus());
-                      void send(true);
-                    }}
-                  />
-                ) : (
-                  <button type="button" className="button button-primary" aria-label={`为“${t.title}”填写进展${drafts(account)[refOf(t)] ? '（有未提交的草稿）' : ''}`} onClick={() => setOpen(t.id)}>
-                    填写进展{drafts(account)[refOf(t)] ? '（有未提交的草稿）' : ''}
-                  </button>
-                )}
-              </li>
-            );
-          })}
-        </ul>
+        <h2 id="tasks-title">全部任务（{tasks.length} 项）</h2>
+        <form className="console-grid task-filters" role="search" aria-label="查找任务" onSubmit={(e) => e.preventDefault()}>
+          <Field form="find" path="q" label="搜索任务（编号或标题中的字词）" errors={{}}>
+            {(a) => <input {...a} type="search" value={filters.q} onChange={(e) => setF('q', e.target.value)} />}
+          </Field>
+          <Field form="find" path="status" label="状态" errors={{}}>
+            {(a) => (
+              <select {...a} value={filters.status} onChange={(e) => setF('status', e.target.value)}>
+                <option value="">全部状态</option>
+                {Object.entries(STATUS_ZH).map(([k, v]) => (
+                  <option key={k} value={k}>
+                    {v}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field form="find" path="milestone" label="时间节点" errors={{}}>
+            {(a) => (
+              <select {...a} value={filters.milestone} onChange={(e) => setF('milestone', e.target.value)}>
+                <option value="">全部节点</option>
+                {plan.plan.milestones.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </form>
+        <p className="hint" aria-live="polite">
+          {narrowed ? `找到 ${shown.length} 项。` : '按重点任务分组，点开一组查看其中的任务。'}
+          {narrowed && (
+            <button type="button" className="button" onClick={() => setFilters(noFilters)}>
+              清除筛选
+            </button>
+          )}
+        </p>
+        {groups.map((g) => (
+          <details
+            key={g.key}
+            className="task-group"
+            data-group={g.key}
+            data-tasks={g.tasks.map((t) => t.id).join(' ')}
+            open={narrowed || openGroups.has(g.key)}
+            onToggle={(e) => {
+              const isOpen = (e.currentTarget as HTMLDetailsElement).open;
+              if (narrowed || isOpen === openGroups.has(g.key)) return;
+              const next = new Set(openGroups);
+              if (isOpen) next.add(g.key);
+              else next.delete(g.key);
+              setOpenGroups(next);
+            }}
+          >
+            <summary>
+              {g.code} {g.title}（{g.tasks.length} 项{(() => {
+                const n = g.tasks.filter((t) => now.some((x) => x.task.id === t.id)).length;
+                return n ? `，${n} 项需要处理` : '';
+              })()}）
+            </summary>
+            {/* A closed group's cards are not rendered: 61 cards cost seconds on a slow phone. */}
+            {(narrowed || openGroups.has(g.key)) && <ul className="console-list">{g.tasks.map((t) => card(t, 'list'))}</ul>}
+          </details>
+        ))}
       </section>
       <section className="console-panel" aria-labelledby="mine-title">
-        <h2 id="mine-title">我的报送</h2>
-        <Outbox entries={queue} account={account} onTakeBack={(task) => void load().then(() => setOpen(task.split(':')[1]!))} />
+        <h2 id="mine-title" tabIndex={-1}>
+          我的报送
+        </h2>
+        <Outbox entries={queue} account={account} onTakeBack={(task) =>
+            void load().then(() => {
+              const id = task.split(':')[1]!;
+              setOpenGroups((g) => new Set([...g, keyTaskOf(plan, id)]));
+              setOpen(`list:${id}`);
+            })
+          } />
         {queue.some((e) => e.state === 'queued') && (
           <button type="button" className="button" onClick={() => void send(true)}>
             立即重新发送
