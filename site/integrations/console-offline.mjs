@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * Astro integration for the console's offline shell, run when the build is done (`dir` is the
  * build's client output, wherever the adapter puts it: dist/ today, dist/client/ with
@@ -19,13 +18,25 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Relative imports of a built chunk ("./x.js"), static ones only. */
+/**
+ * Relative imports of a built chunk ("./x.js"), static ones only.
+ * @param {string} code
+ * @returns {string[]}
+ */
 const staticImports = (code) => [...code.matchAll(/(?:\bimport|\bfrom)\s*["']\.\/([^"']+\.js)["']/g)].map((m) => m[1]);
 
-/** A console page's screen (data-screen) → the chunk name Vite gives its module (screens/Tasks.tsx → Tasks.<hash>.js). */
+/**
+ * A console page's screen (data-screen) → the chunk name Vite gives its module (screens/Tasks.tsx → Tasks.<hash>.js).
+ * @param {string} screen
+ */
 const chunkName = (screen) => screen.charAt(0).toUpperCase() + screen.slice(1);
 
+/**
+ * @param {string} dir
+ * @returns {Promise<string[]>}
+ */
 async function htmlFiles(dir) {
+  /** @type {string[]} */
   const out = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
@@ -47,7 +58,7 @@ export default function consoleOffline() {
         if (!existsSync(swPath)) throw new Error(`console-offline: ${swPath} missing (site/public/console/sw.js is copied there by the build)`);
         const astroDir = join(root, '_astro');
         const assets = existsSync(astroDir) ? (await readdir(astroDir)).filter((f) => /\.(js|css)$/.test(f)).sort() : [];
-        const code = new Map(await Promise.all(assets.filter((f) => f.endsWith('.js')).map(async (f) => [f, await readFile(join(astroDir, f), 'utf8')])));
+        const code = new Map(await Promise.all(assets.filter((f) => f.endsWith('.js')).map(async (f) => /** @type {[string, string]} */ ([f, await readFile(join(astroDir, f), 'utf8')]))));
         const closure = (start) => {
           const seen = new Set();
           const walk = (f) => {

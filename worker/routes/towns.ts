@@ -27,7 +27,7 @@ const planRoute = contract('public', {
   method: 'get',
   path: '/towns/{town}/plan',
   summary: "A town's plan: profile, milestones, indicators with targets, task tree, units and leading group (ETag; If-None-Match → 304)",
-  middleware: [revalidate('public')] as const,
+  middleware: [revalidate('public')],
   request: { params: TownParam },
   responses: {
     200: { description: 'The plan', content: { 'application/json': { schema: PlanView } } },

@@ -188,7 +188,7 @@ const myUpdatesRoute = contract({ roles: [] }, {
   method: 'get',
   path: '/me/updates',
   summary: 'Your own submissions with their review state and reasons (ETag; If-None-Match → 304)',
-  middleware: [revalidate('private')] as const,
+  middleware: [revalidate('private')],
   request: { query: z.object({ limit: Limit }) },
   responses: { 200: json(z.object({ updates: z.array(UpdateView) }), 'Updates'), 401: err('Not signed in') },
 });
@@ -196,7 +196,7 @@ const myTasksRoute = contract({ roles: ['reporter', 'office', 'supervisor'] }, {
   method: 'get',
   path: '/me/tasks',
   summary: "Your unit's tasks (all of the town's for office and supervisors) with due milestone, status and last update (ETag; If-None-Match → 304)",
-  middleware: [revalidate('private')] as const,
+  middleware: [revalidate('private')],
   responses: { 200: json(z.object({ tasks: z.array(z.record(z.string(), z.unknown())) }), 'Tasks'), 401: err('Not signed in'), 403: err('Admins have no town') },
 });
 const historyRoute = contract({ roles: ['reporter', 'office', 'supervisor', 'admin'], town: 'task' }, {
