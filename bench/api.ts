@@ -375,7 +375,7 @@ async function writes(base: string, reporter: string, office: string, tasks: { i
 
 /** The whole API part. */
 export async function runApi(levels: number[], opts: { port: number; seconds: number; connections: number; writes: number }): Promise<ApiLevel[]> {
-  if (!existsSync(resolve(ROOT, 'dist/index.html'))) throw new Error('dist/ is missing: the site must be built before the API part (wrangler dev serves it)');
+  if (!existsSync(resolve(ROOT, 'dist/server/wrangler.json'))) throw new Error('dist/ is missing: the site must be built before the API part (wrangler dev serves it)');
   await prepare();
   const out: ApiLevel[] = [];
   for (const level of levels) {

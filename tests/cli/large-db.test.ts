@@ -52,7 +52,7 @@ describe('the command-line tools on a database above 10 MiB', () => {
   }, 300_000);
 
   it('npm start serves it: the demo office signs in and reads the long updates whole', async () => {
-    if (!existsSync(join(ROOT, 'dist/index.html'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+    if (!existsSync(join(ROOT, 'dist/server/wrangler.json'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
     server = spawn('npm', ['start', '--', '--persist-to', db, '--no-build'], { cwd: ROOT, env: { ...env, PORT: String(PORT) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout!.on('data', (d) => (log = (log + d).slice(-20_000)));
     server.stderr!.on('data', (d) => (log = (log + d).slice(-20_000)));

@@ -9,8 +9,8 @@
  *   submits another while offline (queued, shown as 待发送), then reconnects through a network that
  *   loses the first answer, and the update arrives exactly once (checked through the API);
  *   a stale task version (412) keeps the text for resubmission; an expired session keeps the draft;
- * - office: sees what the update changes, approves it (the public progress API and the progress
- *   page's freshness island show it), rejects another with a reason (the reporter sees it), creates
+ * - office: sees what the update changes, approves it (the public progress API, the progress
+ *   page, the English page and the open data show it at the next request), rejects another with a reason (the reporter sees it), creates
  *   an account whose activation link works, reads the audit log;
  * - supervisor: finds an overdue 2018 task on the board as of 2019-01-15, records an inspection,
  *   drafts, previews, issues and downloads a bulletin (CSV with BOM and Chinese, XLSX).
@@ -57,7 +57,7 @@ async function waitForHealth(ms: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist/console/index.html'))) throw new Error('dist/ has no console: run `npm run build` first (npm test does)');
+  if (!existsSync(join(ROOT, 'dist/client/console/index.html'))) throw new Error('dist/ has no console: run `npm run build` first (npm test does)');
   state = mkdtempSync(join(tmpdir(), 'console-e2e-'));
   // Its own process group, so afterAll ends exactly the processes this test started (npm, node, wrangler, workerd).
   server = spawn('npm', ['start', '--', '--persist-to', state, '--no-build'], { cwd: ROOT, env: { ...process.env, PORT: String(PORT) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -396,10 +396,21 @@ describe('office', () => {
     const ind = progress.indicators.find((i: { latest: { update?: string } | null }) => i.latest?.update === t.last_approved.id);
     expect(ind.latest).toMatchObject({ value: 62.5, as_of: '2018-12-20', source: '镇卫生院2018年报表' });
 
-    // The static progress page was built earlier; its freshness island sees the newer approval.
+    // The public progress page shows the approval at the next request: no rebuild, no restart.
     await page.goto(`${ORIGIN}/towns/${TOWN}/progress/`);
-    await page.locator('#freshness .live-note:not([hidden])').waitFor();
-    expect(await page.locator('#freshness .live-note').innerText()).toContain('数据已更新');
+    const entry = page.locator(`#update-${t.last_approved.id}`);
+    expect(await entry.innerText()).toContain(narrative1);
+    expect(await entry.innerText()).toContain('进行中');
+    const task = (await page.locator(`#progress-${FIRST}`).innerText()).replace(/\s+/g, ' ');
+    expect(task).toContain('进行中');
+    expect(task).toContain('40%');
+    const card = (await page.locator('#ms-y2018 ~ .table-wrap tr', { hasText: '老年人家庭医生签约率' }).first().innerText()).replace(/\s+/g, ' ');
+    expect(card).toMatch(/62\.5% 2018年12月20日 镇卫生院2018年报表 未达成/);
+    // So does the English page and the open data.
+    await page.goto(`${ORIGIN}/en/towns/${TOWN}/`);
+    expect(await page.locator(`#update-${t.last_approved.id}`).innerText()).toContain(narrative1);
+    const csv = await (await fetch(`${ORIGIN}/towns/${TOWN}/updates.csv`)).text();
+    expect(csv).toContain(narrative1);
     await context.close();
   }, 60_000);
 
@@ -529,6 +540,10 @@ describe('office', () => {
     await page.getByRole('button', { name: '确认导入（1 项变化）' }).click();
     await page.getByText('已导入：新增 0 项，修改 1 项').waitFor();
     expect((await apiAs('demo-office', `/api/v1/towns/${TOWN}/tasks`)).tasks.find((t: { code: string }) => t.code === '一.2').title).toBe(retitled);
+    // The renamed task is on the public pages and in the open data at the next request.
+    expect(await (await fetch(`${ORIGIN}/towns/${TOWN}/tasks/`)).text()).toContain(retitled);
+    expect(await (await fetch(`${ORIGIN}/towns/${TOWN}/progress/`)).text()).toContain(retitled);
+    expect(await (await fetch(`${ORIGIN}/towns/${TOWN}/tasks.csv`)).text()).toContain(retitled);
 
     const [xlsxDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 Excel（XLSX）' }).click()]);
     const wb = new ExcelJS.Workbook();

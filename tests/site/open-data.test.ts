@@ -43,16 +43,22 @@ describe('CSV downloads', () => {
       expect([...b.subarray(0, 3)], f).toEqual([0xef, 0xbb, 0xbf]);
     }
     const tasks = parseCsv(file('towns/fengmao/tasks.csv').slice(1));
-    expect(tasks[0]).toEqual(['id', 'code', 'parent', 'kind', 'title', 'lead_units', 'support_units', 'due', 'status', 'percent', 'overdue', 'last_update']);
+    expect(tasks[0]).toEqual(['id', 'code', 'parent', 'kind', 'title', 'lead_units', 'support_units', 'units_basis', 'due', 'due_basis', 'state', 'percent', 'deadline_passed', 'overdue', 'last_update']);
     expect(tasks).toHaveLength(fengmao.tasks.length + 1);
+    const def = (id: string) => fengmao.tasks.find((t) => t.id === id)!;
     const blocked = tasks.find((r) => r[0] === 'kt4-institutions-linkage-mechanism')!;
-    expect(blocked.slice(7)).toEqual(['2018-12-31', 'blocked', '40', 'true', 'fx-u05']);
+    expect(blocked.slice(7)).toEqual([def(blocked[0]!).units_basis, '2018-12-31', def(blocked[0]!).due_basis, 'blocked', '40', 'true', 'true', 'fx-u05']);
+    // A task nobody reported on: 未报告 (not_reported), no percent, never overdue.
+    const silent = tasks.find((r) => r[0] === 'g5-supervision-inspections')!;
+    expect(silent.slice(10)).toEqual(['not_reported', '', 'true', 'false', '']);
     const updates = parseCsv(file('towns/fengmao/updates.csv').slice(1));
     expect(updates).toHaveLength(FIXTURE.updates.length + 1);
-    expect(updates.at(-1)![7]).toContain('移动医疗服务车');
+    // Open data keeps the narrative as typed (its Markdown markers included).
+    expect(updates.at(-1)![7]).toContain('**移动医疗服务车**');
     const targets = parseCsv(file('towns/fengmao/targets.csv').slice(1));
     const row = targets.find((r) => r[0] === 'family-doctor-signing-elderly' && r[3] === 'y2018')!;
-    expect([row[10], row[11], row[13]]).toEqual(['72', '2018-12-31', 'met']);
+    expect(targets[0]!.slice(10)).toEqual(['value_at_due', 'value_at_due_as_of', 'latest_value', 'latest_as_of', 'latest_source', 'tasks_done', 'tasks_total', 'status']);
+    expect([row[10], row[11], row[12], row[13], row[17]]).toEqual(['72', '2018-12-31', '96', '2020-12-31', 'met']);
   });
 });
 

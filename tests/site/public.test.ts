@@ -50,7 +50,8 @@ afterAll(async () => {
 
 /** Opens a page; the API answers `api` (default: 503, as if the Worker were down). */
 async function open(path: string, width = 1280, api?: (url: string) => unknown): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  // bypassCSP only so the test can inject axe-core; the pages themselves run no script.
+  const page = await browser.newPage({ viewport: { width, height: 900 }, bypassCSP: true });
   await page.route('**/api/**', (route) =>
     api ? route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(api(route.request().url())) }) : route.fulfill({ status: 503, body: '' }),
   );
@@ -105,55 +106,66 @@ describe('the progress page, as a reader sees it', () => {
     expect(f).toContain(`本页生成时间：${y}年${m}月${d}日`);
   });
 
-  it('shows the headline task figures: completed, in progress, overdue, blocked', async () => {
+  it('shows the headline task figures by reported state; overdue counts only reported, unfinished tasks past their deadline', async () => {
     const parents = new Set(fengmao.tasks.map((t) => t.parent).filter(Boolean));
     const leaves = fengmao.tasks.filter((t) => !parents.has(t.id));
-    const last = new Map(FIXTURE.updates.map((u) => [u.task, u.status]));
+    const last = new Map([...FIXTURE.updates].sort((a, b) => a.approved_at.localeCompare(b.approved_at)).map((u) => [u.task, u.status]));
     const due = new Map(fengmao.town.milestones.map((m) => [m.id, m.due]));
-    const overdue = leaves.filter((t) => due.get(t.due)! < cstDate(new Date().toISOString()) && last.get(t.id) !== 'completed').length;
+    const today = cstDate(new Date().toISOString());
+    const overdue = leaves.filter((t) => last.has(t.id) && due.get(t.due)! < today && last.get(t.id) !== 'completed').length;
+    const reported = leaves.filter((t) => last.has(t.id)).length;
     const fig = (k: string) => text(page, `[data-figure="${k}"]`);
     expect(await fig('total')).toBe(String(leaves.length));
     expect(await fig('completed')).toBe('3');
     expect(await fig('in_progress')).toBe('3');
     expect(await fig('blocked')).toBe('1');
+    expect(await fig('not_reported')).toBe(String(leaves.length - reported));
     expect(await fig('overdue')).toBe(String(overdue));
-    expect(await text(page, '.headline')).toContain('逾期未完成');
+    expect(overdue).toBeLessThan(reported);
   });
 
-  it('has a report card per milestone with target, latest value, date, source and the status in words', async () => {
-    expect(await cardRow(page, 'y2018', '老年人家庭医生签约率')).toMatch(/70%以上 72% 2018年12月31日 测试来源：卫计办签约台账 已达成/);
+  it('has the answer first: a line per milestone counting its targets by verdict, and the deliverables by state', async () => {
+    const lines = await page.locator('#answer .answer-line').allInnerTexts();
+    expect(lines[0]).toMatch(/^2018年底：已达成 \d+ · 未达成 \d+ .*暂无数据 \d+$/);
+    expect(lines.at(-1)).toMatch(/具体任务：已完成 3 · 进行中 3 · 受阻 1 · 未报告 \d+；其中逾期 \d+/);
+  });
+
+  it('has a report card per milestone: target, the value it is judged on with its date and source, and the verdict', async () => {
+    expect(await cardRow(page, 'y2018', '老年人家庭医生签约率')).toMatch(/70%以上 72% 之后的最新值：96%（2020年12月31日） 2018年12月31日 测试来源：卫计办签约台账 已达成/);
     expect(await cardRow(page, 'y2018', '为老年人提供就医绿色通道的医疗机构占比')).toMatch(/90%以上 85% 2018年12月31日 .* 未达成/);
     expect(await cardRow(page, 'y2018', '提供医疗护理服务的养老机构占比')).toMatch(/80%以上 暂无 — — 暂无数据/);
     expect(await cardRow(page, 'y2020', '老年人家庭医生签约率')).toMatch(/所有常住老年人群 96% 2020年12月31日 .* 未达成/);
     expect(await cardRow(page, 'y2020', '65岁以上老年人健康管理率')).toMatch(/68% 2020年6月30日 .* 未达成/);
     expect(await cardRow(page, 'y2018', '日间照料设施转型发展')).toMatch(/相关任务已完成 1 项，共 1 项 .* 已达成/);
-    expect(await text(page, '.milestone-summary')).toMatch(/2018年年底目标：已达成 3 项，共 \d+ 项/);
   });
 
-  it('draws each indicator with values as an SVG chart with a table of the same figures', async () => {
-    const fig = page.locator('figure.chart-figure', { hasText: '老年人家庭医生签约率' });
-    await expect(fig.locator('svg[role="img"] circle.chart-value').count()).resolves.toBe(4);
-    await expect(fig.locator('svg .chart-target').count()).resolves.toBe(2);
-    await fig.locator('summary').click();
-    const table = (await fig.locator('table').innerText()).replace(/\s+/g, ' ');
-    expect(table).toContain('2018年6月30日 报告数值 52%');
-    expect(table).toContain('2020年12月31日 目标（2020年年底） 所有常住老年人群');
-    expect(await text(page, 'main')).toContain('“提供医疗护理服务的养老机构占比”还没有审核通过的数值。');
+  it('links each target to its own page: the plan’s words, a chart and a table of every dated value with its source', async () => {
+    const href = await page.locator('#ms-y2018 ~ .table-wrap a', { hasText: '老年人家庭医生签约率' }).first().getAttribute('href');
+    expect(href).toBe('/towns/fengmao/targets/family-doctor-signing-elderly/');
+    const t = await open(href!);
+    await expect(t.locator('svg[role="img"] circle.chart-value').count()).resolves.toBe(4);
+    await expect(t.locator('svg .chart-target').count()).resolves.toBe(2);
+    const table = (await t.locator('main table').innerText()).replace(/\s+/g, ' ');
+    expect(table).toContain('2018年6月30日 52% 测试来源：卫计办签约台账');
+    expect(await text(t, 'main')).toContain('方案怎么写');
+    expect(await text(t, '.answer')).toMatch(/2018年年底：70%以上 — 已达成/);
+    await t.close();
+    const none = await open('/towns/fengmao/targets/care-institutions-with-medical-service/');
+    expect(await text(none, 'main')).toContain('还没有审核通过的数值。');
+    await none.close();
   });
 
-  it('shows the overdue trend from the daily counts, with its table', async () => {
-    const fig = page.locator('figure', { hasText: '每天统计的逾期未完成任务数' });
-    await expect(fig.locator('svg circle').count()).resolves.toBe(FIXTURE.overdue_trend.length);
-    await expect(fig.locator('tbody tr').count()).resolves.toBe(FIXTURE.overdue_trend.length);
-  });
-
-  it('shows each task with status, percent, lead unit and latest approved update; parents roll up', async () => {
-    const task = (await text(page, '#progress-kt4-institutions-linkage-mechanism')).replace(/\s+/g, ' ');
-    expect(task).toMatch(/受阻 逾期，完成比例 40%；牵头单位：卫计办；完成时限：2018年12月31日/);
+  it('shows each task with its reported state, percent, lead unit, deadline in words and latest update; parents roll up; groups are collapsed', async () => {
+    const group = page.locator('details#progress-kt4-institutions');
+    expect(await group.getAttribute('open')).toBeNull();
+    expect((await group.locator('summary').innerText()).replace(/\s+/g, ' ')).toContain('受阻');
+    const task = ((await page.locator('#progress-kt4-institutions-linkage-mechanism').textContent()) ?? '').replace(/\s+/g, ' ');
+    expect(task).toMatch(/受阻 逾期，完成比例 40%；牵头单位：卫计办；2018年底到期（推定）/);
     expect(task).toContain('最新进展：2019年3月15日 【测试数据】两家养老机构尚未与卫生院签约');
-    const parent = (await page.locator('#progress-kt4-institutions > .task-state').innerText()).replace(/\s+/g, ' ');
-    expect(parent).toContain('受阻');
-    expect(await text(page, '#progress-g5-supervision-inspections')).toContain('还没有审核通过的进展');
+    const never = ((await page.locator('#progress-g5-supervision-inspections').textContent()) ?? '').replace(/\s+/g, ' ');
+    expect(never).toContain('未报告');
+    expect(never).toContain('还没有审核通过的进展');
+    expect(never).not.toMatch(/逾期|未开始/);
   });
 
   it('lists the approved updates newest first, and the published bulletin', async () => {
@@ -165,6 +177,13 @@ describe('the progress page, as a reader sees it', () => {
     const b = (await text(page, '#bulletins ~ ul')).replace(/\s+/g, ' ');
     expect(b).toContain('冯卯医养督〔2019〕1号');
     expect(b).toContain('2019年1月20日');
+  });
+
+  it('renders the narratives’ Markdown (bold, links) as text a reader reads, never raw markers', async () => {
+    const entry = page.locator('#update-fx-u09');
+    expect(await entry.locator('.narrative strong').innerText()).toBe('移动医疗服务车');
+    expect(await entry.locator('.narrative a').getAttribute('href')).toBe('https://example.org/notice');
+    expect(await text(page, '#timeline ~ ol')).not.toMatch(/\*\*|\]\(/);
   });
 
   it('offers the downloads and the feed', async () => {
@@ -212,7 +231,7 @@ describe('other page types, as a reader sees them', () => {
     const page = await open(PAGES.en_town);
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await text(page, 'h1')).toBe('Fengmao Town: progress');
-    expect(await cardRow(page, 'y2018', 'Family doctor')).toMatch(/72% 2018-12-31 .* Met/);
+    expect(await cardRow(page, 'y2018', 'Family doctor')).toMatch(/72% .*2018-12-31 .* Met/);
     expect(await text(page, 'main')).toContain('Data last updated：2021-02-20 11:00 (UTC+8)');
     expect(await page.locator('#progress-kt1-health-assessment .task-title span[lang="zh-CN"]').count()).toBeGreaterThan(0);
     await page.close();
