@@ -160,12 +160,15 @@ export function cannon(o: autocannon.Options, lat: number[]): Promise<autocannon
   });
 }
 
-/** `wrangler dev` of the built Worker (dist/server) over the local D1 in `persist`, in its own process group. */
-export async function startDev(port: number, logFile: string, persist = persistDir): Promise<ChildProcess> {
+/**
+ * `wrangler dev` of the built Worker over the local D1 in `persist`, in its own process group:
+ * dist/server (through .wrangler/deploy/config.json), or the build whose wrangler.json is `config`.
+ */
+export async function startDev(port: number, logFile: string, persist = persistDir, config?: string): Promise<ChildProcess> {
   const out = openSync(logFile, 'a');
   const child = spawn(
     resolve(ROOT, 'node_modules/.bin/wrangler'),
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--local', '--persist-to', persist, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--local', '--persist-to', persist, ...(config ? ['--config', config] : []), '--show-interactive-dev-session=false', '--log-level', 'warn'],
     { cwd: ROOT, env: wranglerEnv(), stdio: ['ignore', out, out], detached: true },
   );
   closeSync(out);

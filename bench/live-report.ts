@@ -114,7 +114,7 @@ export function pagesMarkdown(m: Measured<PagesFigures>): string {
   const a = f.after_write;
   md.push(
     '',
-    `**Uncached: the first request after a write.** The Worker has no way for a reader to skip its cache, and the bench adds none: a loop of ${a.iterations} iterations submits an update (reporter) and approves it (office) through the API, which purges the town's pages as every approval does; then, one request at a time, it times GET progress (a miss: ${a.misses_seen} of ${a.series[0]!.requests} had no CF-Cache-Status: HIT, and ${a.fresh_seen} showed the narrative just approved), GET progress again (${a.hits_seen} of ${a.series[1]!.requests} were hits), the plan page and the favicon. The submit and approve themselves are not timed. This is what the next reader after an approval waits for, at this database size.`,
+    `**Uncached: the first request after a write.** The Worker has no way for a reader to skip its cache, and the bench adds none: a loop of ${a.iterations} iterations (${a.planned} planned, stopped after ${a.seconds_cap} s if not done) submits an update (reporter) and approves it (office) through the API, which purges the town's pages as every approval does; then, one request at a time, it times GET progress (a miss: ${a.misses_seen} of ${a.series[0]!.requests} had no CF-Cache-Status: HIT, and ${a.fresh_seen} showed the narrative just approved), GET progress again (${a.hits_seen} of ${a.series[1]!.requests} were hits), the plan page and the favicon. The submit and approve themselves are not timed. This is what the next reader after an approval waits for, at this database size.`,
     '',
     '| request | p50 ms | p99 ms | max ms | requests |',
     '| --- | --- | --- | --- | --- |',

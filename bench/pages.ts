@@ -1,7 +1,7 @@
 /**
- * The public pages as readers get them (issue 13): the built Worker under `wrangler dev` over a
- * local D1 holding one synthetic town whose updates are all approved (100,000 in the full run),
- * so every update is on its public pages. Measured side by side on the same server, in one run:
+ * The public pages as readers get them (issue 13): the Worker built with one synthetic town
+ * (bench/data/pages/dist; towns are content) under `wrangler dev` over a local D1 holding that
+ * town with all its updates approved (100,000 in the full run), so every update is on its pages. Measured side by side on the same server, in one run:
  *
  * - Cached: GET /towns/synthetic-0001/progress/ from the Worker's page cache, under load
  *   (autocannon, 8 connections, interleaved rounds), beside two static files of the same server:
@@ -22,7 +22,7 @@ import { PUBLIC_SQL } from '../worker/db/public.ts';
 import { townPublicPaths } from '../worker/domain/public-pages.ts';
 import { cannon, login, percentile, prepareDatabase, round, sqliteFile, startDev, stopDev, type LoadFigure } from './api.ts';
 import { DATA, addSyntheticUpdates, syntheticTownId } from './synthetic.ts';
-import { liveWeights, type LiveWeight } from './site.ts';
+import { astroBuild, liveWeights, type LiveWeight } from './site.ts';
 
 const TOWN = syntheticTownId(1);
 
@@ -42,7 +42,7 @@ export interface PagesFigures {
   indicator_values_in_town: number;
   progress_html: { raw: number; gzip: number };
   load: { connections: number; seconds: number; rounds: number; routes: LoadFigure[] };
-  after_write: { iterations: number; misses_seen: number; fresh_seen: number; hits_seen: number; series: Series[]; write_errors: Record<string, number> };
+  after_write: { iterations: number; planned: number; seconds_cap: number; misses_seen: number; fresh_seen: number; hits_seen: number; series: Series[]; write_errors: Record<string, number> };
   ratios: {
     cached_p99_vs_plan: number;
     cached_p99_vs_favicon: number;
@@ -57,7 +57,7 @@ export interface PagesFigures {
 const ROUNDS = 3;
 
 /** The whole part: a fresh database with `updates` approved updates in synthetic-0001, served on `port`. */
-export async function runPages(updates: number, opts: { port: number; seconds: number; connections: number; iterations: number }): Promise<PagesFigures> {
+export async function runPages(updates: number, opts: { port: number; seconds: number; connections: number; iterations: number; loopSeconds: number }): Promise<PagesFigures> {
   const dir = resolve(DATA, 'pages');
   const persist = await prepareDatabase(dir, 1);
   const db = new DatabaseSync(sqliteFile(persist));
@@ -93,7 +93,11 @@ export async function runPages(updates: number, opts: { port: number; seconds: n
   const indicators = (db.prepare(`SELECT indicator_id FROM town_indicators WHERE town_id = ? ORDER BY ordinal`).all(TOWN) as { indicator_id: string }[]).map((r) => r.indicator_id);
   db.close();
 
-  const dev = await startDev(opts.port, resolve(dir, 'wrangler-dev.log'), persist);
+  // Towns are content: the site is built with the synthetic town (its plan and pages), as a deploy would be.
+  console.log('  astro build of the synthetic town into bench/data/pages/dist');
+  const out = resolve(dir, 'dist');
+  astroBuild(resolve(dir, 'synthetic/content'), out);
+  const dev = await startDev(opts.port, resolve(dir, 'wrangler-dev.log'), persist, resolve(out, 'server/wrangler.json'));
   const base = `http://127.0.0.1:${opts.port}`;
   const PROGRESS = `/towns/${TOWN}/progress/`;
   const PLAN = `/towns/${TOWN}/plan/`;
@@ -125,7 +129,8 @@ export async function runPages(updates: number, opts: { port: number; seconds: n
         // The copy lives PAGE_TTL (60 s): fill it right before its round, and check it is still a hit after.
         if (route.path === PROGRESS) await get(PROGRESS);
         const a = acc[i]!;
-        const res = await cannon({ url: base + route.path, connections: opts.connections, duration: opts.seconds / ROUNDS }, a.lat);
+        // A large page can take seconds to send: a generous timeout, so slow answers count as latency, not errors.
+        const res = await cannon({ url: base + route.path, connections: opts.connections, duration: opts.seconds / ROUNDS, timeout: 120 }, a.lat);
         a.seconds += res.duration;
         a.non2xx += res.non2xx;
         a.errors += res.errors + res.timeouts;
@@ -150,7 +155,10 @@ export async function runPages(updates: number, opts: { port: number; seconds: n
     let fresh = 0;
     let hits = 0;
     let n = 0;
-    for (let i = 0; i < opts.iterations; i++) {
+    const loopEnd = performance.now() + opts.loopSeconds * 1000;
+    let iterations = 0;
+    for (let i = 0; i < opts.iterations && performance.now() < loopEnd; i++) {
+      iterations++;
       const t = tasks[i % tasks.length]!;
       const marker = `【合成数据】基准测试第${stamp}-${i}次审核`;
       const s = await fetch(`${base}/api/v1/tasks/${TOWN}:${t.id}/updates`, {
@@ -204,7 +212,7 @@ export async function runPages(updates: number, opts: { port: number; seconds: n
       ...counts,
       progress_html,
       load: { connections: opts.connections, seconds: opts.seconds, rounds: ROUNDS, routes: load },
-      after_write: { iterations: opts.iterations, misses_seen: misses, fresh_seen: fresh, hits_seen: hits, series: after, write_errors: bad },
+      after_write: { iterations, planned: opts.iterations, seconds_cap: opts.loopSeconds, misses_seen: misses, fresh_seen: fresh, hits_seen: hits, series: after, write_errors: bad },
       ratios: {
         cached_p99_vs_plan: round(byRoute('page cache').p99_ms / byRoute('baseline').p99_ms),
         cached_p99_vs_favicon: round(byRoute('page cache').p99_ms / byRoute('no Worker').p99_ms),

@@ -42,7 +42,9 @@ const LEVELS = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
 const TOWNS = quick ? [1, 100] : [1, 100, 1_000];
 const LOAD = quick ? { port: 8831, seconds: 3, connections: 8, writes: 60 } : { port: 8831, seconds: 5, connections: 8, writes: 120 };
 /** The public pages part: database size, load and the approve loop. */
-const PAGES = quick ? { updates: 10_000, port: 8900, seconds: 3, connections: 8, iterations: 30 } : { updates: 100_000, port: 8900, seconds: 6, connections: 8, iterations: 200 };
+const PAGES = quick
+  ? { updates: 10_000, port: 8900, seconds: 3, connections: 8, iterations: 30, loopSeconds: 120 }
+  : { updates: 100_000, port: 8900, seconds: 15, connections: 8, iterations: 100, loopSeconds: 600 };
 /** Ports of the site part's server (seeded fixture data) and of the `npm start` part. */
 const SITE_PORT = 8901;
 const START_PORT = 8902;
@@ -150,13 +152,13 @@ const part = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
 };
 
 const pkgVersion = (name: string): string => JSON.parse(readFileSync(resolve(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
-const git = (...a: string[]): string => {
+function git(...a: string[]): string {
   try {
     return execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
   } catch {
     return '';
   }
-};
+}
 
 function machine() {
   const cpus = os.cpus();

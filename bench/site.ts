@@ -95,6 +95,21 @@ function figure(towns: number, dist: string, astro: number, pagefind: number): B
 }
 
 /**
+ * `astro build` of the content folder `contentDir` into `out` (out/client, out/server); returns its
+ * seconds. The Cloudflare build points wrangler at its output (.wrangler/deploy/config.json): that
+ * file is put back, so `wrangler dev` in this checkout keeps serving dist/.
+ */
+export function astroBuild(contentDir: string, out: string): number {
+  const redirect = resolve(ROOT, '.wrangler/deploy/config.json');
+  const kept = existsSync(redirect) ? readFileSync(redirect, 'utf8') : null;
+  try {
+    return run(bin('astro'), ['build', '--silent', '--outDir', out], { CONTENT_DIR: contentDir });
+  } finally {
+    if (kept !== null) writeFileSync(redirect, kept);
+  }
+}
+
+/**
  * Builds `n` synthetic towns (content in bench/data/site-<n>/) into bench/data/site-<n>/dist, as
  * `npm run build` does (astro build, then pagefind over dist/client); pages = prerendered HTML files.
  */
@@ -102,15 +117,7 @@ export function buildSynthetic(n: number): BuildFigure {
   const dir = resolve(DATA, `site-${n}`);
   const { contentDir } = writeSyntheticContent(dir, n);
   const out = join(dir, 'dist');
-  // The Cloudflare build points wrangler at its output (.wrangler/deploy/config.json): keep it on dist/.
-  const redirect = resolve(ROOT, '.wrangler/deploy/config.json');
-  const kept = existsSync(redirect) ? readFileSync(redirect, 'utf8') : null;
-  let astro: number;
-  try {
-    astro = run(bin('astro'), ['build', '--silent', '--outDir', out], { CONTENT_DIR: contentDir });
-  } finally {
-    if (kept !== null) writeFileSync(redirect, kept);
-  }
+  const astro = astroBuild(contentDir, out);
   const pagefind = run(bin('pagefind'), ['--site', join(out, 'client'), '--silent']);
   return figure(n, join(out, 'client'), astro, pagefind);
 }
