@@ -78,7 +78,7 @@ export function liveBudgets(j: LiveResults): Budget[] {
     atMost('public JavaScript', `public pages that load JavaScript (${pb ? `${pb.pages} pages: ${pb.prerendered} prerendered + ${pb.on_demand} on demand` : 'every public page'}; /search/ exempt: pagefind is the search UI; /console/ is not public)`, 0, pb?.withJs.length, 'pages'),
     atMost('town page size', `heaviest town page in total, gzip, fonts excluded, fixture data (${pb?.heaviest.page ?? '–'})`, 100 * KB, pb?.heaviest.gzip, 'KB', kb),
     atMost('town page size at scale', `heaviest town page in total, gzip, fonts excluded, at ${at} (${heavy100k?.path ?? '–'})`, 100 * KB, heavy100k?.total_gzip_without_fonts, 'KB', kb),
-    atLeast('Lighthouse', `lowest Lighthouse score (mobile) over ${lh.length || 'the'} pages × 4 categories${lowestAt ? ` (${lowestAt.page}, ${lowestAt.c.replace('_', ' ')})` : ''}`, 95, lowest, ''),
+    atLeast('Lighthouse', `lowest Lighthouse score (mobile) over ${lh.length || 'the'} pages × 4 categories${lowestAt ? ` (${lowestAt.page}, ${lowestAt.c.replace('_', ' ')})` : ''}`, 95, lowest, 'points'),
   ];
 }
 
@@ -101,7 +101,7 @@ export function pagesMarkdown(m: Measured<PagesFigures>): string {
   const f = m.figures;
   const md: string[] = ['## Public pages at scale: cached, uncached, static', ''];
   md.push(
-    `Measured ${when(m)}. The built Worker (dist/server) under \`wrangler dev\` over a local D1 (\`bench/data/pages/\`) with content/ and one synthetic town, \`${f.town}\`, holding ${f.updates_in_town.toLocaleString('en')} updates, ${f.approved_in_town.toLocaleString('en')} of them approved (every synthetic update is approved, so every one is public progress of the measured town; ${f.indicator_values_in_town.toLocaleString('en')} indicator values). Its progress page is ${kb(f.progress_html.raw)} KB of HTML (${kb(f.progress_html.gzip)} KB gzip).`,
+    `Measured ${when(m)}. The Worker built with one synthetic town (\`CONTENT_DIR\`: towns are content; \`bench/data/pages/dist\`, as \`npm run build\` builds dist/) under \`wrangler dev\` over a local D1 (\`bench/data/pages/d1\`) with content/ and that town, \`${f.town}\`, holding ${f.updates_in_town.toLocaleString('en')} updates, ${f.approved_in_town.toLocaleString('en')} of them approved (every synthetic update is approved, so every one is public progress of the measured town; ${f.indicator_values_in_town.toLocaleString('en')} indicator values). Its progress page is ${kb(f.progress_html.raw)} KB of HTML (${kb(f.progress_html.gzip)} KB gzip).`,
     '',
     `**Baseline.** The budget's "static asset of the same server" is the town's prerendered plan page (\`/towns/${f.town}/plan/\`): an HTML page of the same site that goes through the same Worker code (run_worker_first, reading settings, security headers) and is then read from Static Assets, so the ratio isolates what the live page adds (cache lookup, or D1 read and render). \`/favicon.svg\` (Static Assets alone, no Worker) is shown too; its ratios are the stricter figure.`,
     '',
