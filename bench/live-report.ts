@@ -209,6 +209,15 @@ export function putSection(md: string, key: (typeof SECTIONS)[number], body: str
   return i >= 0 ? `${md.slice(0, i)}${block}\n\n${md.slice(i)}` : `${md.trimEnd()}\n\n${block}\n`;
 }
 
+/** Rewrites the live sections of `<dir>/<base>.md` from the figures in `<dir>/<base>.json` (after a change of wording; measures nothing). */
+export function renderLiveParts(dir: string, base: string): (keyof LiveResults)[] {
+  const json = JSON.parse(readFileSync(resolve(dir, `${base}.json`), 'utf8'));
+  const live: LiveResults = json.live ?? {};
+  const parts = (Object.keys(live) as (keyof LiveResults)[]).filter((k) => live[k]);
+  for (const k of parts) writeLivePart(dir, base, k, live[k]!);
+  return parts;
+}
+
 /** Writes one measured part into `<dir>/<base>.json` (key = part) and `<dir>/<base>.md` (its section and the budget table). */
 export function writeLivePart(dir: string, base: string, part: keyof LiveResults, measured: Measured<unknown>): LiveResults {
   const jsonFile = resolve(dir, `${base}.json`);

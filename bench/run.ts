@@ -8,6 +8,7 @@
  *   npm run bench -- --only backup [--updates N]
  *                                 only the backup part (bench/backup.ts, default 1,000,000 updates):
  *                                 replaces its section of bench/results.md and its key in results.json
+ *   npm run bench -- --render      rewrites those sections of results.md from results.json (no measuring)
  *   npm run bench -- --only pages|start|site|builds [--quick]
  *                                 only that part of the live public site's budgets (issue 13, see
  *                                 bench/live-report.ts): replaces its section of results.md, the
@@ -32,7 +33,7 @@ import { DATA, ROOT } from './synthetic.ts';
 import { END, START, runConsoleBench } from './console.ts';
 import { runPages } from './pages.ts';
 import { runStart } from './start.ts';
-import { atMost, liveBudgets, mark, writeLivePart, type Budget, type LiveResults, type Measured, type SiteFigures } from './live-report.ts';
+import { atMost, liveBudgets, mark, renderLiveParts, writeLivePart, type Budget, type LiveResults, type Measured, type SiteFigures } from './live-report.ts';
 import { startLiveSite } from '../tests/site/live-site.ts';
 
 const args = new Set(process.argv.slice(2));
@@ -124,6 +125,11 @@ const livePart = (p: LivePart): Promise<Measured<unknown>> =>
       }
       return out;
     });
+
+if (args.has('--render')) {
+  console.log(`rewrote ${renderLiveParts(outDir, outBase).join(', ')} in ${resolve(outDir, `${outBase}.md`)}`);
+  process.exit(0);
+}
 
 if (only !== undefined && only !== 'backup') {
   const p = only as LivePart;
