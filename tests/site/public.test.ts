@@ -26,6 +26,7 @@ const PAGES = {
   town: '/towns/fengmao/',
   progress: '/towns/fengmao/progress/',
   tasks: '/towns/fengmao/tasks/',
+  target: '/towns/fengmao/targets/family-doctor-signing-elderly/',
   group: '/towns/fengmao/group/',
   plan: '/towns/fengmao/plan/',
   compare: '/compare/',
