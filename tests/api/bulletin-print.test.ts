@@ -1,0 +1,169 @@
+/**
+ * The bulletin print page as a township office prints it: Fengmao's bulletin with its content,
+ * a dozen approved updates and an inspection, issued and published, opened in Chromium (Debian,
+ * headless) under the page's own headers (its strict CSP included) and printed to A4 PDF.
+ * What the office checks on paper: at most 4 pages; no date and no status word broken across
+ * lines; the issuing body and date on the same page as the end of the last table.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { extractText, getDocumentProxy } from 'unpdf';
+import { startApp } from './office-harness.ts';
+import { readContent } from '../../worker/content/read.ts';
+import { INDICATOR_ZH, STATUS_ZH } from '../../worker/domain/bulletin.ts';
+import { addDays, cstDate } from '../../worker/domain/supervision.ts';
+
+type App = Awaited<ReturnType<typeof startApp>>;
+const ARTIFACTS = resolve(import.meta.dirname, '../e2e/artifacts');
+const ORIGIN = 'https://town.example';
+const today = () => cstDate(Date.now());
+
+let app: App;
+let browser: Browser;
+let key = 0;
+/** A JSON request with a token; writes carry a fresh Idempotency-Key. */
+const call = async (method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const res = await app.request(path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Idempotency-Key': `print-${++key}-${crypto.randomUUID()}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
+};
+
+/** A reporter of the task's lead unit reports, the office approves: both through the API. */
+async function approvedUpdate(tokens: Map<string, string>, office: string, task: string, unit: string, status: string, percent: number, narrative: string) {
+  if (!tokens.has(unit)) tokens.set(unit, await app.signIn('reporter', unit));
+  const ref = `fengmao:${task}`;
+  const { version } = await call('GET', `/api/v1/tasks/${ref}/history`, office);
+  const update = await call('POST', `/api/v1/tasks/${ref}/updates`, tokens.get(unit)!, { status, percent, narrative, measurements: [], evidence: [] }, { 'If-Match': `"${version}"` });
+  await call('POST', `/api/v1/updates/${update.id}/approve`, office, undefined, { 'If-Match': `"${version}"` });
+}
+
+let bulletin: { id: string; number: string; title: string };
+let response: { status: number; headers: Record<string, string>; body: string };
+
+beforeAll(async () => {
+  app = await startApp();
+  const office = await app.signIn('office');
+  const supervisor = await app.signIn('supervisor');
+  // Fengmao's leaf tasks in plan order; every fifth one gets an approved update, in a mix of states.
+  const fengmao = readContent(resolve(import.meta.dirname, '../../content')).towns.find((t) => t.town.id === 'fengmao')!;
+  const parents = new Set(fengmao.tasks.map((t) => t.parent).filter(Boolean));
+  const leaves = fengmao.tasks.filter((t) => !parents.has(t.id));
+  const states: [string, number][] = [['completed', 100], ['in_progress', 60], ['blocked', 30], ['in_progress', 85], ['not_started', 0]];
+  const tokens = new Map<string, string>();
+  for (let i = 0; i < leaves.length; i += 5) {
+    const t = leaves[i]!;
+    const [status, percent] = states[(i / 5) % states.length]!;
+    await approvedUpdate(tokens, office, t.id, t.units.find((u) => u.role === 'lead')!.unit, status, percent, `${t.title}：已按计划推进，详见台账。`);
+  }
+  // An inspection in the period with findings and rectifications, some already past their deadline.
+  await call('POST', '/api/v1/towns/fengmao/inspections', supervisor, {
+    inspected_on: addDays(today(), -20),
+    title: '医养结合示范镇创建工作第四季度督导检查',
+    inspectors: ['王纪委', '李组织'],
+    findings: [{ text: '家庭医生签约服务台账不全，部分签约数据缺少来源' }, { text: '养老康复中心医养结合服务流程未上墙公示' }, { text: '办事处老年人健康档案更新不及时' }],
+    rectifications: [
+      { title: '补齐家庭医生签约服务台账', unit: 'weijiban', due_on: addDays(today(), -5) },
+      { title: '公示医养结合服务流程', unit: 'minzhengban', due_on: addDays(today(), -2) },
+      { title: '更新老年人健康档案', unit: 'lulu-banshichu', due_on: addDays(today(), 10) },
+    ],
+  });
+  const draft = await call('POST', '/api/v1/towns/fengmao/bulletins', supervisor, { period_from: addDays(today(), -30), period_to: today() });
+  const issued = await call('POST', `/api/v1/bulletins/${draft.id}/issue`, office);
+  await call('POST', `/api/v1/bulletins/${draft.id}/publish`, office, { visibility: 'public' });
+  bulletin = { id: issued.id, number: issued.number, title: issued.title };
+  // Published: the public prints it without signing in.
+  const res = await app.request(`/api/v1/bulletins/${bulletin.id}/print`);
+  response = { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+}, 300_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+describe("Fengmao's bulletin, printed on A4", () => {
+  it('fits on at most 4 pages, breaks no date or status word, and keeps the issuer and date with the last table', async () => {
+    expect(response.status).toBe(200);
+    expect(response.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(response.body).not.toMatch(/<script/i);
+    const page = await browser.newPage();
+    // The page under its own headers (CSP included), as a browser gets it from the Worker.
+    await page.route(`${ORIGIN}/**`, (route) => route.fulfill({ status: response.status, headers: response.headers, body: response.body }));
+    await page.goto(`${ORIGIN}/api/v1/bulletins/${bulletin.id}/print`);
+    await page.emulateMedia({ media: 'print' });
+
+    // Lay the page out at the width of an A4 page less its @page margins, as the printer does.
+    const margins = await page.evaluate(() => {
+      const rule = [...document.styleSheets].flatMap((s) => [...s.cssRules]).find((r): r is CSSPageRule => r instanceof CSSPageRule)!;
+      const px = (v: string) => {
+        const d = document.body.appendChild(document.createElement('div'));
+        d.style.width = v;
+        const w = d.getBoundingClientRect().width;
+        d.remove();
+        return w;
+      };
+      return { left: px(rule.style.getPropertyValue('margin-left')), right: px(rule.style.getPropertyValue('margin-right')) };
+    });
+    const a4 = (210 / 25.4) * 96;
+    expect(margins.left + margins.right).toBeGreaterThan(0);
+    await page.setViewportSize({ width: Math.floor(a4 - margins.left - margins.right), height: 1123 });
+
+    // Every date, status word and column heading, and how many lines it takes.
+    const words = [...new Set([...Object.values(STATUS_ZH), ...Object.values(INDICATOR_ZH)])];
+    const broken = await page.evaluate((words) => {
+      const lines = (node: Text, start: number, end: number) => {
+        const r = document.createRange();
+        r.setStart(node, start);
+        r.setEnd(node, end);
+        return new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top))).size;
+      };
+      const found: { text: string; lines: number }[] = [];
+      const pattern = new RegExp(`\\d{4}-\\d{2}-\\d{2}|\\d{4}年\\d{1,2}月\\d{1,2}日|${words.join('|')}`, 'g');
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      let checked = 0;
+      for (let n = walker.nextNode() as Text | null; n; n = walker.nextNode() as Text | null) {
+        for (const m of n.data.matchAll(pattern)) {
+          checked++;
+          const k = lines(n, m.index, m.index + m[0].length);
+          if (k !== 1) found.push({ text: m[0], lines: k });
+        }
+        if (n.parentElement?.tagName === 'TH') {
+          checked++;
+          const k = lines(n, 0, n.data.length);
+          if (k !== 1) found.push({ text: n.data, lines: k });
+        }
+      }
+      return { checked, found };
+    }, words);
+
+    const pdf = await page.pdf({ format: 'A4' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(resolve(ARTIFACTS, 'bulletin-print.pdf'), pdf);
+    const { totalPages, text } = await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: false });
+    const pages = (text as string[]).map((t) => t.replace(/\s+/g, ''));
+    expect.soft(totalPages, 'A4 pages').toBeLessThanOrEqual(4);
+    expect(broken.checked).toBeGreaterThan(100);
+    expect.soft(broken.found, 'dates, status words and headings broken across lines').toEqual([]);
+
+    // Title and number on page 1; the issuer and its date on the last page, with the end of the last table.
+    const flat = (s: string) => s.replace(/\s+/g, '');
+    expect(pages[0]).toContain(flat(bulletin.title).slice(0, 20));
+    expect(pages[0]).toContain(flat(bulletin.number));
+    const lastRow = await page.evaluate(() => [...document.querySelectorAll('table')].at(-1)!.querySelector('tbody tr:last-child td:last-child')!.textContent!);
+    const issuer = await page.evaluate(() => document.querySelector('.issuer')?.textContent ?? '');
+    expect(issuer).toContain('冯卯镇');
+    const issuedOn = today().split('-').map(Number);
+    expect(flat(issuer)).toContain(`${issuedOn[0]}年${issuedOn[1]}月${issuedOn[2]}日`);
+    const signaturePage = pages.findIndex((p) => p.includes(flat(issuer)));
+    expect(signaturePage, `the issuer "${issuer}" is on no page`).toBe(pages.length - 1);
+    expect(pages[signaturePage]).toContain(flat(lastRow).slice(-12));
+    await page.close();
+  });
+});
