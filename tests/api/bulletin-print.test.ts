@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { startApp } from './office-harness.ts';
 import { readContent } from '../../worker/content/read.ts';
@@ -101,32 +101,43 @@ afterAll(async () => {
   await app?.close();
 });
 
+/** The print page in Chromium, under its own headers (CSP included), laid out at A4 print width. */
+async function openPrintPage() {
+  const page = await browser.newPage();
+  await page.route(`${ORIGIN}/**`, (route) => route.fulfill({ status: response.status, headers: response.headers, body: response.body }));
+  await page.goto(`${ORIGIN}/api/v1/bulletins/${bulletin.id}/print`);
+  await page.emulateMedia({ media: 'print' });
+
+  // Lay the page out at the width of an A4 page less its @page margins, as the printer does.
+  const margins = await page.evaluate(() => {
+    const rule = [...document.styleSheets].flatMap((s) => [...s.cssRules]).find((r): r is CSSPageRule => r instanceof CSSPageRule)!;
+    const px = (v: string) => {
+      const d = document.body.appendChild(document.createElement('div'));
+      d.style.width = v;
+      const w = d.getBoundingClientRect().width;
+      d.remove();
+      return w;
+    };
+    return { left: px(rule.style.getPropertyValue('margin-left')), right: px(rule.style.getPropertyValue('margin-right')) };
+  });
+  const a4 = (210 / 25.4) * 96;
+  await page.setViewportSize({ width: Math.floor(a4 - margins.left - margins.right), height: 1123 });
+  return page;
+}
+
+/** The page printed to A4 PDF: the text of each page. */
+async function printed(page: Page): Promise<{ pdf: Uint8Array; pages: string[] }> {
+  const pdf = new Uint8Array(await page.pdf({ format: 'A4' }));
+  const { text } = await extractText(await getDocumentProxy(pdf.slice()), { mergePages: false });
+  return { pdf, pages: text as string[] };
+}
+
 describe("Fengmao's bulletin, printed on A4", () => {
   it('fits on at most 4 pages, breaks no date or status word, and keeps the issuer and date with the last table', async () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-security-policy']).toMatch(/default-src 'none'/);
     expect(response.body).not.toMatch(/<script/i);
-    const page = await browser.newPage();
-    // The page under its own headers (CSP included), as a browser gets it from the Worker.
-    await page.route(`${ORIGIN}/**`, (route) => route.fulfill({ status: response.status, headers: response.headers, body: response.body }));
-    await page.goto(`${ORIGIN}/api/v1/bulletins/${bulletin.id}/print`);
-    await page.emulateMedia({ media: 'print' });
-
-    // Lay the page out at the width of an A4 page less its @page margins, as the printer does.
-    const margins = await page.evaluate(() => {
-      const rule = [...document.styleSheets].flatMap((s) => [...s.cssRules]).find((r): r is CSSPageRule => r instanceof CSSPageRule)!;
-      const px = (v: string) => {
-        const d = document.body.appendChild(document.createElement('div'));
-        d.style.width = v;
-        const w = d.getBoundingClientRect().width;
-        d.remove();
-        return w;
-      };
-      return { left: px(rule.style.getPropertyValue('margin-left')), right: px(rule.style.getPropertyValue('margin-right')) };
-    });
-    const a4 = (210 / 25.4) * 96;
-    expect(margins.left + margins.right).toBeGreaterThan(0);
-    await page.setViewportSize({ width: Math.floor(a4 - margins.left - margins.right), height: 1123 });
+    const page = await openPrintPage();
 
     // Every date, status word and column heading, and how many lines each takes.
     const words = [...new Set([...Object.values(STATUS_ZH), ...Object.values(INDICATOR_ZH)])];
@@ -156,12 +167,10 @@ describe("Fengmao's bulletin, printed on A4", () => {
       return { checked, found };
     }, words);
 
-    const pdf = await page.pdf({ format: 'A4' });
+    const { pdf, pages } = await printed(page);
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(resolve(ARTIFACTS, 'bulletin-print.pdf'), pdf);
-    const { totalPages, text } = await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: false });
-    const pages = text as string[];
-    expect.soft(totalPages, 'A4 pages').toBeLessThanOrEqual(4);
+    expect.soft(pages.length, 'A4 pages').toBeLessThanOrEqual(4);
     expect(broken.checked).toBeGreaterThan(100);
     expect.soft(broken.found, 'dates, status words and headings broken across lines').toEqual([]);
 
@@ -174,6 +183,36 @@ describe("Fengmao's bulletin, printed on A4", () => {
     expect(issuer.replace(/\s+/g, '')).toBe(`冯卯镇${y}年${m}月${d}日`);
     expect(pages.map((p) => onPage(p, issuer)), 'pages holding the issuer and date').toEqual(pages.map((_, i) => i === pages.length - 1));
     expect(onPage(pages.at(-1)!, lastRow.trim().slice(-10)), `the last page ends the last table ("${lastRow}")`).toBe(true);
+    await page.close();
+  });
+
+  it('never leaves the issuer and date alone on a page, however long the last table grows', async () => {
+    const page = await openPrintPage();
+    const issuer = await page.evaluate(() => document.querySelector('.issuer')!.textContent!);
+    // Findings (two lines each) added to the last table until it runs onto a new page: at every length
+    // around that point, the last finding and the issuer are together on the last page.
+    const finding = (n: number) => `补充检查第${n}项：${'办事处老年人健康档案更新不及时，部分签约数据缺少来源，整改台账未按要求逐项销号。'.repeat(2)}`;
+    const check = async (n: number) => {
+      await page.evaluate((texts) => {
+        const table = [...document.querySelectorAll('table')].at(-1)!;
+        table.querySelectorAll('tbody.added').forEach((x) => x.remove());
+        for (const text of texts) {
+          const body = table.appendChild(document.createElement('tbody'));
+          body.className = 'added';
+          const td = body.appendChild(document.createElement('tr')).appendChild(document.createElement('td'));
+          td.colSpan = 4;
+          td.textContent = text;
+        }
+      }, Array.from({ length: n }, (_, i) => finding(i + 1)));
+      const { pages } = await printed(page);
+      expect(pages.map((p) => onPage(p, issuer)), `${n} findings added: pages holding the issuer`).toEqual(pages.map((_, i) => i === pages.length - 1));
+      if (n) expect(onPage(pages.at(-1)!, finding(n).slice(-16)), `${n} findings added: the last finding is on the issuer's page`).toBe(true);
+      return pages.length;
+    };
+    const start = await check(0);
+    let n = 0;
+    while ((await check((n += 4))) === start) expect(n).toBeLessThan(60);
+    for (let k = n - 3; k <= n + 3; k++) if (k !== n) await check(k);
     await page.close();
   });
 });
