@@ -16,6 +16,10 @@ import { INDICATOR_ZH, STATUS_ZH } from '../../worker/domain/bulletin.ts';
 import { addDays, cstDate } from '../../worker/domain/supervision.ts';
 
 type App = Awaited<ReturnType<typeof startApp>>;
+// What page.evaluate runs in the page: this folder is type-checked with the Workers types, not the DOM's.
+declare const document: any, NodeFilter: any, CSSPageRule: any;
+type TextNode = { data: string; parentElement: { closest(selector: string): unknown } | null };
+type Rect = { width: number; top: number };
 
 /**
  * Whether a PDF page's text holds `text`. Chromium's PDF maps some ideographs to look-alike radicals
@@ -110,7 +114,7 @@ async function openPrintPage() {
 
   // Lay the page out at the width of an A4 page less its @page margins, as the printer does.
   const margins = await page.evaluate(() => {
-    const rule = [...document.styleSheets].flatMap((s) => [...s.cssRules]).find((r): r is CSSPageRule => r instanceof CSSPageRule)!;
+    const rule = [...document.styleSheets].flatMap((s: any) => [...s.cssRules]).find((r) => r instanceof CSSPageRule);
     const px = (v: string) => {
       const d = document.body.appendChild(document.createElement('div'));
       d.style.width = v;
@@ -142,17 +146,17 @@ describe("Fengmao's bulletin, printed on A4", () => {
     // Every date, status word and column heading, and how many lines each takes.
     const words = [...new Set([...Object.values(STATUS_ZH), ...Object.values(INDICATOR_ZH)])];
     const broken = await page.evaluate((words) => {
-      const lines = (node: Text, start: number, end: number) => {
+      const lines = (node: TextNode, start: number, end: number) => {
         const r = document.createRange();
         r.setStart(node, start);
         r.setEnd(node, end);
-        return new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top))).size;
+        return new Set(([...r.getClientRects()] as Rect[]).filter((x) => x.width > 0).map((x) => Math.round(x.top))).size;
       };
       const found: { text: string; lines: number }[] = [];
       const pattern = new RegExp(`\\d{4}-\\d{2}-\\d{2}|\\d{4}年\\d{1,2}月\\d{1,2}日|${words.join('|')}`, 'g');
       const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
       let checked = 0;
-      for (let n = walker.nextNode() as Text | null; n; n = walker.nextNode() as Text | null) {
+      for (let n: TextNode | null = walker.nextNode(); n; n = walker.nextNode()) {
         for (const m of n.data.matchAll(pattern)) {
           checked++;
           const k = lines(n, m.index, m.index + m[0].length);
@@ -195,7 +199,7 @@ describe("Fengmao's bulletin, printed on A4", () => {
     const check = async (n: number) => {
       await page.evaluate((texts) => {
         const table = [...document.querySelectorAll('table')].at(-1)!;
-        table.querySelectorAll('tbody.added').forEach((x) => x.remove());
+        table.querySelectorAll('tbody.added').forEach((x: { remove(): void }) => x.remove());
         for (const text of texts) {
           const body = table.appendChild(document.createElement('tbody'));
           body.className = 'added';
