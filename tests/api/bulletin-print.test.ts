@@ -94,7 +94,6 @@ beforeAll(async () => {
   const issued = await call('POST', `/api/v1/bulletins/${draft.id}/issue`, office);
   await call('POST', `/api/v1/bulletins/${draft.id}/publish`, office, { visibility: 'public' });
   bulletin = { id: issued.id, number: issued.number, title: issued.title };
-  if (process.env.DUMP_BULLETIN) writeFileSync(process.env.DUMP_BULLETIN, JSON.stringify(await call('GET', `/api/v1/bulletins/${draft.id}`, office)));
   // Published: the public prints it without signing in.
   const res = await app.request(`/api/v1/bulletins/${bulletin.id}/print`);
   response = { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
