@@ -240,7 +240,7 @@ async function measureLevel(level: number, opts: { port: number; seconds: number
   };
   const inspected = inspectQueries(db);
   // Tasks the bench reporter may report on, with their current version: deliverables without
-  // sub-tasks, since a parent's percent may not exceed its sub-tasks' roll-up (worker/domain/update.ts).
+  // sub-tasks, since a parent's percent may not exceed its sub-tasks' roll-up (worker/domain/parent-rule.ts).
   const tasks = db
     .prepare(
       `SELECT t.id, t.version FROM tasks t WHERE t.town_id = ? AND t.kind <> 'rectification'

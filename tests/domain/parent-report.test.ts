@@ -1,12 +1,12 @@
 /**
- * The parent rule of worker/domain/update.ts: a report on a task with sub-tasks may say 已完成
+ * The parent rule of worker/domain/parent-rule.ts: a report on a task with sub-tasks may say 已完成
  * only when every sub-task is completed, and no more percent than their weighted roll-up. Each
  * example is a dated log of approved reports, read as of a day (the latest approval per task wins,
  * as the database reads it), then a report on the parent is judged.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parentAllowance, parentReportRefusal, type Descendant } from '../../worker/domain/update.ts';
+import { parentAllowance, parentReportRefusal, type Descendant } from '../../worker/domain/parent-rule.ts';
 import { publicTaskStates } from '../../worker/domain/public-status.ts';
 import type { TaskStatus } from '../../worker/domain/plan-view.ts';
 

@@ -3,7 +3,8 @@
  * Writes are returned as Stmt lists so the route can add the audit and idempotency rows to
  * the same batch.
  */
-import type { Descendant, UpdateInput, UpdateView } from '../domain/update.ts';
+import type { Descendant } from '../domain/parent-rule.ts';
+import type { UpdateInput, UpdateView } from '../domain/update.ts';
 import { stmt, type Stmt } from './sql.ts';
 
 /** The task facts a submission or review needs. */

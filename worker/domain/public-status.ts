@@ -8,7 +8,7 @@
  * - Its deadline is shown as a date ("2018年底到期"), marked 推定 when the editors inferred it;
  *   逾期 only for a task whose latest approved report leaves it unfinished after its deadline.
  * - A parent task's state and percent roll up from its children, weighted (a report on a parent
- *   may not claim more: worker/domain/update.ts, parentReportRefusal).
+ *   may not claim more: worker/domain/parent-rule.ts).
  * - A numeric target is judged on the value dated on or before the milestone; a value dated
  *   after it is shown with its own status (逾期达成 / 尚未达成); no value at all is 暂无数据.
  * - A qualitative target shows the state of the tasks that deliver it; it is 已达成 only when

@@ -39,12 +39,10 @@ import {
   UpdateState,
   UpdateView,
   etag,
-  parentAllowance,
-  parentReportRefusal,
   parseIfMatch,
   parseTaskRef,
-  type Refusal,
 } from '../domain/update.ts';
+import { parentAllowance, parentReportRefusal, type Refusal } from '../domain/parent-rule.ts';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const err = (description: string) => json(ErrorBody, description);
