@@ -163,3 +163,18 @@ describe("the approval's guard on the sub-tasks", () => {
     expect((await readUpdate(env.DB, u.id))!.state).toBe('approved');
   });
 });
+
+describe('the API contract', () => {
+  it('lists the parent refusal among the 422 answers of submission and approval', async () => {
+    const doc = (await (await SELF.fetch('http://localhost/api/openapi.json')).json()) as any;
+    for (const [path, op] of [
+      ['/tasks/{task}/updates', 'post'],
+      ['/updates/{update}/approve', 'post'],
+    ] as const) {
+      const r422 = doc.paths[path][op].responses['422'];
+      expect(r422.description).toContain('children_unfinished');
+      expect(r422.description).toContain('percent_above_children');
+      expect(r422.content['application/json'].schema).toBeDefined();
+    }
+  });
+});
