@@ -32,16 +32,7 @@ import {
   submitStmts,
   type TaskForUpdate,
 } from '../db/updates.ts';
-import {
-  RejectInput,
-  TaskRef,
-  UpdateInput,
-  UpdateState,
-  UpdateView,
-  etag,
-  parseIfMatch,
-  parseTaskRef,
-} from '../domain/update.ts';
+import { RejectInput, TaskRef, UpdateInput, UpdateState, UpdateView, etag, parseIfMatch, parseTaskRef } from '../domain/update.ts';
 import { parentAllowance, parentReportRefusal, type Refusal } from '../domain/parent-rule.ts';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -126,7 +117,7 @@ async function taskFor(c: Context<AppEnv>, caller: Caller, ref: string, mode: 'r
   return t;
 }
 
-/** A report on a parent task that its children do not support (worker/domain/update.ts). */
+/** A report on a parent task that its children do not support (worker/domain/parent-rule.ts). */
 const parentRefusal = (t: TaskForUpdate, report: { status: UpdateView['status']; percent: number }) => {
   const r: Refusal | null = parentReportRefusal(parentAllowance(t.id, t.descendants), report);
   return r ? new ApiError(422, r.code, r.message, r.message_en, r.fields) : null;
