@@ -52,6 +52,10 @@ async function parentForm(): Promise<{ page: Page; close: () => Promise<void> }>
   await page.getByLabel('用户名').fill('demo-reporter');
   await page.getByLabel('密码').fill(PASSWORD);
   await page.getByRole('button', { name: '登录', exact: true }).click();
+  // The list is grouped by key task, each group closed until tapped.
+  const group = page.locator(`details.task-group[data-tasks~="${PARENT}"]`);
+  await group.waitFor({ state: 'attached' });
+  if (!(await group.evaluate((d) => (d as HTMLDetailsElement).open))) await group.locator('> summary').click();
   const card = page.locator(`.task-card[data-task="${PARENT}"]`);
   await card.getByRole('button', { name: /填写进展/ }).click();
   await card.locator('form').waitFor();
@@ -63,12 +67,15 @@ describe("a parent task's update form", () => {
     let f = await parentForm();
     const form = () => f.page.locator(`.task-card[data-task="${PARENT}"] form`);
     const completed = () => form().getByLabel('状态').locator('option[value="completed"]');
+    const hints = async () => (await form().locator('.hint').allInnerTexts()).join('\n');
+    // The sub-tasks' approved states arrive with the public progress, possibly after the form opens.
+    await expect.poll(hints).toContain('这是上级任务');
     expect(await completed().isDisabled()).toBe(true);
-    const hint = await form().locator('.hint').allInnerTexts();
-    expect(hint.join('\n')).toContain('这是上级任务，进度由 7 项子任务加权汇总（目前 0%）');
-    expect(hint.join('\n')).toContain('未完成：一.1（未报告）、一.2（未报告）');
-    expect(hint.join('\n')).toContain('最多 0%');
-    // Typing a percent above the roll-up is refused in the form, before anything is queued.
+    const hint = await hints();
+    expect(hint).toContain('这是上级任务，进度由 7 项子任务加权汇总（目前 0%）');
+    expect(hint).toContain('未完成：一.1（未报告）、一.2（未报告）');
+    expect(hint).toContain('最多 0%');
+    // A percent above the roll-up is refused next to the field, by the same rule the API applies.
     await form().getByLabel('完成比例').fill('30');
     await form().getByLabel('进展说明').fill('已召开专题部署会。');
     await form().getByRole('button', { name: '提交进展' }).click();
@@ -87,8 +94,8 @@ describe("a parent task's update form", () => {
     }
 
     f = await parentForm();
+    await expect.poll(hints).toContain('最多 100%');
     expect(await completed().isDisabled()).toBe(false);
-    expect((await form().locator('.hint').allInnerTexts()).join('\n')).toContain('最多 100%');
     await f.close();
   });
 });
