@@ -184,7 +184,7 @@ export const en: Dict = {
     met_of: (met: number, total: number) => `${met} of ${total} met`,
     milestone_goals: (label: string) => `Targets for ${label}`,
     cards_heading: 'Targets at each milestone',
-    cards_intro: 'Each target’s status is judged from the latest approved value. A target whose milestone has passed without reaching it is “missed”; where the plan gives no starting value, nothing is judged before the milestone (“no data”).',
+    cards_intro: 'Each target is judged “met” or “missed” on the approved value dated on or before its milestone. Where only later values exist, one that reaches the target is “met late”, one that does not is “not yet met”; no value at all is “no data”. A qualitative target is met only when every task that delivers it is reported completed. Open a target for its chart and the source of every value.',
     milestone_heading: (label: string) => `By ${label}`,
     col_target: 'Target',
     col_target_value: 'Target value',

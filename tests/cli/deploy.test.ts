@@ -122,7 +122,7 @@ describe('a new town added by following content/README.md (tests/fixtures/conten
         const res = await fetch(origin + p);
         expect(res.status, p).toBe(200);
         const html = await res.text();
-        expect(html, p).toContain('青石镇');
+        expect(html, p).toContain(p.startsWith('/en/') ? 'Qingshi Town' : '青石镇');
         // Nothing of Fengmao's plan or place, nor its structure (three milestones, its part names).
         for (const foreign of ['冯卯', '山亭', '枣庄', '冯政发', '三个时间节点', '第四部分', '强化督导考核']) expect(html, `${p}: ${foreign}`).not.toContain(foreign);
         // Demonstration data is marked on every page of the town.
