@@ -29,7 +29,26 @@ export async function startApp() {
   for (const m of await readD1Migrations(resolve(root, 'migrations'))) for (const q of m.queries) await db.prepare(q).run();
   await runBatch(db, await contentStatements(readContent(resolve(root, 'content')), '2026-01-01T00:00:00.000Z'));
   const env = { DB: db, ASSETS: { fetch: async () => new Response('not found', { status: 404 }) } };
-  const request = (path: string, init: RequestInit = {}) => app.request(`http://localhost${path}`, init, env);
+  /**
+   * The proxy reaches its D1 over a kept-alive local socket that the other side may have closed
+   * while LibreOffice ran for half a minute ("fetch failed: other side closed"); a probe that is
+   * allowed to fail re-opens it, so the request under test meets a live connection. Harness only:
+   * the Worker itself never talks to D1 through this proxy.
+   */
+  const reconnect = async () => {
+    for (let i = 0; i < 3; i++) {
+      try {
+        await db.prepare('SELECT 1').first();
+        return;
+      } catch {
+        /* a stale socket: the next try opens a new one */
+      }
+    }
+  };
+  const request = async (path: string, init: RequestInit = {}) => {
+    await reconnect();
+    return app.request(`http://localhost${path}`, init, env);
+  };
   /** A new active account of `role` (a reporter of `unit`), signed in: its bearer token. */
   const signIn = async (role: 'office' | 'admin' | 'supervisor' | 'reporter', unit: string | null = null) => {
     const username = `${role}-${crypto.randomUUID().slice(0, 8)}`;
