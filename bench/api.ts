@@ -64,22 +64,26 @@ export interface ApiLevel {
 const persistDir = resolve(DATA, 'api/d1');
 
 /** The SQLite file of the local D1 under the persist dir. */
-function sqliteFile(): string {
-  const dir = join(persistDir, 'v3/d1/miniflare-D1DatabaseObject');
+export function sqliteFile(persist = persistDir): string {
+  const dir = join(persist, 'v3/d1/miniflare-D1DatabaseObject');
   const f = readdirSync(dir).filter((x) => x.endsWith('.sqlite') && x !== 'metadata.sqlite');
   if (f.length !== 1) throw new Error(`expected one D1 sqlite file in ${dir}, found ${f.join(', ') || 'none'}`);
   return join(dir, f[0]!);
 }
 
-/** Fresh database: migrations and content/ with wrangler, then synthetic towns and the bench accounts. */
-async function prepare(): Promise<void> {
-  rmSync(resolve(DATA, 'api'), { recursive: true, force: true });
+/**
+ * Fresh database in `<dir>/d1`: migrations and content/ with wrangler, then `towns` synthetic towns
+ * and the bench accounts (reporter and office of synthetic-0001). Returns the persist folder.
+ */
+export async function prepareDatabase(dir = resolve(DATA, 'api'), towns = API_TOWNS): Promise<string> {
+  const persistDir = join(dir, 'd1');
+  rmSync(dir, { recursive: true, force: true });
   console.log(`  migrations + content/ into ${persistDir} (wrangler)`);
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], { quiet: true });
   const load = spawnSyncNode(['worker/cli/load-content.ts', '--local', '--persist-to', persistDir]);
   if (load !== 0) throw new Error('content load failed');
-  const { contentDir } = writeSyntheticContent(resolve(DATA, 'api/synthetic'), API_TOWNS);
-  const db = new DatabaseSync(sqliteFile());
+  const { contentDir } = writeSyntheticContent(join(dir, 'synthetic'), towns);
+  const db = new DatabaseSync(sqliteFile(persistDir));
   db.exec('PRAGMA foreign_keys = ON');
   const n = await loadSyntheticTowns(db, contentDir);
   const at = new Date().toISOString();
@@ -94,6 +98,7 @@ async function prepare(): Promise<void> {
   runStmts(db, stmts);
   db.close();
   console.log(`  ${n} synthetic towns and ${ACCOUNTS.length} bench accounts loaded`);
+  return persistDir;
 }
 
 function spawnSyncNode(args: string[]): number {
@@ -136,30 +141,34 @@ function inspectQueries(db: DatabaseSync): Pick<ApiLevel, 'queries' | 'plans'> {
   return { queries, plans };
 }
 
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** Rounds per level: each route's load is split into this many interleaved runs. */
 const ROUNDS = 3;
 
 /** The p-quantile (nearest rank) of latencies in ms. */
-function percentile(xs: number[], p: number): number {
+export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return round(s[Math.min(s.length - 1, Math.max(0, Math.ceil(s.length * p) - 1))] ?? NaN);
 }
 
 /** One autocannon run; every response time (ms) is appended to `lat`. */
-function cannon(o: autocannon.Options, lat: number[]): Promise<autocannon.Result> {
+export function cannon(o: autocannon.Options, lat: number[]): Promise<autocannon.Result> {
   return new Promise((res, rej) => {
     const inst = autocannon(o, (err, result) => (err ? rej(err) : res(result)));
     inst.on('response', (_client, _status, _bytes, ms) => lat.push(ms));
   });
 }
 
-async function startDev(port: number, logFile: string): Promise<ChildProcess> {
+/**
+ * `wrangler dev` of the built Worker over the local D1 in `persist`, in its own process group:
+ * dist/server (through .wrangler/deploy/config.json), or the build whose wrangler.json is `config`.
+ */
+export async function startDev(port: number, logFile: string, persist = persistDir, config?: string): Promise<ChildProcess> {
   const out = openSync(logFile, 'a');
   const child = spawn(
     resolve(ROOT, 'node_modules/.bin/wrangler'),
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--local', '--persist-to', persistDir, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--local', '--persist-to', persist, ...(config ? ['--config', config] : []), '--show-interactive-dev-session=false', '--log-level', 'warn'],
     { cwd: ROOT, env: wranglerEnv(), stdio: ['ignore', out, out], detached: true },
   );
   closeSync(out);
@@ -179,7 +188,7 @@ async function startDev(port: number, logFile: string): Promise<ChildProcess> {
 }
 
 /** Stops wrangler dev and waits until its whole process group (workerd too) is gone, so the D1 file is free. */
-async function stopDev(child: ChildProcess): Promise<void> {
+export async function stopDev(child: ChildProcess): Promise<void> {
   await signalDev(child);
   const alive = () => {
     try {
@@ -218,7 +227,7 @@ function signalDev(child: ChildProcess): Promise<void> {
   });
 }
 
-async function login(base: string, username: string): Promise<string> {
+export async function login(base: string, username: string): Promise<string> {
   const r = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
   if (!r.ok) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
   return ((await r.json()) as { token: string }).token;
@@ -378,7 +387,7 @@ async function writes(base: string, reporter: string, office: string, tasks: { i
 /** The whole API part. */
 export async function runApi(levels: number[], opts: { port: number; seconds: number; connections: number; writes: number }): Promise<ApiLevel[]> {
   if (!existsSync(resolve(ROOT, 'dist/server/wrangler.json'))) throw new Error('dist/ is missing: the site must be built before the API part (wrangler dev serves it)');
-  await prepare();
+  await prepareDatabase();
   const out: ApiLevel[] = [];
   for (const level of levels) {
     console.log(`\n  level ${level.toLocaleString('en')} updates`);

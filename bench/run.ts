@@ -8,10 +8,17 @@
  *   npm run bench -- --only backup [--updates N]
  *                                 only the backup part (bench/backup.ts, default 1,000,000 updates):
  *                                 replaces its section of bench/results.md and its key in results.json
+ *   npm run bench -- --render      rewrites those sections of results.md from results.json (no measuring)
+ *   npm run bench -- --only pages|start|site|builds [--quick]
+ *                                 only that part of the live public site's budgets (issue 13, see
+ *                                 bench/live-report.ts): replaces its section of results.md, the
+ *                                 table of those budgets, and its key under "live" in results.json
  *
- * Parts: the site (normal build, bytes per page type, Lighthouse), the console on a throttled
- * phone (bench/console.ts), the API under load at growing
- * numbers of updates (bench/api.ts), the site build at 1, 100 and 1,000 synthetic towns
+ * Parts: the site (normal build, bytes per page type, JavaScript and weight of every public page,
+ * Lighthouse on the built Worker), the console on a throttled phone (bench/console.ts), the public
+ * progress page cached / uncached / beside a static page at 100,000 approved updates
+ * (bench/pages.ts), the API under load at growing numbers of updates (bench/api.ts), backup,
+ * `npm start` cold and warm (bench/start.ts), the site build at 1, 100 and 1,000 synthetic towns
  * (bench/site.ts). Budgets are checked and reported with pass/fail and margin; none is loosened.
  */
 import { execFileSync } from 'node:child_process';
@@ -21,10 +28,13 @@ import { resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { runApi, API_TOWNS, type ApiLevel } from './api.ts';
 import { backupMarkdown, runBackup, type BackupFigures } from './backup.ts';
-import { buildNormalSite, buildSynthetic, lighthouseFigures, pageTypes, type BuildFigure, type LighthouseFigure, type PageTypeFigure } from './site.ts';
+import { buildNormalSite, buildSynthetic, lighthouseFigures, pageTypes, publicPageBudget, type BuildFigure } from './site.ts';
 import { DATA, ROOT } from './synthetic.ts';
 import { END, START, runConsoleBench } from './console.ts';
-import { pagePaths, pageWeight, totalGzipWithoutFonts } from '../tests/site/page-weight.ts';
+import { runPages } from './pages.ts';
+import { runStart } from './start.ts';
+import { atMost, liveBudgets, mark, renderLiveParts, writeLivePart, type Budget, type LiveResults, type Measured, type SiteFigures } from './live-report.ts';
+import { startLiveSite } from '../tests/site/live-site.ts';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -32,14 +42,22 @@ const strict = args.has('--strict');
 const LEVELS = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
 const TOWNS = quick ? [1, 100] : [1, 100, 1_000];
 const LOAD = quick ? { port: 8831, seconds: 3, connections: 8, writes: 60 } : { port: 8831, seconds: 5, connections: 8, writes: 120 };
-const KB = 1024;
+/** The public pages part: database size, load and the approve loop. */
+const PAGES = quick
+  ? { updates: 10_000, port: 8900, seconds: 3, connections: 8, iterations: 30, loopSeconds: 120 }
+  : { updates: 100_000, port: 8900, seconds: 15, connections: 8, iterations: 100, loopSeconds: 600 };
+/** Ports of the site part's server (seeded fixture data) and of the `npm start` part. */
+const SITE_PORT = 8901;
+const START_PORT = 8902;
 
 const argAfter = (flag: string) => {
   const i = process.argv.indexOf(flag);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 const only = argAfter('--only');
-if (only !== undefined && only !== 'backup') throw new Error('--only takes: backup');
+const LIVE_PARTS = ['pages', 'start', 'site', 'builds'] as const;
+type LivePart = (typeof LIVE_PARTS)[number];
+if (only !== undefined && only !== 'backup' && !LIVE_PARTS.includes(only as LivePart)) throw new Error(`--only takes: backup, ${LIVE_PARTS.join(', ')}`);
 const BACKUP_UPDATES = Number(argAfter('--updates') ?? (quick ? 10_000 : 1_000_000));
 const BACKUP_BUDGET_MB = 512;
 
@@ -64,6 +82,69 @@ if (only === 'backup') {
   process.exit(strict && (worst > BACKUP_BUDGET_MB || !fig.identical) ? 1 : 0);
 }
 
+const outDir = quick ? DATA : resolve(ROOT, 'bench');
+const outBase = quick ? 'results-quick' : 'results';
+const la = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
+
+/** Runs one live-site part and wraps its figures with when, where and under what load it ran. */
+async function measure<T>(f: () => Promise<T> | T): Promise<Measured<T>> {
+  const start = la();
+  const date = new Date().toISOString();
+  const figures = await f();
+  return { date, commit: git('rev-parse', 'HEAD'), quick, load_average: { start, end: la() }, figures };
+}
+
+/** The site part: build, then every page as the built Worker serves it (fixture data), page budgets, Lighthouse. */
+async function sitePart(): Promise<SiteFigures> {
+  console.log('  npm run build (astro build, pagefind over dist/client)');
+  const normal_build = buildNormalSite();
+  console.log(`  ${normal_build.html_pages} prerendered pages in ${normal_build.total_seconds} s; starting the built Worker on port ${SITE_PORT} (fixture data)`);
+  const site = await startLiveSite({ port: SITE_PORT });
+  try {
+    const page_types = await pageTypes(site.origin);
+    const page_budget = await publicPageBudget(site.origin);
+    console.log(`  ${page_budget.pages} public pages, with JavaScript: ${page_budget.withJs.length}; heaviest town page ${page_budget.heaviest.page} ${(page_budget.heaviest.gzip / 1024).toFixed(1)} KB gzip`);
+    console.log('  Lighthouse (mobile, four categories)');
+    const lighthouse = await lighthouseFigures(site.origin);
+    return { normal_build, page_types, page_budget, lighthouse };
+  } finally {
+    await site.close();
+  }
+}
+
+const livePart = (p: LivePart): Promise<Measured<unknown>> =>
+  p === 'site' ? measure(sitePart)
+  : p === 'pages' ? measure(() => runPages(PAGES.updates, PAGES))
+  : p === 'start' ? measure(() => runStart(START_PORT))
+  : measure(async () => {
+      const out: BuildFigure[] = [];
+      for (const n of TOWNS) {
+        console.log(`  ${n.toLocaleString('en')} synthetic town${n === 1 ? '' : 's'}`);
+        out.push(buildSynthetic(n));
+        console.log(`    ${out[out.length - 1]!.html_pages} pages, ${out[out.length - 1]!.pages_per_second} pages/s`);
+      }
+      return out;
+    });
+
+if (args.has('--render')) {
+  console.log(`rewrote ${renderLiveParts(outDir, outBase).join(', ')} in ${resolve(outDir, `${outBase}.md`)}`);
+  process.exit(0);
+}
+
+if (only !== undefined && only !== 'backup') {
+  const p = only as LivePart;
+  console.log(`\n▶ ${p}${quick ? ' (quick)' : ''}`);
+  if (p === 'pages' && !existsSync(resolve(ROOT, 'dist/server/wrangler.json'))) throw new Error('dist/ is not built: run `npm run build` first');
+  const m = await livePart(p);
+  mkdirSync(outDir, { recursive: true });
+  const live = writeLivePart(outDir, outBase, p, m);
+  console.log(`\nbudgets of issue 13 (parts measured so far: ${Object.keys(live).join(', ')}):`);
+  const bs = liveBudgets(live);
+  for (const b of bs) console.log(`  ${b.pass === null ? '–   ' : b.pass ? 'pass' : 'MISS'}  ${b.name}: ${b.value} (${b.limit}; ${b.margin})`);
+  console.log(`written: ${resolve(outDir, `${outBase}.md`)} and .json`);
+  process.exit(strict && bs.some((b) => b.pass === false) ? 1 : 0);
+}
+
 const started = performance.now();
 const loadStart = os.loadavg();
 const parts: Record<string, number> = {};
@@ -77,13 +158,13 @@ const part = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
 };
 
 const pkgVersion = (name: string): string => JSON.parse(readFileSync(resolve(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
-const git = (...a: string[]): string => {
+function git(...a: string[]): string {
   try {
     return execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
   } catch {
     return '';
   }
-};
+}
 
 function machine() {
   const cpus = os.cpus();
@@ -114,66 +195,25 @@ const commit = git('rev-parse', 'HEAD');
 const dirty = git('status', '--porcelain').length > 0;
 console.log(`bench ${quick ? '(quick) ' : ''}on ${info.cpu} × ${info.cores}, Node ${info.node}, wrangler ${info.wrangler}, commit ${commit.slice(0, 10)}${dirty ? ' (with uncommitted changes)' : ''}`);
 
-const normal = await part('site: normal build (content/, fixture snapshot) into dist/', () => buildNormalSite());
-const types: PageTypeFigure[] = await part('site: bytes per page type', () => pageTypes());
-const pageBudget = await part('site: page budgets over every public page', () => {
-  const dist = resolve(ROOT, 'dist');
-  const pages = pagePaths(dist).filter((p) => !p.startsWith('/console/'));
-  let withJs: string[] = [];
-  let island = 0;
-  let heaviest = { page: '', gzip: 0 };
-  for (const p of pages) {
-    const w = pageWeight(dist, p);
-    const scripts = w.assets.filter((a) => a.kind === 'script');
-    if (!p.startsWith('/search/') && scripts.some((s) => s.path !== '/scripts/freshness.js')) withJs.push(p);
-    island = Math.max(island, ...scripts.filter((s) => s.path === '/scripts/freshness.js').map((s) => s.gzip), 0);
-    if (/^\/(en\/)?towns\/[^/]+\//.test(p)) {
-      const t = totalGzipWithoutFonts(w);
-      if (t > heaviest.gzip) heaviest = { page: p, gzip: t };
-    }
-  }
-  return { pages: pages.length, withJs, island, heaviest };
-});
-const lighthouse: LighthouseFigure[] = await part('site: Lighthouse (mobile, performance) on home and town', () => lighthouseFigures());
+const live: LiveResults = {};
+live.site = (await part('site: npm run build, every public page from the built Worker (fixture data), Lighthouse', () => livePart('site'))) as LiveResults['site'];
 const consoleBench = await part('console on a rural network (throttled Chromium, bench/console.ts)', () => runConsoleBench());
+live.pages = (await part(`public progress page at ${PAGES.updates.toLocaleString('en')} approved updates: cached, uncached, static`, () => livePart('pages'))) as LiveResults['pages'];
 const api: ApiLevel[] = await part(`API under load at ${LEVELS.map((l) => l.toLocaleString('en')).join(' / ')} updates`, () => runApi(LEVELS, LOAD));
 const backup: BackupFigures = await part(`backup: export / import at ${BACKUP_UPDATES.toLocaleString('en')} updates`, () => runBackup(BACKUP_UPDATES));
-const builds: BuildFigure[] = [];
-for (const n of TOWNS) builds.push(await part(`site build: ${n.toLocaleString('en')} synthetic town${n === 1 ? '' : 's'}`, () => buildSynthetic(n)));
+live.start = (await part('npm start: fresh clone (cold), then again (warm)', () => livePart('start'))) as LiveResults['start'];
+live.builds = (await part(`site build: ${TOWNS.map((n) => n.toLocaleString('en')).join(' / ')} synthetic towns`, () => livePart('builds'))) as LiveResults['builds'];
 
 // ---------------------------------------------------------------- budgets
 
-interface Budget {
-  name: string;
-  short: string;
-  limit: string;
-  value: string;
-  pass: boolean | null;
-  margin: string;
-}
-const pct = (a: number, b: number) => `${Math.round((Math.abs(a - b) / b) * 100)} %`;
-const atMost = (short: string, name: string, limit: number, value: number | undefined, unit: string, fmt = (x: number) => String(x)): Budget => {
-  if (value === undefined || Number.isNaN(value)) return { name, short, limit: `≤ ${fmt(limit)} ${unit}`, value: 'not measured (quick run)', pass: null, margin: '–' };
-  const pass = value <= limit;
-  return { name, short, limit: `≤ ${fmt(limit)} ${unit}`, value: `${fmt(value)} ${unit}`, pass, margin: pass ? `${fmt(limit - value)} ${unit} to spare` : `missed by ${fmt(value - limit)} ${unit} (${pct(value, limit)} over)` };
-};
-const atLeast = (short: string, name: string, limit: number, value: number | undefined, unit: string): Budget => {
-  if (value === undefined) return { name, short, limit: `≥ ${limit} ${unit}`, value: 'not measured (quick run)', pass: null, margin: '–' };
-  const pass = value >= limit;
-  return { name, short, limit: `≥ ${limit} ${unit}`, value: `${value} ${unit}`, pass, margin: pass ? `${Math.round((value - limit) * 100) / 100} ${unit} to spare` : `missed by ${Math.round((limit - value) * 100) / 100} ${unit} (${pct(value, limit)} short)` };
-};
-const kb = (x: number) => (Math.round((x / KB) * 10) / 10).toFixed(1);
 const level = (n: number) => api.find((l) => l.level === n);
 const progressAt = (n: number) => level(n)?.load.find((f) => f.route.includes('/progress'));
 const overdueSqlAt = (n: number) => level(n)?.queries.find((q) => q.what.startsWith('overdue'));
 const top = api[api.length - 1]!;
-const builtAt = (n: number) => builds.find((b) => b.towns === n);
 
 const budgets: Budget[] = [
-  atMost('public JavaScript', 'public pages with JavaScript other than the freshness island (all public pages of dist/; /search/ exempt: pagefind is the search UI; /console/ is not public)', 0, pageBudget.withJs.length, 'pages'),
-  atMost('freshness island', 'freshness island, gzip', 10 * KB, pageBudget.island, 'KB', kb),
-  atMost('town page size', `heaviest town page in total, gzip, fonts excluded (${pageBudget.heaviest.page})`, 100 * KB, pageBudget.heaviest.gzip, 'KB', kb),
-  atMost('progress p99 at 100k', 'public progress p99 as a multiple of the baseline route (GET /api/v1/ping) at 100k updates', 3, progressAt(100_000)?.ratio?.p99, '×'),
+  ...liveBudgets(live),
+  atMost('API progress p99 at 100k', 'public progress API (JSON) p99 as a multiple of the baseline route (GET /api/v1/ping) at 100k updates', 3, progressAt(100_000)?.ratio?.p99, '×'),
   atMost('overdue query at 1M', 'overdue board query at 1M updates (median of the 8 statements of readTownFacts, node:sqlite on the D1 file)', 10, overdueSqlAt(1_000_000)?.median_ms, 'ms'),
   atMost(
     'no scan of updates',
@@ -184,22 +224,22 @@ const budgets: Budget[] = [
   ),
   atMost('backup memory', `peak RSS of npm run export and npm run import (process tree) at ${BACKUP_UPDATES.toLocaleString('en')} updates`, BACKUP_BUDGET_MB, Math.max(...backup.runs.slice(1).map((r) => r.peak_rss_mb)), 'MB'),
   atMost('backup round trip', 'export → import → export differs (files)', 0, backup.identical ? 0 : 1, 'files'),
-  atLeast('site build at 1,000 towns', 'site build (astro build + pagefind) at 1,000 towns', 100, builtAt(1_000)?.pages_per_second, 'pages/s'),
 ];
 
 const total = Math.round((performance.now() - started) / 1000);
 const passed = budgets.filter((b) => b.pass === true).length;
 const failed = budgets.filter((b) => b.pass === false).length;
-const p100 = progressAt(100_000) ?? progressAt(top.level)!;
 const o1m = overdueSqlAt(1_000_000) ?? overdueSqlAt(top.level)!;
-const b1k = builtAt(1_000) ?? builds[builds.length - 1]!;
+const pg = live.pages!.figures;
+const b1k = live.builds!.figures[live.builds!.figures.length - 1]!;
+const st = live.start!.figures;
 const missed = budgets.filter((b) => b.pass === false).map((b) => `${b.short} (${b.value}, budget ${b.limit})`);
 const summary =
   `${passed} of ${budgets.length} budgets pass${failed ? `; missed: ${missed.join('; ')}` : ''}. ` +
-  `public progress p99 ${p100.p99_ms} ms = ${p100.ratio?.p99}× the baseline at ${(progressAt(100_000) ? 100_000 : top.level).toLocaleString('en')} updates; ` +
+  `public progress page at ${pg.approved_in_town.toLocaleString('en')} approved updates: p99 ${pg.ratios.cached_p99_vs_plan}× a prerendered page cached, ${pg.ratios.uncached_p99_vs_plan}× on the first request after an approval; ` +
   `overdue board SQL ${o1m.median_ms} ms at ${(overdueSqlAt(1_000_000) ? 1_000_000 : top.level).toLocaleString('en')} updates; ` +
-  `site build ${b1k.pages_per_second} pages/s at ${b1k.towns.toLocaleString('en')} towns; ` +
-  `heaviest town page ${kb(pageBudget.heaviest.gzip)} KB gzip; JS only the ${kb(pageBudget.island)} KB freshness island (and pagefind on /search/).`;
+  `site build ${b1k.pages_per_second} pages/s at ${b1k.towns.toLocaleString('en')} towns; npm start ${st.cold.seconds} s cold, ${st.warm.seconds} s warm; ` +
+  `public pages with JavaScript: ${live.site!.figures.page_budget.withJs.length} (pagefind on /search/ only).`;
 
 const results = {
   _note: 'Written by `npm run bench` (bench/run.ts). All data is synthetic (ids synthetic-NNNN, 【合成数据】) and lives in bench/data/, never in content/.',
@@ -213,7 +253,6 @@ const results = {
   summary,
   budgets,
   api: { towns: API_TOWNS + 1, measured_town: 'synthetic-0001', load: LOAD, levels: api },
-  site: { normal_build: normal, builds, page_types: types, page_budget: pageBudget, lighthouse },
   console: consoleBench.figures,
 };
 
@@ -222,7 +261,6 @@ const results = {
 const md: string[] = [];
 const row = (...c: (string | number)[]) => md.push(`| ${c.join(' | ')} |`);
 const head = (...c: string[]) => (row(...c), row(...c.map(() => '---')));
-const mark = (b: boolean | null) => (b === null ? '–' : b ? '✅ pass' : '❌ **miss**');
 md.push(`# Benchmark results${quick ? ' (quick run)' : ''}`, '');
 md.push(`Written by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${results.date.slice(0, 16).replace('T', ' ')} UTC, commit \`${commit.slice(0, 10)}\`${dirty ? ' (with uncommitted changes)' : ''}, in ${Math.floor(total / 60)} min ${total % 60} s.`, '');
 md.push(`**Summary.** ${summary}`, '');
@@ -270,21 +308,6 @@ md.push('', `### Query plans at ${top.level.toLocaleString('en')} updates`, '');
 for (const p of top.plans) {
   md.push(`**${p.query}** — ${p.full_scan_of_updates ? '❌ full scan of updates' : 'no scan of task_updates / indicator_values'}`, '', '```', ...p.plan, '```', '');
 }
-md.push('## Site', '');
-md.push('### Build', '');
-md.push('`astro build` then `pagefind`, as `npm run build` runs them. Synthetic towns are copies of 冯卯镇 (`synthetic-0001` …, names 【合成数据】…) written to `bench/data/site-<n>/` with one synthetic snapshot each, built with `CONTENT_DIR` and `SNAPSHOT_DIR` into `bench/data/site-<n>/dist`. Pages = HTML files.', '');
-head('towns', 'HTML pages', 'files', 'astro s', 'pagefind s', 'total s', 'pages/s (total)', 'pages/s (astro only)');
-row(`1 (冯卯镇, content/, fixture snapshot → dist/)`, normal.html_pages, normal.files, normal.astro_seconds, normal.pagefind_seconds, normal.total_seconds, normal.pages_per_second, normal.astro_pages_per_second);
-for (const b of builds) row(`${b.towns.toLocaleString('en')} synthetic`, b.html_pages, b.files, b.astro_seconds, b.pagefind_seconds, b.total_seconds, b.pages_per_second, b.astro_pages_per_second);
-md.push('', '### Bytes per page type', '');
-md.push('From `dist/` (冯卯镇 with the fixture snapshot). CSS is inlined into the HTML (`inlineStylesheets: always`), so the HTML figure includes it; the inline CSS is shown apart. gzip = zlib default level. Total = HTML + external CSS + JS + images referenced, fonts excluded (the site references no fonts).', '');
-head('page type', 'path', 'HTML raw', 'HTML gzip', 'inline CSS raw', 'inline CSS gzip', 'ext. CSS gzip', 'JS raw', 'JS gzip', 'images gzip', 'total gzip', 'scripts');
-for (const t of types) row(t.type, `\`${t.path}\``, kb(t.html_raw), kb(t.html_gzip), kb(t.inline_css_raw), kb(t.inline_css_gzip), kb(t.css_gzip), kb(t.js_raw), kb(t.js_gzip), kb(t.images_gzip), kb(t.total_gzip_without_fonts), t.scripts.join(', ') || '–');
-md.push('', 'All figures in KB (1,024 bytes). /search/ loads pagefind\'s UI script statically and fetches its WebAssembly and index on use; those later fetches are not counted here.', '');
-md.push('### Lighthouse (mobile)', '');
-md.push('Lighthouse\'s default mobile preset (simulated throttling), performance category only, on `dist/` served by the plain local server of `tests/site/serve.ts` (no compression, no API), Chromium from Debian.', '');
-head('page', 'path', 'performance', 'LCP ms', 'TBT ms', 'CLS', 'FCP ms');
-for (const l of lighthouse) row(l.page, `\`${l.path}\``, l.performance, l.lcp_ms, l.tbt_ms, l.cls, l.fcp_ms);
 md.push('', START, consoleBench.markdown + END);
 md.push('', '## How long each part took', '');
 head('part', 'seconds');
@@ -292,11 +315,11 @@ for (const [k, v] of Object.entries(parts)) row(k, v);
 row('**total**', total);
 md.push('');
 
-const outDir = quick ? DATA : resolve(ROOT, 'bench');
 mkdirSync(outDir, { recursive: true });
-const base = quick ? 'results-quick' : 'results';
+const base = outBase;
 writeFileSync(resolve(outDir, `${base}.json`), JSON.stringify(results, null, 2) + '\n');
 writeFileSync(resolve(outDir, `${base}.md`), md.join('\n'));
+for (const p of LIVE_PARTS) writeLivePart(outDir, base, p, live[p]!);
 writeBackupSection(outDir, base, backup);
 
 console.log(`\n${'─'.repeat(80)}\nbudgets:`);

@@ -1,12 +1,20 @@
 /**
- * The public site: build time and pages per second for 1, 100 and 1,000 synthetic towns; bytes
- * per page type (raw and gzip); Lighthouse mobile metrics of the home and town pages.
+ * The public site: build time and pages per second for 1, 100 and 1,000 synthetic towns (the
+ * prerendered pages: plan, group, comparison, search, console shell); bytes per page type (raw and
+ * gzip; pages rendered on demand are fetched from the built Worker); the JavaScript and weight
+ * budgets over every public page; Lighthouse (mobile) on the built Worker under `wrangler dev`.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readContent } from '../worker/content/read.ts';
+import { townPublicPaths } from '../worker/domain/public-pages.ts';
 import { DATA, ROOT, writeSyntheticContent } from './synthetic.ts';
 import { pagePaths, pageWeight, scriptBytes, totalGzipWithoutFonts } from '../tests/site/page-weight.ts';
+export { LIGHTHOUSE_CATEGORIES, LIGHTHOUSE_PAGES, lighthouseFigures, type LighthouseFigure } from '../tests/site/lighthouse-figures.ts';
+
+/** dist/client: what `npm run build` prerenders, served by Workers Static Assets. */
+export const CLIENT = resolve(ROOT, 'dist/client');
 
 export interface BuildFigure {
   towns: number;
@@ -37,15 +45,6 @@ export interface PageTypeFigure {
   scripts: string[];
 }
 
-export interface LighthouseFigure {
-  page: string;
-  path: string;
-  performance: number;
-  lcp_ms: number;
-  tbt_ms: number;
-  cls: number;
-  fcp_ms: number;
-}
 
 export const PAGE_TYPES: Record<string, string> = {
   home: '/',
@@ -73,12 +72,11 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
 const countFiles = (dir: string): number =>
   readdirSync(dir).reduce((n, f) => n + (statSync(join(dir, f)).isDirectory() ? countFiles(join(dir, f)) : 1), 0);
 
-/** The normal site (content/, fixture snapshot) into dist/, as `npm test` builds it; returns its build figure. */
+/** The normal site (content/) into dist/, as `npm run build` builds it; returns its build figure (pages of dist/client). */
 export function buildNormalSite(): BuildFigure {
-  const env = { SNAPSHOT_DIR: 'tests/fixtures/snapshot' };
-  const astro = run(bin('astro'), ['build', '--silent'], env);
-  const pagefind = run(bin('pagefind'), ['--site', 'dist', '--silent']);
-  return figure(1, resolve(ROOT, 'dist'), astro, pagefind);
+  const astro = run(bin('astro'), ['build', '--silent']);
+  const pagefind = run(bin('pagefind'), ['--site', 'dist/client', '--silent']);
+  return figure(1, CLIENT, astro, pagefind);
 }
 
 function figure(towns: number, dist: string, astro: number, pagefind: number): BuildFigure {
@@ -96,25 +94,110 @@ function figure(towns: number, dist: string, astro: number, pagefind: number): B
   };
 }
 
-/** Builds `n` synthetic towns (content + snapshots in bench/data/site-<n>/) into bench/data/site-<n>/dist. */
-export function buildSynthetic(n: number): BuildFigure {
-  const dir = resolve(DATA, `site-${n}`);
-  const { contentDir, snapshotDir } = writeSyntheticContent(dir, n);
-  const out = join(dir, 'dist');
-  const astro = run(bin('astro'), ['build', '--silent', '--outDir', out], { CONTENT_DIR: contentDir, SNAPSHOT_DIR: snapshotDir });
-  const pagefind = run(bin('pagefind'), ['--site', out, '--silent']);
-  return figure(n, out, astro, pagefind);
+/**
+ * `astro build` of the content folder `contentDir` into `out` (out/client, out/server); returns its
+ * seconds. The Cloudflare build points wrangler at its output (.wrangler/deploy/config.json): that
+ * file is put back, so `wrangler dev` in this checkout keeps serving dist/.
+ */
+export function astroBuild(contentDir: string, out: string): number {
+  const redirect = resolve(ROOT, '.wrangler/deploy/config.json');
+  const kept = existsSync(redirect) ? readFileSync(redirect, 'utf8') : null;
+  try {
+    return run(bin('astro'), ['build', '--silent', '--outDir', out], { CONTENT_DIR: contentDir });
+  } finally {
+    if (kept !== null) writeFileSync(redirect, kept);
+  }
 }
 
-/** Bytes per page type of dist/. */
-export function pageTypes(dist = resolve(ROOT, 'dist')): PageTypeFigure[] {
-  return Object.entries(PAGE_TYPES).map(([type, path]) => {
-    const w = pageWeight(dist, path);
+/**
+ * Builds `n` synthetic towns (content in bench/data/site-<n>/) into bench/data/site-<n>/dist, as
+ * `npm run build` does (astro build, then pagefind over dist/client); pages = prerendered HTML files.
+ */
+export function buildSynthetic(n: number): BuildFigure {
+  const dir = resolve(DATA, `site-${n}`);
+  const { contentDir } = writeSyntheticContent(dir, n);
+  const out = join(dir, 'dist');
+  const astro = astroBuild(contentDir, out);
+  const pagefind = run(bin('pagefind'), ['--site', join(out, 'client'), '--silent']);
+  return figure(n, join(out, 'client'), astro, pagefind);
+}
+
+/** Every URL path of content/'s towns rendered on demand (pages and open-data files). */
+export const livePaths = (): string[] => [...new Set(readContent().towns.flatMap((t) => townPublicPaths(t.town.id, t.indicators.map((i) => i.indicator))))].sort();
+
+async function servedHtml(origin: string, path: string): Promise<string> {
+  const r = await fetch(origin + path);
+  const body = await r.text();
+  if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${body.slice(0, 200)}`);
+  return body;
+}
+
+export interface LiveWeight {
+  path: string;
+  html_gzip: number;
+  total_gzip_without_fonts: number;
+  scripts: string[];
+}
+
+/** The weight of on-demand pages as the Worker at `origin` serves them (assets resolved in dist/client). */
+export async function liveWeights(origin: string, paths: string[]): Promise<LiveWeight[]> {
+  const out: LiveWeight[] = [];
+  for (const p of paths) {
+    const w = pageWeight(CLIENT, p, await servedHtml(origin, p));
+    out.push({ path: p, html_gzip: w.html.gzip, total_gzip_without_fonts: totalGzipWithoutFonts(w), scripts: w.assets.filter((a) => a.kind === 'script').map((a) => a.path) });
+  }
+  return out;
+}
+
+export interface PageBudgetFigure {
+  /** Public HTML pages checked: prerendered (dist/client, console excluded) and on demand (fetched). */
+  pages: number;
+  prerendered: number;
+  on_demand: number;
+  /** Pages that load any JavaScript (inline or file); /search/ is exempt (pagefind is the search UI). */
+  withJs: string[];
+  /** JavaScript of /search/ (pagefind's UI), gzip. */
+  search_js_gzip: number;
+  heaviest: { page: string; gzip: number };
+}
+
+/**
+ * The JavaScript and weight budgets over every public page: the prerendered pages of dist/client
+ * (not /console/, which is for signed-in staff) and every on-demand page of content/'s towns as the
+ * Worker at `origin` serves them.
+ */
+export async function publicPageBudget(origin: string): Promise<PageBudgetFigure> {
+  const prerendered = pagePaths(CLIENT).filter((p) => !p.startsWith('/console/'));
+  const onDemand = livePaths().filter((p) => p.endsWith('/'));
+  const withJs: string[] = [];
+  let searchJs = 0;
+  let heaviest = { page: '', gzip: 0 };
+  const check = (p: string, html?: string) => {
+    const w = pageWeight(CLIENT, p, html);
+    const js = scriptBytes(w);
+    if (p.startsWith('/search/')) searchJs = js.gzip;
+    else if (w.assets.some((a) => a.kind === 'script')) withJs.push(p);
+    if (/^\/(en\/)?towns\/[^/]+\//.test(p)) {
+      const t = totalGzipWithoutFonts(w);
+      if (t > heaviest.gzip) heaviest = { page: p, gzip: t };
+    }
+  };
+  for (const p of prerendered) check(p);
+  for (const p of onDemand) check(p, await servedHtml(origin, p));
+  return { pages: prerendered.length + onDemand.length, prerendered: prerendered.length, on_demand: onDemand.length, withJs, search_js_gzip: searchJs, heaviest };
+}
+
+/** Bytes per page type: prerendered pages from dist/client, on-demand pages fetched from `origin`. */
+export async function pageTypes(origin: string): Promise<PageTypeFigure[]> {
+  const live = new Set(livePaths());
+  const out: PageTypeFigure[] = [];
+  for (const [type, path] of Object.entries(PAGE_TYPES)) {
+    const w = pageWeight(CLIENT, path, live.has(path) ? await servedHtml(origin, path) : undefined);
     const sum = (kind: string) => w.assets.filter((a) => a.kind === kind).reduce((n, a) => ({ raw: n.raw + a.raw, gzip: n.gzip + a.gzip }), { raw: 0, gzip: 0 });
     const css = sum('stylesheet');
     const img = sum('image');
     const js = scriptBytes(w);
-    return {
+    out.push({
       type,
       path,
       html_raw: w.html.raw,
@@ -129,39 +212,8 @@ export function pageTypes(dist = resolve(ROOT, 'dist')): PageTypeFigure[] {
       images_gzip: img.gzip,
       total_gzip_without_fonts: totalGzipWithoutFonts(w),
       scripts: w.assets.filter((a) => a.kind === 'script').map((a) => a.path),
-    };
-  });
-}
-
-/** Lighthouse (mobile preset, performance only) on dist/ served locally: home and town pages. */
-export async function lighthouseFigures(): Promise<LighthouseFigure[]> {
-  const { default: lighthouse } = await import('lighthouse');
-  const chromeLauncher = await import('chrome-launcher');
-  const { serveDist } = await import('../tests/site/serve.ts');
-  const { origin, close } = await serveDist();
-  const chrome = await chromeLauncher.launch({
-    chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const out: LighthouseFigure[] = [];
-  try {
-    for (const [page, path] of [['home', '/'], ['town', '/towns/fengmao/']] as const) {
-      const r = await lighthouse(origin + path, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance'] });
-      const a = r!.lhr.audits;
-      const v = (id: string) => Math.round((a[id]?.numericValue ?? NaN) * 1000) / 1000;
-      out.push({
-        page,
-        path,
-        performance: Math.round((r!.lhr.categories.performance?.score ?? 0) * 100),
-        lcp_ms: Math.round(v('largest-contentful-paint')),
-        tbt_ms: Math.round(v('total-blocking-time')),
-        cls: v('cumulative-layout-shift'),
-        fcp_ms: Math.round(v('first-contentful-paint')),
-      });
-    }
-  } finally {
-    await chrome.kill();
-    await close();
+    });
   }
   return out;
 }
+

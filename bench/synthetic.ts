@@ -47,20 +47,18 @@ export function progressBar(label: string, total: number): { tick: (done: number
 
 /**
  * Writes a content folder with `n` synthetic towns (and the real indicator catalogue and
- * jurisdictions, which the pages need), plus a snapshot folder with one synthetic snapshot per town.
+ * jurisdictions, which the pages need). Their progress lives in a database (addSyntheticUpdates):
+ * the pages that show it are rendered on demand, never at build time.
  */
-export function writeSyntheticContent(dir: string, n: number): { contentDir: string; snapshotDir: string } {
+export function writeSyntheticContent(dir: string, n: number): { contentDir: string } {
   rmSync(dir, { recursive: true, force: true });
   const contentDir = join(dir, 'content');
-  const snapshotDir = join(dir, 'snapshot');
   mkdirSync(join(contentDir, 'towns'), { recursive: true });
-  mkdirSync(snapshotDir, { recursive: true });
   writeFileSync(join(dir, 'README.txt'), `${SYNTHETIC_MARK} SYNTHETIC benchmark data written by bench/synthetic.ts. Not real towns; never copy into content/.\n`);
   cpSync(join(CONTENT_DIR, 'indicators.yaml'), join(contentDir, 'indicators.yaml'));
   cpSync(join(CONTENT_DIR, 'jurisdictions'), join(contentDir, 'jurisdictions'), { recursive: true });
   const src = join(CONTENT_DIR, 'towns/fengmao');
   const townYaml = readFileSync(join(src, 'town.yaml'), 'utf8');
-  const snapshot = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/snapshot/fengmao.json'), 'utf8')) as Record<string, unknown>;
   for (let i = 1; i <= n; i++) {
     const id = syntheticTownId(i);
     const d = join(contentDir, 'towns', id);
@@ -74,9 +72,8 @@ export function writeSyntheticContent(dir: string, n: number): { contentDir: str
           // name_en carries its basis (issue 17); synthetic towns are demonstration data (demo: true)
           .replace(/^name_en:\n(?: {2}.*\n)+/m, `name_en: { value: Synthetic Town ${String(i).padStart(4, '0')} (synthetic data), basis: external, note: 合成数据 }\ndemo: true\n`),
     );
-    writeFileSync(join(snapshotDir, `${id}.json`), JSON.stringify({ ...snapshot, _note: `${SYNTHETIC_MARK} SYNTHETIC benchmark snapshot`, town: id }));
   }
-  return { contentDir, snapshotDir };
+  return { contentDir };
 }
 
 /** Runs statements (the project's Stmt builders) in one transaction. */
@@ -122,12 +119,13 @@ const SPAN_TO = Date.parse('2026-11-25T00:00:00Z');
 
 /**
  * Adds synthetic updates until the table holds `target` rows (numbered after the existing ones),
- * round-robin over every task of the synthetic towns: 85 % approved, 10 % rejected, 5 % pending;
- * one approved update in five of a task with a numeric indicator carries a measurement
- * (indicator_values). Then sets each synthetic task's status, percent and version from its
- * approved updates, as approvals would have. Returns the number of rows added.
+ * round-robin over every task of the synthetic towns: 85 % approved, 10 % rejected, 5 % pending
+ * (or every one approved with `allApproved`, the heaviest case for the public pages, which show
+ * approved progress only); one approved update in five of a task with a numeric indicator carries
+ * a measurement (indicator_values). Then sets each synthetic task's status, percent and version
+ * from its approved updates, as approvals would have. Returns the number of rows added.
  */
-export function addSyntheticUpdates(db: DatabaseSync, target: number): number {
+export function addSyntheticUpdates(db: DatabaseSync, target: number, opts: { allApproved?: boolean } = {}): number {
   const existing = Number((db.prepare(`SELECT COUNT(*) AS n FROM task_updates`).get() as { n: number }).n);
   const add = target - existing;
   if (add <= 0) return 0;
@@ -162,7 +160,7 @@ export function addSyntheticUpdates(db: DatabaseSync, target: number): number {
       const created = SPAN_FROM + Math.floor(rand() * (SPAN_TO - SPAN_FROM));
       const reviewed = new Date(created + Math.floor(rand() * 7 * 86_400_000)).toISOString();
       const r = rand();
-      const state = r < 0.85 ? 'approved' : r < 0.95 ? 'rejected' : 'pending';
+      const state = opts.allApproved || r < 0.85 ? 'approved' : r < 0.95 ? 'rejected' : 'pending';
       const percent = Math.floor(rand() * 101);
       const status = percent === 100 ? 'completed' : rand() < 0.05 ? 'blocked' : percent === 0 ? 'not_started' : 'in_progress';
       const id = `syn-${String(no).padStart(8, '0')}`;

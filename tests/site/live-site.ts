@@ -45,8 +45,8 @@ export interface LiveSite {
   close: () => Promise<void>;
 }
 
-/** Starts the built Worker over a fresh, seeded local D1; `seed: false` leaves the progress empty. */
-export async function startLiveSite(opts: { seed?: boolean } = {}): Promise<LiveSite> {
+/** Starts the built Worker over a fresh, seeded local D1; `seed: false` leaves the progress empty; `port` defaults to a free one. */
+export async function startLiveSite(opts: { seed?: boolean; port?: number } = {}): Promise<LiveSite> {
   if (!existsSync(resolve(ROOT, 'dist/server/wrangler.json'))) throw new Error('dist/server is missing: run `npm run build` first (npm test does)');
   const persist = mkdtempSync(join(tmpdir(), 'live-site-'));
   const target = ['--local', '--persist-to', persist];
@@ -61,7 +61,7 @@ export async function startLiveSite(opts: { seed?: boolean } = {}): Promise<Live
     writeFileSync(file, sql);
     run('worker/cli/wrangler.ts', ['d1', 'execute', 'DB', ...target, '--yes', '--file', file]);
   }
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   let log = '';
   // Its own process group, so close() ends exactly what it started (wrangler and workerd).
