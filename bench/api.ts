@@ -248,11 +248,13 @@ async function measureLevel(level: number, opts: { port: number; seconds: number
     indicator_values: count(`SELECT COUNT(*) AS n FROM indicator_values`),
   };
   const inspected = inspectQueries(db);
-  // Tasks the bench reporter may report on, with their current version.
+  // Tasks the bench reporter may report on, with their current version: deliverables without
+  // sub-tasks, since a parent's percent may not exceed its sub-tasks' roll-up (worker/domain/parent-rule.ts).
   const tasks = db
     .prepare(
       `SELECT t.id, t.version FROM tasks t WHERE t.town_id = ? AND t.kind <> 'rectification'
-          AND EXISTS (SELECT 1 FROM task_units tu WHERE tu.town_id = t.town_id AND tu.task_id = t.id AND tu.unit_id = 'weijiban') ORDER BY t.ordinal`,
+          AND EXISTS (SELECT 1 FROM task_units tu WHERE tu.town_id = t.town_id AND tu.task_id = t.id AND tu.unit_id = 'weijiban')
+          AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.town_id = t.town_id AND c.parent_id = t.id) ORDER BY t.ordinal`,
     )
     .all(TOWN) as { id: string; version: number }[];
   db.close();

@@ -67,7 +67,7 @@ const fig = {
   requests: 0,
   by_kind: { read: 0, submit: 0, replay: 0, approve: 0, reject: 0, queue: 0, tasks: 0 } as Record<string, number>,
   by_status: {} as Record<string, number>,
-  conflicts: { stale_412: 0, already_reviewed_409: 0 },
+  conflicts: { stale_412: 0, already_reviewed_409: 0, parent_rule_422: 0 },
   unexpected: [] as string[],
   latency_ms: [] as number[],
 };
@@ -95,6 +95,12 @@ async function req(kind: string, method: string, path: string, opts: { token?: s
   }
 }
 
+/** A 422 is expected only from the parent rule (a random report on a parent task its sub-tasks do not support). */
+function parentRule(r: { status: number; body: any }, what: string) {
+  if (['children_unfinished', 'percent_above_children'].includes(r.body?.error?.code)) fig.conflicts.parent_rule_422++;
+  else fig.unexpected.push(`${what} → 422 ${JSON.stringify(r.body).slice(0, 200)}`);
+}
+
 const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
 let seq = 0;
 
@@ -110,10 +116,11 @@ async function reporter(token: string, deadline: number) {
     const task = pick(mine.body.tasks as { ref: string; version: number }[]);
     const key = `soak-${process.pid}-${++seq}`;
     const body = { status: pick(['in_progress', 'completed', 'blocked']), percent: Math.floor(Math.random() * 101), narrative: `压力测试报告 ${seq}：入户登记进行中。`, measurements: [], evidence: [] };
-    const send = () => req('submit', 'POST', `/api/v1/tasks/${task.ref}/updates`, { token, body, headers: { 'idempotency-key': key, 'if-match': `"${task.version}"` } }, [201, 412]);
+    const send = () => req('submit', 'POST', `/api/v1/tasks/${task.ref}/updates`, { token, body, headers: { 'idempotency-key': key, 'if-match': `"${task.version}"` } }, [201, 412, 422]);
     let r = await send();
     if (r.status === 0) r = await send(); // a lost answer: the client retries with the same key
     if (r.status === 412) fig.conflicts.stale_412++;
+    if (r.status === 422) parentRule(r, `submit on ${task.ref}`);
     if (r.status !== 201) continue;
     acked.submits.set(key, r.body.id);
     if (Math.random() < 0.15) {
@@ -141,8 +148,9 @@ async function reviewer(token: string, deadline: number) {
     }
     let version = u.base_version;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const r = await req('approve', 'POST', `/api/v1/updates/${u.id}/approve`, { token, headers: { 'idempotency-key': `soak-app-${u.id}-${version}`, 'if-match': `"${version}"` } }, [200, 409, 412]);
+      const r = await req('approve', 'POST', `/api/v1/updates/${u.id}/approve`, { token, headers: { 'idempotency-key': `soak-app-${u.id}-${version}`, 'if-match': `"${version}"` } }, [200, 409, 412, 422]);
       if (r.status === 200) acked.approves.add(u.id);
+      if (r.status === 422) parentRule(r, `approve ${u.id}`);
       if (r.status === 409) fig.conflicts.already_reviewed_409++;
       if (r.status !== 412) break;
       fig.conflicts.stale_412++;

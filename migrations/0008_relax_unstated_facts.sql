@@ -7,7 +7,13 @@
 --          ("2021年以来"); scope_note says how a mapped figure's scope differs from its indicator.
 -- SQLite cannot drop NOT NULL in place, so each table is rebuilt (D1: foreign keys deferred until commit).
 -- Rows keep their values; the content loader fills basis_json on its next run.
+-- towns first gains its new columns in place: run a second time (a lost d1_migrations record), the
+-- file then stops at "duplicate column name" and its batch changes nothing, where the rebuild alone
+-- would succeed again and reset every town's basis and demo flag.
 PRAGMA defer_foreign_keys = on;
+
+ALTER TABLE towns ADD COLUMN basis_json TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE towns ADD COLUMN demo INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1));
 
 CREATE TABLE towns_new (
   id            TEXT PRIMARY KEY,
@@ -22,8 +28,8 @@ CREATE TABLE towns_new (
   projects_json TEXT NOT NULL,
   updated_at    TEXT NOT NULL
 );
-INSERT INTO towns_new (id, name, name_en, province, city, county, profile_json, projects_json, updated_at)
-  SELECT id, name, name_en, province, city, county, profile_json, projects_json, updated_at FROM towns;
+INSERT INTO towns_new (id, name, name_en, province, city, county, basis_json, demo, profile_json, projects_json, updated_at)
+  SELECT id, name, name_en, province, city, county, basis_json, demo, profile_json, projects_json, updated_at FROM towns;
 DROP TABLE towns;
 ALTER TABLE towns_new RENAME TO towns;
 

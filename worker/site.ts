@@ -14,6 +14,7 @@ import type { Env } from './env.ts';
 import { prefsFromCookie } from './domain/prefs.ts';
 import { isLivePath, slashed } from './domain/public-pages.ts';
 import { pageCacheKey, PAGE_TTL } from './public-cache.ts';
+import { restoreInProgress } from './db/health.ts';
 
 /** Scripts only from the site itself; pagefind's search needs WebAssembly on /search/. Styles are inlined by the build. */
 export const SITE_CSP =
@@ -32,11 +33,18 @@ async function digest(body: ArrayBuffer): Promise<string> {
 }
 
 /** A live page from the cache, or rendered and stored. Only complete 200 answers are stored. */
-async function livePage(request: Request, ctx: ExecutionContext, render: Render): Promise<Response> {
+async function livePage(request: Request, env: Env, ctx: ExecutionContext, render: Render): Promise<Response> {
   const key = pageCacheKey(request.url);
   const cache = caches.default;
   const hit = await cache.match(key);
   if (hit) return hit;
+  // A restore stopped midway (npm run import) leaves a half-filled database: show none of it.
+  if (await restoreInProgress(env.DB)) {
+    return new Response('<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>暂停服务</title><p>数据库正在恢复，暂停服务，请稍后再来。</p><p lang="en">The database is being restored; please come back later.</p></html>', {
+      status: 503,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'Retry-After': '300', 'Cache-Control': 'no-store' },
+    });
+  }
   const res = await render(new Request(request.url, { method: 'GET', headers: { accept: request.headers.get('accept') ?? '*/*' } }));
   if (res.status !== 200) return res;
   const body = await res.arrayBuffer();
@@ -58,7 +66,7 @@ export async function serveSite(request: Request, env: Env, ctx: ExecutionContex
   const live = isLivePath(url.pathname) && (request.method === 'GET' || request.method === 'HEAD');
   let res: Response;
   if (live) {
-    res = await livePage(request, ctx, render);
+    res = await livePage(request, env, ctx, render);
   } else {
     // The asset's ETag is the same for every setting, so a revalidation (If-None-Match → 304) would
     // hand back a copy with other classes: with settings, ask for the full page and send no ETag.

@@ -37,11 +37,18 @@ function taskDef(x: TownPublicData['tasks'][number]): TaskDef {
   } as TaskDef;
 }
 
-/** The town with its current task table and progress; null when the town is in neither content nor D1. */
-export async function liveTown(id: string): Promise<TownBundle | null> {
+/** Approved updates a page lists (the newest); the open-data files carry all of them. */
+export const PAGE_UPDATES = 50;
+
+/**
+ * The town with its current task table and progress; null when the town is in neither content
+ * nor D1. Pages read the newest PAGE_UPDATES approved updates (and each task's latest); the
+ * open-data files pass `all`.
+ */
+export async function liveTown(id: string, opts: { all?: boolean } = {}): Promise<TownBundle | null> {
   const entry = await getEntry('towns', id);
   if (!entry) return null;
-  const data = await readPublicTown((env as { DB: D1Database }).DB, id);
+  const data = await readPublicTown((env as { DB: D1Database }).DB, id, new Date(), opts.all ? undefined : PAGE_UPDATES);
   if (!data) return null;
   const t: TownBundle = { ...entry.data, tasks: data.tasks.map(taskDef) };
   views.set(t, progressView(t, await getCatalogue(), data));

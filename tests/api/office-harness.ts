@@ -24,14 +24,36 @@ export async function startApp() {
   writeFileSync(configPath, JSON.stringify({ name: 'sheets-test', compatibility_date: '2025-01-01', d1_databases: [{ binding: 'DB', database_name: 'test', database_id: '00000000-0000-0000-0000-000000000000' }] }));
   const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath, persist: { path: join(persist, 'state') } });
   const db = proxy.env.DB;
+  // Writes purge the Worker's page cache (worker/public-cache.ts): Node has no `caches`, the proxy's stands in.
+  (globalThis as { caches?: unknown }).caches ??= proxy.caches;
   for (const m of await readD1Migrations(resolve(root, 'migrations'))) for (const q of m.queries) await db.prepare(q).run();
   await runBatch(db, await contentStatements(readContent(resolve(root, 'content')), '2026-01-01T00:00:00.000Z'));
   const env = { DB: db, ASSETS: { fetch: async () => new Response('not found', { status: 404 }) } };
-  const request = (path: string, init: RequestInit = {}) => app.request(`http://localhost${path}`, init, env);
-  const signIn = async (role: 'office' | 'admin' | 'supervisor') => {
+  /**
+   * The proxy reaches its D1 over a kept-alive local socket that the other side may have closed
+   * while LibreOffice ran for half a minute ("fetch failed: other side closed"); a probe that is
+   * allowed to fail re-opens it, so the request under test meets a live connection. Harness only:
+   * the Worker itself never talks to D1 through this proxy.
+   */
+  const reconnect = async () => {
+    for (let i = 0; i < 3; i++) {
+      try {
+        await db.prepare('SELECT 1').first();
+        return;
+      } catch {
+        /* a stale socket: the next try opens a new one */
+      }
+    }
+  };
+  const request = async (path: string, init: RequestInit = {}) => {
+    await reconnect();
+    return app.request(`http://localhost${path}`, init, env);
+  };
+  /** A new active account of `role` (a reporter of `unit`), signed in: its bearer token. */
+  const signIn = async (role: 'office' | 'admin' | 'supervisor' | 'reporter', unit: string | null = null) => {
     const username = `${role}-${crypto.randomUUID().slice(0, 8)}`;
     await runBatch(db, [
-      insertAccountStmt({ id: crypto.randomUUID(), username, display_name: username, role, town_id: role === 'admin' ? null : 'fengmao', unit_id: null, password: await hashPassword('test-password-2018'), status: 'active', created_at: new Date().toISOString(), created_by: 'system:test' }),
+      insertAccountStmt({ id: crypto.randomUUID(), username, display_name: username, role, town_id: role === 'admin' ? null : 'fengmao', unit_id: unit, password: await hashPassword('test-password-2018'), status: 'active', created_at: new Date().toISOString(), created_by: 'system:test' }),
     ]);
     const res = await request('/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: 'test-password-2018' }) });
     if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);

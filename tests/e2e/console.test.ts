@@ -401,7 +401,7 @@ describe('office', () => {
     const entry = page.locator(`#update-${t.last_approved.id}`);
     expect(await entry.innerText()).toContain(narrative1);
     expect(await entry.innerText()).toContain('进行中');
-    const task = (await page.locator(`#progress-${FIRST}`).innerText()).replace(/\s+/g, ' ');
+    const task = ((await page.locator(`#progress-${FIRST}`).textContent()) ?? "").replace(/\s+/g, ' ');
     expect(task).toContain('进行中');
     expect(task).toContain('40%');
     const card = (await page.locator('#ms-y2018 ~ .table-wrap tr', { hasText: '老年人家庭医生签约率' }).first().innerText()).replace(/\s+/g, ' ');

@@ -29,6 +29,9 @@ function page(urlPath: string): string {
   return f;
 }
 
+/** A page without the reporters' narratives (their links may point anywhere http(s); tests/domain/narrative.test.ts). */
+const withoutNarratives = (html: string): string => html.replace(/<div class="narrative"[^>]*>[\s\S]*?<\/div>/g, '');
+
 /** A page by its file name, e.g. "towns/fengmao/index.html". */
 const read = (f: string): string => siteFile(f) ?? '';
 
@@ -138,8 +141,10 @@ describe('every built page', () => {
 
   it.each(files)('%s loads nothing from elsewhere and inlines its stylesheet', (f) => {
     const html = read(f);
-    // hreflang alternates are absolute (the configured site origin), as search engines require; nothing else is
-    const own = html.replace(/<link rel="alternate" hreflang="[^"]+" href="[^"]+">/g, '');
+    // hreflang alternates are absolute (the configured site origin), as search engines require; a
+    // reporter's narrative may link out (http(s) only, rendered inert); nothing else is
+    const own = withoutNarratives(html).replace(/<link rel="alternate" hreflang="[^"]+" href="[^"]+">/g, '');
+    expect(own).not.toMatch(/\ssrc="(?:https?:)?\/\//i);
     expect(own).not.toMatch(/\s(?:src|href|srcset|action)="(?:https?:)?\/\//i);
     if (f !== 'search/index.html') expect(html).not.toMatch(/<link[^>]+rel="stylesheet"/i);
     expect(html).not.toMatch(/@import|@font-face|url\(/i);
@@ -150,7 +155,7 @@ describe('every built page', () => {
     const html = read(f);
     const base = new URL('/' + f.replace(/index\.html$/, ''), 'https://site.invalid');
     const broken: string[] = [];
-    for (const [, href] of html.replace(/<link rel="alternate" hreflang="[^"]+" href="[^"]+">/g, '').matchAll(/\shref="([^"]*)"/g)) {
+    for (const [, href] of withoutNarratives(html).replace(/<link rel="alternate" hreflang="[^"]+" href="[^"]+">/g, '').matchAll(/\shref="([^"]*)"/g)) {
       const raw = decodeEntities(href);
       if (/^(mailto|tel):/.test(raw)) continue;
       const url = new URL(raw, base);

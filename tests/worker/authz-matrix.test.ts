@@ -192,11 +192,12 @@ const MATRIX: Record<string, Row> = {
   },
   'GET /api/v1/towns/:town/tasks/export.csv': { req: (f) => ({ path: `/api/v1/towns/${f.town}/tasks/export.csv` }), expect: townReaders(200) },
   'GET /api/v1/towns/:town/tasks/export.xlsx': { req: (f) => ({ path: `/api/v1/towns/${f.town}/tasks/export.xlsx` }), expect: townReaders(200) },
-  // A one-row file creating a task (its code unique per call), imported for real.
+  // A one-row file creating a task (its code unique per call), imported for real: a new task's row
+  // in the exported file's shape, with 任务标识 and 版本 left empty.
   'POST /api/v1/towns/:town/tasks/import': {
     req: (f, _c, n) => ({
       path: `/api/v1/towns/${f.town}/tasks/import`,
-      raw: `编号,任务内容,牵头单位,完成时限\r\n矩阵导入${n},矩阵导入的任务,卫计办,2020年年底\r\n`,
+      raw: `编号,任务内容,牵头单位,完成时限,任务标识,版本\r\n矩阵导入${n},矩阵导入的任务,卫计办,2020年年底,,\r\n`,
       headers: idem(n, { 'Content-Type': 'text/csv' }),
     }),
     expect: { ...officeOnly(200), admin: 200 },

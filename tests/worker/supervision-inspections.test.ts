@@ -142,7 +142,10 @@ describe('daily overdue snapshot (Cron Trigger)', () => {
     expect(rows.every((r) => r.day === '2019-01-01')).toBe(true);
     // 卫计办 leads nine 2018 deliverables; the leading group was set up in March
     expect(byUnit.weijiban.overdue).toBe(8);
-    expect(byUnit['yanglao-kangfu-zhongxin']).toMatchObject({ overdue: 1, tasks: 1 });
+    // 民政办 leads two: 保障一.4 and 四.3 (the plan names the 养老康复中心 as what 四.3 improves, not who
+    // acts); the centre leads no task and still gets its row, with nothing counted.
+    expect(byUnit.minzhengban.overdue).toBe(2);
+    expect(byUnit['yanglao-kangfu-zhongxin']).toMatchObject({ overdue: 0, tasks: 0 });
     expect(byUnit.dangzhengban.overdue).toBe(1);
     const units = (await env.DB.prepare(`SELECT count(*) AS n FROM units WHERE town_id = 'fengmao'`).first<{ n: number }>())!.n;
     expect(rows.length).toBe(units);

@@ -88,7 +88,10 @@ describe('overdue board as of a date', () => {
     expect(weijiban.overdue.map((t: any) => t.id).sort()).toEqual(
       without(Y2018_LEAVES, 'g4-leadership-leading-group', 'g1-policy-support-day-care-transformation', 'kt4-institutions-linkage-mechanism', 'kt4-institutions-rehab-centre-capacity', 'g5-supervision-inspection-scope'),
     );
-    expect(b.body.groups.find((g: any) => g.unit.id === 'yanglao-kangfu-zhongxin').overdue.map((t: any) => t.id)).toEqual(['kt4-institutions-rehab-centre-capacity']);
+    // 四.3 is 民政办's (the plan names the 养老康复中心 as what it improves, not who acts): the centre,
+    // a supporting unit only, has no group; 民政办's other 2018 deliverable (day care) was completed.
+    expect(b.body.groups.find((g: any) => g.unit.id === 'minzhengban').overdue.map((t: any) => t.id)).toEqual(['kt4-institutions-rehab-centre-capacity']);
+    expect(b.body.groups.map((g: any) => g.unit.id)).not.toContain('yanglao-kangfu-zhongxin');
   });
 
   it('on 2019-03-01 the survey completed late is no longer overdue, the rest are 60 days overdue', async () => {
@@ -128,8 +131,9 @@ describe('overdue board as of a date', () => {
   });
 
   it('filters by unit, milestone and status, and can show parents rolled up', async () => {
-    const b = await board('asOf=2019-01-01&unit=yanglao-kangfu-zhongxin');
-    expect(b.body.groups.map((g: any) => g.unit.id)).toEqual(['yanglao-kangfu-zhongxin']);
+    const b = await board('asOf=2019-01-01&unit=minzhengban');
+    expect(b.body.groups.map((g: any) => g.unit.id)).toEqual(['minzhengban']);
+    expect(b.overdue).toEqual(['kt4-institutions-rehab-centre-capacity']);
     expect((await board('asOf=2019-01-01&status=blocked')).overdue).toEqual(['kt4-institutions-rehab-centre-capacity']);
     expect((await board('asOf=2021-01-02&milestone=y2018')).overdue).not.toContain('kt2-family-doctor-full-coverage');
     expect((await board('asOf=2021-01-02&milestone=y2020')).overdue).not.toContain('kt2-family-doctor-full-coverage');
@@ -156,10 +160,11 @@ describe('rollups and unit rankings', () => {
     const r = await api('GET', '/api/v1/towns/fengmao/units?asOf=2019-03-01', { token: supervisor });
     expect(r.status).toBe(200);
     const byUnit = Object.fromEntries(r.body.units.map((u: any) => [u.unit, u]));
-    // 民政办 leads 10 leaf tasks, one completed (day care) by then
-    expect(byUnit.minzhengban).toMatchObject({ name: '民政办', completed: 1 });
-    expect(byUnit.minzhengban.completion_rate).toBeCloseTo(1 / byUnit.minzhengban.total, 4);
-    expect(byUnit['yanglao-kangfu-zhongxin']).toMatchObject({ total: 1, completed: 0, counts: { blocked: 1 }, overdue: 1 });
+    // 民政办 leads 13 leaf tasks (四.3 and 保障五.2 among them since the content follows the plan), one
+    // completed (day care) by then, 四.3 blocked and overdue; the 养老康复中心 leads none.
+    expect(byUnit.minzhengban).toMatchObject({ name: '民政办', total: 13, completed: 1, counts: { blocked: 1 }, overdue: 1 });
+    expect(byUnit.minzhengban.completion_rate).toBeCloseTo(1 / 13, 4);
+    expect(byUnit['yanglao-kangfu-zhongxin']).toMatchObject({ total: 0, completed: 0, overdue: 0 });
     const ranks = r.body.units.filter((u: any) => u.rank !== null);
     // Competition ranking: a unit equal to the one above on every criterion shares its rank (并列), else its place.
     const same = (a: any, b: any) => a.completion_rate === b.completion_rate && a.mean_percent === b.mean_percent && a.overdue === b.overdue;

@@ -14,7 +14,8 @@ import { d1Json, ROOT, wrangler } from './wrangler.ts';
 
 /** Writes the load script for `content/` and returns its path. */
 export async function writeLoadScript(now = new Date().toISOString()): Promise<string> {
-  const bundle = readContent();
+  // CONTENT_DIR selects another content folder, as it does for the build (site/content.config.ts).
+  const bundle = readContent(process.env.CONTENT_DIR ? resolve(process.env.CONTENT_DIR) : undefined);
   const stmts = await contentStatements(bundle, now);
   const dir = resolve(ROOT, '.wrangler/tmp');
   mkdirSync(dir, { recursive: true });

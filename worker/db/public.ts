@@ -22,9 +22,17 @@ export const PUBLIC_SQL = {
             FROM tasks t WHERE t.town_id = ?1 AND t.kind <> 'rectification' ORDER BY t.ordinal, t.id`,
   taskUnits: `SELECT task_id, unit_id, role FROM task_units WHERE town_id = ?1 ORDER BY task_id, ordinal, unit_id`,
   taskIndicators: `SELECT task_id, indicator_id FROM task_indicators WHERE town_id = ?1 ORDER BY task_id, indicator_id`,
+  /** Approved updates, newest first: all of them, or the newest ?2 (a negative ?2 is no limit in SQLite). */
   updates: `SELECT u.id, u.task_id, u.unit_id, u.status, u.percent, u.narrative, u.reviewed_at
               FROM task_updates u JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id
-             WHERE u.town_id = ?1 AND u.state = 'approved' AND t.kind <> 'rectification' ORDER BY u.reviewed_at, u.id`,
+             WHERE u.town_id = ?1 AND u.state = 'approved' AND t.kind <> 'rectification' ORDER BY u.reviewed_at DESC, u.id DESC LIMIT ?2`,
+  /** Each plan task's latest approved update (the task tree shows it even when it is older than the newest ?2). */
+  lastUpdates: `SELECT u.id, u.task_id, u.unit_id, u.status, u.percent, u.narrative, u.reviewed_at
+                  FROM tasks t JOIN task_updates u ON u.id = (SELECT x.id FROM task_updates x WHERE x.town_id = t.town_id AND x.task_id = t.id AND x.state = 'approved'
+                                                              ORDER BY x.reviewed_at DESC, x.id DESC LIMIT 1)
+                 WHERE t.town_id = ?1 AND t.kind <> 'rectification'`,
+  updatesTotal: `SELECT COUNT(*) AS n FROM task_updates u JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id
+                  WHERE u.town_id = ?1 AND u.state = 'approved' AND t.kind <> 'rectification'`,
   values: `SELECT v.indicator_id, v.value, v.as_of, v.source, v.approved_at, v.update_id
              FROM indicator_values v JOIN task_updates u ON u.id = v.update_id
              JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id
@@ -35,10 +43,15 @@ export const PUBLIC_SQL = {
   overdue: `SELECT day, SUM(overdue) AS overdue FROM overdue_snapshots WHERE town_id = ?1 GROUP BY day ORDER BY day`,
 } as const;
 
-/** A town's public data as of now; null when there is no such town. */
-export async function readPublicTown(db: D1Database, town: string, now = new Date()): Promise<TownPublicData | null> {
+/**
+ * A town's public data as of now; null when there is no such town. `recent` limits the approved
+ * updates read to the newest N (plus each task's latest): pages show a page of them, the open-data
+ * files read all.
+ */
+export async function readPublicTown(db: D1Database, town: string, now = new Date(), recent?: number): Promise<TownPublicData | null> {
   const keys = Object.keys(PUBLIC_SQL) as (keyof typeof PUBLIC_SQL)[];
-  const sets = await db.batch(keys.map((k) => db.prepare(PUBLIC_SQL[k]).bind(town)));
+  const limit = recent ?? -1;
+  const sets = await db.batch(keys.map((k) => (PUBLIC_SQL[k].includes('?2') ? db.prepare(PUBLIC_SQL[k]).bind(town, limit) : db.prepare(PUBLIC_SQL[k]).bind(town))));
   const rows = Object.fromEntries(keys.map((k, i) => [k, sets[i]!.results as Row[]])) as Record<keyof typeof PUBLIC_SQL, Row[]>;
   if (rows.town.length === 0) return null;
   return publicData(town, rows, now.toISOString());
@@ -50,7 +63,9 @@ export function publicData(town: string, rows: Record<keyof typeof PUBLIC_SQL, R
   for (const r of rows.taskUnits) unitsOf.set(String(r.task_id), [...(unitsOf.get(String(r.task_id)) ?? []), { unit: String(r.unit_id), role: String(r.role) }]);
   const indicatorsOf = new Map<string, string[]>();
   for (const r of rows.taskIndicators) indicatorsOf.set(String(r.task_id), [...(indicatorsOf.get(String(r.task_id)) ?? []), String(r.indicator_id)]);
-  const updates = rows.updates.map((u) => ({
+  const seen = new Set<string>();
+  const unique = [...rows.updates, ...(rows.lastUpdates ?? [])].filter((u) => !seen.has(String(u.id)) && !!seen.add(String(u.id)));
+  const updates = unique.map((u) => ({
     id: String(u.id),
     task: String(u.task_id),
     unit: String(u.unit_id),
@@ -72,6 +87,8 @@ export function publicData(town: string, rows: Record<keyof typeof PUBLIC_SQL, R
     town,
     generated_at: readAt,
     updated_at: stamps.at(-1) ?? null,
+    updates_total: Number(rows.updatesTotal?.[0]?.n ?? updates.length),
+    recent: rows.updates.map((u) => String(u.id)),
     tasks: rows.tasks.map((t) => ({
       id: t.id,
       parent: t.parent_id ?? null,

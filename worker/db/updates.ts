@@ -3,6 +3,7 @@
  * Writes are returned as Stmt lists so the route can add the audit and idempotency rows to
  * the same batch.
  */
+import type { Descendant } from '../domain/parent-rule.ts';
 import type { UpdateInput, UpdateView } from '../domain/update.ts';
 import { stmt, type Stmt } from './sql.ts';
 
@@ -16,25 +17,66 @@ export interface TaskForUpdate {
   version: number;
   units: string[];
   indicators: { id: string; kind: string }[];
+  /** Every task below this one, with its latest approved report (the parent rule's input). */
+  descendants: Descendant[];
+  /** The descendants' ids and versions, as DESCENDANTS_FINGERPRINT_SQL computes it: any approval below changes it. */
+  descendants_fingerprint: string;
 }
+
+/** The tasks below ?2 in town ?1, at any depth (the tree has no cycles: the task table refuses them). */
+const SUBTREE = `WITH RECURSIVE sub(id) AS (
+    SELECT id FROM tasks WHERE town_id = ?1 AND parent_id = ?2
+    UNION ALL
+    SELECT t.id FROM tasks t JOIN sub ON t.town_id = ?1 AND t.parent_id = sub.id
+  )`;
+
+const DESCENDANTS_SQL = `${SUBTREE}
+  SELECT t.id, t.code, t.parent_id, t.weight, t.version,
+         (SELECT json_object('status', u.status, 'percent', u.percent) FROM task_updates u
+           WHERE u.town_id = t.town_id AND u.task_id = t.id AND u.state = 'approved'
+           ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS last
+    FROM sub JOIN tasks t ON t.town_id = ?1 AND t.id = sub.id
+   ORDER BY t.ordinal, t.id`;
+
+const DESCENDANTS_FINGERPRINT_SQL = `${SUBTREE}
+  SELECT COALESCE(group_concat(v, ','), '') FROM (
+    SELECT t.id || '@' || t.version AS v FROM sub JOIN tasks t ON t.town_id = ?1 AND t.id = sub.id ORDER BY t.id)`;
+
+const fingerprint = (rows: { id: string; version: number }[]) =>
+  [...rows]
+    // Ids are ASCII slugs, so JS order is SQLite's BINARY order.
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((r) => `${r.id}@${r.version}`)
+    .join(',');
 
 /** A task with its responsible units and the indicators it delivers; null if missing. */
 export async function readTaskForUpdate(db: D1Database, town: string, task: string): Promise<TaskForUpdate | null> {
-  const [t, u, i] = await db.batch([
+  const [t, u, i, d] = await db.batch([
     db.prepare(`SELECT town_id, id, title, status, percent, version FROM tasks WHERE town_id = ? AND id = ?`).bind(town, task),
     db.prepare(`SELECT unit_id FROM task_units WHERE town_id = ? AND task_id = ? ORDER BY ordinal`).bind(town, task),
     db
       .prepare(`SELECT i.id, i.kind FROM task_indicators ti JOIN indicators i ON i.id = ti.indicator_id WHERE ti.town_id = ? AND ti.task_id = ?`)
       .bind(town, task),
+    db.prepare(DESCENDANTS_SQL).bind(town, task),
   ]);
-  const row = t!.results[0] as Omit<TaskForUpdate, 'units' | 'indicators'> | undefined;
+  const row = t!.results[0] as Omit<TaskForUpdate, 'units' | 'indicators' | 'descendants' | 'descendants_fingerprint'> | undefined;
   if (!row) return null;
+  const below = d!.results as { id: string; code: string; parent_id: string; weight: number; version: number; last: string | null }[];
   return {
     ...row,
     units: (u!.results as { unit_id: string }[]).map((x) => x.unit_id),
     indicators: i!.results as { id: string; kind: string }[],
+    descendants: below.map((r) => ({ id: r.id, code: r.code, parent: r.parent_id, weight: Number(r.weight), last: r.last ? JSON.parse(r.last) : null })),
+    descendants_fingerprint: fingerprint(below),
   };
 }
+
+/**
+ * A guard row for a review: aborts the batch if any task below `task` was approved, edited,
+ * added or removed since `expected` was read, so the parent rule is judged on what is stored.
+ */
+export const descendantsGuardStmt = (town: string, task: string, expected: string): Stmt =>
+  stmt(`INSERT INTO write_guards (name, expected, actual) SELECT 'descendants', ?3, (${DESCENDANTS_FINGERPRINT_SQL})`, town, task, expected);
 
 /** A guard row: aborts the batch unless the stored value equals `expected` (see migration 0005). */
 export const guardStmt = (name: string, expected: string, actualSql: string, ...params: (string | number)[]): Stmt =>

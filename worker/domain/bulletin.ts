@@ -246,13 +246,88 @@ export function bulletinSheet(b: { title: string; number: string | null }, f: Bu
 const esc = (s: string | number): string =>
   String(s).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
-/** A print-ready page: A4, 仿宋/宋体 font stack, no scripts; prints to PDF from any browser. */
-export function bulletinHtml(b: { title: string; number: string | null; issuer: string }, f: BulletinFigures): string {
+/** Words a printed line must never split: calendar dates (2018-12-31, 2018年12月31日) and the status words. */
+const UNBREAKABLE = new RegExp(
+  `\\d{4}-\\d{2}-\\d{2}|\\d{4}年\\d{1,2}月\\d{1,2}日|${[...new Set([...Object.values(STATUS_ZH), ...Object.values(INDICATOR_ZH)])].join('|')}`,
+  'g',
+);
+
+/** Text for the page: escaped, with every date and status word kept on one line. */
+const txt = (s: string | number): string => esc(s).replace(UNBREAKABLE, (w) => `<span class="nw">${w}</span>`);
+
+/** 2026-12-04 → 2026年12月4日, as a 公文 writes the date it was issued (GB/T 9704). */
+export const zhDate = (d: string): string => {
+  const [y, m, day] = d.split('-').map(Number);
+  return `${y}年${m}月${day}日`;
+};
+
+/** A table cell: its text and how it is set — `n` numbers and short words (centred, one line), `w` words broken only at punctuation. */
+type Td = { v: string | number; c?: 'n' | 'w' } | string | number;
+
+/**
+ * A print-ready page in the layout of a 通报: title, 文号, body, the five tables, then the issuing
+ * body and date, kept on the page that ends the last table. A4 portrait; 仿宋 body, 宋体 tables;
+ * table headings repeat on every page; no scripts (the route sends a strict CSP); all text escaped.
+ */
+export function bulletinHtml(b: { title: string; number: string | null; issuer: string; issued_on: string | null }, f: BulletinFigures): string {
   const h = f.headline;
-  const table = (head: string[], body: (string | number)[][]) =>
-    `<table><thead><tr>${head.map((x) => `<th scope="col">${esc(x)}</th>`).join('')}</tr></thead><tbody>${
-      body.length ? body.map((r) => `<tr>${r.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('') : `<tr><td colspan="${head.length}">无</td></tr>`
-    }</tbody></table>`;
+  const cell = (x: Td, tag: 'td' | 'th' = 'td', attrs = '') => {
+    const { v, c } = typeof x === 'object' ? x : { v: x, c: typeof x === 'number' ? ('n' as const) : undefined };
+    return `<${tag}${c ? ` class="${c}"` : ''}${attrs}>${txt(v)}</${tag}>`;
+  };
+  /** A table: `head` gives each column's heading and its width (`n`: as wide as its widest entry; `u`: a unit's name; `i`: an indicator's name). */
+  const table = (cls: string, head: [string, ('n' | 'u' | 'i')?][], bodies: string[]) =>
+    `<table class="${cls}"><colgroup>${head.map(([, c]) => (c === 'n' ? '<col class="fit">' : c ? `<col class="${c === 'u' ? 'unit' : 'name'}">` : '<col>')).join('')}</colgroup><thead><tr>${head
+      .map(([x]) => `<th scope="col">${esc(x)}</th>`)
+      .join('')}</tr></thead>${bodies.length ? bodies.join('') : `<tbody><tr><td colspan="${head.length}" class="none">无</td></tr></tbody>`}</table>`;
+  const row = (cells: string[]) => `<tr>${cells.join('')}</tr>`;
+  const n = (v: string | number): Td => ({ v, c: 'n' });
+  const w = (v: string | number): Td => ({ v, c: 'w' });
+
+  const units = f.units.map((u) => row([cell(n(u.rank)), cell(w(u.name)), cell(n(u.total)), cell(n(u.completed)), cell(n(pct(u.completion_rate))), cell(n(`${u.mean_percent}%`)), cell(n(u.overdue))]));
+
+  // Overdue tasks grouped by their deadline (the list is ordered by days overdue, so a deadline's tasks are together).
+  const overdue: string[] = [];
+  let seq = 0;
+  for (const t of f.overdue) {
+    const last = f.overdue[seq - 1];
+    if (!last || last.due !== t.due) {
+      const count = f.overdue.filter((x) => x.due === t.due).length;
+      overdue.push(`<tbody><tr class="group"><th colspan="5" scope="rowgroup">应于${txt(zhDate(t.due))}完成，已逾期 ${t.days_overdue} 天（${count}项）</th></tr>`);
+    }
+    seq++;
+    overdue.push(row([cell(n(seq)), cell(`${t.code} ${t.title}`), cell(t.units.join('、')), cell(n(STATUS_ZH[t.status] ?? t.status)), cell(n(`${t.percent}%`))]));
+    if (f.overdue[seq]?.due !== t.due) overdue.push('</tbody>');
+  }
+
+  // Indicators: one row group per indicator, its name spanning its milestones.
+  const indicators: string[] = [];
+  for (let i = 0; i < f.indicators.length; ) {
+    let j = i;
+    while (j < f.indicators.length && f.indicators[j]!.id === f.indicators[i]!.id) j++;
+    const same = f.indicators.slice(i, j);
+    indicators.push(
+      `<tbody>${same
+        .map((x, k) => row([...(k === 0 ? [cell(x.name, 'th', ` scope="rowgroup"${same.length > 1 ? ` rowspan="${same.length}"` : ''}`)] : []), cell(n(x.milestone_label)), cell(x.target), cell(n(x.latest ?? '—')), cell(n(INDICATOR_ZH[x.status]))]))
+        .join('')}</tbody>`,
+    );
+    i = j;
+  }
+
+  const inspections = f.inspections.map(
+    (x) =>
+      `<tbody>${row([
+        cell(n(x.inspected_on)),
+        cell(x.title),
+        `<td>${x.findings.length ? x.findings.map((g, i) => `<p>${i + 1}. ${txt(g)}</p>`).join('') : '—'}</td>`,
+        `<td>${
+          x.rectifications.length
+            ? x.rectifications.map((r) => `<p>${txt(`${r.code} ${r.title}`)}（${txt(r.unit)}，${txt(r.due_on)}前，${txt(STATUS_ZH[r.status] ?? r.status)}）</p>`).join('')
+            : '—'
+        }</td>`,
+      ])}</tbody>`,
+  );
+
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -260,36 +335,52 @@ export function bulletinHtml(b: { title: string; number: string | null; issuer: 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(b.number ?? '通报（草稿）')} ${esc(b.title)}</title>
 <style>
-@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
-html { font-family: "FangSong", "仿宋", "FangSong_GB2312", "STFangsong", "SimSun", "宋体", "Songti SC", "Noto Serif CJK SC", "Source Han Serif SC", serif; font-size: 16pt; line-height: 1.6; color: #000; background: #fff; }
-body { max-width: 160mm; margin: 0 auto; padding: 1em; }
-h1 { font-family: "SimSun", "宋体", "Songti SC", "Noto Serif CJK SC", serif; font-size: 22pt; text-align: center; font-weight: bold; margin: 0.5em 0; }
-.number { text-align: center; margin: 0 0 1.5em; }
+@page { size: A4 portrait; margin: 20mm 20mm 20mm 20mm; @bottom-center { content: "— " counter(page) " —"; font: 12pt "Noto Serif CJK SC", serif; } }
+html { font-family: "FangSong", "仿宋", "FangSong_GB2312", "STFangsong", "SimSun", "宋体", "Songti SC", "Noto Serif CJK SC", "Source Han Serif SC", serif; font-size: 15pt; line-height: 1.5; color: #000; background: #fff; }
+body { max-width: 170mm; margin: 0 auto; padding: 1em; }
+h1 { font-family: "FZXiaoBiaoSong-B05S", "方正小标宋简体", "SimSun", "宋体", "Songti SC", "Noto Serif CJK SC", serif; font-size: 20pt; line-height: 1.4; text-align: center; font-weight: bold; margin: 0 0 0.3em; }
+.number { text-align: center; margin: 0 0 0.8em; }
 .draft { text-align: center; color: #a00; font-weight: bold; }
-h2 { font-family: "SimHei", "黑体", "Heiti SC", "Noto Sans CJK SC", sans-serif; font-size: 16pt; font-weight: normal; margin: 1.2em 0 0.4em; }
-table { width: 100%; border-collapse: collapse; font-size: 12pt; margin: 0.4em 0; page-break-inside: auto; }
-tr { page-break-inside: avoid; }
-th, td { border: 1px solid #000; padding: 2pt 4pt; text-align: left; vertical-align: top; }
-th { font-weight: bold; }
-.issuer { text-align: right; margin-top: 2em; }
-@media print { body { padding: 0; max-width: none; } }
+p { margin: 0; }
+.body p { text-indent: 2em; }
+h2 { font-family: "SimHei", "黑体", "Heiti SC", "Noto Sans CJK SC", sans-serif; font-size: 15pt; font-weight: normal; margin: 0.6em 0 0.2em; break-after: avoid; page-break-after: avoid; }
+table { width: 100%; border-collapse: collapse; font-family: "SimSun", "宋体", "Songti SC", "Noto Serif CJK SC", serif; font-size: 9.5pt; line-height: 1.25; margin: 0.2em 0 0.3em; }
+thead { display: table-header-group; }
+tr, .inspections tbody, .indicators tbody { break-inside: avoid; page-break-inside: avoid; }
+th, td { border: 0.5pt solid #000; padding: 0.5pt 3pt; text-align: left; vertical-align: middle; }
+thead th { font-family: "SimHei", "黑体", "Heiti SC", "Noto Sans CJK SC", sans-serif; font-weight: normal; text-align: center; white-space: nowrap; }
+tbody th { font-weight: normal; }
+.group th { font-family: "SimHei", "黑体", "Heiti SC", "Noto Sans CJK SC", sans-serif; background: #eee; }
+.fit { width: 1%; }
+.unit { width: 6.5em; }
+.name { width: 13em; }
+.n { text-align: center; white-space: nowrap; }
+.w { word-break: keep-all; }
+.nw { white-space: nowrap; }
+td p { text-indent: 0; }
+.none { text-align: center; }
+.end { break-before: avoid; page-break-before: avoid; break-inside: avoid; page-break-inside: avoid; display: flex; justify-content: flex-end; padding-top: 1.5em; }
+.issuer { text-align: center; margin-right: 2em; }
+@media print { body { padding: 0; max-width: none; } .group th { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 </style>
 </head>
 <body>
-<h1>${esc(b.title)}</h1>
+<h1>${txt(b.title)}</h1>
 ${b.number ? `<p class="number">${esc(b.number)}</p>` : '<p class="draft">草稿（未印发）</p>'}
-<p>统计期间：${esc(f.period.from)} 至 ${esc(f.period.to)}；数据截至 ${esc(f.as_of)}。</p>
+<div class="body">
+<p>统计期间：${txt(zhDate(f.period.from))}至${txt(zhDate(f.period.to))}，数据截至${txt(zhDate(f.as_of))}。</p>
 <h2>一、总体情况</h2>
 <p>${esc(f.town.name)}共有任务 ${h.tasks} 项，已完成 ${h.completed} 项，进行中 ${h.in_progress} 项，未开始 ${h.not_started} 项，受阻 ${h.blocked} 项，完成率 ${esc(pct(h.completion_rate))}。逾期 ${h.overdue} 项，存在风险 ${h.at_risk} 项，长期未更新 ${h.stale} 项。</p>
+</div>
 <h2>二、各责任单位完成情况（按完成率排名）</h2>
-${table(['名次', '责任单位', '牵头任务数', '已完成', '完成率', '平均进度', '逾期'], f.units.map((u) => [u.rank, u.name, u.total, u.completed, pct(u.completion_rate), `${u.mean_percent}%`, u.overdue]))}
-<h2>三、逾期任务</h2>
-${table(['序号', '任务', '责任单位', '应完成日期', '逾期天数', '状态'], f.overdue.map((t, i) => [i + 1, `${t.code} ${t.title}`, t.units.join('、'), t.due, t.days_overdue, STATUS_ZH[t.status] ?? t.status]))}
+${table('units', [['名次', 'n'], ['责任单位'], ['牵头任务数', 'n'], ['已完成', 'n'], ['完成率', 'n'], ['平均进度', 'n'], ['逾期', 'n']], units.length ? [`<tbody>${units.join('')}</tbody>`] : [])}
+<h2>三、逾期任务（${f.overdue.length}项）</h2>
+${table('overdue', [['序号', 'n'], ['任务'], ['责任单位', 'u'], ['状态', 'n'], ['进度', 'n']], overdue)}
 <h2>四、指标完成情况</h2>
-${table(['指标', '时间节点', '目标', '最新值', '状态'], f.indicators.map((i) => [i.name, i.milestone_label, i.target, i.latest ?? '—', INDICATOR_ZH[i.status]]))}
+${table('indicators', [['指标', 'i'], ['时间节点', 'n'], ['目标'], ['最新值', 'n'], ['状态', 'n']], indicators)}
 <h2>五、督导检查发现的问题及整改</h2>
-${table(['检查日期', '检查', '发现问题', '整改事项'], f.inspections.map((x) => [x.inspected_on, x.title, x.findings.join('；'), x.rectifications.map((r) => `${r.code} ${r.title}（${r.unit}，${r.due_on}前，${STATUS_ZH[r.status] ?? r.status}）`).join('；')]))}
-<p class="issuer">${esc(b.issuer)}</p>
+${table('inspections', [['检查日期', 'n'], ['检查'], ['发现问题'], ['整改事项（责任单位，时限，状态）']], inspections)}
+<div class="end"><div class="issuer"><p>${esc(b.issuer)}</p><p>${b.issued_on ? txt(zhDate(b.issued_on)) : '（未印发）'}</p></div></div>
 </body>
 </html>
 `;

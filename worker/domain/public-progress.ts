@@ -84,6 +84,10 @@ export const TownPublicData = z.object({
   generated_at: Instant,
   /** The latest approval time in the data (null when nothing is approved yet). */
   updated_at: Instant.nullable(),
+  /** How many approved updates the town has (the page lists only the newest). */
+  updates_total: z.number().int().nonnegative().optional(),
+  /** Ids of the newest approved updates read, newest first (absent: all were read). */
+  recent: z.array(z.string()).optional(),
   tasks: z.array(PublicTask),
   updates: z.array(PublicUpdate),
   values: z.array(PublicValue),

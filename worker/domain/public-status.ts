@@ -7,7 +7,8 @@
  * - A task nobody has reported on is 未报告 (`not_reported`): never 未开始, 逾期 or 未达成.
  * - Its deadline is shown as a date ("2018年底到期"), marked 推定 when the editors inferred it;
  *   逾期 only for a task whose latest approved report leaves it unfinished after its deadline.
- * - A parent task's state and percent roll up from its children, weighted.
+ * - A parent task's state and percent roll up from its children, weighted (a report on a parent
+ *   may not claim more: worker/domain/parent-rule.ts).
  * - A numeric target is judged on the value dated on or before the milestone; a value dated
  *   after it is shown with its own status (逾期达成 / 尚未达成); no value at all is 暂无数据.
  * - A qualitative target shows the state of the tasks that deliver it; it is 已达成 only when
@@ -97,14 +98,6 @@ export function publicTaskStates(tasks: TaskInput[], today: string): Map<string,
   };
   for (const t of tasks) visit(t, 0);
   return out;
-}
-
-/**
- * Whether a report may mark a parent task completed: only when every child is completed (by
- * their approved state). Returns the children that are not, empty when the report may stand.
- */
-export function unfinishedChildren(children: { id: string; code: string; status: TaskStatus }[]): { id: string; code: string; status: TaskStatus }[] {
-  return children.filter((c) => c.status !== 'completed');
 }
 
 // ---------------------------------------------------------------- targets

@@ -59,8 +59,10 @@ export interface ProgressView {
   counts: Record<PublicTaskState | 'overdue' | 'total', number>;
   milestones: MilestoneCards[];
   series: Series[];
-  /** Approved updates, newest first. */
+  /** Approved updates, newest first (on pages: the newest page of them). */
   timeline: PublicUpdate[];
+  /** How many approved updates there are in all. */
+  updatesTotal: number;
 }
 
 /** A partial baseline date (2017, 2017-06) as a day: the end of that period. */
@@ -135,6 +137,8 @@ export function progressView(t: TownBundle, catalogue: IndicatorDef[], data: Tow
     m.cards.sort((a, b) => Number(a.target.kind !== 'numeric') - Number(b.target.kind !== 'numeric'));
     m.counts = targetCounts(m.cards.map((c) => c.status));
   }
-  const timeline = [...approved].sort((a, b) => b.approved_at.localeCompare(a.approved_at) || b.id.localeCompare(a.id));
-  return { data, today, tasks, counts, milestones, series, timeline };
+  // When only the newest updates were read (pages), the timeline is those; each task's latest is read besides.
+  const recent = data?.recent ? new Set(data.recent) : null;
+  const timeline = approved.filter((u) => !recent || recent.has(u.id)).sort((a, b) => b.approved_at.localeCompare(a.approved_at) || b.id.localeCompare(a.id));
+  return { data, today, tasks, counts, milestones, series, timeline, updatesTotal: data?.updates_total ?? approved.length };
 }

@@ -325,6 +325,6 @@ export const bulletins = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
     const b = await readable(c, c.req.valid('param').bulletin);
     const v = await view(c, b);
     c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-    const issuer = `${v.figures.town.name}　${b.issued_at ? cstDate(b.issued_at) : ''}`;
-    return c.html(bulletinHtml({ title: b.title, number: b.number, issuer }, v.figures), 200) as never;
+    const issued_on = b.issued_at ? cstDate(b.issued_at) : null;
+    return c.html(bulletinHtml({ title: b.title, number: b.number, issuer: v.figures.town.name, issued_on }, v.figures), 200) as never;
   });

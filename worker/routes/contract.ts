@@ -45,11 +45,15 @@ function standardErrors(access: RouteAccess, config: Omit<RouteConfig, 'path'>):
   return out;
 }
 
-/** `createRoute` with access and the standard error answers (see the file comment). */
-export function contract<P extends string, R extends Omit<RouteConfig, 'path' | 'middleware'> & { path: P }>(access: RouteAccess, config: R): ReturnType<typeof createRoute<P, R>> {
+/**
+ * `createRoute` with access and the standard error answers (see the file comment). The route's own
+ * `middleware` (e.g. revalidation) runs after the access check, so a refused caller never gets a 304.
+ */
+export function contract<P extends string, R extends Omit<RouteConfig, 'path' | 'middleware'> & { path: P; middleware?: MiddlewareHandler[] }>(access: RouteAccess, config: R): ReturnType<typeof createRoute<P, R>> {
   const middleware: MiddlewareHandler[] = [];
   if (access !== 'public' && access !== 'mixed') middleware.push(guard(access));
   if (Object.keys(config.request?.body?.content ?? {}).some((t) => JSON_TYPE.test(t))) middleware.push(utf8Body);
+  middleware.push(...(config.middleware ?? []));
   const responses = { ...standardErrors(access, config), ...config.responses };
   const sorted = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
   return createRoute({

@@ -17,6 +17,7 @@ import type { Stmt } from '../db/sql.ts';
 import {
   approveStmts,
   clearGuards,
+  descendantsGuardStmt,
   idempotencyStmt,
   listUpdates,
   listUpdatesByAuthor,
@@ -29,8 +30,10 @@ import {
   readUpdate,
   rejectStmts,
   submitStmts,
+  type TaskForUpdate,
 } from '../db/updates.ts';
 import { RejectInput, TaskRef, UpdateInput, UpdateState, UpdateView, etag, parseIfMatch, parseTaskRef } from '../domain/update.ts';
+import { parentAllowance, parentReportRefusal, type Refusal } from '../domain/parent-rule.ts';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const err = (description: string) => json(ErrorBody, description);
@@ -114,6 +117,12 @@ async function taskFor(c: Context<AppEnv>, caller: Caller, ref: string, mode: 'r
   return t;
 }
 
+/** A report on a parent task that its children do not support (worker/domain/parent-rule.ts). */
+const parentRefusal = (t: TaskForUpdate, report: { status: UpdateView['status']; percent: number }) => {
+  const r: Refusal | null = parentReportRefusal(parentAllowance(t.id, t.descendants), report);
+  return r ? new ApiError(422, r.code, r.message, r.message_en, r.fields) : null;
+};
+
 const preconditionRequired = () =>
   new ApiError(428, 'if_match_required', '请带上任务的版本号（If-Match），以免覆盖别人的修改。', 'Send the task version in If-Match so no change is lost.', [
     { path: 'If-Match', message: '缺少版本号', message_en: 'missing' },
@@ -137,7 +146,9 @@ const submitRoute = contract({ roles: ['reporter'], town: 'task' }, {
     403: err('Not your unit or town'),
     404: err('No such task'),
     412: err('Stale task version'),
-    422: err('Idempotency-Key reused with another body, or an indicator this task does not deliver'),
+    422: err(
+      'Idempotency-Key reused with another body, an indicator this task does not deliver, or a parent task reported ahead of its sub-tasks: `children_unfinished` (status 已完成 while a sub-task is not) or `percent_above_children` (percent above their weighted roll-up)',
+    ),
     428: err('If-Match missing'),
   },
 });
@@ -155,7 +166,7 @@ const approveRoute = contract({ roles: ['office'] }, {
     404: err('No such update'),
     409: err('Already reviewed'),
     412: err('Task changed since the reviewer loaded it'),
-    422: err('Idempotency-Key reused'),
+    422: err('Idempotency-Key reused, or the update reports a parent task ahead of its sub-tasks as they stand now (`children_unfinished`, `percent_above_children`)'),
     428: err('If-Match missing'),
   },
 });
@@ -267,6 +278,8 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     const delivers = new Map(t.indicators.map((i) => [i.id, i.kind]));
     const bad = input.measurements.flatMap((m, i) => (delivers.get(m.indicator) === 'numeric' ? [] : [{ path: `measurements.${i}.indicator`, message: `本任务不负责指标“${m.indicator}”，或该指标不是数值指标`, message_en: `this task does not deliver numeric indicator ${m.indicator}` }]));
     if (bad.length) throw new ApiError(422, 'indicator_not_of_task', '有指标不属于这项任务，请检查。', 'Some indicators are not delivered by this task.', bad);
+    const refused = parentRefusal(t, input);
+    if (refused) throw refused;
     return once(c, caller, { ...input, ifMatch }, async () => {
       if (ifMatch !== t.version) throw stale(t.version);
       const now = new Date().toISOString();
@@ -308,6 +321,9 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     return once(c, caller, { approve: u.id, ifMatch }, async () => {
       if (u.state !== 'pending') throw alreadyReviewed(u);
       if (ifMatch !== task.version) throw stale(task.version);
+      // Judged again on the children as they are now: one may have been reopened since submission.
+      const refused = parentRefusal(task, u);
+      if (refused) throw refused;
       const now = new Date().toISOString();
       const answer: UpdateView = { ...u, state: 'approved', reviewed_by: caller.id, reviewed_at: now };
       c.header('ETag', etag(task.version + 1));
@@ -315,13 +331,15 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         status: 200 as const,
         answer,
         stmts: [
+          descendantsGuardStmt(u.town, u.task, task.descendants_fingerprint),
           ...approveStmts(u, task, caller.id, now),
           auditStmt({ at: now, actor: caller.id, action: 'update.approve', town_id: u.town, unit_id: u.unit, task_id: u.task, entity: 'task_update', entity_id: u.id, detail: { before: { status: task.status, percent: task.percent, version: task.version }, after: { status: u.status, percent: u.percent, version: task.version + 1 } } }),
         ],
         onConflict: async () => {
           const now2 = await readUpdate(c.env.DB, u.id);
           if (now2 && now2.state !== 'pending') return alreadyReviewed(now2);
-          return stale((await readTaskForUpdate(c.env.DB, u.town, u.task))?.version ?? task.version);
+          const fresh = await readTaskForUpdate(c.env.DB, u.town, u.task);
+          return (fresh && parentRefusal(fresh, u)) || stale(fresh?.version ?? task.version);
         },
       };
     });

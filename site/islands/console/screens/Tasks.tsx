@@ -9,6 +9,9 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { UpdateView } from '../../../../worker/domain/update.ts';
+import { parentAllowance, parentReportRefusal, type Descendant, type ParentAllowance } from '../../../../worker/domain/parent-rule.ts';
+import type { TaskNode, TaskStatus } from '../../../../worker/domain/plan-view.ts';
+import { TASK_STATE_WORDS } from '../../../../worker/domain/status-words.ts';
 import { flags } from '../../../../worker/domain/supervision.ts';
 import { failureText, NetworkFailure } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
@@ -21,6 +24,7 @@ import { report } from '../sync.ts';
 import { drafts, emptyDraft, enqueue, flush, onQueueChange, outbox, saveDraft, takeBack, type Draft, type OutboxEntry } from '../queue.ts';
 
 interface Progress {
+  tasks?: { id: string; status: string; percent: number; last_approved: unknown }[];
   indicators: { id: string; latest: { value: number; as_of: string; source: string; approved_at: string } | null }[];
 }
 
@@ -36,6 +40,25 @@ function urgency(t: MyTask, start: string, today: string): Urgency {
   if (f.at_risk) return { rank: 1, label: f.at_risk === 'blocked' ? '有风险：受阻' : '有风险：进度落后', cls: 'urgency-risk' };
   if (t.status === 'completed') return { rank: 3, label: '已完成', cls: 'urgency-done' };
   return { rank: 2, label: '进行中', cls: 'urgency-soon' };
+}
+
+/**
+ * What the sub-tasks' approved reports allow a report on this task to say, by the API's own rule;
+ * null for a task without sub-tasks, or while the approved states are not known yet (the API
+ * still judges the report).
+ */
+function allowanceOf(node: TaskNode | undefined, progress: Progress | null): ParentAllowance | null {
+  if (!node?.children.length || !progress?.tasks) return null;
+  const approved = new Map(progress.tasks.map((t) => [t.id, t]));
+  const below: Descendant[] = [];
+  const walk = (n: TaskNode) =>
+    n.children.forEach((c) => {
+      const a = approved.get(c.id);
+      below.push({ id: c.id, code: c.code, parent: n.id, weight: c.weight, last: a?.last_approved ? { status: a.status as TaskStatus, percent: a.percent } : null });
+      walk(c);
+    });
+  walk(node);
+  return parentAllowance(node.id, below);
 }
 
 const FIELD_LABELS: Record<string, string> = { status: '状态', percent: '完成比例', narrative: '进展说明', measurements: '指标值', evidence: '佐证链接' };
@@ -58,9 +81,14 @@ function toPayload(d: Draft) {
   };
 }
 
-function UpdateForm({ task, ref_, plan, account, onSubmitted }: { task: MyTask; ref_: string; plan: PlanIndex; account: string; onSubmitted: () => void }) {
+function UpdateForm({ task, ref_, plan, allow, account, onSubmitted }: { task: MyTask; ref_: string; plan: PlanIndex; allow: ParentAllowance | null; account: string; onSubmitted: () => void }) {
   const form = `upd-${task.id}`;
-  const [draft, setDraft] = useState<Draft>(() => drafts(account)[ref_] ?? emptyDraft(task.status === 'not_started' ? 'in_progress' : task.status, String(task.percent)));
+  const completedBlocked = !!allow?.unfinished.length;
+  const [draft, setDraft] = useState<Draft>(
+    () =>
+      drafts(account)[ref_] ??
+      emptyDraft(task.status === 'not_started' || (completedBlocked && task.status === 'completed') ? 'in_progress' : task.status, String(allow ? Math.min(task.percent, allow.max_percent) : task.percent)),
+  );
   const [errors, setErrors] = useState<Errors>({});
   const summary = useRef<HTMLDivElement>(null);
   const numeric = (plan.tasks.get(task.id)?.indicators ?? []).map((id) => plan.indicators.get(id)).filter((i) => i?.kind === 'numeric');
@@ -83,7 +111,10 @@ function UpdateForm({ task, ref_, plan, account, onSubmitted }: { task: MyTask; 
   const submit = async (ev: React.FormEvent) => {
     ev.preventDefault();
     const { UpdateInput } = await schema.current;
-    const v = check(UpdateInput, toPayload(draft));
+    const checked = check(UpdateInput, toPayload(draft));
+    // The parent rule is the API's own (worker/domain/parent-rule.ts): refused here, not after a round trip.
+    const refusal = checked.ok ? parentReportRefusal(allow, checked.data) : null;
+    const v = refusal ? { ok: false as const, errors: Object.fromEntries(refusal.fields.map((f) => [f.path, f.message])) } : checked;
     if (!v.ok) {
       setErrors(v.errors);
       requestAnimationFrame(() => summary.current?.focus());
@@ -100,18 +131,28 @@ function UpdateForm({ task, ref_, plan, account, onSubmitted }: { task: MyTask; 
       <h4 id={`${form}-title`}>填写进展：{task.title}</h4>
       <p className="hint">填写的内容随时保存在本机，提交成功前不会丢失。</p>
       <ErrorSummary form={form} errors={errors} labels={labelOf} summaryRef={summary} />
-      <Field form={form} path="status" label="状态" errors={errors}>
+      <Field
+        form={form}
+        path="status"
+        label="状态"
+        errors={errors}
+        hint={
+          allow
+            ? `这是上级任务，进度由 ${allow.children.length} 项子任务加权汇总（目前 ${allow.rolled_up}%）。${completedBlocked ? `子任务全部审核通过为已完成后才能报已完成；未完成：${allow.unfinished.map((c) => `${c.code}（${TASK_STATE_WORDS.zh[c.state]}）`).join('、')}。` : ''}`
+            : undefined
+        }
+      >
         {(a) => (
           <select {...a} value={draft.status} onChange={(e) => set('status', e.target.value)}>
             {Object.entries(STATUS_ZH).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
+              <option key={k} value={k} disabled={k === 'completed' && completedBlocked}>
+                {k === 'completed' && completedBlocked ? `${v}（子任务未全部完成）` : v}
               </option>
             ))}
           </select>
         )}
       </Field>
-      <Field form={form} path="percent" label="完成比例（0–100）" errors={errors}>
+      <Field form={form} path="percent" label="完成比例（0–100）" errors={errors} hint={allow ? `最多 ${allow.max_percent}%（不超过子任务汇总的进度）。` : undefined}>
         {(a) => <input {...a} inputMode="numeric" value={draft.percent} onChange={(e) => set('percent', e.target.value)} />}
       </Field>
       <Field form={form} path="narrative" label="进展说明" errors={errors} hint="写明做了什么、还差什么。">
@@ -359,6 +400,7 @@ export default function Tasks({ session, town }: ScreenProps) {
             task={t}
             ref_={refOf(t)}
             plan={plan}
+            allow={allowanceOf(node, progress)}
             account={account}
             onSubmitted={() => {
               setOpen(null);

@@ -6,7 +6,7 @@ import { liveTown, loadTownData, notFound } from '../../../lib/town-data.ts';
 
 export const prerender = false;
 export const GET: APIRoute = async ({ params, site }) => {
-  const t = await liveTown(params.id!);
+  const t = await liveTown(params.id!, { all: true });
   if (!t) return notFound();
   const title = new Map(t.tasks.map((x) => [x.id, x.title]));
   const body = atomFeed(await loadTownData(t), site!, zh.progress.feed_title(t.town.name), (id) => title.get(id) ?? id);

@@ -5,7 +5,7 @@ import { liveTown, loadTownData, notFound } from '../../../lib/town-data.ts';
 
 export const prerender = false;
 export const GET: APIRoute = async ({ params }) => {
-  const t = await liveTown(params.id!);
+  const t = await liveTown(params.id!, { all: true });
   if (!t) return notFound();
   return new Response(tableCsv(await loadTownData(t), 'targets'), { headers: { 'content-type': 'text/csv; charset=utf-8' } });
 };
