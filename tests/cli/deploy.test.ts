@@ -5,12 +5,12 @@
  * its search index and uses SITE_ORIGIN. Without a real SITE_ORIGIN the deploy refuses to run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseFixture, seedSql } from '../fixtures/public-seed.ts';
-import { freePort } from '../site/live-site.ts';
+import { startLiveSite } from '../site/live-site.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MARK = `DEPLOY-LEAK-${Date.now().toString(36)}`;
@@ -92,31 +92,11 @@ describe('npm run deploy', () => {
 describe('a new town added by following content/README.md (tests/fixtures/content: 青石镇, fictional)', () => {
   it('builds, loads and serves its pages, and none of them carries another town’s words', async () => {
     const fixture = { CONTENT_DIR: join(copy, 'tests/fixtures/content'), SITE_ORIGIN: ORIGIN };
-    let r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: copy, env: env(fixture), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: copy, env: env(fixture), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-    const persist = join(copy, '.fixture-d1');
-    r = run(['worker/cli/wrangler.ts', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
-    expect(r.status, r.stderr).toBe(0);
-    r = run(['worker/cli/load-content.ts', '--local', '--persist-to', persist], fixture);
-    expect(r.status, r.stderr).toBe(0);
-    const port = await freePort();
-    const dev = spawn(join(ROOT, 'node_modules/.bin/wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port), '--local', '--persist-to', persist, '--show-interactive-dev-session=false', '--log-level', 'warn'], {
-      cwd: copy,
-      env: env(),
-      detached: true,
-      stdio: 'ignore',
-    });
+    const site = await startLiveSite({ root: copy, seed: false, env: fixture });
     try {
-      const origin = `http://127.0.0.1:${port}`;
-      for (let i = 0; ; i++) {
-        try {
-          if ((await fetch(`${origin}/api/health`)).ok) break;
-        } catch {
-          /* not listening yet */
-        }
-        if (i > 600) throw new Error('wrangler dev did not start');
-        await new Promise((res) => setTimeout(res, 200));
-      }
+      const origin = site.origin;
       const paths = ['/', '/towns/qingshi/', '/towns/qingshi/progress/', '/towns/qingshi/tasks/', '/towns/qingshi/plan/', '/towns/qingshi/group/', '/en/towns/qingshi/'];
       for (const p of paths) {
         const res = await fetch(origin + p);
@@ -129,11 +109,7 @@ describe('a new town added by following content/README.md (tests/fixtures/conten
         if (p !== '/') expect(html, p).toMatch(/demo-banner/);
       }
     } finally {
-      try {
-        process.kill(-dev.pid!, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
+      await site.close();
     }
   }, 600_000);
 });

@@ -18,11 +18,11 @@ import { parseFixture, seedSql } from '../fixtures/public-seed.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURES = resolve(ROOT, 'tests/fixtures/public');
 
-const env = (): NodeJS.ProcessEnv => ({ ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' });
+const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true', ...extra });
 
-/** Runs a project script with this Node (22, as npm test runs it); throws with its output on failure. */
-function run(script: string, args: string[]): void {
-  const r = spawnSync(process.execPath, [resolve(ROOT, script), ...args], { cwd: ROOT, env: env(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** Runs a project script (of the project at `root`) with this Node (22, as npm test runs it); throws with its output on failure. */
+function run(script: string, args: string[], root = ROOT, extra: Record<string, string> = {}): void {
+  const r = spawnSync(process.execPath, [resolve(root, script), ...args], { cwd: root, env: env(extra), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${r.status}:\n${r.stdout}\n${r.stderr}`);
 }
 
@@ -45,13 +45,18 @@ export interface LiveSite {
   close: () => Promise<void>;
 }
 
-/** Starts the built Worker over a fresh, seeded local D1; `seed: false` leaves the progress empty; `port` defaults to a free one. */
-export async function startLiveSite(opts: { seed?: boolean; port?: number } = {}): Promise<LiveSite> {
-  if (!existsSync(resolve(ROOT, 'dist/server/wrangler.json'))) throw new Error('dist/server is missing: run `npm run build` first (npm test does)');
+/**
+ * Starts the built Worker over a fresh, seeded local D1; `seed: false` leaves the progress empty;
+ * `port` defaults to a free one. `root` serves another copy of the project (built there), `env`
+ * is given to its content loader (e.g. CONTENT_DIR for another content folder).
+ */
+export async function startLiveSite(opts: { seed?: boolean; port?: number; root?: string; env?: Record<string, string> } = {}): Promise<LiveSite> {
+  const root = opts.root ?? ROOT;
+  if (!existsSync(resolve(root, 'dist/server/wrangler.json'))) throw new Error('dist/server is missing: run `npm run build` first (npm test does)');
   const persist = mkdtempSync(join(tmpdir(), 'live-site-'));
   const target = ['--local', '--persist-to', persist];
-  run('worker/cli/wrangler.ts', ['d1', 'migrations', 'apply', 'DB', ...target]);
-  run('worker/cli/load-content.ts', target);
+  run('worker/cli/wrangler.ts', ['d1', 'migrations', 'apply', 'DB', ...target], root);
+  run('worker/cli/load-content.ts', target, root, opts.env);
   if (opts.seed !== false) {
     const sql = readdirSync(FIXTURES)
       .filter((f) => f.endsWith('.json'))
@@ -59,7 +64,7 @@ export async function startLiveSite(opts: { seed?: boolean; port?: number } = {}
       .join('');
     const file = join(persist, 'seed.sql');
     writeFileSync(file, sql);
-    run('worker/cli/wrangler.ts', ['d1', 'execute', 'DB', ...target, '--yes', '--file', file]);
+    run('worker/cli/wrangler.ts', ['d1', 'execute', 'DB', ...target, '--yes', '--file', file], root);
   }
   const port = opts.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
@@ -68,7 +73,7 @@ export async function startLiveSite(opts: { seed?: boolean; port?: number } = {}
   const child: ChildProcess = spawn(
     resolve(ROOT, 'node_modules/.bin/wrangler'),
     ['dev', '--ip', '127.0.0.1', '--port', String(port), ...target, '--show-interactive-dev-session=false', '--log-level', 'warn'],
-    { cwd: ROOT, env: env(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: root, env: env(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout!.on('data', (d) => (log += d));
   child.stderr!.on('data', (d) => (log += d));

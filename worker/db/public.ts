@@ -51,7 +51,7 @@ export const PUBLIC_SQL = {
 export async function readPublicTown(db: D1Database, town: string, now = new Date(), recent?: number): Promise<TownPublicData | null> {
   const keys = Object.keys(PUBLIC_SQL) as (keyof typeof PUBLIC_SQL)[];
   const limit = recent ?? -1;
-  const sets = await db.batch(keys.map((k) => (PUBLIC_SQL[k].includes('?2') ? db.prepare(PUBLIC_SQL[k]).bind(town, limit) : db.prepare(PUBLIC_SQL[k]).bind(town))));
+  const sets = await db.batch(keys.map((k) => (k === 'updates' ? db.prepare(PUBLIC_SQL[k]).bind(town, limit) : db.prepare(PUBLIC_SQL[k]).bind(town))));
   const rows = Object.fromEntries(keys.map((k, i) => [k, sets[i]!.results as Row[]])) as Record<keyof typeof PUBLIC_SQL, Row[]>;
   if (rows.town.length === 0) return null;
   return publicData(town, rows, now.toISOString());
