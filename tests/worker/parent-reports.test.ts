@@ -112,6 +112,29 @@ describe('a report on a parent task', () => {
     expect(within.status).toBe(201);
   });
 
+  it('shows on the public progress API by the public rules: 未报告 until reported, then rolled up from the sub-tasks', async () => {
+    const read = async () => (await (await SELF.fetch('http://localhost/api/v1/towns/fengmao/progress')).json()) as any;
+    const before = await read();
+    const p0 = before.tasks.find((t: any) => t.id === parent.id);
+    expect(p0).toMatchObject({ status: 'not_reported', percent: null, rolled_up: true, overdue: false });
+    expect(before.counts.not_reported).toBe(before.counts.total);
+    expect(before.counts.not_started).toBe(0);
+
+    const [first, second] = parent.children;
+    await approved(reporter, office, first!.id, 'completed', 100);
+    await approved(reporter, office, second!.id, 'in_progress', 50);
+    const after = await read();
+    const weights = await env.DB.prepare(`SELECT id, weight FROM tasks WHERE town_id = 'fengmao' AND parent_id = ?`).bind(parent.id).all<{ id: string; weight: number }>();
+    const w = new Map(weights.results.map((r) => [r.id, r.weight]));
+    const total = [...w.values()].reduce((a, b) => a + b, 0);
+    const expected = Math.round(((w.get(first!.id)! * 100 + w.get(second!.id)! * 50) / total) * 10) / 10;
+    expect(after.tasks.find((t: any) => t.id === parent.id)).toMatchObject({ status: 'in_progress', percent: expected, rolled_up: true });
+    expect(after.tasks.find((t: any) => t.id === first!.id)).toMatchObject({ status: 'completed', percent: 100, rolled_up: false });
+    expect(after.counts.completed).toBe(1);
+    expect(after.counts.in_progress).toBe(1);
+    expect(after.counts.not_reported).toBe(after.counts.total - 2);
+  });
+
   it('is accepted and approved when every sub-task is approved completed; the public progress shows the parent completed', async () => {
     for (const c of parent.children) await approved(reporter, office, c.id, 'completed', 100);
     await approved(reporter, office, parent.id, 'completed', 100);

@@ -61,7 +61,7 @@ describe("a reporter's journey", () => {
 
     // not public while pending
     let progress = (await (await call(null, 'GET', '/api/v1/towns/fengmao/progress')).json()) as any;
-    expect(progress.tasks.find((t: any) => t.id === task.id)).toMatchObject({ status: 'not_started', percent: 0 });
+    expect(progress.tasks.find((t: any) => t.id === task.id)).toMatchObject({ status: 'not_reported', percent: null, overdue: false });
 
     const mineUpdates = (await (await call(reporter, 'GET', '/api/v1/me/updates')).json()) as any;
     expect(mineUpdates.updates[0]).toMatchObject({ id: update.id, state: 'pending' });
@@ -94,7 +94,7 @@ describe("a reporter's journey", () => {
     const mine = (await (await call(reporter, 'GET', '/api/v1/me/updates')).json()) as any;
     expect(mine.updates[0]).toMatchObject({ id: u.id, state: 'rejected', reject_reason: '缺少调查登记表扫描件' });
     const progress = (await (await call(null, 'GET', '/api/v1/towns/fengmao/progress')).json()) as any;
-    expect(progress.tasks.find((t: any) => t.id === task.id)).toMatchObject({ status: 'not_started', percent: 0 });
+    expect(progress.tasks.find((t: any) => t.id === task.id)).toMatchObject({ status: 'not_reported', percent: null, overdue: false });
     const again = await call(office, 'POST', `/api/v1/updates/${u.id}/approve`, undefined, { 'idempotency-key': key(), 'if-match': '"1"' });
     expect(again.status).toBe(409);
   });

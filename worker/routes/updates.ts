@@ -34,6 +34,8 @@ import {
 } from '../db/updates.ts';
 import { RejectInput, TaskRef, UpdateInput, UpdateState, UpdateView, etag, parseIfMatch, parseTaskRef } from '../domain/update.ts';
 import { parentAllowance, parentReportRefusal, type Refusal } from '../domain/parent-rule.ts';
+import { PUBLIC_TASK_STATES, publicTaskStates, type PublicTaskState } from '../domain/public-status.ts';
+import { cstDate } from '../domain/supervision.ts';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const err = (description: string) => json(ErrorBody, description);
@@ -239,12 +241,45 @@ const auditRoute = contract({ roles: ['office', 'supervisor', 'admin'], town: 't
   },
   responses: { 200: json(z.object({ entries: z.array(z.record(z.string(), z.unknown())) }), 'Audit entries'), 401: err('Not signed in'), 403: err('Not permitted') },
 });
+const PublicState = z.enum(PUBLIC_TASK_STATES as [PublicTaskState, ...PublicTaskState[]]);
+const ProgressBody = z.object({
+  town: z.string(),
+  /** When this answer was read, and the CST day the deadlines were judged on. */
+  as_of: z.string(),
+  today: z.string(),
+  updated_at: z.string().nullable(),
+  counts: z.object({
+    total: z.number().int(),
+    completed: z.number().int(),
+    in_progress: z.number().int(),
+    blocked: z.number().int(),
+    not_started: z.number().int(),
+    not_reported: z.number().int(),
+    overdue: z.number().int(),
+  }),
+  tasks: z.array(
+    z.object({
+      id: z.string(),
+      parent: z.string().nullable(),
+      status: PublicState,
+      percent: z.number().nullable(),
+      due: z.string(),
+      due_basis: z.enum(['stated', 'inferred']),
+      deadline_passed: z.boolean(),
+      overdue: z.boolean(),
+      rolled_up: z.boolean(),
+      last_approved: z.record(z.string(), z.unknown()).nullable(),
+    }),
+  ),
+  indicators: z.array(z.object({ id: z.string(), latest: z.record(z.string(), z.unknown()).nullable() })),
+});
 const progressRoute = contract('public', {
   method: 'get',
   path: '/towns/{town}/progress',
-  summary: 'Public: approved status of every task and the latest approved value of every indicator',
+  summary:
+    "Public: every task's state by the public rules (not_reported until an approved report; parents roll up from their children; overdue only when reported unfinished past the deadline) and the latest approved value of every indicator",
   request: { params: TownParam },
-  responses: { 200: json(z.record(z.string(), z.unknown()), 'Progress'), 404: err('No such town') },
+  responses: { 200: json(ProgressBody, 'Progress'), 404: err('No such town') },
 });
 
 async function townScope(c: Context<AppEnv>, town: string, ...roles: Caller['role'][]) {
@@ -396,8 +431,25 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     const { town } = c.req.valid('param');
     const p = await readProgress(c.env.DB, town);
     if (!p.tasks.length) throw notFound('Town', '乡镇', town);
-    const count = (s: string) => p.tasks.filter((t) => t.status === s).length;
-    const updatedAt = [...p.tasks.map((t) => t.last_approved?.approved_at as string | undefined), ...p.indicators.map((i) => i.latest?.approved_at as string | undefined)]
+    const asOf = new Date().toISOString();
+    const today = cstDate(asOf);
+    // The same rules as the public pages (worker/domain/public-status.ts), not the stored task status.
+    const states = publicTaskStates(
+      p.tasks.map((t) => ({
+        id: t.id,
+        parent: t.parent_id,
+        weight: t.weight,
+        due: t.due,
+        due_basis: t.due_basis,
+        last: t.last_approved ? { status: t.last_approved.status, percent: t.last_approved.percent, approved_at: t.last_approved.approved_at } : null,
+      })),
+      today,
+    );
+    const parents = new Set(p.tasks.flatMap((t) => (t.parent_id ? [t.parent_id] : [])));
+    // Counts are over deliverables (tasks without sub-tasks), as on the pages: a parent is not counted twice.
+    const leaves = p.tasks.filter((t) => !parents.has(t.id)).map((t) => states.get(t.id)!);
+    const count = (s: PublicTaskState) => leaves.filter((v) => v.state === s).length;
+    const updatedAt = [...p.tasks.map((t) => t.last_approved?.approved_at), ...p.indicators.map((i) => i.latest?.approved_at as string | undefined)]
       .filter((x): x is string => !!x)
       .sort()
       .at(-1) ?? null;
@@ -405,9 +457,33 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     return c.json(
       {
         town,
+        as_of: asOf,
+        today,
         updated_at: updatedAt,
-        counts: { total: p.tasks.length, not_started: count('not_started'), in_progress: count('in_progress'), completed: count('completed'), blocked: count('blocked') },
-        tasks: p.tasks.map((t) => ({ id: t.id, status: t.status, percent: t.percent, last_approved: t.last_approved })),
+        counts: {
+          total: leaves.length,
+          completed: count('completed'),
+          in_progress: count('in_progress'),
+          blocked: count('blocked'),
+          not_started: count('not_started'),
+          not_reported: count('not_reported'),
+          overdue: leaves.filter((v) => v.overdue).length,
+        },
+        tasks: p.tasks.map((t) => {
+          const v = states.get(t.id)!;
+          return {
+            id: t.id,
+            parent: t.parent_id,
+            status: v.state,
+            percent: v.percent,
+            due: v.due,
+            due_basis: v.due_basis,
+            deadline_passed: v.deadline_passed,
+            overdue: v.overdue,
+            rolled_up: v.rolled_up,
+            last_approved: t.last_approved as Record<string, unknown> | null,
+          };
+        }),
         indicators: p.indicators,
       },
       200,
