@@ -139,6 +139,27 @@ describe('bulletins', () => {
     expect(page).toContain('=HYPERLINK(&quot;http://evil.example&quot;');
   });
 
+  it("the bulletin's 说明 is printed and exported as the office typed it, one paragraph per line, as text", async () => {
+    const remarks = '各责任单位要对照逾期任务逐项整改。\n\n请于下月5日前将整改情况报镇卫计办<script>alert(1)</script>。';
+    const b = await draft(supervisor, { period_from: addDays(today(), -30), period_to: today(), remarks });
+    await api('POST', `/api/v1/bulletins/${b.id}/issue`, { token: supervisor });
+    const auth = { headers: { authorization: `Bearer ${supervisor}` } };
+    const page = await (await SELF.fetch(`http://localhost/api/v1/bulletins/${b.id}/print`, auth)).text();
+    const section = page.slice(page.indexOf('<h2>六、说明</h2>'), page.indexOf('<div class="end">'));
+    expect(section).toContain('<p>各责任单位要对照逾期任务逐项整改。</p>');
+    expect(section).toContain('请于下月5日前将整改情况报镇卫计办&lt;script&gt;alert(1)&lt;/script&gt;。</p>');
+    expect(section.match(/<p>/g)).toHaveLength(2);
+    expect(page).not.toMatch(/<script/i);
+    const csv = parseCsv(new TextDecoder().decode(await (await SELF.fetch(`http://localhost/api/v1/bulletins/${b.id}/export.csv`, auth)).arrayBuffer()).replace(/^\uFEFF/, ''));
+    const at = csv.findIndex((r) => r[0] === '六、说明');
+    expect(at).toBeGreaterThan(0);
+    expect(csv.slice(at + 1).map((r) => r[0])).toEqual(['各责任单位要对照逾期任务逐项整改。', '请于下月5日前将整改情况报镇卫计办<script>alert(1)</script>。']);
+
+    // Without remarks there is no empty section.
+    const plain = await draft(supervisor, { period_from: addDays(today(), -30), period_to: today() });
+    expect(await (await SELF.fetch(`http://localhost/api/v1/bulletins/${plain.id}/print`, auth)).text()).not.toContain('六、说明');
+  });
+
   it('the public sees only published bulletins; drafts and internal ones need the town staff', async () => {
     const reporter = await signIn('reporter', 'weijiban');
     const a = await draft(supervisor, { period_from: '2018-01-01', period_to: '2018-12-31' });

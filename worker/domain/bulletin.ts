@@ -194,12 +194,12 @@ const day = (d: string | null | undefined): SheetCell => (d && /^\d{4}-\d{2}-\d{
 export const cellText = (c: SheetCell): Cell => (typeof c === 'object' ? ('share' in c ? c.text : c.day) : c);
 
 /** The bulletin as one table: the rows both CSV and XLSX carry, in reading order. */
-export function bulletinRows(b: { title: string; number: string | null }, f: BulletinFigures): Cell[][] {
+export function bulletinRows(b: { title: string; number: string | null; remarks?: string }, f: BulletinFigures): Cell[][] {
   return bulletinSheet(b, f).map((r) => r.map(cellText));
 }
 
 /** The bulletin's rows with typed cells: shares and days stay numbers and dates in the XLSX. */
-export function bulletinSheet(b: { title: string; number: string | null }, f: BulletinFigures): SheetCell[][] {
+export function bulletinSheet(b: { title: string; number: string | null; remarks?: string }, f: BulletinFigures): SheetCell[][] {
   const h = f.headline;
   const rows: SheetCell[][] = [
     ['通报', b.title],
@@ -240,6 +240,8 @@ export function bulletinSheet(b: { title: string; number: string | null }, f: Bu
       rows.push([i === 0 ? day(x.inspected_on) : '', i === 0 ? x.title : '', x.findings[i] ?? '', r ? `${r.code} ${r.title}` : '', r?.unit ?? '', day(r?.due_on), r ? (STATUS_ZH[r.status] ?? r.status) : '']);
     }
   }
+  const remarks = remarkParagraphs(b.remarks);
+  if (remarks.length) rows.push([], ['六、说明'], ...remarks.map((p) => [p]));
   return rows;
 }
 
@@ -269,8 +271,12 @@ type Td = { v: string | number; c?: 'n' | 'w' } | string | number;
  * body and date, kept on the page that ends the last table. A4 portrait; 仿宋 body, 宋体 tables;
  * table headings repeat on every page; no scripts (the route sends a strict CSP); all text escaped.
  */
-export function bulletinHtml(b: { title: string; number: string | null; issuer: string; issued_on: string | null }, f: BulletinFigures): string {
+/** The bulletin's 说明 (remarks) as paragraphs: one per non-empty line, as the office typed them. */
+export const remarkParagraphs = (remarks: string | undefined): string[] => (remarks ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+
+export function bulletinHtml(b: { title: string; number: string | null; issuer: string; issued_on: string | null; remarks?: string }, f: BulletinFigures): string {
   const h = f.headline;
+  const remarks = remarkParagraphs(b.remarks);
   const cell = (x: Td, tag: 'td' | 'th' = 'td', attrs = '') => {
     const { v, c } = typeof x === 'object' ? x : { v: x, c: typeof x === 'number' ? ('n' as const) : undefined };
     return `<${tag}${c ? ` class="${c}"` : ''}${attrs}>${txt(v)}</${tag}>`;
@@ -380,6 +386,7 @@ ${table('overdue', [['序号', 'n'], ['任务'], ['责任单位', 'u'], ['状态
 ${table('indicators', [['指标', 'i'], ['时间节点', 'n'], ['目标'], ['最新值', 'n'], ['状态', 'n']], indicators)}
 <h2>五、督导检查发现的问题及整改</h2>
 ${table('inspections', [['检查日期', 'n'], ['检查'], ['发现问题'], ['整改事项（责任单位，时限，状态）']], inspections)}
+${remarks.length ? `<h2>六、说明</h2>\n<div class="body">${remarks.map((p) => `<p>${txt(p)}</p>`).join('')}</div>` : ''}
 <div class="end"><div class="issuer"><p>${esc(b.issuer)}</p><p>${b.issued_on ? txt(zhDate(b.issued_on)) : '（未印发）'}</p></div></div>
 </body>
 </html>

@@ -326,5 +326,5 @@ export const bulletins = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
     const v = await view(c, b);
     c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     const issued_on = b.issued_at ? cstDate(b.issued_at) : null;
-    return c.html(bulletinHtml({ title: b.title, number: b.number, issuer: v.figures.town.name, issued_on }, v.figures), 200) as never;
+    return c.html(bulletinHtml({ title: b.title, number: b.number, issuer: v.figures.town.name, issued_on, remarks: b.remarks }, v.figures), 200) as never;
   });
