@@ -272,16 +272,10 @@ async function plan(c: Ctx, town: string, grid: string[][], keep: ReadonlySet<nu
   return { table, plan: res.plan };
 }
 
-const result = (p: ImportPlan, town: string, dry: boolean, format: 'csv' | 'xlsx') => ({
-  dry_run: dry,
-  format,
-  rows: p.rows,
-  created: p.creates.length,
-  updated: p.updates.length,
-  unchanged: p.unchanged,
-  not_in_file: p.not_in_file,
-  changes: describeChanges(p, town),
-});
+/** An import's counts, as its answer and its audit row both give them. */
+const counts = (p: ImportPlan) => ({ rows: p.rows, created: p.creates.length, updated: p.updates.length, unchanged: p.unchanged, not_in_file: p.not_in_file });
+
+const result = (p: ImportPlan, town: string, dry: boolean, format: 'csv' | 'xlsx') => ({ dry_run: dry, format, ...counts(p), changes: describeChanges(p, town) });
 
 /** Mounted at /api/v1. */
 export const taskTable = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -352,15 +346,7 @@ export const taskTable = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
                 town_id: town,
                 entity: 'task_table',
                 entity_id: town,
-                detail: {
-                  format,
-                  rows: p.rows,
-                  created: p.creates.length,
-                  updated: p.updates.length,
-                  unchanged: p.unchanged,
-                  not_in_file: p.not_in_file,
-                  kept_file_rows: p.updates.filter((u) => u.kept_file).map((u) => u.row),
-                },
+                detail: { format, ...counts(p), kept_file_rows: p.updates.filter((u) => u.kept_file).map((u) => u.row) },
               }),
             ]
           : [],
