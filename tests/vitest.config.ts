@@ -50,6 +50,11 @@ export default defineConfig(async () => {
   const content = readContent(resolve(root, 'content'));
   return {
     test: {
+      // Vitest's default on a 2-core machine is one file at a time (cores - 1). Most slow files wait
+      // on other processes (wrangler dev, workerd, Chromium, LibreOffice), so two at a time roughly
+      // halves the wall time there; every test waits for conditions, not for times, so they hold
+      // under the extra load. Each file uses its own ports and temporary folders.
+      maxWorkers: 2,
       projects: [
         {
           plugins: [
