@@ -100,7 +100,7 @@ async function oneRun(browser: import('playwright-core').Browser): Promise<Conso
   await button.waitFor();
   await page.locator('#console-app button[type=submit]:not([disabled])').waitFor();
   const signin_button_ms = Date.now() - t0;
-  const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')).then(() => Date.now());
+  const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/auth/login').then(() => Date.now());
   const tap = Date.now();
   await button.click();
   await page.locator('.task-card').first().waitFor({ state: 'visible' });
