@@ -15,13 +15,25 @@ import { prefsFromCookie } from './domain/prefs.ts';
 import { isLivePath, slashed } from './domain/public-pages.ts';
 import { pageCacheKey, PAGE_TTL } from './public-cache.ts';
 import { restoreInProgress } from './db/health.ts';
+import EARLY_SIGNIN from '../site/islands/console/early.js?raw';
 
 /** Scripts only from the site itself; pagefind's search needs WebAssembly on /search/. Styles are inlined by the build. */
 export const SITE_CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/** The console (/console/…): the same policy without WebAssembly; its one script is a bundled module. */
-export const CONSOLE_CSP = SITE_CSP.replace(" 'wasm-unsafe-eval'", '');
+/**
+ * The console (/console/…): the same policy without WebAssembly. Its scripts are bundled modules,
+ * plus one inline script on /console/, the sign-in that works before the app arrives
+ * (site/islands/console/early.js), allowed by its SHA-256 and nothing else inline.
+ */
+let consolePolicy: Promise<string> | undefined;
+export async function consoleCsp(): Promise<string> {
+  consolePolicy ??= crypto.subtle.digest('SHA-256', new TextEncoder().encode(EARLY_SIGNIN)).then((d) => {
+    const hash = btoa(String.fromCharCode(...new Uint8Array(d)));
+    return SITE_CSP.replace(" 'wasm-unsafe-eval'", ` 'sha256-${hash}'`);
+  });
+  return consolePolicy;
+}
 
 /** Renders an on-demand page (Astro's handler). */
 export type Render = (request: Request) => Promise<Response>;
@@ -109,7 +121,7 @@ export async function serveSite(request: Request, env: Env, ctx: ExecutionContex
     out.headers.delete('ETag');
   }
   const isConsole = url.pathname.startsWith('/console/');
-  out.headers.set('Content-Security-Policy', isConsole ? CONSOLE_CSP : SITE_CSP);
+  out.headers.set('Content-Security-Policy', isConsole ? await consoleCsp() : SITE_CSP);
   // The console is for signed-in staff: never indexed.
   if (isConsole) out.headers.set('X-Robots-Tag', 'noindex, nofollow');
   out.headers.set('X-Content-Type-Options', 'nosniff');

@@ -8,7 +8,8 @@
  *    every /_astro/*.js|css (only the console has scripts), with a version hashed from them, so a
  *    new build installs a new cache and drops the old one;
  * 2. adds <link rel="modulepreload"> to each console page for the scripts its entry imports
- *    statically and, on a screen's own page, that screen's chunk and its imports. Without them the
+ *    statically and, on a screen's own page, that screen's chunk and its imports (on /console/,
+ *    我的任务's, the first screen of most who sign in there). Without them the
  *    browser finds react-dom only after the entry has arrived, and the screen only after that:
  *    three round trips instead of one, each 2 s on a rural network.
  */
@@ -75,7 +76,10 @@ export default function consoleOffline() {
           let html = await readFile(file, 'utf8');
           const entry = /<script type="module" src="\/_astro\/([^"]+\.js)"/.exec(html)?.[1];
           if (!entry) continue;
-          const screen = /data-screen="([a-z]+)"/.exec(html)?.[1] ?? 'home';
+          // /console/ opens each role's first screen in place after sign-in; most who sign in there are
+          // reporters, so it preloads 我的任务 (its data is asked for before the app arrives, early.js).
+          const page = /data-screen="([a-z]+)"/.exec(html)?.[1] ?? 'home';
+          const screen = page === 'home' ? 'tasks' : page;
           const screenChunk = assets.find((f) => f.startsWith(`${chunkName(screen)}.`) && f.endsWith('.js'));
           const preload = [...new Set([...closure(entry), ...(screenChunk ? closure(screenChunk) : [])])].filter((f) => f !== entry);
           const links = preload.map((f) => `<link rel="modulepreload" href="/_astro/${f}">`).join('');

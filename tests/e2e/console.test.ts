@@ -266,6 +266,60 @@ describe('reporter', () => {
     await context.close();
   }, 60_000);
 
+  it('signs in on /console/ before the app’s scripts arrive, and the app then opens 我的任务 from what that sign-in kept', async () => {
+    const { context, page } = await phone();
+    // A slow network, exaggerated: no script of the app arrives until the sign-in is done.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/_astro/*.js', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const plan: string[] = [];
+    const mine: string[] = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path === `/api/v1/towns/${TOWN}/plan`) plan.push(path);
+      if (path === '/api/v1/me/tasks') mine.push(r.headers()['if-none-match'] ?? '');
+    });
+    // (Not even DOMContentLoaded comes: it waits for the module scripts.)
+    await page.goto(`${ORIGIN}/console/`, { waitUntil: 'commit' });
+    // The page's own sign-in script runs the form: the API's messages, under the field or above the form.
+    const button = page.getByRole('button', { name: '登录', exact: true });
+    await button.click();
+    await expect.poll(() => page.locator('#login-username-error').textContent()).toBe('请填写用户名');
+    expect(await page.getByLabel('用户名').getAttribute('aria-describedby')).toBe('login-username-error');
+    await page.getByLabel('用户名').fill('demo-reporter');
+    await page.getByLabel('密码').fill('wrong-password');
+    await button.click();
+    await page.getByText('用户名或密码不正确。').waitFor();
+    expect(await page.locator('#login-username-error').count()).toBe(0);
+    await page.getByLabel('密码').fill(PASSWORD);
+    await button.click();
+    await page.getByText('已登录，正在打开工作台……').waitFor();
+    expect(await page.locator('.console-bar').count()).toBe(0);
+    // Kept as the app keeps them: the session (nothing else in it), and 我的任务 from the sign-in's answer.
+    const kept = await page.evaluate(() => ({
+      session: JSON.parse(localStorage.getItem('dtt.console.session')!),
+      tasks: JSON.parse(Object.entries(localStorage).find(([k]) => k.endsWith('./api/v1/me/tasks'))?.[1] ?? 'null'),
+    }));
+    expect(Object.keys(kept.session).sort()).toEqual(['account', 'expires_at', 'token']);
+    expect(kept.session.account).toMatchObject({ username: 'demo-reporter', role: 'reporter', town_id: TOWN });
+    expect(kept.tasks.data.tasks.map((t: { id: string }) => t.id)).toContain(FIRST);
+    expect(mine).toEqual([]);
+
+    // The scripts arrive: the app opens 我的任务 signed in, and revalidates what it was given.
+    release();
+    await page.getByRole('heading', { name: /现在需要处理/ }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/console/tasks/');
+    await openCard(page, FIRST);
+    await expect.poll(() => mine.length).toBeGreaterThan(0);
+    expect(mine.every((tag) => tag === kept.tasks.etag)).toBe(true);
+    // The plan the sign-in script fetched while the person typed is the one the screen used.
+    expect(plan).toHaveLength(1);
+    await context.close();
+  }, 60_000);
+
   it('keeps an update typed while the API is unreachable, shows it as queued, and delivers it exactly once after reconnecting', async () => {
     const { context, page } = await phone();
     await signIn(page, 'demo-reporter', '/console/tasks/');

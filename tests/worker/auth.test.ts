@@ -34,6 +34,32 @@ describe('POST /api/v1/auth/login and GET /api/v1/me', () => {
     expect(me.body).toEqual(r.body.account);
   });
 
+  it('with ?include=me_tasks answers with the account’s tasks exactly as GET /me/tasks does, under the same ETag', async () => {
+    await loadContent();
+    const a = await createAccount('reporter', 'weijiban');
+    const plain = await api('POST', '/api/v1/auth/login', { body: { username: a.username, password: TEST_PASSWORD } });
+    expect(plain.body.included).toBeUndefined();
+    const r = await api('POST', '/api/v1/auth/login?include=me_tasks', { body: { username: a.username, password: TEST_PASSWORD } });
+    expect(r.status).toBe(200);
+    const mine = await api('GET', '/api/v1/me/tasks', { token: r.body.token });
+    expect(mine.body.tasks.length).toBeGreaterThan(0);
+    expect(r.body.included.me_tasks.body).toEqual(mine.body);
+    expect(r.body.included.me_tasks.etag).toBe(mine.headers.get('etag'));
+    // The included ETag revalidates: nothing changed, so no body.
+    const again = await api('GET', '/api/v1/me/tasks', { token: r.body.token, headers: { 'If-None-Match': r.body.included.me_tasks.etag } });
+    expect(again.status).toBe(304);
+    // An admin has no tasks to include; a wrong password gets the same 401 with or without include.
+    const admin = await createAccount('admin', null);
+    const ra = await api('POST', '/api/v1/auth/login?include=me_tasks', { body: { username: admin.username, password: TEST_PASSWORD } });
+    expect(ra.status).toBe(200);
+    expect(ra.body.included).toBeUndefined();
+    expect((await api('POST', '/api/v1/auth/login?include=me_tasks', { body: { username: a.username, password: 'not-the-password' } })).status).toBe(401);
+    // Anything else to include is refused, naming the parameter.
+    const bad = await api('POST', '/api/v1/auth/login?include=everything', { body: { username: a.username, password: TEST_PASSWORD } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.error.fields)).toContain('include');
+  });
+
   it('accepts the username in any case and with surrounding spaces', async () => {
     await loadContent();
     const a = await createAccount('office', null, { username: 'zhang-office' });

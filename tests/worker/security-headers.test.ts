@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { env, SELF } from 'cloudflare:test';
 import { app } from '../../worker/app.ts';
-import { CONSOLE_CSP, SITE_CSP } from '../../worker/site.ts';
+import { consoleCsp, SITE_CSP } from '../../worker/site.ts';
 import { townPublicPaths } from '../../worker/domain/public-pages.ts';
 import { loadContent } from './helpers.ts';
 import { createAccount, signIn } from './auth-helpers.ts';
@@ -33,7 +33,7 @@ function expectSecurityHeaders(res: Response, what: string) {
 /** A request path for a route template: its parameters filled with plausible values. */
 const fill = (path: string) => path.replace(':town', 'fengmao').replace(':task', 'fengmao:no-such-task').replace(/:(\w+)/g, 'no-such-$1');
 
-const tally = { responses: 0 };
+const tally = { responses: 0, inline: 0 };
 
 describe('security headers', () => {
   it('on every API route, for an anonymous and a signed-in caller, whatever the answer', async () => {
@@ -65,7 +65,7 @@ describe('security headers', () => {
     expectSecurityHeaders(missing, 'unknown API path');
   });
 
-  it('on every page and file of the built site, prerendered or rendered on demand from D1; pages carry the site CSP and no inline script', async () => {
+  it('on every page and file of the built site, prerendered or rendered on demand from D1; pages carry the site CSP and no inline script but the console sign-in its CSP names by hash', async () => {
     await loadContent();
     const paths = env.TEST_ASSET_PATHS;
     expect(paths.length, 'the site must be built first (npm run build)').toBeGreaterThan(20);
@@ -76,13 +76,22 @@ describe('security headers', () => {
       expectSecurityHeaders(res, p);
       tally.responses++;
       if ((res.headers.get('content-type') ?? '').includes('text/html')) {
-        // The console's policy is the site's without WebAssembly (README, Console).
-        expect(res.headers.get('content-security-policy'), p).toBe(p.startsWith('/console/') ? CONSOLE_CSP : SITE_CSP);
-        // Every <script> has a src and no body.
-        for (const tag of body.match(/<script\b[^>]*>[\s\S]*?<\/script>/gi) ?? []) expect(tag, p).toMatch(/^<script\b[^>]*\bsrc="\/[^"]*"[^>]*><\/script>$/);
+        // The console's policy is the site's without WebAssembly, plus the hash of its one inline script (docs/console.md).
+        const csp = res.headers.get('content-security-policy')!;
+        expect(csp, p).toBe(p.startsWith('/console/') ? await consoleCsp() : SITE_CSP);
+        // Every <script> has a src and no body, except /console/'s sign-in, which the CSP allows by its SHA-256.
+        for (const tag of body.match(/<script\b[^>]*>[\s\S]*?<\/script>/gi) ?? []) {
+          const inline = /^<script>([\s\S]+)<\/script>$/.exec(tag)?.[1];
+          if (p === '/console/' && inline) {
+            const hash = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(inline)))));
+            expect(csp, p).toContain(`script-src 'self' 'sha256-${hash}';`);
+            tally.inline++;
+          } else expect(tag, p).toMatch(/^<script\b[^>]*\bsrc="\/[^"]*"[^>]*><\/script>$/);
+        }
         expect(body, p).not.toMatch(/\son[a-z]+\s*=/i);
       }
     }
+    expect(tally.inline, 'the sign-in script inlined into /console/').toBe(1);
   });
 });
 

@@ -8,6 +8,7 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { contract } from './contract.ts';
+import { myTasksAnswer } from './updates.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError, ErrorBody, notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
@@ -70,7 +71,25 @@ const ManagedAccount = Account.extend({
   created_by: z.string(),
 }).openapi('ManagedAccount');
 
-const LoginResult = z.object({ token: z.string(), expires_at: z.string(), account: Account }).openapi('LoginResult');
+/** What a sign-in may bring along (`?include=`), so the first screen needs no second round trip on a slow network. */
+const LoginInclude = z.enum(['me_tasks']);
+
+const LoginResult = z
+  .object({
+    token: z.string(),
+    expires_at: z.string(),
+    account: Account,
+    included: z
+      .object({
+        me_tasks: z
+          .object({ etag: z.string(), body: z.object({ tasks: z.array(z.record(z.string(), z.unknown())) }) })
+          .openapi({ description: 'GET /me/tasks as the new session would get it, with its ETag (send it as If-None-Match later). Only for accounts that have tasks (not admin).' }),
+      })
+      .partial()
+      .optional()
+      .openapi({ description: 'Present when asked for with `include`.' }),
+  })
+  .openapi('LoginResult');
 
 const TownParam = z.object({
   town: z
@@ -90,8 +109,13 @@ const bearer = [{ bearerAuth: [] }];
 const loginRoute = contract('public', {
   method: 'post',
   path: '/auth/login',
-  summary: 'Sign in with username and password; returns a session token (12 h)',
-  request: { body: { required: true, content: { 'application/json': { schema: LoginBody } } } },
+  summary: 'Sign in with username and password; returns a session token (12 h), and with ?include=me_tasks the account’s tasks',
+  request: {
+    query: z.object({
+      include: LoginInclude.optional().openapi({ description: 'me_tasks: answer with GET /me/tasks too (the console’s first screen), saving a round trip' }),
+    }),
+    body: { required: true, content: { 'application/json': { schema: LoginBody } } },
+  },
   responses: {
     200: json(LoginResult, 'Signed in'),
     400: error('Invalid request'),
@@ -287,7 +311,9 @@ export const auth = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       }),
     );
     await runBatch(c.env.DB, stmts);
-    return c.json({ token, expires_at: expiresAt, account: accountView(account) }, 200);
+    const include = c.req.valid('query').include;
+    const included = include === 'me_tasks' && account.role !== 'admin' && account.town_id ? { me_tasks: await myTasksAnswer(c.env.DB, account) } : undefined;
+    return c.json({ token, expires_at: expiresAt, account: accountView(account), ...(included ? { included } : {}) }, 200);
   })
   .openapi(logoutRoute, async (c) => {
     const caller = await requireCaller(c);

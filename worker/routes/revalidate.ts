@@ -20,3 +20,13 @@ export const revalidate =
       c.header('Cache-Control', `${scope}, no-cache`);
       if (scope === 'private') c.header('Vary', 'Authorization');
     });
+
+/**
+ * The ETag of a JSON answer, set by the route itself (so etag() keeps it): a SHA-1 of the JSON
+ * text, as etag() would compute it. Used where the same answer is also handed out elsewhere with
+ * its ETag (GET /me/tasks, included in a sign-in that asks for it), so both give the same tag.
+ */
+export async function jsonEtag(body: unknown): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-1', new TextEncoder().encode(JSON.stringify(body))));
+  return `"${[...d].map((b) => b.toString(16).padStart(2, '0')).join('')}"`;
+}

@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError, ErrorBody, notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
-import { revalidate } from './revalidate.ts';
+import { jsonEtag, revalidate } from './revalidate.ts';
 import { denied, requireCaller } from '../auth/middleware.ts';
 import type { Caller } from '../auth/context.ts';
 import { auditStmt } from '../db/audit.ts';
@@ -197,6 +197,16 @@ const queueRoute = contract({ roles: ['office', 'supervisor', 'admin'], town: 't
   },
   responses: { 200: json(z.object({ updates: z.array(UpdateView) }), 'Updates'), 401: err('Not signed in'), 403: err('Not permitted') },
 });
+/**
+ * GET /me/tasks's answer for an account (a reporter: its unit's tasks; office and supervisors: the
+ * town's) and its ETag. A sign-in that asks for it gets the same answer (auth.ts, `include`).
+ */
+export async function myTasksAnswer(db: D1Database, who: Pick<Caller, 'town_id' | 'role' | 'unit_id'>): Promise<{ body: { tasks: Record<string, unknown>[] }; etag: string }> {
+  const tasks = await readMyTasks(db, who.town_id!, who.role === 'reporter' ? who.unit_id : null);
+  const body = { tasks: tasks.map((t) => ({ ...t, ref: `${who.town_id}:${String(t.id)}` })) };
+  return { body, etag: await jsonEtag(body) };
+}
+
 const myUpdatesRoute = contract({ roles: [] }, {
   method: 'get',
   path: '/me/updates',
@@ -410,8 +420,9 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   })
   .openapi(myTasksRoute, async (c) => {
     const caller = await requireCaller(c, 'reporter', 'office', 'supervisor');
-    const tasks = await readMyTasks(c.env.DB, caller.town_id!, caller.role === 'reporter' ? caller.unit_id : null);
-    return c.json({ tasks: tasks.map((t) => ({ ...t, ref: `${caller.town_id}:${String(t.id)}` })) }, 200);
+    const { body, etag } = await myTasksAnswer(c.env.DB, caller);
+    c.header('ETag', etag);
+    return c.json(body, 200);
   })
   .openapi(historyRoute, async (c) => {
     const caller = await requireCaller(c, 'reporter', 'office', 'supervisor', 'admin');

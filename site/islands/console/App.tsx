@@ -7,8 +7,9 @@ import { useEffect, useRef, useState, type ComponentType } from 'react';
 import { api, failureText, ApiFailure } from './api.ts';
 import { Field, Notice, toErrors, type Errors } from './forms.tsx';
 import { accountLabel, cstTime, ROLE_ZH, screensFor, type ScreenId } from './labels.ts';
-import { forget } from './local.ts';
-import { loadPlan } from './plan.ts';
+import { forget, keepAnswer, prefetch } from './local.ts';
+import { ME_TASKS } from './my-tasks.ts';
+import { planPath } from './plan.ts';
 import { clearSession, getSession, lastAccount, onSession, setSession, type Session } from './session.ts';
 import { useSync } from './sync.ts';
 
@@ -21,15 +22,28 @@ export interface ScreenProps {
   town: string;
 }
 
-/** What the person typed into the page's own form before the script arrived. */
-export type Typed = { username: string; password: string; focus: string | null } | null;
+/** What the person typed into the page's own form before the script arrived, and what its sign-in (early.js) answered. */
+export type Typed = { username: string; password: string; focus: string | null; failure: string; errors: Errors } | null;
+
+/** A sign-in's answer: the session, and 我的任务 brought along (`?include=me_tasks`, docs/api.md). */
+type SignedIn = Session & { included?: { me_tasks?: { etag: string; body: unknown } } };
+
+/**
+ * Keeps what the account's first screen shows: 我的任务 from the sign-in's answer (no second round
+ * trip), and the plan, asked for now (usually fetched while the person typed, early.js) while the
+ * screen's code mounts.
+ */
+function prepareFirstScreen(s: Session, included: SignedIn['included']): void {
+  if (included?.me_tasks) keepAnswer(s.account.id, ME_TASKS, included.me_tasks.body, included.me_tasks.etag);
+  if (s.account.town_id) prefetch('public', planPath(s.account.town_id));
+}
 
 function SignIn({ expired, onDone, typed }: { expired: boolean; onDone: () => void; typed?: Typed }) {
   const last = lastAccount();
   const [username, setUsername] = useState(typed?.username || (expired && last ? last.username : ''));
   const [password, setPassword] = useState(typed?.password ?? '');
-  const [errors, setErrors] = useState<Errors>({});
-  const [failure, setFailure] = useState('');
+  const [errors, setErrors] = useState<Errors>(typed?.errors ?? {});
+  const [failure, setFailure] = useState(typed?.failure ?? '');
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
@@ -48,7 +62,9 @@ function SignIn({ expired, onDone, typed }: { expired: boolean; onDone: () => vo
     setErrors({});
     setBusy(true);
     try {
-      setSession(await api<Session>('/api/v1/auth/login', { method: 'POST', body: { username, password }, anonymous: true }));
+      const { included, ...s } = await api<SignedIn>('/api/v1/auth/login?include=me_tasks', { method: 'POST', body: { username, password }, anonymous: true });
+      prepareFirstScreen(s, included);
+      setSession(s);
       onDone();
     } catch (e) {
       if (e instanceof ApiFailure && e.fields.length) {
@@ -116,14 +132,10 @@ export function App({ screen: page, Screen: PageScreen, load, typed }: { screen:
     if (page !== 'home') return;
     const first = role ? screensFor(role)[0] : undefined;
     if (!first) {
-      // Signed out: fetch the likely next screen while the person types (the last account's, else a reporter's).
+      // Signed out: fetch the likely next screen while the person types (the last account's, else a
+      // reporter's). The plan is fetched meanwhile by the page's own sign-in script (early.js).
       const likely = screensFor(lastAccount()?.role ?? 'reporter')[0];
       if (likely) void load(likely.id).catch(() => undefined);
-      // The plan is public and the largest answer (≈ 25 KB gzip): fetch and keep it while the person
-      // types, for the town of the last account on this phone, or the only town there is.
-      const town = lastAccount()?.town_id;
-      const towns = town ? Promise.resolve([town]) : api<{ towns: { id: string }[] }>('/api/v1/towns', { anonymous: true }).then((r) => r.towns.map((t) => t.id));
-      towns.then((ts) => (ts.length === 1 ? loadPlan(ts[0]!) : undefined)).catch(() => undefined);
       setHome(null);
       return;
     }

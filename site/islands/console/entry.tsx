@@ -4,7 +4,7 @@
  */
 import { createRoot } from 'react-dom/client';
 import type { ComponentType } from 'react';
-import { App, type ScreenLoader, type ScreenProps } from './App.tsx';
+import { App, type ScreenLoader, type ScreenProps, type Typed } from './App.tsx';
 import type { ScreenId } from './labels.ts';
 
 const screens: Record<string, () => Promise<{ default: ComponentType<ScreenProps> }>> = {
@@ -18,13 +18,27 @@ const screens: Record<string, () => Promise<{ default: ComponentType<ScreenProps
   audit: () => import('./screens/Audit.tsx'),
 };
 
-/** What was typed into the page's own sign-in form before this script arrived (Console.astro). */
-function typed(): { username: string; password: string; focus: string | null } | null {
+/**
+ * What was typed into the page's own sign-in form before this script arrived (Console.astro), and
+ * what its sign-in script (early.js) said about it: the live form shows the same.
+ */
+function typed(): Typed {
   const u = document.getElementById('login-username') as HTMLInputElement | null;
   const p = document.getElementById('login-password') as HTMLInputElement | null;
   if (!u || !p) return null;
   const focus = document.activeElement === u || document.activeElement === p ? document.activeElement.id : null;
-  return { username: u.value, password: p.value, focus };
+  const errors: Record<string, string> = {};
+  for (const f of ['username', 'password']) {
+    const e = document.getElementById(`login-${f}-error`)?.textContent;
+    if (e) errors[f] = e;
+  }
+  return { username: u.value, password: p.value, focus, failure: document.getElementById('signin-failure')?.textContent ?? '', errors };
+}
+
+/** A sign-in early.js has sent and not yet had answered: the app mounts after it, signed in or not. */
+async function earlySignIn(): Promise<void> {
+  const early = (window as { dttEarly?: { signin?: Promise<void> | null } }).dttEarly;
+  while (early?.signin) await early.signin.catch(() => undefined);
 }
 
 // The offline shell (site/public/console/sw.js). Its precaching downloads every script, so it is
@@ -58,6 +72,7 @@ if (root) {
     }
     const load: ScreenLoader = async (id) => (screens[id] ? (await screens[id]()).default : null);
     const Screen = await load(screen);
+    await earlySignIn();
     createRoot(root).render(<App screen={screen} Screen={Screen} load={load} typed={typed()} />);
   };
   mount().catch(() => {

@@ -6,6 +6,10 @@
  *
  * Per account for private data (`scope` = account id), shared for public data (`public`).
  * Signing out removes the account's copies; drafts and the outbox are kept (queue.ts).
+ *
+ * A screen asking for what was asked ahead for it (by /console/'s sign-in script before the app
+ * arrived, early.js, or right after signing in, `prefetch`) gets that answer instead of a second
+ * round trip.
  */
 import { request } from './api.ts';
 
@@ -29,6 +33,11 @@ export function kept<T>(scope: string, path: string): Kept<T> | null {
   }
 }
 
+/** Keeps an answer that came another way (with a sign-in, `?include=`) as if the GET had answered it now. */
+export function keepAnswer<T>(scope: string, path: string, data: T, etag: string | null): void {
+  keep(scope, path, { data, etag, at: new Date().toISOString() });
+}
+
 function keep<T>(scope: string, path: string, k: Kept<T>): void {
   try {
     localStorage.setItem(keyOf(scope, path), JSON.stringify(k));
@@ -38,10 +47,58 @@ function keep<T>(scope: string, path: string, k: Kept<T>): void {
 }
 
 /**
+ * GETs started ahead of the screen that needs them: by /console/'s sign-in script before the app
+ * arrived (early.js, `window.dttEarly`), or by `prefetch` here. Each settles once its answer is
+ * kept, and is taken once, by the next `revalidate` of the same GET.
+ */
+interface Ahead {
+  loads?: Record<string, { at: number; done: Promise<void> }>;
+}
+const ahead = (): Record<string, { at: number; done: Promise<void> }> => {
+  const g = globalThis as { dttEarly?: Ahead };
+  g.dttEarly ??= {};
+  return (g.dttEarly.loads ??= {});
+};
+
+/** How old a GET started ahead may be and still count as the server's answer. */
+const AHEAD_FRESH_MS = 60_000;
+
+/** The GET of this path started ahead, if recent (taken once). */
+function takeAhead(scope: string, path: string): Promise<void> | null {
+  const loads = ahead();
+  const key = `${scope} ${path}`;
+  const e = loads[key];
+  if (!e) return null;
+  delete loads[key];
+  return Date.now() - e.at < AHEAD_FRESH_MS ? e.done : null;
+}
+
+/** Starts a GET the next screen will ask for (its `revalidate` then waits for this answer instead of asking again). */
+export function prefetch(scope: string, path: string): void {
+  const key = `${scope} ${path}`;
+  if (ahead()[key]) return;
+  const done = ask(scope, path).then(() => undefined);
+  done.catch(() => undefined);
+  ahead()[key] = { at: Date.now(), done };
+}
+
+/**
  * Asks the server for a GET, revalidating the kept copy. Resolves with the fresh (or confirmed)
  * copy; throws NetworkFailure / ApiFailure like `request` (the caller still has `kept()`).
  */
-export async function revalidate<T>(scope: string, path: string): Promise<Kept<T>> {
+export const revalidate = <T>(scope: string, path: string): Promise<Kept<T>> => ask<T>(scope, path);
+
+async function ask<T>(scope: string, path: string): Promise<Kept<T>> {
+  const early = takeAhead(scope, path);
+  if (early) {
+    try {
+      await early;
+      const k = kept<T>(scope, path);
+      if (k) return k;
+    } catch {
+      // It failed (no network, or refused): ask again, so the caller gets request()'s own failure.
+    }
+  }
   const old = kept<T>(scope, path);
   const res = await request(path, { anonymous: scope === 'public', headers: old?.etag ? { 'If-None-Match': old.etag } : {} });
   const at = new Date().toISOString();

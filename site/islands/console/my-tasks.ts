@@ -5,6 +5,9 @@
  */
 import type { PlanIndex } from './plan.ts';
 
+/** The reporter's tasks (GET), kept per account (local.ts). */
+export const ME_TASKS = '/api/v1/me/tasks';
+
 /** One row of GET /api/v1/me/tasks. */
 export interface MyTask {
   id: string;

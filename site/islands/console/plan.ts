@@ -34,7 +34,9 @@ export function indexPlan(plan: PlanView): PlanIndex {
 }
 
 const cache = new Map<string, Promise<PlanIndex>>();
-const path = (town: string) => `/api/v1/towns/${town}/plan`;
+/** The public plan of a town (GET), kept as public data (local.ts). */
+export const planPath = (town: string): string => `/api/v1/towns/${town}/plan`;
+const path = planPath;
 
 /** The kept plan of a town, without asking the server (null on a first visit). */
 export function keptPlan(town: string): PlanIndex | null {

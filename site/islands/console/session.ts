@@ -61,6 +61,14 @@ export function clearSession(reason: 'signout' | 'expired'): void {
   listeners.forEach((l) => l(null, reason));
 }
 
+// /console/'s sign-in script (early.js) stores a session itself and says so with this event, in
+// case its answer arrives after the app has mounted.
+if (typeof window !== 'undefined')
+  addEventListener('console:signin', () => {
+    const s = getSession();
+    if (s) listeners.forEach((l) => l(s, 'signin'));
+  });
+
 export function onSession(l: Listener): () => void {
   listeners.add(l);
   return () => listeners.delete(l);

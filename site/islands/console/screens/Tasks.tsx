@@ -19,7 +19,7 @@ import { check, ErrorSummary, Field, Notice, type Errors, EvidenceLink } from '.
 import { cstTime, STATE_ZH, STATUS_ZH, todayCst } from '../labels.ts';
 import { freshPlan, keptPlan, type PlanIndex } from '../plan.ts';
 import { kept, revalidate } from '../local.ts';
-import { filtering, groupByKeyTask, keyTaskOf, matches, needsNow, noFilters, partOf, type Filters, type MyTask } from '../my-tasks.ts';
+import { filtering, groupByKeyTask, keyTaskOf, matches, ME_TASKS, needsNow, noFilters, partOf, type Filters, type MyTask } from '../my-tasks.ts';
 import { report } from '../sync.ts';
 import { drafts, emptyDraft, enqueue, flush, onQueueChange, outbox, saveDraft, takeBack, type Draft, type OutboxEntry } from '../queue.ts';
 
@@ -268,7 +268,6 @@ function Outbox({ entries, account, onTakeBack }: { entries: OutboxEntry[]; acco
   );
 }
 
-const ME_TASKS = '/api/v1/me/tasks';
 const ME_UPDATES = '/api/v1/me/updates';
 const progressPath = (town: string) => `/api/v1/towns/${town}/progress`;
 /** How many of the most pressing tasks the screen opens on. */
