@@ -31,6 +31,14 @@ export interface TestAccount {
 let seq = 0;
 
 /**
+ * TEST_PASSWORD's hash, derived once per test file (PBKDF2 at the production cost) and shared by
+ * the accounts that use it: a test file makes dozens of accounts, and each derivation is the
+ * costliest step of making one. Sign-in still derives and compares as in production.
+ */
+let testPasswordHash: ReturnType<typeof hashPassword> | undefined;
+const hashOf = (password: string) => (password === TEST_PASSWORD ? (testPasswordHash ??= hashPassword(TEST_PASSWORD)) : hashPassword(password));
+
+/**
  * Inserts an ACTIVE account with a known password (PBKDF2 as in production). Load content first:
  * town and unit must exist. `unit` defaults to `weijiban` for a reporter and null otherwise;
  * `town` defaults to `fengmao` (null for admin).
@@ -54,7 +62,7 @@ export async function createAccount(
       role,
       town_id: town,
       unit_id: unitId,
-      password: await hashPassword(password),
+      password: await hashOf(password),
       status: 'active',
       created_at: new Date().toISOString(),
       created_by: 'system:test',
