@@ -113,7 +113,7 @@ async function sha256File(file: string): Promise<string> {
 }
 
 /** The source database with `updates` task updates: reused when bench/data/backup/src already has exactly that many. */
-async function source(updates: number): Promise<string> {
+export async function source(updates: number): Promise<string> {
   const persist = join(dir, 'src');
   if (existsSync(persist)) {
     const db = new DatabaseSync(sqliteFile(persist), { readOnly: true });
