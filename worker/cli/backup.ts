@@ -38,7 +38,13 @@
  * A restore that stops midway (killed, power cut, network gone) leaves the restore_progress row
  * (migrations/0011): each batch writes its rows and moves that row on in the same transaction, so
  * it says exactly how far the restore got. While it exists the Worker answers 503 and export
- * refuses; running the same import again resumes after the last committed batch. Format 1
+ * refuses; running the same import again resumes after the last committed batch (its first batch
+ * skips rows already present, in case a lost connection let part of a batch through without the
+ * marker). Through wrangler (--remote) a failed batch is retried that way by itself, 3 times.
+ *
+ * The local database is read and written in this process (node:sqlite on miniflare's file, see
+ * ./d1.ts); the remote one through `wrangler d1 execute`. Either way the same code pages and
+ * batches, and memory stays near 250 MB at 1,000,000 updates (bench/results.md). Format 1
  * documents (one JSON document, written before streaming) are still imported.
  */
 import { createHash } from 'node:crypto';
@@ -389,6 +395,9 @@ async function* parentsFirst(rows: AsyncIterable<SqlValue[]>, columns: string[],
   for (const w of waiting.values()) yield* w;
 }
 
+/** A batch of a restore did not go through (the restore marker says how far it got). */
+export class BatchFailed extends Error {}
+
 /** Restores a checked document into an empty, equally migrated database (or resumes a stopped restore of it). */
 export async function importDb(db: D1Client, doc: Doc, opts: { batchRows?: number } = {}): Promise<{ rows: number; tables: number; resumed: boolean }> {
   const s = await readSchema(db);
@@ -422,10 +431,19 @@ export async function importDb(db: D1Client, doc: Doc, opts: { batchRows?: numbe
 
   let batch: Stmt[] = [];
   let bytes = 0;
+  // Through wrangler (remote D1 runs a --file through its import), a batch cut off by a lost
+  // connection may have written some of its rows but not the marker, which comes last: the first
+  // batch of a resumed restore skips rows already there.
+  let tolerant = !!progress;
   const flush = async (last: boolean) => {
     if (!batch.length && !(last && (progress || mark.rows_done))) return;
     mark.updated_at = now();
-    await db.batch([...batch, last ? clearProgressStmt() : saveProgressStmt(mark)]);
+    try {
+      await db.batch([...batch, last ? clearProgressStmt() : saveProgressStmt(mark)]);
+    } catch (e) {
+      throw new BatchFailed(`a batch of ${batch.length} rows (${mark.table_name}) failed; ${(mark.rows_done - batch.length).toLocaleString('en')} rows were restored before it`, { cause: e });
+    }
+    tolerant = false;
     batch = [];
     bytes = 0;
     if (!last) say(() => `restored ${mark.rows_done.toLocaleString('en')} of ${mark.rows_total.toLocaleString('en')} rows (${mark.table_name})`);
@@ -438,10 +456,11 @@ export async function importDb(db: D1Client, doc: Doc, opts: { batchRows?: numbe
     mark.table_rows = skip;
     let seen = 0;
     const insert = insertStmt(t.name, t.columns, []).sql;
+    const insertIfAbsent = insertStmt(t.name, t.columns, [], { ifAbsent: true }).sql;
     for await (const r of parentsFirst(sectionRows(doc, t), t.columns, s.fks, t.name)) {
       if (seen++ < skip) continue;
       if (r.length !== t.columns.length) throw new Error(`a row of ${t.name} has ${r.length} values for ${t.columns.length} columns`);
-      batch.push({ sql: insert, params: r });
+      batch.push({ sql: tolerant ? insertIfAbsent : insert, params: r });
       for (const v of r) bytes += typeof v === 'string' ? v.length : 8;
       mark.table_rows++;
       mark.rows_done++;
@@ -493,8 +512,20 @@ if (import.meta.main) {
       if (batchRows !== undefined && !(Number.isInteger(batchRows) && batchRows > 0 && batchRows <= 10_000)) throw new Error('--batch-rows: a whole number from 1 to 10000');
       const doc = await readDoc(resolve(file));
       db = await openD1(target);
-      const { rows, tables, resumed } = await importDb(db, doc, { batchRows });
-      console.log(`${resumed ? 'finished the restore: ' : ''}imported ${rows} rows into ${tables} tables from ${file}`);
+      // Through wrangler every batch is a new `wrangler d1 execute`: one that fails (network,
+      // an API hiccup) is retried from the restore marker, a few times, before giving up.
+      const attempts = db.how === 'wrangler' ? 4 : 1;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { rows, tables, resumed } = await importDb(db, doc, { batchRows });
+          console.log(`${resumed ? 'finished the restore: ' : ''}imported ${rows} rows into ${tables} tables from ${file}`);
+          break;
+        } catch (e) {
+          if (!(e instanceof BatchFailed) || attempt >= attempts) throw e;
+          process.stderr.write(`import: ${e.message} (${(e.cause as Error)?.message ?? e.cause}); resuming from the restore marker in ${5 * attempt} s (attempt ${attempt + 1} of ${attempts})\n`);
+          await new Promise((r) => setTimeout(r, 5000 * attempt));
+        }
+      }
     } else {
       throw new Error('usage: node worker/cli/backup.ts export|import …');
     }
