@@ -5,7 +5,7 @@
  *   npm run bench -- --quick      smoke run (1k/10k updates, 1 and 100 towns, short loads)
  *                                 → bench/data/results-quick.{json,md} (gitignored)
  *   npm run bench -- --strict     exit 1 when a budget is missed
- *   npm run bench -- --only backup [--updates N]
+ *   npm run bench -- --only backup [--updates N[,M…]]
  *                                 only the backup part (bench/backup.ts, default 1,000,000 updates):
  *                                 replaces its section of bench/results.md and its key in results.json
  *   npm run bench -- --render      rewrites those sections of results.md from results.json (no measuring)
@@ -58,28 +58,35 @@ const only = argAfter('--only');
 const LIVE_PARTS = ['pages', 'start', 'site', 'builds'] as const;
 type LivePart = (typeof LIVE_PARTS)[number];
 if (only !== undefined && only !== 'backup' && !LIVE_PARTS.includes(only as LivePart)) throw new Error(`--only takes: backup, ${LIVE_PARTS.join(', ')}`);
-const BACKUP_UPDATES = Number(argAfter('--updates') ?? (quick ? 10_000 : 1_000_000));
+/** `--updates N[,M…]`: the backup part at each size (the full run takes the largest). */
+const BACKUP_SIZES = (argAfter('--updates') ?? (quick ? '10000' : '1000000')).split(',').map(Number).sort((a, b) => a - b);
+if (!BACKUP_SIZES.every((n) => Number.isInteger(n) && n > 0)) throw new Error('--updates takes whole numbers, comma-separated');
+const BACKUP_UPDATES = BACKUP_SIZES.at(-1)!;
 const BACKUP_BUDGET_MB = 512;
 
 /** Puts the backup section into results.md (replacing the previous one) and its figures into results.json. */
-function writeBackupSection(dir: string, base: string, fig: BackupFigures): void {
+function writeBackupSection(dir: string, base: string, figs: BackupFigures[]): void {
   const mdFile = resolve(dir, `${base}.md`);
-  const section = backupMarkdown(fig, `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+  const section = backupMarkdown(figs, `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   const old = existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : '# Benchmark results\n';
   const re = /<!-- backup:start -->[\s\S]*?<!-- backup:end -->/;
   writeFileSync(mdFile, re.test(old) ? old.replace(re, section) : `${old.trimEnd()}\n\n${section}\n`);
   const jsonFile = resolve(dir, `${base}.json`);
   const json = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : {};
-  writeFileSync(jsonFile, JSON.stringify({ ...json, backup: fig }, null, 2) + '\n');
+  writeFileSync(jsonFile, JSON.stringify({ ...json, backup: figs.at(-1), backup_by_size: figs }, null, 2) + '\n');
 }
 
 if (only === 'backup') {
-  console.log(`\n▶ backup: npm run export / import at ${BACKUP_UPDATES.toLocaleString('en')} updates, beside wrangler d1 export`);
-  const fig = await runBackup(BACKUP_UPDATES);
-  writeBackupSection(quick ? DATA : resolve(ROOT, 'bench'), quick ? 'results-quick' : 'results', fig);
-  const worst = Math.max(...fig.runs.slice(1).map((r) => r.peak_rss_mb));
-  console.log(`\nbackup: peak RSS ${worst} MB (budget ≤ ${BACKUP_BUDGET_MB} MB), round trip ${fig.identical ? 'byte-identical' : 'DIFFERS'}`);
-  process.exit(strict && (worst > BACKUP_BUDGET_MB || !fig.identical) ? 1 : 0);
+  const figs: BackupFigures[] = [];
+  for (const n of BACKUP_SIZES) {
+    console.log(`\n▶ backup: npm run export / import at ${n.toLocaleString('en')} updates, beside wrangler d1 export`);
+    figs.push(await runBackup(n));
+  }
+  writeBackupSection(quick ? DATA : resolve(ROOT, 'bench'), quick ? 'results-quick' : 'results', figs);
+  const worst = Math.max(...figs.flatMap((f) => f.runs.slice(1).map((r) => r.peak_rss_mb)));
+  const identical = figs.every((f) => f.identical);
+  console.log(`\nbackup: peak RSS ${worst} MB (budget ≤ ${BACKUP_BUDGET_MB} MB), round trip ${identical ? 'byte-identical' : 'DIFFERS'}`);
+  process.exit(strict && (worst > BACKUP_BUDGET_MB || !identical) ? 1 : 0);
 }
 
 const outDir = quick ? DATA : resolve(ROOT, 'bench');
@@ -320,7 +327,7 @@ const base = outBase;
 writeFileSync(resolve(outDir, `${base}.json`), JSON.stringify(results, null, 2) + '\n');
 writeFileSync(resolve(outDir, `${base}.md`), md.join('\n'));
 for (const p of LIVE_PARTS) writeLivePart(outDir, base, p, live[p]!);
-writeBackupSection(outDir, base, backup);
+writeBackupSection(outDir, base, [backup]);
 
 console.log(`\n${'─'.repeat(80)}\nbudgets:`);
 for (const b of budgets) console.log(`  ${b.pass === null ? '–   ' : b.pass ? 'pass' : 'MISS'}  ${b.name}: ${b.value} (${b.limit}; ${b.margin})`);

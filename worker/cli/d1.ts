@@ -1,18 +1,27 @@
 /**
  * A D1 database for the command-line tools, reached one of two ways:
  *
- * - `binding` (a local database): wrangler's getPlatformProxy gives the same D1 binding the Worker
- *   has, over the same local files `wrangler dev` and `wrangler d1 execute --local` use. One
- *   process for the whole run; a batch is one transaction (all or nothing).
+ * - `sqlite` (a local database): the SQLite file that `wrangler dev`, `wrangler d1 execute --local`
+ *   and miniflare keep under <persist>/v3/d1/miniflare-D1DatabaseObject/, opened in this process
+ *   with node:sqlite, foreign keys on as in D1. No workerd, no socket: a page is read straight
+ *   into this process and a batch is one SQLite transaction (all or nothing, also when the process
+ *   is killed). Stop `npm start` / `wrangler dev` on the same folder before an import.
  * - `wrangler` (the remote database, or a local one with --through wrangler): one
  *   `wrangler d1 execute` per query or batch; a batch runs as one .sql file.
  *
  * Either way every call is bounded by its caller (one page, one batch); nothing reads a table whole.
+ *
+ * (Until issue 19's budget run, the local path was wrangler's getPlatformProxy. It held a 1,000,000-
+ * update export at 974 MB (node 563 + workerd 411) and imported ~170 rows/s: every prepare() and
+ * bind() is a synchronous round trip to workerd's ProxyServer, whose heap keeps each bound
+ * statement, with its row, until node's garbage collector happens to free the stub.)
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash, createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { renderSql, type SqlValue, type Stmt } from '../db/sql.ts';
-import { d1Json, ROOT, wrangler, wranglerEnv } from './wrangler.ts';
+import { d1Json, ROOT, wrangler } from './wrangler.ts';
 
 /** Where the database is and how to reach it. */
 export interface D1Target {
@@ -26,7 +35,7 @@ export interface D1Target {
 /** What the backup needs of a database. */
 export interface D1Client {
   /** How it is reached, for messages. */
-  readonly how: 'binding' | 'wrangler';
+  readonly how: 'sqlite' | 'wrangler';
   /** A statement's rows as arrays, in the statement's column order. */
   rows(s: Stmt): Promise<SqlValue[][]>;
   /** A statement's rows as objects. */
@@ -35,7 +44,7 @@ export interface D1Client {
   objectsMany(stmts: Stmt[]): Promise<Record<string, SqlValue>[][]>;
   /** Several statements' rows as arrays (through wrangler, in one call). */
   rowsMany(stmts: Stmt[]): Promise<SqlValue[][][]>;
-  /** Runs statements in order; with the binding as one transaction. */
+  /** Runs statements in order, as one transaction. */
   batch(stmts: Stmt[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -45,29 +54,79 @@ export const targetArgs = (t: D1Target): string[] => [t.remote ? '--remote' : '-
 
 /** Opens the database. */
 export async function openD1(t: D1Target): Promise<D1Client> {
-  return t.remote || t.throughWrangler ? wranglerClient(targetArgs(t)) : bindingClient(t.persistTo);
+  return t.remote || t.throughWrangler ? wranglerClient(targetArgs(t)) : sqliteClient(t.persistTo);
 }
 
-async function bindingClient(persistTo: string | undefined): Promise<D1Client> {
-  Object.assign(process.env, wranglerEnv());
-  const { getPlatformProxy } = await import('wrangler');
-  const config = ['wrangler.jsonc', 'wrangler.json', 'wrangler.toml'].map((f) => resolve(ROOT, f)).find(existsSync);
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({
-    configPath: config,
-    // The same folder wrangler uses: --persist-to DIR keeps D1 under DIR/v3.
-    persist: { path: persistTo ? resolve(persistTo, 'v3') : resolve(ROOT, '.wrangler/state/v3') },
-    remoteBindings: false,
-  });
-  const db = proxy.env.DB;
-  const bind = (s: Stmt) => db.prepare(s.sql).bind(...s.params);
+/**
+ * The D1 id wrangler gives the local database: preview_database_id, else database_id, of the
+ * binding DB in wrangler.toml (as wrangler's d1DatabaseEntry).
+ */
+export function localDatabaseId(toml = readFileSync(resolve(ROOT, 'wrangler.toml'), 'utf8')): string {
+  for (const block of toml.split(/^\[\[d1_databases\]\]\s*$/m).slice(1)) {
+    const body = block.split(/^\[/m)[0]!;
+    const val = (k: string) => body.match(new RegExp(`^\\s*${k}\\s*=\\s*"([^"]*)"`, 'm'))?.[1];
+    if (val('binding') === 'DB') {
+      const id = val('preview_database_id') ?? val('database_id');
+      if (id) return id;
+    }
+  }
+  throw new Error('wrangler.toml has no [[d1_databases]] binding "DB" with a database_id');
+}
+
+/**
+ * The file miniflare keeps a local D1 in: the Durable Object id workerd derives from the database
+ * id (idFromName in the namespace "miniflare-D1DatabaseObject"), as <id>.sqlite.
+ */
+export function localDatabaseFile(persistTo: string | undefined, id = localDatabaseId()): string {
+  const key = createHash('sha256').update('miniflare-D1DatabaseObject').digest();
+  const name = createHmac('sha256', key).update(id).digest().subarray(0, 16);
+  const mac = createHmac('sha256', key).update(name).digest().subarray(0, 16);
+  const dir = join(persistTo ? resolve(persistTo) : resolve(ROOT, '.wrangler/state'), 'v3/d1/miniflare-D1DatabaseObject');
+  return join(dir, `${Buffer.concat([name, mac]).toString('hex')}.sqlite`);
+}
+
+async function sqliteClient(persistTo: string | undefined): Promise<D1Client> {
+  const file = localDatabaseFile(persistTo);
+  if (!existsSync(file)) throw new Error(`no local database at ${file}: run npm run db:migrate${persistTo ? ` (wrangler d1 migrations apply DB --local --persist-to ${persistTo})` : ''} first`);
+  const { DatabaseSync } = await import('node:sqlite');
+  const db: DatabaseSync = new DatabaseSync(file);
+  // synchronous = NORMAL (WAL): a commit is not fsynced; a power cut can lose the last batches but never
+  // splits one, and the restore marker moves in the same transaction as its rows.
+  db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL');
+  const cache = new Map<string, StatementSync>();
+  const prepared = (s: Stmt) => {
+    let p = cache.get(s.sql);
+    if (!p) {
+      if (cache.size > 200) cache.clear();
+      cache.set(s.sql, (p = db.prepare(s.sql)));
+    }
+    return p;
+  };
+  const values = (r: Record<string, unknown>): SqlValue[] =>
+    Object.values(r).map((v) => {
+      if (v instanceof Uint8Array) throw new Error('a BLOB value: the backup format has none');
+      return v as SqlValue;
+    });
+  const objects = <T>(s: Stmt) => prepared(s).all(...s.params) as T[];
+  const rows = (s: Stmt) => (prepared(s).all(...s.params) as Record<string, unknown>[]).map(values);
   return {
-    how: 'binding',
-    rows: async (s) => (await bind(s).raw()) as SqlValue[][],
-    objects: async <T>(s: Stmt) => (await bind(s).all<T>()).results,
-    objectsMany: async (stmts) => Promise.all(stmts.map(async (s) => (await bind(s).all<Record<string, SqlValue>>()).results)),
-    rowsMany: async (stmts) => Promise.all(stmts.map(async (s) => (await bind(s).raw()) as SqlValue[][])),
-    batch: async (stmts) => void (stmts.length && (await db.batch(stmts.map(bind)))),
-    close: () => proxy.dispose(),
+    how: 'sqlite',
+    rows: async (s) => rows(s),
+    objects: async <T>(s: Stmt) => objects<T>(s),
+    objectsMany: async (stmts) => stmts.map((s) => objects<Record<string, SqlValue>>(s)),
+    rowsMany: async (stmts) => stmts.map(rows),
+    async batch(stmts) {
+      if (!stmts.length) return;
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const s of stmts) prepared(s).run(...s.params);
+        db.exec('COMMIT');
+      } catch (e) {
+        db.exec('ROLLBACK');
+        throw e;
+      }
+    },
+    close: async () => db.close(),
   };
 }
 

@@ -61,9 +61,13 @@ export function pageStmt(table: string, cols: string[], filter: Stmt | null, aft
   );
 }
 
-/** One row as an INSERT. */
-export const insertStmt = (table: string, cols: string[], row: SqlValue[]): Stmt =>
-  stmt(`INSERT INTO ${ident(table)} (${cols.map(ident).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, ...row);
+/**
+ * One row as an INSERT. `ifAbsent`: a row whose key is already there is skipped (ON CONFLICT DO
+ * NOTHING, uniqueness only; every CHECK and foreign key still applies): for the first batch of a
+ * resumed restore, which a connection lost midway may have written in part.
+ */
+export const insertStmt = (table: string, cols: string[], row: SqlValue[], opts: { ifAbsent?: boolean } = {}): Stmt =>
+  stmt(`INSERT INTO ${ident(table)} (${cols.map(ident).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})${opts.ifAbsent ? ' ON CONFLICT DO NOTHING' : ''}`, ...row);
 
 /** The restore marker, or none: at most one row. */
 export interface RestoreProgress {
