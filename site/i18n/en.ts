@@ -157,7 +157,7 @@ export const en: Dict = {
     report_figures: ' – reported figures',
     quote_summary: 'Original text',
   },
-  indicator_status: { met: 'Met', missed: 'Missed', on_track: 'On track', behind: 'Behind', no_data: 'No data' },
+  indicator_status: { met: 'Met', missed: 'Missed', unreported: 'Due, not reported', on_track: 'On track', behind: 'Behind', no_data: 'No data' },
   progress: {
     title: (town: string) => `${town}: progress`,
     description: (town: string) => `How ${town} stands against its targets: milestones, tasks, supervision bulletins`,

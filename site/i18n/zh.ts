@@ -264,10 +264,11 @@ export const zh = {
     quote_summary: '看原文',
   },
 
-  /** Indicator status at a milestone (worker/domain/supervision: met, missed, on_track, behind, no_data). */
+  /** Indicator status at a milestone (worker/domain/supervision: met, missed, unreported, on_track, behind, no_data). */
   indicator_status: {
     met: '已达成',
     missed: '未达成',
+    unreported: '到期未报告',
     on_track: '进度正常',
     behind: '进度落后',
     no_data: '暂无数据',

@@ -185,6 +185,11 @@ describe('indicator status', () => {
     expect(qualitativeStatus('2018-12-31', '2019-01-01', []).status).toBe('no_data');
     expect(qualitativeStatus('2018-12-31', '2019-01-01', [d('2018-12-31', 'completed'), d('2020-12-31', 'not_started')]).status).toBe('met');
     expect(qualitativeStatus('2018-12-31', '2019-01-01', [d('2018-12-31', 'in_progress')]).status).toBe('missed');
+    // the milestone passed and no open delivering task was ever reported: the deadline is a fact, a failure is not
+    expect(qualitativeStatus('2018-12-31', '2019-01-01', [d('2018-12-31', 'not_started')]).status).toBe('unreported');
+    expect(qualitativeStatus('2018-12-31', '2019-01-01', [d('2018-12-31', 'completed'), d('2018-12-31', 'not_started')]).status).toBe('unreported');
+    // one open task reported unfinished is enough to show the miss
+    expect(qualitativeStatus('2018-12-31', '2019-01-01', [d('2018-12-31', 'in_progress'), d('2018-12-31', 'not_started')]).status).toBe('missed');
     expect(qualitativeStatus('2018-12-31', '2018-06-01', [d('2018-12-31', 'not_started')]).status).toBe('no_data');
     expect(qualitativeStatus('2018-12-31', '2018-06-01', [d('2018-12-31', 'in_progress')]).status).toBe('on_track');
     expect(qualitativeStatus('2018-12-31', '2018-12-15', [d('2018-12-31', 'in_progress', { at_risk: true })]).status).toBe('behind');

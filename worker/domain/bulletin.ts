@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Cell } from './csv.ts';
-import { isCalendarDate, type IndicatorStatus } from './supervision.ts';
+import { INDICATOR_STATUSES, isCalendarDate, type IndicatorStatus } from './supervision.ts';
 import type { TaskItem, TownFacts, indicatorBoard, unitStandings } from './supervision-views.ts';
 
 const Count = z.number().int().min(0);
@@ -38,7 +38,8 @@ export const BulletinFigures = z
       overdue: Count,
       at_risk: Count,
       stale: Count,
-      indicators: z.object({ met: Count, missed: Count, on_track: Count, behind: Count, no_data: Count }),
+      // `unreported` came later: bulletins issued before it have none (read as 0).
+      indicators: z.object({ met: Count, missed: Count, unreported: Count.default(0), on_track: Count, behind: Count, no_data: Count }),
     }),
     units: z.array(
       z.object({
@@ -74,7 +75,7 @@ export const BulletinFigures = z
         milestone_label: z.string(),
         target: z.string(),
         latest: z.number().nullable(),
-        status: z.enum(['met', 'missed', 'on_track', 'behind', 'no_data']),
+        status: z.enum(INDICATOR_STATUSES as [IndicatorStatus, ...IndicatorStatus[]]),
       }),
     ),
     inspections: z.array(
@@ -91,7 +92,7 @@ export const BulletinFigures = z
 export type BulletinFigures = z.infer<typeof BulletinFigures>;
 
 export const STATUS_ZH: Record<string, string> = { not_started: '未开始', in_progress: '进行中', completed: '已完成', blocked: '受阻' };
-export const INDICATOR_ZH: Record<IndicatorStatus, string> = { met: '已达标', missed: '未达标', on_track: '进度正常', behind: '进度滞后', no_data: '暂无数据' };
+export const INDICATOR_ZH: Record<IndicatorStatus, string> = { met: '已达标', missed: '未达标', unreported: '到期未报告', on_track: '进度正常', behind: '进度滞后', no_data: '暂无数据' };
 
 /** Inspection facts a bulletin cites. */
 export interface InspectionForBulletin {

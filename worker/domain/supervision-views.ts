@@ -14,6 +14,7 @@ import {
   type ApprovedUpdate,
   type Comparator,
   type IndicatorStatus,
+  INDICATOR_STATUSES,
   type RiskReason,
   type SupervisionOptions,
   type TaskFacts,
@@ -264,7 +265,7 @@ export function indicatorBoard(f: TownFacts, items: TaskItem[], asOf: string) {
       });
     return { id: ind.id, name: ind.name, kind: ind.kind, unit: ind.unit, baseline, targets };
   });
-  const counts: Record<IndicatorStatus, number> = { met: 0, missed: 0, on_track: 0, behind: 0, no_data: 0 };
+  const counts = Object.fromEntries(INDICATOR_STATUSES.map((s) => [s, 0])) as Record<IndicatorStatus, number>;
   for (const i of indicators) for (const t of i.targets) counts[t.status]++;
   return { indicators, counts };
 }

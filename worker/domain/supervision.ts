@@ -167,7 +167,14 @@ export function flags(t: TaskFacts, s: TaskState, asOf: string, opts: Supervisio
 
 // ---------------------------------------------------------------- indicators
 
-export type IndicatorStatus = 'met' | 'missed' | 'on_track' | 'behind' | 'no_data';
+/**
+ * An indicator target's standing at a milestone. `unreported`: the milestone has passed and no task
+ * still open for it has any approved report — the deadline is a fact, a failure is not (the office has
+ * nothing to judge); `missed` needs a value or a report that shows it.
+ */
+export type IndicatorStatus = 'met' | 'missed' | 'unreported' | 'on_track' | 'behind' | 'no_data';
+/** Every IndicatorStatus, in the order boards and bulletins list them. */
+export const INDICATOR_STATUSES: readonly IndicatorStatus[] = ['met', 'missed', 'unreported', 'on_track', 'behind', 'no_data'];
 export type Comparator = 'gte' | 'gt' | 'lte' | 'lt' | 'eq' | 'approx';
 
 /** "About" (左右) accepts a value within this share of the target. */
@@ -247,7 +254,8 @@ export interface DeliveringTask {
 /**
  * A qualitative target is judged by the approved status of the tasks that deliver it (task_indicators)
  * and are due on or before the milestone:
- * - no such task: no_data; all completed: met; milestone passed otherwise: missed;
+ * - no such task: no_data; all completed: met; milestone passed otherwise: missed when an open task
+ *   has an approved report, unreported when none of the open ones has;
  * - before the milestone: behind when any is blocked, overdue or at risk (facts that need no report),
  *   else no_data while none has an approved update, else on_track.
  */
@@ -255,7 +263,12 @@ export function qualitativeStatus(due: string, asOf: string, delivering: Deliver
   const relevant = delivering.filter((d) => d.due <= due);
   if (!relevant.length) return { status: 'no_data', expected: null, basis: 'no delivering task due by the milestone' };
   if (relevant.every((d) => d.status === 'completed')) return { status: 'met', expected: null, basis: 'every delivering task completed' };
-  if (asOf > due) return { status: 'missed', expected: null, basis: 'milestone passed with delivering tasks open' };
+  if (asOf > due) {
+    const open = relevant.filter((d) => d.status !== 'completed');
+    return open.some((d) => d.has_update)
+      ? { status: 'missed', expected: null, basis: 'milestone passed with delivering tasks reported open' }
+      : { status: 'unreported', expected: null, basis: 'milestone passed; no approved report on the open delivering tasks' };
+  }
   if (relevant.some((d) => d.status === 'blocked' || d.overdue || d.at_risk)) return { status: 'behind', expected: null, basis: 'a delivering task is blocked, overdue or at risk' };
   if (!relevant.some((d) => d.has_update)) return { status: 'no_data', expected: null, basis: 'no approved update on any delivering task' };
   return { status: 'on_track', expected: null, basis: 'delivering tasks progressing' };

@@ -12,7 +12,7 @@ import { validationHook } from '../validation.ts';
 import { denied, requireCaller } from '../auth/middleware.ts';
 import { readSnapshots, readViews } from '../db/supervision.ts';
 import { TaskStatus } from '../domain/plan-view.ts';
-import { cstDate, isCalendarDate } from '../domain/supervision.ts';
+import { cstDate, INDICATOR_STATUSES, isCalendarDate, type IndicatorStatus } from '../domain/supervision.ts';
 import { indicatorBoard, overdueBoard, unitStandings } from '../domain/supervision-views.ts';
 
 export const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -99,11 +99,11 @@ const UnitsView = z.object({
   ),
 });
 
-const IndicatorStatusEnum = z.enum(['met', 'missed', 'on_track', 'behind', 'no_data']);
+const IndicatorStatusEnum = z.enum(INDICATOR_STATUSES as [IndicatorStatus, ...IndicatorStatus[]]);
 const IndicatorsView = z.object({
   town: z.string(),
   as_of: z.string(),
-  counts: z.object({ met: z.number(), missed: z.number(), on_track: z.number(), behind: z.number(), no_data: z.number() }),
+  counts: z.object({ met: z.number(), missed: z.number(), unreported: z.number(), on_track: z.number(), behind: z.number(), no_data: z.number() }),
   indicators: z.array(
     z.object({
       id: z.string(),
@@ -160,7 +160,7 @@ const unitsRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 't
 const indicatorsRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/indicators',
-  summary: 'Status of every indicator at every milestone as of a date: met, missed, on_track, behind, no_data (supervisor, office, admin)',
+  summary: 'Status of every indicator at every milestone as of a date: met, missed, unreported (milestone passed, no report on the open tasks), on_track, behind, no_data (supervisor, office, admin)',
   request: { params: TownParam, query: z.object(AsOfQuery) },
   responses: { 200: json(IndicatorsView, 'Indicators'), 400: err('Invalid query'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such town') },
 });
