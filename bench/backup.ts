@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { wrangler, wranglerEnv } from '../worker/cli/wrangler.ts';
 import { addSyntheticUpdates, DATA, loadSyntheticTowns, ROOT, writeSyntheticContent } from './synthetic.ts';
+import { sqliteFile } from './api.ts';
 
 const TOWNS = 10;
 const dir = resolve(DATA, 'backup');
@@ -49,13 +50,6 @@ export interface BackupFigures {
   runs: Measured[];
   identical: boolean;
   sha256: string;
-}
-
-function sqliteFile(persist: string): string {
-  const d = join(persist, 'v3/d1/miniflare-D1DatabaseObject');
-  const f = readdirSync(d).filter((x) => x.endsWith('.sqlite') && x !== 'metadata.sqlite');
-  if (f.length !== 1) throw new Error(`expected one D1 file in ${d}`);
-  return join(d, f[0]!);
 }
 
 /** Resident set size (bytes) of a process and all its descendants, from /proc. */

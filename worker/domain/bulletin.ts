@@ -75,7 +75,7 @@ export const BulletinFigures = z
         milestone_label: z.string(),
         target: z.string(),
         latest: z.number().nullable(),
-        status: z.enum(INDICATOR_STATUSES as [IndicatorStatus, ...IndicatorStatus[]]),
+        status: z.enum(INDICATOR_STATUSES),
       }),
     ),
     inspections: z.array(
@@ -267,14 +267,14 @@ export const zhDate = (d: string): string => {
 /** A table cell: its text and how it is set — `n` numbers and short words (centred, one line), `w` words broken only at punctuation. */
 type Td = { v: string | number; c?: 'n' | 'w' } | string | number;
 
-/**
- * A print-ready page in the layout of a 通报: title, 文号, body, the five tables, then the issuing
- * body and date, kept on the page that ends the last table. A4 portrait; 仿宋 body, 宋体 tables;
- * table headings repeat on every page; no scripts (the route sends a strict CSP); all text escaped.
- */
 /** The bulletin's 说明 (remarks) as paragraphs: one per non-empty line, as the office typed them. */
 export const remarkParagraphs = (remarks: string | undefined): string[] => (remarks ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 
+/**
+ * A print-ready page in the layout of a 通报: title, 文号, body, the five tables, the 说明 if any, then the issuing
+ * body and date, kept on the page that ends the last table. A4 portrait; 仿宋 body, 宋体 tables;
+ * table headings repeat on every page; no scripts (the route sends a strict CSP); all text escaped.
+ */
 export function bulletinHtml(b: { title: string; number: string | null; issuer: string; issued_on: string | null; remarks?: string }, f: BulletinFigures): string {
   const h = f.headline;
   const remarks = remarkParagraphs(b.remarks);

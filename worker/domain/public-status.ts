@@ -100,6 +100,17 @@ export function publicTaskStates(tasks: TaskInput[], today: string): Map<string,
   return out;
 }
 
+/**
+ * Headline counts over deliverables (tasks without sub-tasks, so a parent and its children are not
+ * counted twice): how many in each state, how many overdue, in all. Pages and the progress API.
+ */
+export function deliverableCounts(views: Iterable<PublicTaskView>): Record<PublicTaskState | 'overdue' | 'total', number> {
+  const leaves = [...views].filter((v) => !v.rolled_up);
+  const counts = { ...emptyCounts(), total: leaves.length, overdue: leaves.filter((v) => v.overdue).length };
+  for (const v of leaves) counts[v.state]++;
+  return counts;
+}
+
 // ---------------------------------------------------------------- targets
 
 /** A target's verdict as the public sees it. */

@@ -6,11 +6,11 @@
 import type { IndicatorDef, TownBundle } from './content.ts';
 import type { PublicUpdate, PublicValue, TownPublicData } from './public-progress.ts';
 import {
+  deliverableCounts,
   numericVerdict,
   publicTaskStates,
   qualitativeVerdict,
   targetCounts,
-  PUBLIC_TASK_STATES,
   type PublicTaskState,
   type PublicTaskView,
   type TargetStatus,
@@ -100,13 +100,7 @@ export function progressView(t: TownBundle, catalogue: IndicatorDef[], data: Tow
     [byTask.get(id) ?? null, ...(childrenOf.get(id) ?? []).map(lastOf)].reduce<PublicUpdate | null>((a, b) => (b && (!a || b.approved_at > a.approved_at) ? b : a), null);
   const tasks = new Map<string, TaskProgress>(t.tasks.map((def) => [def.id, { ...states.get(def.id)!, last: lastOf(def.id) }]));
 
-  // Headline counts are over deliverables (leaf tasks), so a parent and its children are not counted twice.
-  const leaves = [...tasks.values()].filter((x) => !childrenOf.has(x.id));
-  const counts = {
-    total: leaves.length,
-    overdue: leaves.filter((x) => x.overdue).length,
-    ...(Object.fromEntries(PUBLIC_TASK_STATES.map((s) => [s, leaves.filter((x) => x.state === s).length])) as Record<PublicTaskState, number>),
-  };
+  const counts = deliverableCounts(tasks.values());
 
   const valuesOf = (id: string) => (data?.values ?? []).filter((v) => v.indicator === id).sort((a, b) => a.as_of.localeCompare(b.as_of) || a.approved_at.localeCompare(b.approved_at));
   const milestones: MilestoneCards[] = t.town.milestones.map((m) => ({ milestone: m, cards: [], counts: targetCounts([]) }));

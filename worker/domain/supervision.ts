@@ -174,7 +174,7 @@ export function flags(t: TaskFacts, s: TaskState, asOf: string, opts: Supervisio
  */
 export type IndicatorStatus = 'met' | 'missed' | 'unreported' | 'on_track' | 'behind' | 'no_data';
 /** Every IndicatorStatus, in the order boards and bulletins list them. */
-export const INDICATOR_STATUSES: readonly IndicatorStatus[] = ['met', 'missed', 'unreported', 'on_track', 'behind', 'no_data'];
+export const INDICATOR_STATUSES = ['met', 'missed', 'unreported', 'on_track', 'behind', 'no_data'] as const satisfies readonly IndicatorStatus[];
 export type Comparator = 'gte' | 'gt' | 'lte' | 'lt' | 'eq' | 'approx';
 
 /** "About" (左右) accepts a value within this share of the target. */

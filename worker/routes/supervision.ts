@@ -12,7 +12,7 @@ import { validationHook } from '../validation.ts';
 import { denied, requireCaller } from '../auth/middleware.ts';
 import { readSnapshots, readViews } from '../db/supervision.ts';
 import { TaskStatus } from '../domain/plan-view.ts';
-import { cstDate, INDICATOR_STATUSES, isCalendarDate, type IndicatorStatus } from '../domain/supervision.ts';
+import { cstDate, INDICATOR_STATUSES, isCalendarDate } from '../domain/supervision.ts';
 import { indicatorBoard, overdueBoard, unitStandings } from '../domain/supervision-views.ts';
 
 export const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -99,7 +99,7 @@ const UnitsView = z.object({
   ),
 });
 
-const IndicatorStatusEnum = z.enum(INDICATOR_STATUSES as [IndicatorStatus, ...IndicatorStatus[]]);
+const IndicatorStatusEnum = z.enum(INDICATOR_STATUSES);
 const IndicatorsView = z.object({
   town: z.string(),
   as_of: z.string(),

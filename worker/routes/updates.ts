@@ -34,7 +34,7 @@ import {
 } from '../db/updates.ts';
 import { RejectInput, TaskRef, UpdateInput, UpdateState, UpdateView, etag, parseIfMatch, parseTaskRef } from '../domain/update.ts';
 import { parentAllowance, parentReportRefusal, type Refusal } from '../domain/parent-rule.ts';
-import { PUBLIC_TASK_STATES, publicTaskStates, type PublicTaskState } from '../domain/public-status.ts';
+import { deliverableCounts, PUBLIC_TASK_STATES, publicTaskStates, type PublicTaskState } from '../domain/public-status.ts';
 import { cstDate } from '../domain/supervision.ts';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -456,10 +456,6 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       })),
       today,
     );
-    const parents = new Set(p.tasks.flatMap((t) => (t.parent_id ? [t.parent_id] : [])));
-    // Counts are over deliverables (tasks without sub-tasks), as on the pages: a parent is not counted twice.
-    const leaves = p.tasks.filter((t) => !parents.has(t.id)).map((t) => states.get(t.id)!);
-    const count = (s: PublicTaskState) => leaves.filter((v) => v.state === s).length;
     const updatedAt = [...p.tasks.map((t) => t.last_approved?.approved_at), ...p.indicators.map((i) => i.latest?.approved_at as string | undefined)]
       .filter((x): x is string => !!x)
       .sort()
@@ -471,15 +467,8 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         as_of: asOf,
         today,
         updated_at: updatedAt,
-        counts: {
-          total: leaves.length,
-          completed: count('completed'),
-          in_progress: count('in_progress'),
-          blocked: count('blocked'),
-          not_started: count('not_started'),
-          not_reported: count('not_reported'),
-          overdue: leaves.filter((v) => v.overdue).length,
-        },
+        // Over deliverables, as on the pages: a parent is not counted twice.
+        counts: deliverableCounts(states.values()),
         tasks: p.tasks.map((t) => {
           const v = states.get(t.id)!;
           return {

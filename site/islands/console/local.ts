@@ -77,7 +77,7 @@ function takeAhead(scope: string, path: string): Promise<void> | null {
 export function prefetch(scope: string, path: string): void {
   const key = `${scope} ${path}`;
   if (ahead()[key]) return;
-  const done = ask(scope, path).then(() => undefined);
+  const done = revalidate(scope, path).then(() => undefined);
   done.catch(() => undefined);
   ahead()[key] = { at: Date.now(), done };
 }
@@ -86,9 +86,7 @@ export function prefetch(scope: string, path: string): void {
  * Asks the server for a GET, revalidating the kept copy. Resolves with the fresh (or confirmed)
  * copy; throws NetworkFailure / ApiFailure like `request` (the caller still has `kept()`).
  */
-export const revalidate = <T>(scope: string, path: string): Promise<Kept<T>> => ask<T>(scope, path);
-
-async function ask<T>(scope: string, path: string): Promise<Kept<T>> {
+export async function revalidate<T>(scope: string, path: string): Promise<Kept<T>> {
   const early = takeAhead(scope, path);
   if (early) {
     try {

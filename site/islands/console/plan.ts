@@ -36,17 +36,16 @@ export function indexPlan(plan: PlanView): PlanIndex {
 const cache = new Map<string, Promise<PlanIndex>>();
 /** The public plan of a town (GET), kept as public data (local.ts). */
 export const planPath = (town: string): string => `/api/v1/towns/${town}/plan`;
-const path = planPath;
 
 /** The kept plan of a town, without asking the server (null on a first visit). */
 export function keptPlan(town: string): PlanIndex | null {
-  const k = kept<PlanView>('public', path(town));
+  const k = kept<PlanView>('public', planPath(town));
   return k ? indexPlan(k.data) : null;
 }
 
 /** The plan as the server has it now (revalidated: a 304 when unchanged); later loadPlan() calls get it too. */
 export function freshPlan(town: string): Promise<PlanIndex> {
-  const p = revalidate<PlanView>('public', path(town)).then((k) => indexPlan(k.data));
+  const p = revalidate<PlanView>('public', planPath(town)).then((k) => indexPlan(k.data));
   p.then(() => cache.set(town, p), () => undefined);
   return p;
 }
@@ -55,7 +54,7 @@ export function freshPlan(town: string): Promise<PlanIndex> {
 export function loadPlan(town: string): Promise<PlanIndex> {
   let p = cache.get(town);
   if (!p) {
-    const fresh = revalidate<PlanView>('public', path(town)).then((k) => indexPlan(k.data));
+    const fresh = revalidate<PlanView>('public', planPath(town)).then((k) => indexPlan(k.data));
     const local = keptPlan(town);
     p = local ? Promise.resolve(local) : fresh;
     fresh.catch(() => (local ? undefined : cache.delete(town)));
