@@ -17,7 +17,7 @@ import { hashPassword } from '../worker/auth/password.ts';
 import { insertAccountStmt } from '../worker/db/accounts.ts';
 import { auditStmt } from '../worker/db/audit.ts';
 import { townFactsQueries, TASK_FACTS_SQL, TARGET_VALUES_SQL } from '../worker/db/supervision.ts';
-import { PROGRESS_SQL } from '../worker/db/updates.ts';
+import { PLAN_SQL, PUBLIC_SQL } from '../worker/db/public.ts';
 import { knownBefore } from '../worker/domain/supervision.ts';
 import { wrangler, wranglerEnv } from '../worker/cli/wrangler.ts';
 import { DATA, ROOT, addSyntheticUpdates, loadSyntheticTowns, runStmts, syntheticTownId, writeSyntheticContent } from './synthetic.ts';
@@ -116,8 +116,9 @@ function inspectQueries(db: DatabaseSync): Pick<ApiLevel, 'queries' | 'plans'> {
     const plan = rows.map((r) => r.detail);
     plans.push({ query, plan, full_scan_of_updates: plan.some((d) => SCAN_OF_UPDATES.test(d)) });
   };
-  explain('progress: tasks with latest approved update', PROGRESS_SQL.tasks, [TOWN]);
-  explain('progress: latest indicator values', PROGRESS_SQL.indicators, [TOWN]);
+  explain('progress: tasks with their latest approved update', PUBLIC_SQL.tasks, [TOWN]);
+  explain('progress: each task\'s latest approved update', PUBLIC_SQL.lastUpdates, [TOWN]);
+  explain('progress: approved indicator values', PUBLIC_SQL.values, [TOWN]);
   explain('overdue board: task facts as of', TASK_FACTS_SQL, [TOWN, AS_OF, cutoff]);
   explain('overdue board: target values as of', TARGET_VALUES_SQL, [TOWN, AS_OF, cutoff]);
 
@@ -133,10 +134,12 @@ function inspectQueries(db: DatabaseSync): Pick<ApiLevel, 'queries' | 'plans'> {
     return { what, runs, median_ms: round(t[Math.floor(runs / 2)]!), p99_ms: round(t[Math.min(runs - 1, Math.ceil(runs * 0.99) - 1)]!), max_ms: round(t[runs - 1]!) };
   };
   const facts = townFactsQueries(TOWN, AS_OF, cutoff).map((q) => ({ st: db.prepare(q.sql), params: q.params }));
-  const progress = [db.prepare(PROGRESS_SQL.tasks), db.prepare(PROGRESS_SQL.indicators)];
+  const progress = (['document', 'catalogue'] as const).map((k) => ({ st: db.prepare(PLAN_SQL[k]), params: [TOWN] as (string | number)[] })).concat(
+    (Object.keys(PUBLIC_SQL) as (keyof typeof PUBLIC_SQL)[]).map((k) => ({ st: db.prepare(PUBLIC_SQL[k]), params: k === 'updates' ? [TOWN, -1] : [TOWN] })),
+  );
   const queries = [
     time('overdue board: the 8 statements of readTownFacts (worker/db/supervision.ts)', () => facts.forEach((q) => q.st.all(...q.params))),
-    time('public progress: the 2 statements of readProgress (worker/db/updates.ts)', () => progress.forEach((s) => s.all(TOWN))),
+    time('public progress: the statements of readTown, all updates (worker/db/public.ts)', () => progress.forEach((q) => q.st.all(...q.params))),
   ];
   return { queries, plans };
 }

@@ -4,13 +4,15 @@
  * worker/site.ts, which serves prerendered pages from Workers Static Assets and renders the
  * pages that show the database on demand with Astro, from D1. Every other static file is served
  * by Workers Static Assets without running this Worker.
- * The Cron Trigger runs `scheduled`: the daily overdue snapshot (worker/scheduled.ts).
+ * The Cron Trigger runs `scheduled`: the daily overdue snapshot (worker/scheduled.ts), then every
+ * town's summary judged on the new day (worker/db/summaries.ts).
  */
 import astro from '@astrojs/cloudflare/entrypoints/server';
 import { app } from './app.ts';
 import type { Env } from './env.ts';
 import { recordOverdueSnapshots } from './scheduled.ts';
 import { serveSite } from './site.ts';
+import { refreshAllSummaries } from './db/summaries.ts';
 
 export default {
   fetch(request, env, ctx) {
@@ -19,6 +21,6 @@ export default {
     return serveSite(request, env, ctx, (req) => astro.fetch(req as Parameters<typeof astro.fetch>[0], env as never, ctx));
   },
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(recordOverdueSnapshots(env.DB, controller.scheduledTime));
+    ctx.waitUntil(recordOverdueSnapshots(env.DB, controller.scheduledTime).then(() => refreshAllSummaries(env.DB, new Date(controller.scheduledTime))));
   },
 } satisfies ExportedHandler<Env>;

@@ -48,7 +48,9 @@ async function digest(body: ArrayBuffer): Promise<string> {
 async function livePage(request: Request, env: Env, ctx: ExecutionContext, render: Render): Promise<Response> {
   const key = pageCacheKey(request.url);
   const cache = caches.default;
-  const hit = await cache.match(key);
+  // A query (a list's filter or page) is rendered afresh: a purge could not name every variant.
+  const cacheable = !new URL(request.url).search;
+  const hit = cacheable ? await cache.match(key) : undefined;
   if (hit) return hit;
   // A restore stopped midway (npm run import) leaves a half-filled database: show none of it.
   if (await restoreInProgress(env.DB)) {
@@ -64,7 +66,7 @@ async function livePage(request: Request, env: Env, ctx: ExecutionContext, rende
   stored.headers.set('ETag', `"${await digest(body)}"`);
   stored.headers.set('Cache-Control', `public, max-age=${PAGE_TTL}`);
   stored.headers.set('Last-Modified', new Date().toUTCString());
-  ctx.waitUntil(cache.put(key, stored.clone()));
+  if (cacheable) ctx.waitUntil(cache.put(key, stored.clone()));
   return stored;
 }
 

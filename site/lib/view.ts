@@ -2,6 +2,7 @@
  * Turns validated content into what the pages show: lookups, the task tree, targets by
  * milestone, dates in Chinese. Pure functions, no Astro APIs.
  */
+import { targetText } from '../../worker/domain/public-model.ts';
 import type { AttributedText, IndicatorDef, Jurisdiction, Member, TaskDef, TownBundle, Unit } from '../../worker/domain/content.ts';
 import { buildTaskTree } from '../../worker/domain/plan-view.ts';
 import { zh } from '../i18n/zh.ts';
@@ -46,10 +47,7 @@ export function planParts(t: TownBundle, kinds: readonly string[]): string[] {
 export const denominatorText = (d: { value: number; unit: string }): string => `${d.value}${d.unit}`;
 
 /** A numeric target as a reader should see it: "70%以上", or "35个行政村的三分之二" where a denominator is given. */
-export function targetDisplay(t: Target): string {
-  if (t.kind === 'qualitative') return t.text;
-  return t.denominator ? zh.overview.of_denominator(denominatorText(t.denominator), t.display) : t.display;
-}
+export const targetDisplay = targetText;
 
 export interface TownLookups {
   unit: (id: string) => Unit;

@@ -8,7 +8,7 @@
  * Rows that content/ no longer lists are removed from link tables and targets; towns,
  * units, members, milestones and tasks are kept (later updates may refer to them).
  */
-import type { AttributedText, ContentBundle, TownBundle } from '../domain/content.ts';
+import type { AttributedText, ContentBundle, TownBundle, TownDocument } from '../domain/content.ts';
 import { placeholders, stmt, upsert, type SqlValue, type Stmt } from './sql.ts';
 import { PINNED_COLUMNS, pinnedSql } from './tasks.ts';
 
@@ -32,6 +32,12 @@ function attributedColumns(facts: Record<string, AttributedText | { value: strin
   return { ...values, basis_json: json(basis) };
 }
 
+/** The town's content as D1 keeps it whole (towns.document_json): everything but tasks and plan text. */
+export function townDocument(t: TownBundle): TownDocument {
+  const { tasks: _tasks, plan_markdown: _text, ...doc } = t;
+  return doc;
+}
+
 function townStatements(t: TownBundle, now: string): Stmt[] {
   const town = t.town.id;
   const out: Stmt[] = [];
@@ -46,6 +52,7 @@ function townStatements(t: TownBundle, now: string): Stmt[] {
         demo: t.town.demo ? 1 : 0,
         profile_json: json(t.town.profile),
         projects_json: json(t.town.projects),
+        document_json: json(townDocument(t)),
         updated_at: now,
       },
       { touch: ['updated_at'] },
@@ -252,13 +259,14 @@ export async function contentStatements(bundle: ContentBundle, now: string, acto
         unit: d.unit ?? null,
         direction: d.direction,
         definition: d.definition ?? null,
+        document_json: json(d),
         ordinal: i,
       }),
     ),
   );
   for (const t of bundle.towns) out.push(...townStatements(t, now));
   bundle.jurisdictions.forEach((j, i) => {
-    out.push(upsert('jurisdictions', ['id'], { id: j.id, name: j.name, name_en: j.name_en, level: j.level, ...attributedColumns({ province: j.province }), ordinal: i }));
+    out.push(upsert('jurisdictions', ['id'], { id: j.id, name: j.name, name_en: j.name_en, level: j.level, ...attributedColumns({ province: j.province }), document_json: json(j), ordinal: i }));
     j.reports.forEach((r, ri) => {
       out.push(
         upsert('jurisdiction_reports', ['id'], {
@@ -303,6 +311,8 @@ export async function contentStatements(bundle: ContentBundle, now: string, acto
       );
     });
   });
+  // New content: every town's summary is recomputed by the next page that shows it (migration 0013).
+  out.push(stmt(`DELETE FROM town_summaries WHERE NOT EXISTS (SELECT 1 FROM content_loads WHERE hash = ?)`, hash));
   out.push(stmt(`INSERT INTO content_loads (hash, loaded_at, summary) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING`, hash, now, summary));
   return out;
 }

@@ -9,6 +9,8 @@
 import type { D1Database } from '@cloudflare/workers-types/index.ts';
 import { cstDate } from '../domain/supervision.ts';
 import { TownPublicData } from '../domain/public-progress.ts';
+import type { IndicatorDef, Jurisdiction, TaskDef, TownBundle, TownDocument } from '../domain/content.ts';
+import { progressView, type ProgressView } from '../domain/public-view.ts';
 
 type Row = Record<string, unknown>;
 
@@ -46,6 +48,81 @@ export const PUBLIC_SQL = {
                 FROM bulletins WHERE town_id = ?1 AND state = 'issued' AND visibility = 'public' ORDER BY issued_at, id`,
   overdue: `SELECT day, SUM(overdue) AS overdue FROM overdue_snapshots WHERE town_id = ?1 GROUP BY day ORDER BY day`,
 } as const;
+
+/**
+ * The statements that read a town's plan as content/ defines it (the loader wrote it; migration
+ * 0013): its document, its plan text and the catalogue entries it uses. Bound to the town (?1).
+ */
+export const PLAN_SQL = {
+  document: `SELECT t.document_json, p.body_markdown FROM towns t JOIN plans p ON p.town_id = t.id WHERE t.id = ?1 AND t.document_json IS NOT NULL`,
+  catalogue: `SELECT document_json FROM indicators
+               WHERE document_json IS NOT NULL
+                 AND id IN (SELECT indicator_id FROM town_indicators WHERE town_id = ?1 UNION SELECT indicator_id FROM task_indicators WHERE town_id = ?1)
+               ORDER BY ordinal`,
+} as const;
+
+/** A town as every public reader sees it: its plan, the catalogue entries it uses, its progress. */
+export interface TownRead {
+  /** The plan as content/ defines it, with the task table as the office keeps it now. */
+  bundle: TownBundle;
+  catalogue: IndicatorDef[];
+  view: ProgressView;
+}
+
+/** The plan task as the content schema shapes it, from the task table's row. */
+function taskDef(x: TownPublicData['tasks'][number]): TaskDef {
+  return {
+    id: x.id,
+    ...(x.parent ? { parent: x.parent } : {}),
+    code: x.code,
+    kind: x.kind,
+    title: x.title,
+    quote: x.quote,
+    units: x.units,
+    units_basis: x.units_basis,
+    ...(x.lead_member ? { lead_member: x.lead_member } : {}),
+    due: x.due,
+    due_basis: x.due_basis,
+    weight: x.weight,
+    indicators: x.indicators,
+  } as TaskDef;
+}
+
+/**
+ * A town, read in one batch (one round trip): plan, catalogue, task table and approved progress,
+ * judged on `now`. Null when there is no such town. `recent`: how many of the newest approved
+ * updates to read (pages list a page of them; open data reads all: undefined).
+ */
+export async function readTown(db: D1Database, town: string, now = new Date(), recent?: number): Promise<TownRead | null> {
+  const keys = Object.keys(PUBLIC_SQL) as (keyof typeof PUBLIC_SQL)[];
+  const limit = recent ?? -1;
+  const sets = await db.batch([
+    db.prepare(PLAN_SQL.document).bind(town),
+    db.prepare(PLAN_SQL.catalogue).bind(town),
+    ...keys.map((k) => (k === 'updates' ? db.prepare(PUBLIC_SQL[k]).bind(town, limit) : db.prepare(PUBLIC_SQL[k]).bind(town))),
+  ]);
+  const doc = sets[0]!.results[0] as { document_json: string; body_markdown: string } | undefined;
+  if (!doc) return null;
+  const rows = Object.fromEntries(keys.map((k, i) => [k, sets[i + 2]!.results as Row[]])) as Record<keyof typeof PUBLIC_SQL, Row[]>;
+  const data = publicData(town, rows, now.toISOString());
+  // Written by the content loader after content:check's schema accepted it: parsed, not re-validated.
+  const document = JSON.parse(doc.document_json) as TownDocument;
+  const catalogue = (sets[1]!.results as { document_json: string }[]).map((r) => JSON.parse(r.document_json) as IndicatorDef);
+  const bundle: TownBundle = { ...document, plan_markdown: doc.body_markdown, tasks: data.tasks.map(taskDef) };
+  return { bundle, catalogue, view: progressView(bundle, catalogue, data, now.toISOString()) };
+}
+
+/** The whole indicator catalogue, in content order. */
+export async function readCatalogue(db: D1Database): Promise<IndicatorDef[]> {
+  const r = await db.prepare(`SELECT document_json FROM indicators WHERE document_json IS NOT NULL ORDER BY ordinal`).all<{ document_json: string }>();
+  return r.results.map((x) => JSON.parse(x.document_json) as IndicatorDef);
+}
+
+/** Every jurisdiction with its reports, in content order. */
+export async function readJurisdictions(db: D1Database): Promise<Jurisdiction[]> {
+  const r = await db.prepare(`SELECT document_json FROM jurisdictions WHERE document_json IS NOT NULL ORDER BY ordinal`).all<{ document_json: string }>();
+  return r.results.map((x) => JSON.parse(x.document_json) as Jurisdiction);
+}
 
 /**
  * A town's public data as of now; null when there is no such town. `recent` limits the approved
@@ -132,4 +209,50 @@ export function publicData(town: string, rows: Record<keyof typeof PUBLIC_SQL, R
 export async function listTownIndicators(db: D1Database, town: string): Promise<string[]> {
   const r = await db.prepare(`SELECT indicator_id FROM town_indicators WHERE town_id = ? ORDER BY ordinal`).bind(town).all<{ indicator_id: string }>();
   return r.results.map((x) => x.indicator_id);
+}
+
+/** A town's target for an indicator, as the comparison page lists it beside other places' figures. */
+export interface TownTargetRow {
+  indicator: string;
+  town: { id: string; name: string };
+  /** How many towns set a target for this indicator. */
+  towns_total: number;
+  targets: { milestone_label: string; text: string }[];
+}
+
+/**
+ * The towns' targets for every catalogue indicator, at most `perIndicator` towns each (in place
+ * order), with how many towns set one: one statement, bounded whatever the number of towns.
+ */
+export async function readTownTargets(db: D1Database, perIndicator: number): Promise<TownTargetRow[]> {
+  const r = await db
+    .prepare(
+      `WITH ranked AS (
+         SELECT ti.indicator_id, ti.town_id,
+                DENSE_RANK() OVER (PARTITION BY ti.indicator_id ORDER BY t.city, t.county, t.name, t.id) AS n,
+                COUNT(*) OVER (PARTITION BY ti.indicator_id) AS towns_total
+           FROM town_indicators ti JOIN towns t ON t.id = ti.town_id WHERE t.document_json IS NOT NULL)
+       SELECT r.indicator_id, r.town_id, r.towns_total, t.name, m.label, m.due, it.kind, it.display, it.text, it.denominator_value, it.denominator_unit
+         FROM ranked r JOIN towns t ON t.id = r.town_id
+         JOIN indicator_targets it ON it.town_id = r.town_id AND it.indicator_id = r.indicator_id
+         JOIN milestones m ON m.town_id = it.town_id AND m.id = it.milestone_id
+        WHERE r.n <= ?1
+        ORDER BY r.indicator_id, r.n, m.due`,
+    )
+    .bind(perIndicator)
+    .all<Row>();
+  const out = new Map<string, TownTargetRow>();
+  for (const x of r.results) {
+    const key = `${x.indicator_id} ${x.town_id}`;
+    let e = out.get(key);
+    if (!e) out.set(key, (e = { indicator: String(x.indicator_id), town: { id: String(x.town_id), name: String(x.name) }, towns_total: Number(x.towns_total), targets: [] }));
+    const text =
+      x.kind === 'qualitative'
+        ? String(x.text)
+        : x.denominator_value !== null && x.denominator_value !== undefined
+          ? `${x.denominator_value}${x.denominator_unit}的${x.display}`
+          : String(x.display);
+    e.targets.push({ milestone_label: String(x.label), text });
+  }
+  return [...out.values()];
 }

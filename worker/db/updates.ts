@@ -308,37 +308,3 @@ export async function readAudit(
   return r.results.map(({ detail_json, ...rest }) => ({ ...rest, detail: JSON.parse(detail_json) }));
 }
 
-/** The two statements of readProgress (params: town); exported so the benchmark EXPLAINs and times this SQL. */
-export const PROGRESS_SQL = {
-  tasks: `SELECT t.id, t.parent_id, t.weight, t.due_basis, m.due,
-              (SELECT json_object('id', u.id, 'approved_at', u.reviewed_at, 'status', u.status, 'percent', u.percent, 'narrative', u.narrative, 'unit', u.unit_id)
-                 FROM task_updates u WHERE u.town_id = t.town_id AND u.task_id = t.id AND u.state = 'approved'
-                ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS last_approved
-         FROM tasks t JOIN milestones m ON m.town_id = t.town_id AND m.id = t.due_milestone_id
-        WHERE t.town_id = ? AND t.kind <> 'rectification' ORDER BY t.ordinal`,
-  indicators: `SELECT ti.indicator_id AS id,
-              (SELECT json_object('value', v.value, 'as_of', v.as_of, 'source', v.source, 'approved_at', v.approved_at, 'update', v.update_id)
-                 FROM indicator_values v WHERE v.town_id = ti.town_id AND v.indicator_id = ti.indicator_id
-                ORDER BY v.as_of DESC, v.approved_at DESC LIMIT 1) AS latest
-         FROM town_indicators ti WHERE ti.town_id = ? ORDER BY ti.ordinal`,
-};
-
-/** A task's latest approved report, as readProgress returns it. */
-export interface LastApproved {
-  id: string;
-  approved_at: string;
-  status: 'not_started' | 'in_progress' | 'completed' | 'blocked';
-  percent: number;
-  narrative: string;
-  unit: string;
-}
-
-/** Public progress: each task's plan facts and latest approved report, and the latest approved value of every indicator. */
-export async function readProgress(db: D1Database, town: string) {
-  const [t, i] = await db.batch([db.prepare(PROGRESS_SQL.tasks).bind(town), db.prepare(PROGRESS_SQL.indicators).bind(town)]);
-  type TaskRow = { id: string; parent_id: string | null; weight: number; due_basis: 'stated' | 'inferred'; due: string; last_approved: string | null };
-  return {
-    tasks: (t!.results as TaskRow[]).map((x) => ({ ...x, last_approved: x.last_approved ? (JSON.parse(x.last_approved) as LastApproved) : null })),
-    indicators: (i!.results as { id: string; latest: string | null }[]).map((x) => ({ id: x.id, latest: x.latest ? JSON.parse(x.latest) : null })),
-  };
-}

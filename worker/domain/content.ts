@@ -350,6 +350,13 @@ export const TownBundle = z.object({
 });
 export type TownBundle = z.infer<typeof TownBundle>;
 
+/**
+ * What D1 keeps of a town's content as one document (towns.document_json): the bundle less its
+ * tasks (the task table, rows the office edits) and its plan text (plans.body_markdown).
+ */
+export const TownDocument = TownBundle.omit({ tasks: true, plan_markdown: true });
+export type TownDocument = z.infer<typeof TownDocument>;
+
 /** The whole of content/. */
 export const ContentBundle = z.object({
   indicators: z.array(IndicatorDef),

@@ -21,6 +21,8 @@ export function townPublicPaths(town: string, indicators: string[] = []): string
     `/towns/${t}/`,
     `/towns/${t}/progress/`,
     `/towns/${t}/tasks/`,
+    `/towns/${t}/plan/`,
+    `/towns/${t}/group/`,
     `/en/towns/${t}/`,
     ...OPEN_DATA_FILES.map((f) => `/towns/${t}/${f}`),
     ...indicators.map((i) => targetPath(town, i)),
@@ -31,7 +33,8 @@ const LIVE = [
   /^\/$/,
   /^\/en\/$/,
   /^\/(en\/)?towns\/[^/]+\/$/,
-  /^\/towns\/[^/]+\/(progress|tasks)\/$/,
+  /^\/towns\/[^/]+\/(progress|tasks|plan|group)\/$/,
+  /^\/compare\/$/,
   /^\/towns\/[^/]+\/targets\/[^/]+\/$/,
   new RegExp(`^/towns/[^/]+/(${OPEN_DATA_FILES.map((f) => f.replace('.', '\\.')).join('|')})$`),
 ];

@@ -3,8 +3,10 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { contract } from './contract.ts';
 import type { AppEnv } from '../env.ts';
 import { ErrorBody, notFound } from '../errors.ts';
-import { listTowns, readJurisdictionRows, readPlanRows } from '../db/towns.ts';
-import { PlanView, TaskStatus, TownListView, attributedFacts, buildTaskTree, type TaskNode } from '../domain/plan-view.ts';
+import { readJurisdictionRows, readPlanRows } from '../db/towns.ts';
+import { readTownList } from '../db/summaries.ts';
+import { TownSummary } from '../domain/public-model.ts';
+import { PlanView, TaskStatus, attributedFacts, buildTaskTree, type TaskNode } from '../domain/plan-view.ts';
 import { ComparisonView } from '../domain/comparison-view.ts';
 import { validationHook } from '../validation.ts';
 import { revalidate } from './revalidate.ts';
@@ -16,11 +18,32 @@ const TownParam = z.object({
     .openapi({ param: { name: 'town', in: 'path' }, example: 'fengmao' }),
 });
 
+/** GET /towns: one page of towns with their summaries (the home page's list), in place order. */
+export const TownListPage = z.object({
+  towns: z.array(TownSummary),
+  /** How many towns match the filter. */
+  total: z.number().int().nonnegative(),
+  page: z.number().int().positive(),
+  size: z.number().int().positive(),
+});
+const Text = z.string().trim().min(1).max(40);
 const listRoute = contract('public', {
   method: 'get',
   path: '/towns',
-  summary: 'All towns with their plan title and document number',
-  responses: { 200: { description: 'Towns', content: { 'application/json': { schema: TownListView } } } },
+  summary: 'Towns in place order (city, county, name), a page at a time, each with its summary: targets per milestone by verdict, deliverables by state',
+  request: {
+    query: z.object({
+      county: Text.optional().openapi({ description: 'County (区/县/县级市) as the towns name it' }),
+      city: Text.optional(),
+      q: Text.optional().openapi({ description: "Part of the town's name" }),
+      page: z.coerce.number().int().min(1).max(100000).default(1),
+      size: z.coerce.number().int().min(1).max(100).default(50),
+    }),
+  },
+  responses: {
+    200: { description: 'Towns', content: { 'application/json': { schema: TownListPage } } },
+    400: { description: 'A query parameter is malformed', content: { 'application/json': { schema: ErrorBody } } },
+  },
 });
 
 const planRoute = contract('public', {
@@ -45,20 +68,9 @@ const comparisonRoute = contract('public', {
 /** Mounted at /api/v1. */
 export const towns = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(listRoute, async (c) => {
-    const rows = await listTowns(c.env.DB);
-    return c.json(
-      {
-        towns: rows.map((r) => ({
-          id: r.id,
-          name: r.name,
-          ...attributedFacts({ name_en: r.name_en, province: r.province, city: r.city, county: r.county }, r.basis_json),
-          demo: r.demo === 1,
-          plan: { title: r.plan_title, doc_number: r.plan_doc_number },
-          updated_at: r.updated_at,
-        })),
-      },
-      200,
-    );
+    const q = c.req.valid('query');
+    const list = await readTownList(c.env.DB, { county: q.county, city: q.city, name: q.q }, q.page, q.size);
+    return c.json(list, 200);
   })
   .openapi(planRoute, async (c) => {
     const { town } = c.req.valid('param');

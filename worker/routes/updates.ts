@@ -25,7 +25,6 @@ import {
   readHistory,
   readIdempotency,
   readMyTasks,
-  readProgress,
   readTaskForUpdate,
   readUpdate,
   rejectStmts,
@@ -34,7 +33,8 @@ import {
 } from '../db/updates.ts';
 import { RejectInput, TaskRef, UpdateInput, UpdateState, UpdateView, etag, parseIfMatch, parseTaskRef } from '../domain/update.ts';
 import { parentAllowance, parentReportRefusal, type Refusal } from '../domain/parent-rule.ts';
-import { deliverableCounts, PUBLIC_TASK_STATES, publicTaskStates, type PublicTaskState } from '../domain/public-status.ts';
+import { readTown } from '../db/public.ts';
+import { TownProgress, townProgress } from '../domain/public-model.ts';
 import { cstDate } from '../domain/supervision.ts';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -251,45 +251,13 @@ const auditRoute = contract({ roles: ['office', 'supervisor', 'admin'], town: 't
   },
   responses: { 200: json(z.object({ entries: z.array(z.record(z.string(), z.unknown())) }), 'Audit entries'), 401: err('Not signed in'), 403: err('Not permitted') },
 });
-const PublicState = z.enum(PUBLIC_TASK_STATES as [PublicTaskState, ...PublicTaskState[]]);
-const ProgressBody = z.object({
-  town: z.string(),
-  /** When this answer was read, and the CST day the deadlines were judged on. */
-  as_of: z.string(),
-  today: z.string(),
-  updated_at: z.string().nullable(),
-  counts: z.object({
-    total: z.number().int(),
-    completed: z.number().int(),
-    in_progress: z.number().int(),
-    blocked: z.number().int(),
-    not_started: z.number().int(),
-    not_reported: z.number().int(),
-    overdue: z.number().int(),
-  }),
-  tasks: z.array(
-    z.object({
-      id: z.string(),
-      parent: z.string().nullable(),
-      status: PublicState,
-      percent: z.number().nullable(),
-      due: z.string(),
-      due_basis: z.enum(['stated', 'inferred']),
-      deadline_passed: z.boolean(),
-      overdue: z.boolean(),
-      rolled_up: z.boolean(),
-      last_approved: z.record(z.string(), z.unknown()).nullable(),
-    }),
-  ),
-  indicators: z.array(z.object({ id: z.string(), latest: z.record(z.string(), z.unknown()).nullable() })),
-});
 const progressRoute = contract('public', {
   method: 'get',
   path: '/towns/{town}/progress',
   summary:
-    "Public: every task's state by the public rules (not_reported until an approved report; parents roll up from their children; overdue only when reported unfinished past the deadline) and the latest approved value of every indicator",
+    "Public: the town's progress as its pages and data.json show it — every target's verdict per milestone, every task's public state (not_reported until an approved report; parents roll up from their children; overdue only when reported unfinished past the deadline), the approved updates, values and published bulletins",
   request: { params: TownParam },
-  responses: { 200: json(ProgressBody, 'Progress'), 404: err('No such town') },
+  responses: { 200: json(TownProgress, 'Progress'), 404: err('No such town') },
 });
 
 async function townScope(c: Context<AppEnv>, town: string, ...roles: Caller['role'][]) {
@@ -440,52 +408,8 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   })
   .openapi(progressRoute, async (c) => {
     const { town } = c.req.valid('param');
-    const p = await readProgress(c.env.DB, town);
-    if (!p.tasks.length) throw notFound('Town', '乡镇', town);
-    const asOf = new Date().toISOString();
-    const today = cstDate(asOf);
-    // The same rules as the public pages (worker/domain/public-status.ts), not the stored task status.
-    const states = publicTaskStates(
-      p.tasks.map((t) => ({
-        id: t.id,
-        parent: t.parent_id,
-        weight: t.weight,
-        due: t.due,
-        due_basis: t.due_basis,
-        last: t.last_approved ? { status: t.last_approved.status, percent: t.last_approved.percent, approved_at: t.last_approved.approved_at } : null,
-      })),
-      today,
-    );
-    const updatedAt = [...p.tasks.map((t) => t.last_approved?.approved_at), ...p.indicators.map((i) => i.latest?.approved_at as string | undefined)]
-      .filter((x): x is string => !!x)
-      .sort()
-      .at(-1) ?? null;
+    const t = await readTown(c.env.DB, town);
+    if (!t) throw notFound('Town', '乡镇', town);
     c.header('Cache-Control', 'public, max-age=60');
-    return c.json(
-      {
-        town,
-        as_of: asOf,
-        today,
-        updated_at: updatedAt,
-        // Over deliverables, as on the pages: a parent is not counted twice.
-        counts: deliverableCounts(states.values()),
-        tasks: p.tasks.map((t) => {
-          const v = states.get(t.id)!;
-          return {
-            id: t.id,
-            parent: t.parent_id,
-            status: v.state,
-            percent: v.percent,
-            due: v.due,
-            due_basis: v.due_basis,
-            deadline_passed: v.deadline_passed,
-            overdue: v.overdue,
-            rolled_up: v.rolled_up,
-            last_approved: t.last_approved as Record<string, unknown> | null,
-          };
-        }),
-        indicators: p.indicators,
-      },
-      200,
-    );
+    return c.json(townProgress(t.bundle, t.view), 200);
   });

@@ -167,7 +167,7 @@ export function App({ screen: page, Screen: PageScreen, load, typed }: { screen:
   );
   // An admin has no town: work on the first one.
   useEffect(() => {
-    if (session && !town) api<{ towns: { id: string }[] }>('/api/v1/towns').then((r) => setTown(r.towns[0]?.id ?? null), () => undefined);
+    if (session && !town) api<{ towns: { town: { id: string } }[] }>('/api/v1/towns?size=1').then((r) => setTown(r.towns[0]?.town.id ?? null), () => undefined);
   }, [session, town]);
   // The session is checked once on load, so an expired or revoked token shows the sign-in at once.
   useEffect(() => {

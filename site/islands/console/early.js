@@ -6,7 +6,7 @@
  * so the 登录 button works as soon as the form is on screen. No React, no imports.
  *
  * - While the person types: fetches the public plan the first screen needs (the town of the last
- *   account on this phone, or the only town there is: the form's data-town).
+ *   account on this phone, or the only town there is: GET /api/v1/towns?size=1).
  * - On submit: POST /api/v1/auth/login?include=me_tasks, the session stored exactly as session.ts
  *   stores it and 我的任务, which comes with the answer, as local.ts keeps GET /me/tasks (so the
  *   first screen needs no second round trip). Errors are shown as the app shows them (a notice;
@@ -72,8 +72,14 @@
     replaceForm('正在打开工作台……');
     return;
   }
-  const town = read(LAST)?.town_id || form.dataset.town;
+  const town = read(LAST)?.town_id;
   if (town) planOf(town);
+  else
+    // A first visit: where the deployment holds one town, its plan is fetched while the person types.
+    fetch('/api/v1/towns?size=1', { headers: { accept: 'application/json' } })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((b) => b && b.total === 1 && b.towns[0] && planOf(b.towns[0].town.id))
+      .catch(() => undefined);
 
   const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type=submit]'));
   const fields = /** @type {const} */ (['username', 'password']);

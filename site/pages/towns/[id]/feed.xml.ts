@@ -2,13 +2,16 @@
 import type { APIRoute } from 'astro';
 import { zh } from '../../../i18n/zh.ts';
 import { atomFeed } from '../../../lib/open-data.ts';
-import { liveTown, loadTownData, notFound } from '../../../lib/town-data.ts';
+import { liveTown, notFound } from '../../../lib/town-data.ts';
+import { townProgress } from '../../../../worker/domain/public-model.ts';
 
 export const prerender = false;
 export const GET: APIRoute = async ({ params, site }) => {
-  const t = await liveTown(params.id!, { all: true });
-  if (!t) return notFound();
+  const live = await liveTown(params.id!, { all: true });
+  if (!live) return notFound();
+  const t = live.bundle;
+  const data = townProgress(t, live.view);
   const title = new Map(t.tasks.map((x) => [x.id, x.title]));
-  const body = atomFeed(await loadTownData(t), site!, zh.progress.feed_title(t.town.name), (id) => title.get(id) ?? id);
+  const body = atomFeed(data, site!, zh.progress.feed_title(t.town.name), (id) => title.get(id) ?? id);
   return new Response(body, { headers: { 'content-type': 'application/atom+xml; charset=utf-8' } });
 };

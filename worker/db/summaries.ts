@@ -1,0 +1,123 @@
+/**
+ * The per-town summaries behind every list of towns (home, region pages, GET /api/v1/towns):
+ * one row per town (town_summaries, migration 0013), so a list renders from a bounded number of
+ * statements whatever the number of towns. A summary is computed by the same rules as the town's
+ * own pages (readTown → townSummary) and refreshed after every write that purges the town's
+ * pages, by the nightly job, and by a list that finds it missing, stale or judged on an earlier day.
+ */
+import type { D1Database } from '@cloudflare/workers-types/index.ts';
+import { cstDate } from '../domain/supervision.ts';
+import { townSummary, type TownSummary } from '../domain/public-model.ts';
+import type { Jurisdiction } from '../domain/content.ts';
+import { readTown } from './public.ts';
+
+/** Recomputes a town's summary and stores it; null when there is no such town. */
+export async function refreshSummary(db: D1Database, town: string, now = new Date()): Promise<TownSummary | null> {
+  // The summary needs no list of updates: only each task's latest (read besides).
+  const t = await readTown(db, town, now, 0);
+  if (!t) return null;
+  const s = townSummary(t.bundle, t.view);
+  await db
+    .prepare(
+      `INSERT INTO town_summaries (town_id, as_of, stale, last_approved_at, summary_json, computed_at) VALUES (?1, ?2, 0, ?3, ?4, ?5)
+       ON CONFLICT (town_id) DO UPDATE SET as_of = excluded.as_of, stale = 0, last_approved_at = excluded.last_approved_at,
+         summary_json = excluded.summary_json, computed_at = excluded.computed_at`,
+    )
+    .bind(town, s.judged_as_of, s.updated_at, JSON.stringify(s), now.toISOString())
+    .run();
+  return s;
+}
+
+/** Which towns a list shows. */
+export interface TownFilter {
+  /** County name (区/县/县级市) as the towns' content gives it. */
+  county?: string;
+  /** City name (市). */
+  city?: string;
+  /** Part of the town's name. */
+  name?: string;
+}
+
+/** One page of a list of towns. */
+export interface TownListPage {
+  towns: TownSummary[];
+  /** How many towns match the filter. */
+  total: number;
+  page: number;
+  size: number;
+}
+
+const LIKE_ESCAPE = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The WHERE clause of a filter over `towns t`, with its parameters (names from code only). */
+function where(f: TownFilter): { sql: string; params: string[] } {
+  const parts: string[] = ['t.document_json IS NOT NULL'];
+  const params: string[] = [];
+  if (f.county) (parts.push(`t.county = ?${params.length + 1}`), params.push(f.county));
+  if (f.city) (parts.push(`t.city = ?${params.length + 1}`), params.push(f.city));
+  if (f.name) (parts.push(`t.name LIKE ?${params.length + 1} ESCAPE '\\'`), params.push(`%${LIKE_ESCAPE(f.name)}%`));
+  return { sql: parts.join(' AND '), params };
+}
+
+/**
+ * A page of towns in place order (city, county, name) with their summaries: one statement, plus
+ * one readTown per listed town whose summary must be recomputed (none once the summaries are kept
+ * up to date: after a write, the nightly job, or a previous list).
+ */
+export async function readTownList(db: D1Database, f: TownFilter, page: number, size: number, now = new Date()): Promise<TownListPage> {
+  const w = where(f);
+  const n = w.params.length;
+  const r = await db
+    .prepare(
+      `SELECT t.id, s.summary_json, s.as_of, s.stale, COUNT(*) OVER () AS total
+         FROM towns t LEFT JOIN town_summaries s ON s.town_id = t.id
+        WHERE ${w.sql}
+        ORDER BY t.city, t.county, t.name, t.id LIMIT ?${n + 1} OFFSET ?${n + 2}`,
+    )
+    .bind(...w.params, size, (page - 1) * size)
+    .all<{ id: string; summary_json: string | null; as_of: string | null; stale: number | null; total: number }>();
+  const today = cstDate(now.toISOString());
+  const towns = await Promise.all(
+    r.results.map(async (row) =>
+      row.summary_json && !row.stale && row.as_of === today ? (JSON.parse(row.summary_json) as TownSummary) : refreshSummary(db, row.id, now),
+    ),
+  );
+  let total = r.results[0]?.total ?? 0;
+  // A page past the end still says how many towns match.
+  if (!r.results.length && page > 1) {
+    const c = await db.prepare(`SELECT COUNT(*) AS n FROM towns t WHERE ${w.sql}`).bind(...w.params).first<{ n: number }>();
+    total = c?.n ?? 0;
+  }
+  return { towns: towns.filter((t): t is TownSummary => t !== null), total, page, size };
+}
+
+/** The places towns belong to, with how many towns each holds (the home page's filter). */
+export interface PlaceCount {
+  city: string | null;
+  county: string | null;
+  towns: number;
+}
+
+/** Every (city, county) pair with its number of towns: one statement over the towns' place index. */
+export async function readPlaces(db: D1Database): Promise<PlaceCount[]> {
+  const r = await db
+    .prepare(`SELECT city, county, COUNT(*) AS towns FROM towns WHERE document_json IS NOT NULL GROUP BY city, county ORDER BY city, county`)
+    .all<PlaceCount>();
+  return r.results;
+}
+
+/** Recomputes every town's summary (the nightly job): the day they are judged on has changed. */
+export async function refreshAllSummaries(db: D1Database, now = new Date()): Promise<number> {
+  const ids = await db.prepare(`SELECT id FROM towns WHERE document_json IS NOT NULL ORDER BY id`).all<{ id: string }>();
+  let n = 0;
+  for (const { id } of ids.results) if (await refreshSummary(db, id, now)) n++;
+  return n;
+}
+
+/** The jurisdictions' names, province and level (the home page's comparison list): one light statement. */
+export async function readJurisdictionNames(db: D1Database): Promise<{ id: string; name: string; level: Jurisdiction['level']; province: Jurisdiction['province'] }[]> {
+  const r = await db
+    .prepare(`SELECT id, name, level, json_extract(document_json, '$.province') AS province FROM jurisdictions WHERE document_json IS NOT NULL ORDER BY ordinal`)
+    .all<{ id: string; name: string; level: Jurisdiction['level']; province: string | null }>();
+  return r.results.map((j) => ({ ...j, province: j.province ? (JSON.parse(j.province) as Jurisdiction['province']) : undefined }));
+}
