@@ -1,7 +1,5 @@
 // @ts-check
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { defineConfig } from 'astro/config';
 import cloudflare from '@astrojs/cloudflare';
 import react from '@astrojs/react';
@@ -9,17 +7,17 @@ import sitemap from '@astrojs/sitemap';
 import consoleOffline from './site/integrations/console-offline.mjs';
 
 /**
- * The public site. Pages that come from content/ alone (plan text, leading group, comparison,
- * search, the console shell) are prerendered into dist/client; pages and files that show what
- * the database holds (`export const prerender = false`) are rendered on demand from D1 by the
- * same Worker (worker/index.ts, worker/site.ts), so an approval is public at the next request.
+ * The public site. Every page that shows a town (plan, group, progress, lists, comparison, search)
+ * is rendered on demand from D1 by the same Worker (worker/index.ts, worker/site.ts): the build
+ * reads no town, so it and the Worker bundle cost the same for one town as for a thousand, and a
+ * town loaded into D1 (`npm run db:load`) is live at the next request. Only the console shell and
+ * the 404 page are prerendered into dist/client.
  */
 const BUILD_ID = createHash('sha256').update(`${Date.now()}:${process.pid}:${Math.random()}`).digest('hex').slice(0, 12);
 
 const SITE = process.env.SITE_ORIGIN ?? 'https://demo-town-tracker.example.org';
-/** The on-demand pages are not in the build's page list: the sitemap gets them per town of content/. */
-const townIds = readdirSync(resolve(process.env.CONTENT_DIR ?? 'content', 'towns'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-const livePages = ['/', '/en/', ...townIds.flatMap((id) => [`/towns/${id}/`, `/towns/${id}/progress/`, `/towns/${id}/tasks/`, `/en/towns/${id}/`])].map((p) => new URL(p, SITE).href);
+/** The towns' pages are listed by /sitemap-towns.xml, rendered from D1 (site/pages/sitemap-towns.xml.ts). */
+const townsSitemap = new URL('/sitemap-towns.xml', SITE).href;
 
 export default defineConfig({
   // Absolute URLs (sitemap, Atom feed, hreflang). `npm run deploy` refuses to run without a real SITE_ORIGIN.
@@ -32,7 +30,7 @@ export default defineConfig({
   session: false,
   trailingSlash: 'always',
   build: { format: 'directory', inlineStylesheets: 'always' },
-  integrations: [react(), consoleOffline(), sitemap({ customPages: livePages, filter: (page) => !page.endsWith('/404/') && !new URL(page).pathname.startsWith('/console/') })],
+  integrations: [react(), consoleOffline(), sitemap({ customSitemaps: [townsSitemap], filter: (page) => !page.endsWith('/404/') && !new URL(page).pathname.startsWith('/console/') })],
   devToolbar: { enabled: false },
   // Each build's id keys the Worker's page cache, so a new build never serves an old build's pages.
   vite: { define: { __BUILD_ID__: JSON.stringify(BUILD_ID) } },

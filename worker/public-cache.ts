@@ -8,7 +8,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { listTownIds } from './db/supervision.ts';
 import { listTownIndicators } from './db/public.ts';
-import { refreshSummary } from './db/summaries.ts';
+import { markSummaryStale } from './db/summaries.ts';
 import { townPublicPaths } from './domain/public-pages.ts';
 import type { AppEnv } from './env.ts';
 
@@ -26,13 +26,13 @@ export function pageCacheKey(url: string): Request {
 }
 
 /**
- * Deletes the cached copies of every page and file that shows this town's data, and recomputes
- * the town's summary (the lists of towns read it: worker/db/summaries.ts) before the next request.
+ * Deletes the cached copies of every page and file that shows this town's data, and marks the
+ * town's summary stale: the next list of towns that shows it recomputes it (worker/db/summaries.ts).
  */
 export async function purgeTown(db: D1Database, origin: string, town: string): Promise<void> {
   const o = new URL(origin).origin;
   const paths = townPublicPaths(town, await listTownIndicators(db, town));
-  await Promise.all([refreshSummary(db, town), ...paths.map((p) => caches.default.delete(pageCacheKey(`${o}${p}`)))]);
+  await Promise.all([markSummaryStale(db, town), ...paths.map((p) => caches.default.delete(pageCacheKey(`${o}${p}`)))]);
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

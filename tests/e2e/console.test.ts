@@ -445,14 +445,15 @@ describe('office', () => {
 
     const progress = (await (await fetch(`${ORIGIN}/api/v1/towns/${TOWN}/progress`)).json()) as any;
     const t = progress.tasks.find((x: { id: string }) => x.id === FIRST);
-    expect(t).toMatchObject({ status: 'in_progress', percent: 40 });
-    expect(t.last_approved.narrative).toBe(narrative1);
-    const ind = progress.indicators.find((i: { latest: { update?: string } | null }) => i.latest?.update === t.last_approved.id);
-    expect(ind.latest).toMatchObject({ value: 62.5, as_of: '2018-12-20', source: '镇卫生院2018年报表' });
+    expect(t).toMatchObject({ state: 'in_progress', percent: 40 });
+    const last = progress.updates.find((u: { id: string }) => u.id === t.last_update);
+    expect(last.narrative).toBe(narrative1);
+    const value = progress.values.find((v: { update: string }) => v.update === t.last_update);
+    expect(value).toMatchObject({ value: 62.5, as_of: '2018-12-20', source: '镇卫生院2018年报表' });
 
     // The public progress page shows the approval at the next request: no rebuild, no restart.
     await page.goto(`${ORIGIN}/towns/${TOWN}/progress/`);
-    const entry = page.locator(`#update-${t.last_approved.id}`);
+    const entry = page.locator(`#update-${t.last_update}`);
     expect(await entry.innerText()).toContain(narrative1);
     expect(await entry.innerText()).toContain('进行中');
     const task = ((await page.locator(`#progress-${FIRST}`).textContent()) ?? "").replace(/\s+/g, ' ');
@@ -462,7 +463,7 @@ describe('office', () => {
     expect(card).toMatch(/62\.5% 2018年12月20日 镇卫生院2018年报表 未达成/);
     // So does the English page and the open data.
     await page.goto(`${ORIGIN}/en/towns/${TOWN}/`);
-    expect(await page.locator(`#update-${t.last_approved.id}`).innerText()).toContain(narrative1);
+    expect(await page.locator(`#update-${t.last_update}`).innerText()).toContain(narrative1);
     const csv = await (await fetch(`${ORIGIN}/towns/${TOWN}/updates.csv`)).text();
     expect(csv).toContain(narrative1);
     await context.close();

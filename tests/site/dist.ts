@@ -23,8 +23,8 @@ function builtHtml(dir = DIST): string[] {
   return out;
 }
 
-/** Every URL path rendered on demand from D1, for every town of content/. */
-export const livePaths = (): string[] => [...new Set(readContent().towns.flatMap((t) => townPublicPaths(t.town.id, t.indicators.map((i) => i.indicator))))].sort();
+/** Every URL path rendered on demand from D1: the comparison and every page of every town of content/. */
+export const livePaths = (): string[] => [...new Set(['/compare/', ...readContent().towns.flatMap((t) => townPublicPaths(t.town.id, t.indicators.map((i) => i.indicator)))])].sort();
 
 /** A URL path as the file name the tests use for it ("/towns/x/" → "towns/x/index.html"). */
 export const fileName = (path: string): string => (path.endsWith('/') ? `${path.slice(1)}index.html` : path.slice(1));

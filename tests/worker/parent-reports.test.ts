@@ -116,7 +116,7 @@ describe('a report on a parent task', () => {
     const read = async () => (await (await SELF.fetch('http://localhost/api/v1/towns/fengmao/progress')).json()) as any;
     const before = await read();
     const p0 = before.tasks.find((t: any) => t.id === parent.id);
-    expect(p0).toMatchObject({ status: 'not_reported', percent: null, rolled_up: true, overdue: false });
+    expect(p0).toMatchObject({ state: 'not_reported', percent: null, rolled_up: true, overdue: false });
     expect(before.counts.not_reported).toBe(before.counts.total);
     expect(before.counts.not_started).toBe(0);
 
@@ -128,8 +128,8 @@ describe('a report on a parent task', () => {
     const w = new Map(weights.results.map((r) => [r.id, r.weight]));
     const total = [...w.values()].reduce((a, b) => a + b, 0);
     const expected = Math.round(((w.get(first!.id)! * 100 + w.get(second!.id)! * 50) / total) * 10) / 10;
-    expect(after.tasks.find((t: any) => t.id === parent.id)).toMatchObject({ status: 'in_progress', percent: expected, rolled_up: true });
-    expect(after.tasks.find((t: any) => t.id === first!.id)).toMatchObject({ status: 'completed', percent: 100, rolled_up: false });
+    expect(after.tasks.find((t: any) => t.id === parent.id)).toMatchObject({ state: 'in_progress', percent: expected, rolled_up: true });
+    expect(after.tasks.find((t: any) => t.id === first!.id)).toMatchObject({ state: 'completed', percent: 100, rolled_up: false });
     expect(after.counts.completed).toBe(1);
     expect(after.counts.in_progress).toBe(1);
     expect(after.counts.not_reported).toBe(after.counts.total - 2);
@@ -139,7 +139,7 @@ describe('a report on a parent task', () => {
     for (const c of parent.children) await approved(reporter, office, c.id, 'completed', 100);
     await approved(reporter, office, parent.id, 'completed', 100);
     const progress = (await (await SELF.fetch('http://localhost/api/v1/towns/fengmao/progress')).json()) as any;
-    expect(progress.tasks.find((t: any) => t.id === parent.id)).toMatchObject({ status: 'completed', percent: 100 });
+    expect(progress.tasks.find((t: any) => t.id === parent.id)).toMatchObject({ state: 'completed', percent: 100 });
   });
 
   it('is refused at approval when a sub-task was reopened after it was submitted; it stays pending and nothing changes', async () => {

@@ -61,7 +61,7 @@ describe("a reporter's journey", () => {
 
     // not public while pending
     let progress = (await (await call(null, 'GET', '/api/v1/towns/fengmao/progress')).json()) as any;
-    expect(progress.tasks.find((t: any) => t.id === task.id)).toMatchObject({ status: 'not_reported', percent: null, overdue: false });
+    expect(progress.tasks.find((t: any) => t.id === task.id)).toMatchObject({ state: 'not_reported', percent: null, overdue: false });
 
     const mineUpdates = (await (await call(reporter, 'GET', '/api/v1/me/updates')).json()) as any;
     expect(mineUpdates.updates[0]).toMatchObject({ id: update.id, state: 'pending' });
@@ -74,9 +74,9 @@ describe("a reporter's journey", () => {
     expect(approved.headers.get('etag')).toBe('"2"');
 
     progress = (await (await call(null, 'GET', '/api/v1/towns/fengmao/progress')).json()) as any;
-    expect(progress.tasks.find((t: any) => t.id === task.id)).toMatchObject({ status: 'in_progress', percent: 40 });
+    expect(progress.tasks.find((t: any) => t.id === task.id)).toMatchObject({ state: 'in_progress', percent: 40 });
     if (task.indicator) {
-      expect(progress.indicators.find((i: any) => i.id === task.indicator).latest).toMatchObject({ value: 72.5, as_of: '2018-11-30', source: '镇卫生院2018年11月报表' });
+      expect(progress.values.filter((v: any) => v.indicator === task.indicator).at(-1)).toMatchObject({ value: 72.5, as_of: '2018-11-30', source: '镇卫生院2018年11月报表' });
     }
 
     const history = (await (await call(office, 'GET', `/api/v1/tasks/${task.ref}/history`)).json()) as any;
@@ -94,7 +94,7 @@ describe("a reporter's journey", () => {
     const mine = (await (await call(reporter, 'GET', '/api/v1/me/updates')).json()) as any;
     expect(mine.updates[0]).toMatchObject({ id: u.id, state: 'rejected', reject_reason: '缺少调查登记表扫描件' });
     const progress = (await (await call(null, 'GET', '/api/v1/towns/fengmao/progress')).json()) as any;
-    expect(progress.tasks.find((t: any) => t.id === task.id)).toMatchObject({ status: 'not_reported', percent: null, overdue: false });
+    expect(progress.tasks.find((t: any) => t.id === task.id)).toMatchObject({ state: 'not_reported', percent: null, overdue: false });
     const again = await call(office, 'POST', `/api/v1/updates/${u.id}/approve`, undefined, { 'idempotency-key': key(), 'if-match': '"1"' });
     expect(again.status).toBe(409);
   });

@@ -1,11 +1,12 @@
 /**
  * Parses and checks a content folder given as file texts (no file system: runs in Node and workerd).
  * Keys are paths relative to the folder: indicators.yaml, towns/<id>/town.yaml …, jurisdictions/<id>.yaml,
- * jurisdictions/sources/<source_file>.
+ * jurisdictions/sources/<source_file>, regions.yaml.
  */
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ContentBundle, IndicatorDef, Jurisdiction, LeadingGroup, TaskDef, TownFile, TownIndicator, Unit } from '../domain/content.ts';
+import { ContentBundle, IndicatorDef, Jurisdiction, LeadingGroup, Region, TaskDef, TownFile, TownIndicator, Unit } from '../domain/content.ts';
+import { checkRegions } from '../domain/regions.ts';
 import { checkContentRefs } from '../domain/content-refs.ts';
 import { checkFaithful } from '../domain/content-faithful.ts';
 
@@ -70,8 +71,10 @@ export function parseContent(files: Readonly<Record<string, string>>): ContentBu
     if (j && `jurisdictions/${j.id}.yaml` !== f) problems.push(`${f}: id "${j.id}" must equal the file name`);
     if (j) jurisdictions.push(j);
   }
+  const regions = files['regions.yaml'] === undefined ? [] : (parseFile(files, 'regions.yaml', z.array(Region), problems) ?? []);
   if (problems.length) throw new ContentError(problems);
-  const bundle = ContentBundle.parse({ indicators, towns, jurisdictions });
+  const bundle = ContentBundle.parse({ indicators, towns, jurisdictions, regions });
+  problems.push(...checkRegions(bundle));
   const refs = checkContentRefs(bundle);
   if (refs.length) throw new ContentError(refs.map((r) => `${r.path}: ${r.message}`));
   for (const t of bundle.towns) checkPlanSections(t.town.id, t.plan_markdown, t.town.plan.sections.map((s) => s.heading), problems);

@@ -8,7 +8,8 @@
  * Rows that content/ no longer lists are removed from link tables and targets; towns,
  * units, members, milestones and tasks are kept (later updates may refer to them).
  */
-import type { AttributedText, ContentBundle, TownBundle, TownDocument } from '../domain/content.ts';
+import type { AttributedText, ContentBundle, Region, TownBundle, TownDocument } from '../domain/content.ts';
+import { townRegions } from '../domain/regions.ts';
 import { placeholders, stmt, upsert, type SqlValue, type Stmt } from './sql.ts';
 import { PINNED_COLUMNS, pinnedSql } from './tasks.ts';
 
@@ -38,8 +39,9 @@ export function townDocument(t: TownBundle): TownDocument {
   return doc;
 }
 
-function townStatements(t: TownBundle, now: string): Stmt[] {
+function townStatements(t: TownBundle, now: string, allRegions: Region[]): Stmt[] {
   const town = t.town.id;
+  const regions = townRegions(t.town, allRegions);
   const out: Stmt[] = [];
   out.push(
     upsert(
@@ -53,6 +55,8 @@ function townStatements(t: TownBundle, now: string): Stmt[] {
         profile_json: json(t.town.profile),
         projects_json: json(t.town.projects),
         document_json: json(townDocument(t)),
+        county_region_id: regions.county,
+        city_region_id: regions.city,
         updated_at: now,
       },
       { touch: ['updated_at'] },
@@ -237,6 +241,7 @@ export async function contentStatements(bundle: ContentBundle, now: string, acto
     indicators: bundle.indicators.length,
     towns: bundle.towns.map((t) => ({ id: t.town.id, tasks: t.tasks.length, indicators: t.indicators.length, members: t.leading_group.members.length })),
     jurisdictions: bundle.jurisdictions.map((j) => j.id),
+    regions: bundle.regions.map((r) => r.id),
   });
   const out: Stmt[] = [
     stmt(
@@ -264,7 +269,21 @@ export async function contentStatements(bundle: ContentBundle, now: string, acto
       }),
     ),
   );
-  for (const t of bundle.towns) out.push(...townStatements(t, now));
+  // Cities before counties (a county names its city); both before the towns that name them.
+  [...bundle.regions].sort((a, b) => Number(a.level === 'county') - Number(b.level === 'county')).forEach((r) =>
+    out.push(
+      upsert('regions', ['id'], {
+        id: r.id,
+        name: r.name,
+        level: r.level,
+        city_id: r.city?.region ?? null,
+        jurisdiction_id: r.jurisdiction ?? null,
+        document_json: json(r),
+        ordinal: bundle.regions.indexOf(r),
+      }),
+    ),
+  );
+  for (const t of bundle.towns) out.push(...townStatements(t, now, bundle.regions));
   bundle.jurisdictions.forEach((j, i) => {
     out.push(upsert('jurisdictions', ['id'], { id: j.id, name: j.name, name_en: j.name_en, level: j.level, ...attributedColumns({ province: j.province }), document_json: json(j), ordinal: i }));
     j.reports.forEach((r, ri) => {

@@ -2,8 +2,10 @@
  * The per-town summaries behind every list of towns (home, region pages, GET /api/v1/towns):
  * one row per town (town_summaries, migration 0013), so a list renders from a bounded number of
  * statements whatever the number of towns. A summary is computed by the same rules as the town's
- * own pages (readTown → townSummary) and refreshed after every write that purges the town's
- * pages, by the nightly job, and by a list that finds it missing, stale or judged on an earlier day.
+ * own pages (readTown → townSummary). A write that purges the town's pages marks it stale (one
+ * statement); the list that next shows the town recomputes it (one batch for that town), as it does
+ * a summary that is missing (after a content load), older than the town's newest approval (written
+ * by a restore or a seed), or judged on an earlier day (the nightly job recomputes them all).
  */
 import type { D1Database } from '@cloudflare/workers-types/index.ts';
 import { cstDate } from '../domain/supervision.ts';
@@ -26,6 +28,11 @@ export async function refreshSummary(db: D1Database, town: string, now = new Dat
     .bind(town, s.judged_as_of, s.updated_at, JSON.stringify(s), now.toISOString())
     .run();
   return s;
+}
+
+/** Marks a town's summary stale after a write: one statement, nothing written when there is none or it is stale already. */
+export async function markSummaryStale(db: D1Database, town: string): Promise<void> {
+  await db.prepare(`UPDATE town_summaries SET stale = 1 WHERE town_id = ?1 AND stale = 0`).bind(town).run();
 }
 
 /** Which towns a list shows. */
@@ -69,17 +76,22 @@ export async function readTownList(db: D1Database, f: TownFilter, page: number, 
   const n = w.params.length;
   const r = await db
     .prepare(
-      `SELECT t.id, s.summary_json, s.as_of, s.stale, COUNT(*) OVER () AS total
+      `SELECT t.id, s.summary_json, s.as_of, s.stale, COUNT(*) OVER () AS total,
+              -- the newest approval, by index (task_updates_recent_approved): a summary older than it is recomputed,
+              -- whatever wrote the approval (the API refreshes it; a restore or a seed does not)
+              s.last_approved_at IS NOT (SELECT u.reviewed_at FROM task_updates u JOIN tasks k ON k.town_id = u.town_id AND k.id = u.task_id
+                                          WHERE u.town_id = t.id AND u.state = 'approved' AND k.kind <> 'rectification'
+                                          ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS behind
          FROM towns t LEFT JOIN town_summaries s ON s.town_id = t.id
         WHERE ${w.sql}
         ORDER BY t.city, t.county, t.name, t.id LIMIT ?${n + 1} OFFSET ?${n + 2}`,
     )
     .bind(...w.params, size, (page - 1) * size)
-    .all<{ id: string; summary_json: string | null; as_of: string | null; stale: number | null; total: number }>();
+    .all<{ id: string; summary_json: string | null; as_of: string | null; stale: number | null; behind: number; total: number }>();
   const today = cstDate(now.toISOString());
   const towns = await Promise.all(
     r.results.map(async (row) =>
-      row.summary_json && !row.stale && row.as_of === today ? (JSON.parse(row.summary_json) as TownSummary) : refreshSummary(db, row.id, now),
+      row.summary_json && !row.stale && !row.behind && row.as_of === today ? (JSON.parse(row.summary_json) as TownSummary) : refreshSummary(db, row.id, now),
     ),
   );
   let total = r.results[0]?.total ?? 0;

@@ -337,6 +337,28 @@ export const Jurisdiction = z.object({
 });
 export type Jurisdiction = z.infer<typeof Jurisdiction>;
 
+// ---------------------------------------------------------------- regions
+
+/**
+ * A county (区/县/县级市) or city (市) that runs demonstration towns (content/regions.yaml). Its
+ * towns are those whose county or city field names it (worker/domain/regions.ts); a town belongs
+ * to at most one county and one city.
+ */
+export const Region = z.object({
+  id: Slug,
+  /** As the towns' county or city field writes it, e.g. 山亭区, 枣庄市. */
+  name: z.string().min(1),
+  name_en: z.string().min(1).optional(),
+  level: z.enum(['county', 'city']),
+  /** For a county: the city region it belongs to, with how the editors know it. */
+  city: z
+    .object({ region: Slug, basis: FactBasis, note: z.string().min(1).optional(), quote: Quote.optional() })
+    .optional(),
+  /** A jurisdiction (content/jurisdictions/<id>.yaml) whose published replies are this region's own figures. */
+  jurisdiction: Slug.optional(),
+});
+export type Region = z.infer<typeof Region>;
+
 // ---------------------------------------------------------------- bundles
 
 /** Everything about one town, as read from its folder. */
@@ -362,5 +384,7 @@ export const ContentBundle = z.object({
   indicators: z.array(IndicatorDef),
   towns: z.array(TownBundle),
   jurisdictions: z.array(Jurisdiction),
+  /** content/regions.yaml (absent: no region pages). */
+  regions: z.array(Region).default([]),
 });
 export type ContentBundle = z.infer<typeof ContentBundle>;

@@ -35,6 +35,7 @@ const LIVE = [
   /^\/(en\/)?towns\/[^/]+\/$/,
   /^\/towns\/[^/]+\/(progress|tasks|plan|group)\/$/,
   /^\/compare\/$/,
+  /^\/sitemap-towns\.xml$/,
   /^\/towns\/[^/]+\/targets\/[^/]+\/$/,
   new RegExp(`^/towns/[^/]+/(${OPEN_DATA_FILES.map((f) => f.replace('.', '\\.')).join('|')})$`),
 ];
