@@ -12,6 +12,7 @@ import { restoreInProgress } from './db/health.ts';
 import { health, ping } from './routes/health.ts';
 import { auth } from './routes/auth.ts';
 import { towns } from './routes/towns.ts';
+import { regions } from './routes/regions.ts';
 import { updates } from './routes/updates.ts';
 import { docs } from './routes/docs.ts';
 import { prefs } from './routes/prefs.ts';
@@ -28,7 +29,8 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', p
   .route('/', inspections)
   .route('/', bulletins)
   .route('/', tasks)
-  .route('/', taskTable);
+  .route('/', taskTable)
+  .route('/', regions);
 const openApiConfig = {
   openapi: '3.1.0',
   info: { title: '示范镇创建进度 API (Demonstration Town Tracker)', version: '1' },

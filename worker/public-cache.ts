@@ -9,6 +9,7 @@ import type { MiddlewareHandler } from 'hono';
 import { listTownIds } from './db/supervision.ts';
 import { listTownIndicators } from './db/public.ts';
 import { markSummaryStale } from './db/summaries.ts';
+import { townRegionIds } from './db/regions.ts';
 import { townPublicPaths } from './domain/public-pages.ts';
 import type { AppEnv } from './env.ts';
 
@@ -31,7 +32,8 @@ export function pageCacheKey(url: string): Request {
  */
 export async function purgeTown(db: D1Database, origin: string, town: string): Promise<void> {
   const o = new URL(origin).origin;
-  const paths = townPublicPaths(town, await listTownIndicators(db, town));
+  const [indicators, regions] = await Promise.all([listTownIndicators(db, town), townRegionIds(db, town)]);
+  const paths = townPublicPaths(town, indicators, regions);
   await Promise.all([markSummaryStale(db, town), ...paths.map((p) => caches.default.delete(pageCacheKey(`${o}${p}`)))]);
 }
 

@@ -3,9 +3,9 @@
  * CSV (UTF-8 with BOM so spreadsheet programs read the Chinese; cells that a spreadsheet
  * would run as a formula are neutralised), JSON, and an Atom feed. Pure functions.
  */
-import type { IndicatorDef, TownBundle } from '../../worker/domain/content.ts';
-import type { ProgressView } from '../../worker/domain/public-view.ts';
-import { targetDisplay, townLookups } from './view.ts';
+import type { TownProgress } from '../../worker/domain/public-model.ts';
+import type { RegionView } from '../../worker/domain/region-view.ts';
+import type { RegionFeedEntry } from '../../worker/db/regions.ts';
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -22,83 +22,8 @@ export function csv(header: string[], rows: Cell[][]): string {
   return '\uFEFF' + [header.map(csvCell), ...rows.map((r) => r.map(csvCell))].map((r) => r.join(',')).join('\r\n') + '\r\n';
 }
 
-/** Every record the downloads hold, in one shape (the JSON file; the CSVs are its tables). */
-export function townData(t: TownBundle, catalogue: IndicatorDef[], v: ProgressView) {
-  const L = townLookups(t, catalogue);
-  const taskDef = new Map(t.tasks.map((x) => [x.id, x]));
-  return {
-    // Facts the plan may not state carry their basis ({value, basis, note?, quote?}) or are null (issue 17).
-    town: {
-      id: t.town.id,
-      name: t.town.name,
-      name_en: t.town.name_en ?? null,
-      province: t.town.province ?? null,
-      city: t.town.city ?? null,
-      county: t.town.county ?? null,
-      /** Demonstration data, not a real town's plan. */
-      demo: t.town.demo,
-    },
-    plan: { title: t.town.plan.title, doc_number: t.town.plan.doc_number, issuer: t.town.plan.issuer ?? null },
-    generated_at: v.data?.generated_at ?? null,
-    updated_at: v.data?.updated_at ?? null,
-    judged_as_of: v.today,
-    targets: v.milestones.flatMap((m) =>
-      m.cards.map((c) => ({
-        indicator: c.indicator.id,
-        indicator_name: c.indicator.name,
-        indicator_name_en: c.indicator.name_en,
-        milestone: m.milestone.id,
-        due: m.milestone.due,
-        kind: c.target.kind,
-        comparator: c.target.kind === 'numeric' ? c.target.comparator : null,
-        target_value: c.target.kind === 'numeric' ? c.target.value : null,
-        unit: c.target.kind === 'numeric' ? c.target.unit : null,
-        target_text: targetDisplay(c.target),
-        value_at_due: c.at_due?.value ?? null,
-        value_at_due_as_of: c.at_due?.as_of ?? null,
-        latest_value: c.latest?.value ?? null,
-        latest_as_of: c.latest?.as_of ?? null,
-        latest_source: c.latest?.source ?? null,
-        tasks_done: c.tasks.done,
-        tasks_total: c.tasks.total,
-        status: c.status,
-      })),
-    ),
-    tasks: t.tasks.map((d) => {
-      const p = v.tasks.get(d.id)!;
-      return {
-        id: d.id,
-        code: d.code,
-        parent: d.parent ?? null,
-        kind: d.kind,
-        title: d.title,
-        lead_units: d.units.filter((u) => u.role === 'lead').map((u) => L.unit(u.unit).name),
-        support_units: d.units.filter((u) => u.role === 'support').map((u) => L.unit(u.unit).name),
-        due: p.due,
-        units_basis: d.units_basis,
-        due_basis: d.due_basis,
-        state: p.state,
-        percent: p.percent,
-        deadline_passed: p.deadline_passed,
-        overdue: p.overdue,
-        last_update: p.last?.id ?? null,
-      };
-    }),
-    updates: [...v.timeline].reverse().map((u) => ({
-      id: u.id,
-      approved_at: u.approved_at,
-      task: u.task,
-      task_code: taskDef.get(u.task)?.code ?? null,
-      unit: L.unit(u.unit).name,
-      status: u.status,
-      percent: u.percent,
-      narrative: u.narrative,
-    })),
-    values: v.data?.values ?? [],
-    bulletins: v.data?.bulletins ?? [],
-  };
-}
-export type TownData = ReturnType<typeof townData>;
+/** Every record a town's downloads hold, in one shape: the public read model (worker/domain/public-model.ts). */
+export type TownData = TownProgress;
 
 const TABLES = {
   targets: ['indicator', 'indicator_name', 'indicator_name_en', 'milestone', 'due', 'kind', 'comparator', 'target_value', 'unit', 'target_text', 'value_at_due', 'value_at_due_as_of', 'latest_value', 'latest_as_of', 'latest_source', 'tasks_done', 'tasks_total', 'status'],
@@ -151,6 +76,63 @@ ${entries
     <title>${esc(e.title)}</title>
     <updated>${e.updated}</updated>
     <link rel="alternate" type="text/html" href="${esc(e.link)}"/>
+    <summary>${esc(e.summary)}</summary>
+  </entry>`,
+  )
+  .join('\n')}
+</feed>
+`;
+}
+
+/** The region's table of towns as CSV: the fields of RegionView.towns, one column per milestone year. */
+export function regionTownsCsv(v: RegionView): string {
+  const years = v.milestones.map((m) => m.year);
+  const header = ['town', 'name', 'demo', 'reported', ...years.flatMap((y) => [`targets_met_${y}`, `targets_${y}`]), 'deliverables_total', 'completed', 'in_progress', 'blocked', 'not_started', 'not_reported', 'overdue', 'completed_share', 'targets_met', 'rank', 'tied', 'updated_at'];
+  const rows = v.towns.map((t) => [
+    t.town,
+    t.name,
+    t.demo,
+    t.reported,
+    ...years.flatMap((y) => {
+      const m = t.milestones.find((x) => x.year === y);
+      // A town with no report has no count of targets met: empty, never 0.
+      return [m && t.reported ? m.met : null, m ? m.total : null];
+    }),
+    t.deliverables.total,
+    t.deliverables.completed,
+    t.deliverables.in_progress,
+    t.deliverables.blocked,
+    t.deliverables.not_started,
+    t.deliverables.not_reported,
+    t.deliverables.overdue,
+    t.completed_share === null ? null : Math.round(t.completed_share * 1000) / 1000,
+    t.targets_met,
+    t.rank,
+    t.tied,
+    t.updated_at,
+  ]);
+  return csv(header, rows);
+}
+
+/** An Atom feed of a region's towns' approvals and published bulletins, newest first. */
+export function regionFeed(region: string, entries: RegionFeedEntry[], site: URL, title: string, updatedAt: string | null): string {
+  const host = site.hostname;
+  const page = new URL(`/regions/${region}/`, site).href;
+  return `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">
+  <id>tag:${host},2018:region/${region}/feed</id>
+  <title>${esc(title)}</title>
+  <updated>${entries[0]?.at ?? updatedAt ?? '2018-01-01T00:00:00Z'}</updated>
+  <link rel="alternate" type="text/html" href="${page}"/>
+  <link rel="self" type="application/atom+xml" href="${new URL(`/regions/${region}/feed.xml`, site).href}"/>
+  <author><name>${esc(title)}</name></author>
+${entries
+  .map(
+    (e) => `  <entry>
+    <id>tag:${host},2018:${e.town}/${e.kind}/${e.id}</id>
+    <title>${esc(e.title)}</title>
+    <updated>${e.kind === 'bulletin' && e.at.length === 10 ? `${e.at}T00:00:00Z` : e.at}</updated>
+    <link rel="alternate" type="text/html" href="${esc(new URL(e.url ?? page, site).href)}"/>
     <summary>${esc(e.summary)}</summary>
   </entry>`,
   )

@@ -12,8 +12,8 @@ describe('GET /api/v1/towns', () => {
   it('lists Fengmao with its plan number', async () => {
     const { status, body } = await getJson('/api/v1/towns');
     expect(status).toBe(200);
-    const fengmao = body.towns.find((t: any) => t.id === 'fengmao');
-    expect(fengmao).toMatchObject({ name: '冯卯镇', plan: { doc_number: '冯政发〔2018〕24号' } });
+    const fengmao = body.towns.find((t: any) => t.town.id === 'fengmao');
+    expect(fengmao).toMatchObject({ town: { name: '冯卯镇' }, plan: { doc_number: '冯政发〔2018〕24号' } });
   });
 });
 

@@ -54,7 +54,10 @@ export const PUBLIC_SQL = {
  * 0013): its document, its plan text and the catalogue entries it uses. Bound to the town (?1).
  */
 export const PLAN_SQL = {
-  document: `SELECT t.document_json, p.body_markdown FROM towns t JOIN plans p ON p.town_id = t.id WHERE t.id = ?1 AND t.document_json IS NOT NULL`,
+  document: `SELECT t.document_json, p.body_markdown, t.county_region_id, cr.name AS county_region_name, t.city_region_id, yr.name AS city_region_name
+               FROM towns t JOIN plans p ON p.town_id = t.id
+               LEFT JOIN regions cr ON cr.id = t.county_region_id LEFT JOIN regions yr ON yr.id = t.city_region_id
+              WHERE t.id = ?1 AND t.document_json IS NOT NULL`,
   catalogue: `SELECT document_json FROM indicators
                WHERE document_json IS NOT NULL
                  AND id IN (SELECT indicator_id FROM town_indicators WHERE town_id = ?1 UNION SELECT indicator_id FROM task_indicators WHERE town_id = ?1)
@@ -67,6 +70,14 @@ export interface TownRead {
   bundle: TownBundle;
   catalogue: IndicatorDef[];
   view: ProgressView;
+  /** The county and city regions the town belongs to (each has a page). */
+  regions: { county: RegionRef | null; city: RegionRef | null };
+}
+
+/** A region as a town's pages link to it. */
+export interface RegionRef {
+  id: string;
+  name: string;
 }
 
 /** The plan task as the content schema shapes it, from the task table's row. */
@@ -101,7 +112,9 @@ export async function readTown(db: D1Database, town: string, now = new Date(), r
     db.prepare(PLAN_SQL.catalogue).bind(town),
     ...keys.map((k) => (k === 'updates' ? db.prepare(PUBLIC_SQL[k]).bind(town, limit) : db.prepare(PUBLIC_SQL[k]).bind(town))),
   ]);
-  const doc = sets[0]!.results[0] as { document_json: string; body_markdown: string } | undefined;
+  const doc = sets[0]!.results[0] as
+    | { document_json: string; body_markdown: string; county_region_id: string | null; county_region_name: string | null; city_region_id: string | null; city_region_name: string | null }
+    | undefined;
   if (!doc) return null;
   const rows = Object.fromEntries(keys.map((k, i) => [k, sets[i + 2]!.results as Row[]])) as Record<keyof typeof PUBLIC_SQL, Row[]>;
   const data = publicData(town, rows, now.toISOString());
@@ -109,7 +122,9 @@ export async function readTown(db: D1Database, town: string, now = new Date(), r
   const document = JSON.parse(doc.document_json) as TownDocument;
   const catalogue = (sets[1]!.results as { document_json: string }[]).map((r) => JSON.parse(r.document_json) as IndicatorDef);
   const bundle: TownBundle = { ...document, plan_markdown: doc.body_markdown, tasks: data.tasks.map(taskDef) };
-  return { bundle, catalogue, view: progressView(bundle, catalogue, data, now.toISOString()) };
+  const ref = (id: string | null, name: string | null) => (id && name ? { id, name } : null);
+  const regions = { county: ref(doc.county_region_id, doc.county_region_name), city: ref(doc.city_region_id, doc.city_region_name) };
+  return { bundle, catalogue, view: progressView(bundle, catalogue, data, now.toISOString()), regions };
 }
 
 /** The whole indicator catalogue, in content order. */

@@ -76,31 +76,61 @@ export async function readTownList(db: D1Database, f: TownFilter, page: number, 
   const n = w.params.length;
   const r = await db
     .prepare(
-      `SELECT t.id, s.summary_json, s.as_of, s.stale, COUNT(*) OVER () AS total,
-              -- the newest approval, by index (task_updates_recent_approved): a summary older than it is recomputed,
-              -- whatever wrote the approval (the API refreshes it; a restore or a seed does not)
-              s.last_approved_at IS NOT (SELECT u.reviewed_at FROM task_updates u JOIN tasks k ON k.town_id = u.town_id AND k.id = u.task_id
-                                          WHERE u.town_id = t.id AND u.state = 'approved' AND k.kind <> 'rectification'
-                                          ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS behind
-         FROM towns t LEFT JOIN town_summaries s ON s.town_id = t.id
+      `SELECT ${SUMMARY_COLUMNS}, COUNT(*) OVER () AS total
+         FROM ${SUMMARY_FROM}
         WHERE ${w.sql}
         ORDER BY t.city, t.county, t.name, t.id LIMIT ?${n + 1} OFFSET ?${n + 2}`,
     )
     .bind(...w.params, size, (page - 1) * size)
-    .all<{ id: string; summary_json: string | null; as_of: string | null; stale: number | null; behind: number; total: number }>();
-  const today = cstDate(now.toISOString());
-  const towns = await Promise.all(
-    r.results.map(async (row) =>
-      row.summary_json && !row.stale && !row.behind && row.as_of === today ? (JSON.parse(row.summary_json) as TownSummary) : refreshSummary(db, row.id, now),
-    ),
-  );
+    .all<SummaryRow & { total: number }>();
+  const towns = await freshSummaries(db, r.results, now);
   let total = r.results[0]?.total ?? 0;
   // A page past the end still says how many towns match.
   if (!r.results.length && page > 1) {
     const c = await db.prepare(`SELECT COUNT(*) AS n FROM towns t WHERE ${w.sql}`).bind(...w.params).first<{ n: number }>();
     total = c?.n ?? 0;
   }
-  return { towns: towns.filter((t): t is TownSummary => t !== null), total, page, size };
+  return { towns, total, page, size };
+}
+
+/** A kept summary as a list reads it (SUMMARY_COLUMNS), with whether it must be recomputed. */
+export interface SummaryRow {
+  id: string;
+  summary_json: string | null;
+  as_of: string | null;
+  stale: number | null;
+  behind: number;
+  county_region_id: string | null;
+  county_region_name: string | null;
+  city_region_id: string | null;
+  city_region_name: string | null;
+}
+
+/**
+ * The columns a list selects of `towns t LEFT JOIN town_summaries s`: the kept summary and, by
+ * index (task_updates_recent_approved), whether it is older than the town's newest approval —
+ * whatever wrote it (the API marks the summary stale; a restore or a seed does not).
+ */
+export const SUMMARY_COLUMNS = `t.id, s.summary_json, s.as_of, s.stale, t.county_region_id, cr.name AS county_region_name, t.city_region_id, yr.name AS city_region_name,
+  s.last_approved_at IS NOT (SELECT u.reviewed_at FROM task_updates u JOIN tasks k ON k.town_id = u.town_id AND k.id = u.task_id
+                              WHERE u.town_id = t.id AND u.state = 'approved' AND k.kind <> 'rectification'
+                              ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS behind`;
+
+/** What a list selects FROM: the towns, their kept summaries and their regions' names. */
+export const SUMMARY_FROM = `towns t LEFT JOIN town_summaries s ON s.town_id = t.id
+  LEFT JOIN regions cr ON cr.id = t.county_region_id LEFT JOIN regions yr ON yr.id = t.city_region_id`;
+
+/** The summaries of listed towns: kept ones as stored, missing, stale or outdated ones recomputed (one batch each). */
+export async function freshSummaries(db: D1Database, rows: SummaryRow[], now = new Date()): Promise<TownSummary[]> {
+  const today = cstDate(now.toISOString());
+  const out = await Promise.all(
+    rows.map(async (row): Promise<TownSummary | null> => {
+      const s = row.summary_json && !row.stale && !row.behind && row.as_of === today ? (JSON.parse(row.summary_json) as TownSummary) : await refreshSummary(db, row.id, now);
+      const ref = (id: string | null, name: string | null) => (id && name ? { id, name } : null);
+      return s && { ...s, regions: { county: ref(row.county_region_id, row.county_region_name), city: ref(row.city_region_id, row.city_region_name) } };
+    }),
+  );
+  return out.filter((t): t is TownSummary => t !== null);
 }
 
 /** The places towns belong to, with how many towns each holds (the home page's filter). */

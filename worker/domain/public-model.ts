@@ -64,6 +64,10 @@ export const TownSummary = z.object({
     }),
   ),
   deliverables: DeliverableCounts,
+  /** The county and city regions the town belongs to (each has a page), as a list reads them. */
+  regions: z
+    .object({ county: z.object({ id: Slug, name: z.string() }).nullable(), city: z.object({ id: Slug, name: z.string() }).nullable() })
+    .optional(),
 });
 export type TownSummary = z.infer<typeof TownSummary>;
 

@@ -13,11 +13,24 @@ const ALL_TOWNS_PAGES = ['/', '/en/'] as const;
 /** The page of one target (an indicator of the town): chart, every dated value, the plan's words. */
 export const targetPath = (town: string, indicator: string): string => `/towns/${encodeURIComponent(town)}/targets/${encodeURIComponent(indicator)}/`;
 
-/** Every URL path whose content depends on this town's data in D1 (`indicators`: the town's indicator ids). */
-export function townPublicPaths(town: string, indicators: string[] = []): string[] {
+/** The open-data files of a region, rendered from D1 like its page. */
+export const REGION_FILES = ['data.json', 'towns.csv', 'feed.xml'] as const;
+
+/** Every URL path of a region's page and files. */
+export const regionPaths = (region: string): string[] => {
+  const r = encodeURIComponent(region);
+  return [`/regions/${r}/`, `/en/regions/${r}/`, ...REGION_FILES.map((f) => `/regions/${r}/${f}`)];
+};
+
+/**
+ * Every URL path whose content depends on this town's data in D1 (`indicators`: the town's
+ * indicator ids; `regions`: the county and city regions it belongs to).
+ */
+export function townPublicPaths(town: string, indicators: string[] = [], regions: string[] = []): string[] {
   const t = encodeURIComponent(town);
   return [
     ...ALL_TOWNS_PAGES,
+    ...regions.flatMap(regionPaths),
     `/towns/${t}/`,
     `/towns/${t}/progress/`,
     `/towns/${t}/tasks/`,
@@ -36,6 +49,8 @@ const LIVE = [
   /^\/towns\/[^/]+\/(progress|tasks|plan|group)\/$/,
   /^\/compare\/$/,
   /^\/sitemap-towns\.xml$/,
+  /^\/(en\/)?regions\/[^/]+\/$/,
+  new RegExp(`^/regions/[^/]+/(${REGION_FILES.map((f) => f.replace('.', '\\.')).join('|')})$`),
   /^\/towns\/[^/]+\/targets\/[^/]+\/$/,
   new RegExp(`^/towns/[^/]+/(${OPEN_DATA_FILES.map((f) => f.replace('.', '\\.')).join('|')})$`),
 ];
