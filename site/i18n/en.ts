@@ -265,6 +265,8 @@ export const en: Dict = {
   },
 
   summary: {
+    pending: 'This town’s figures are being counted; please reload the page shortly.',
+    outdated: '(being updated) ',
     heading: 'Targets at a glance',
     milestone: (label: string) => `By ${label}`,
     tasks: (n: number) => `${n} deliverables`,
@@ -290,6 +292,8 @@ export const en: Dict = {
     level: { county: 'County', city: 'City' } as Record<string, string>,
     towns_count: (total: number, reported: number) => `${total} town${total === 1 ? '' : 's'}, of which ${reported} ha${reported === 1 ? 's' : 've'} an approved report.`,
     no_towns: 'No town of this region has published its plan here yet.',
+    towns_pending: (n: number) => `The figures of ${n} more town${n === 1 ? ' are' : 's are'} being counted and are not in the totals below; please reload shortly.`,
+    pending: 'Being counted',
     milestone_line: (label: string) => `Targets for ${label}`,
     deliverables_line: (n: number) => `${n} deliverables`,
     of_which_overdue: (n: number) => `, of which ${n} overdue`,

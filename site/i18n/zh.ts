@@ -387,6 +387,8 @@ export const zh = {
 
   /** The answer-first summary (components/ProgressSummary.astro). */
   summary: {
+    pending: '这个镇的进度统计正在更新，请稍后刷新本页。',
+    outdated: '（统计正在更新）',
     heading: '目标完成情况',
     milestone: (label: string) => label,
     tasks: (n: number) => `${n}项具体任务`,
@@ -414,6 +416,8 @@ export const zh = {
     level: { county: '县（市、区）', city: '市' } as Record<string, string>,
     towns_count: (total: number, reported: number) => `共${total}个镇，其中${reported}个镇已有审核通过的报告。`,
     no_towns: '本地区还没有在本站公开方案的乡镇。',
+    towns_pending: (n: number) => `另有${n}个镇的统计正在更新，下面的合计暂不包括它们，请稍后刷新本页。`,
+    pending: '统计中',
     milestone_line: (label: string) => `${label}目标`,
     deliverables_line: (n: number) => `具体任务${n}项`,
     of_which_overdue: (n: number) => `，其中逾期${n}项`,

@@ -37,7 +37,7 @@ describe('the fictional fixture town', () => {
     await loadContent();
     await loadContent(fixture());
     const { body } = await getJson('/api/v1/towns');
-    expect(body.towns.map(({ town: t }: { town: { id: string; demo: boolean } }) => [t.id, t.demo])).toEqual([
+    expect(body.towns.map(({ town: t }: { town: { id: string; demo: boolean } }) => [t.id, t.demo]).sort()).toEqual([
       ['fengmao', false],
       ['qingshi', true],
     ]);

@@ -50,29 +50,28 @@ const html = async (path: string) => {
 };
 
 describe('the lists of towns', () => {
-  it('read the same few statements for one town as for 120, once the summaries are kept', async () => {
+  it('read the same few statements for one town as for 60, once the summaries are kept', { timeout: 300_000 }, async () => {
     await loadContent(manyTowns(1));
-    await html('/'); // computes the missing summary, as the first render after a content load does
+    // The first list after a content load computes the missing summaries (one batch per town shown).
+    expect((await html('/?page=1')).status).toBe(200);
     const one = await homeStatements();
-    await loadContent(manyTowns(120), '2026-02-01T00:00:00.000Z');
-    await html('/');
-    await html('/?page=2');
-    await html('/?page=3');
+    await loadContent(manyTowns(60), '2026-02-01T00:00:00.000Z');
+    for (const p of [1, 2]) expect((await html(`/?page=${p}`)).status).toBe(200);
     const many = await homeStatements();
     expect(one).toBeLessThanOrEqual(5);
     expect(many).toBe(one);
   });
 
-  it('show at most 50 towns a page, in place order, with a link to the next page', async () => {
-    await loadContent(manyTowns(120));
+  it('show at most 50 towns a page, in place order, with a link to the next page', { timeout: 300_000 }, async () => {
+    await loadContent(manyTowns(55));
     const first = await html('/');
     expect(first.status).toBe(200);
-    expect(first.text).toContain('共120个镇');
+    expect(first.text).toContain('共55个镇');
     expect(first.text.match(/<h4>/g)).toHaveLength(50);
-    expect(first.text).toContain('第1页，共3页');
+    expect(first.text).toContain('第1页，共2页');
     expect(first.text).toMatch(/<a rel="next" href="\/\?page=2">/);
-    const last = await html('/?page=3');
-    expect(last.text.match(/<h4>/g)).toHaveLength(20);
+    const last = await html('/?page=2');
+    expect(last.text.match(/<h4>/g)).toHaveLength(5);
     expect(last.text).not.toContain('rel="next"');
   });
 

@@ -104,6 +104,8 @@ export interface SummaryRow {
   county_region_name: string | null;
   city_region_id: string | null;
   city_region_name: string | null;
+  /** The town's identity and plan title from its document (for a town with no summary yet). */
+  town_json: string;
 }
 
 /**
@@ -112,6 +114,9 @@ export interface SummaryRow {
  * whatever wrote it (the API marks the summary stale; a restore or a seed does not).
  */
 export const SUMMARY_COLUMNS = `t.id, s.summary_json, s.as_of, s.stale, t.county_region_id, cr.name AS county_region_name, t.city_region_id, yr.name AS city_region_name,
+  json_object('name', t.name, 'demo', t.demo, 'name_en', json_extract(t.document_json, '$.town.name_en'), 'province', json_extract(t.document_json, '$.town.province'),
+              'city', json_extract(t.document_json, '$.town.city'), 'county', json_extract(t.document_json, '$.town.county'),
+              'plan', json_object('title', json_extract(t.document_json, '$.town.plan.title'), 'doc_number', json_extract(t.document_json, '$.town.plan.doc_number'))) AS town_json,
   s.last_approved_at IS NOT (SELECT u.reviewed_at FROM task_updates u JOIN tasks k ON k.town_id = u.town_id AND k.id = u.task_id
                               WHERE u.town_id = t.id AND u.state = 'approved' AND k.kind <> 'rectification'
                               ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS behind`;
@@ -120,17 +125,48 @@ export const SUMMARY_COLUMNS = `t.id, s.summary_json, s.as_of, s.stale, t.county
 export const SUMMARY_FROM = `towns t LEFT JOIN town_summaries s ON s.town_id = t.id
   LEFT JOIN regions cr ON cr.id = t.county_region_id LEFT JOIN regions yr ON yr.id = t.city_region_id`;
 
-/** The summaries of listed towns: kept ones as stored, missing, stale or outdated ones recomputed (one batch each). */
+/**
+ * Summaries one render recomputes at most: a list right after loading many towns (or a new day
+ * before the nightly job) fills in over the next renders instead of running hundreds of batches
+ * in one request (Workers and D1 limit the queries of one invocation).
+ */
+export const RECOMPUTE_PER_RENDER = 10;
+
+/**
+ * The summaries of listed towns: kept ones as stored; missing, stale or outdated ones recomputed
+ * (one batch each), the first RECOMPUTE_PER_RENDER of them. Beyond that, a kept summary is shown
+ * marked `outdated` (it says the day it was judged on), and a town with none is `pending`.
+ */
 export async function freshSummaries(db: D1Database, rows: SummaryRow[], now = new Date()): Promise<TownSummary[]> {
   const today = cstDate(now.toISOString());
+  let budget = RECOMPUTE_PER_RENDER;
+  const ref = (id: string | null, name: string | null) => (id && name ? { id, name } : null);
   const out = await Promise.all(
     rows.map(async (row): Promise<TownSummary | null> => {
-      const s = row.summary_json && !row.stale && !row.behind && row.as_of === today ? (JSON.parse(row.summary_json) as TownSummary) : await refreshSummary(db, row.id, now);
-      const ref = (id: string | null, name: string | null) => (id && name ? { id, name } : null);
+      const current = row.summary_json && !row.stale && !row.behind && row.as_of === today;
+      let s: TownSummary | null;
+      if (current) s = JSON.parse(row.summary_json!) as TownSummary;
+      else if (budget-- > 0) s = await refreshSummary(db, row.id, now);
+      else s = row.summary_json ? { ...(JSON.parse(row.summary_json) as TownSummary), outdated: true } : pendingSummary(row);
       return s && { ...s, regions: { county: ref(row.county_region_id, row.county_region_name), city: ref(row.city_region_id, row.city_region_name) } };
     }),
   );
   return out.filter((t): t is TownSummary => t !== null);
+}
+
+/** A town whose summary is not computed yet: its identity only, every count empty, marked `pending`. */
+function pendingSummary(row: SummaryRow): TownSummary {
+  const doc = JSON.parse(row.town_json) as TownSummary['town'] & { plan: TownSummary['plan'] };
+  const fact = (f: unknown) => (f ? (f as TownSummary['town']['city']) : null);
+  return {
+    town: { id: row.id, name: doc.name, name_en: fact(doc.name_en), province: fact(doc.province), city: fact(doc.city), county: fact(doc.county), demo: !!doc.demo },
+    plan: { title: doc.plan.title, doc_number: doc.plan.doc_number },
+    judged_as_of: row.as_of ?? '',
+    updated_at: null,
+    milestones: [],
+    deliverables: { total: 0, completed: 0, in_progress: 0, blocked: 0, not_started: 0, not_reported: 0, overdue: 0 },
+    pending: true,
+  };
 }
 
 /** The places towns belong to, with how many towns each holds (the home page's filter). */

@@ -64,6 +64,10 @@ export const TownSummary = z.object({
     }),
   ),
   deliverables: DeliverableCounts,
+  /** Not computed yet (a list recomputes a few summaries per render): the counts are empty, not zero. */
+  pending: z.boolean().optional(),
+  /** Kept from an earlier day or before the latest write, shown until the list recomputes it. */
+  outdated: z.boolean().optional(),
   /** The county and city regions the town belongs to (each has a page), as a list reads them. */
   regions: z
     .object({ county: z.object({ id: Slug, name: z.string() }).nullable(), city: z.object({ id: Slug, name: z.string() }).nullable() })

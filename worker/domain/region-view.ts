@@ -30,6 +30,8 @@ export const RegionTownRow = z.object({
   demo: z.boolean(),
   /** False: no approved report yet (未报告); the row shows no percentages. */
   reported: z.boolean(),
+  /** The town's figures are not counted yet (a page recomputes a few per render): left out of every total and the ranking. */
+  pending: z.boolean(),
   updated_at: z.string().nullable(),
   /** Per milestone year: targets met and all targets of that milestone. */
   milestones: z.array(z.object({ year: z.number().int(), label: z.string(), met: Count, total: Count })),
@@ -78,6 +80,8 @@ export const RegionView = z.object({
   towns_total: Count,
   /** Towns with at least one approved report. */
   towns_reported: Count,
+  /** Towns whose figures are not counted yet (left out of the totals below). */
+  towns_pending: Count,
   /** Per milestone year, the targets of every town by verdict. */
   milestones: z.array(z.object({ year: z.number().int(), label: z.string(), targets: Count, counts: TargetCounts })),
   deliverables: DeliverableCounts,
@@ -124,7 +128,7 @@ export function rankTowns(rows: RegionTownRow[]): RegionTownRow[] {
 
 /** A town's line from its summary. */
 function townRow(s: TownSummary): RegionTownRow {
-  const reported = s.updated_at !== null;
+  const reported = !s.pending && s.updated_at !== null;
   const byYear = new Map<number, { year: number; label: string; met: number; total: number }>();
   for (const m of s.milestones) {
     const e = byYear.get(m.year) ?? { year: m.year, label: milestoneLabel(m.year), met: 0, total: 0 };
@@ -138,6 +142,7 @@ function townRow(s: TownSummary): RegionTownRow {
     name: s.town.name,
     demo: s.town.demo,
     reported,
+    pending: !!s.pending,
     updated_at: s.updated_at,
     milestones: [...byYear.values()].sort((a, b) => a.year - b.year),
     deliverables: { ...d },
@@ -162,7 +167,7 @@ export function regionView(input: {
   const towns = rankTowns(summaries.map(townRow));
   const milestones = new Map<number, { year: number; label: string; targets: number; counts: Record<TargetStatus, number> }>();
   const deliverables = emptyDeliverables();
-  for (const s of summaries) {
+  for (const s of summaries.filter((x) => !x.pending)) {
     for (const m of s.milestones) {
       const e = milestones.get(m.year) ?? { year: m.year, label: milestoneLabel(m.year), targets: 0, counts: emptyTargets() };
       e.targets += m.targets;
@@ -197,6 +202,7 @@ export function regionView(input: {
     judged_as_of: input.today,
     towns_total: summaries.length,
     towns_reported: towns.filter((t) => t.reported).length,
+    towns_pending: towns.filter((t) => t.pending).length,
     milestones: [...milestones.values()].sort((a, b) => a.year - b.year),
     deliverables,
     towns,
