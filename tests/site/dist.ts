@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { inject } from 'vitest';
 import { readContent } from '../../worker/content/read.ts';
-import { townPublicPaths } from '../../worker/domain/public-pages.ts';
+import { regionPaths, townPublicPaths } from '../../worker/domain/public-pages.ts';
 
 /** dist/client: the prerendered pages and static files of `npm run build`. */
 export const DIST = resolve(import.meta.dirname, '../../dist/client');
@@ -23,8 +23,12 @@ function builtHtml(dir = DIST): string[] {
   return out;
 }
 
-/** Every URL path rendered on demand from D1: the comparison and every page of every town of content/. */
-export const livePaths = (): string[] => [...new Set(['/compare/', ...readContent().towns.flatMap((t) => townPublicPaths(t.town.id, t.indicators.map((i) => i.indicator)))])].sort();
+/** Every URL path rendered on demand from D1: the comparison, the towns' sitemap, every page of every town and region of content/. */
+export function livePaths(): string[] {
+  const c = readContent();
+  const towns = c.towns.flatMap((t) => townPublicPaths(t.town.id, t.indicators.map((i) => i.indicator)));
+  return [...new Set(['/compare/', '/sitemap-towns.xml', ...towns, ...c.regions.flatMap((r) => regionPaths(r.id))])].sort();
+}
 
 /** A URL path as the file name the tests use for it ("/towns/x/" → "towns/x/index.html"). */
 export const fileName = (path: string): string => (path.endsWith('/') ? `${path.slice(1)}index.html` : path.slice(1));
