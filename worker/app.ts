@@ -22,6 +22,7 @@ import { tasks } from './routes/tasks.ts';
 import { taskTable } from './routes/task-table.ts';
 import { validationHook } from './validation.ts';
 import { purgeAfterWrite } from './public-cache.ts';
+import { HSTS } from './transport.ts';
 
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', ping).route('/', towns).route('/', auth).route('/', updates)
   .route('/', supervision)
@@ -50,6 +51,7 @@ export const app = new OpenAPIHono<AppEnv>()
     // JSON and files need no sources at all; the HTML routes (docs, print) set their own, as strict.
     if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    if (c.req.url.startsWith('https:')) c.header('Strict-Transport-Security', HSTS);
   })
   // A restore that has not finished (npm run import stopped midway) leaves the marker row: serve
   // nothing from a half-restored database. Routes that read no database (ping, the benchmark's
