@@ -11,6 +11,7 @@ import { authenticate } from './auth/middleware.ts';
 import { restoreInProgress } from './db/health.ts';
 import { health, ping } from './routes/health.ts';
 import { auth } from './routes/auth.ts';
+import { accounts } from './routes/accounts.ts';
 import { towns } from './routes/towns.ts';
 import { updates } from './routes/updates.ts';
 import { docs } from './routes/docs.ts';
@@ -24,7 +25,7 @@ import { validationHook } from './validation.ts';
 import { purgeAfterWrite } from './public-cache.ts';
 import { HSTS } from './transport.ts';
 
-const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', ping).route('/', towns).route('/', auth).route('/', updates)
+const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', ping).route('/', towns).route('/', auth).route('/', accounts).route('/', updates)
   .route('/', supervision)
   .route('/', inspections)
   .route('/', bulletins)
