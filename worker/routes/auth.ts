@@ -270,7 +270,7 @@ export const auth = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     };
     const throttled = async (retry: number, scope: 'user' | 'ip' | null) => {
       await runBatch(c.env.DB, [
-        cappedFailure({ at, actor: account?.id ?? 'anonymous', action: 'auth.throttled', town_id: account?.town_id ?? null, unit_id: account?.unit_id ?? null, detail: { username: username.slice(0, 100), account: account?.id ?? null, scope, retry_after: retry } }, ip),
+        cappedFailure({ at, actor: account?.id ?? 'anonymous', action: 'auth.throttled', town_id: account?.town_id ?? null, unit_id: account?.unit_id ?? null, detail: { username: username.slice(0, 100), account: account?.id ?? null, ip, scope, retry_after: retry } }, ip),
       ]);
       const minutes = Math.ceil(retry / 60);
       return c.json(
