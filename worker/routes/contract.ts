@@ -6,7 +6,7 @@
  *   route's validators: 401, then 403, and only then 400 / 415 / 422.
  * - Documented from the route's own shape: 400 when it takes parameters, a query, headers or a body
  *   (`validation_failed` naming the field, text that is not Unicode included; `malformed_body`);
- *   404 when it has path parameters; 413 and 415 for a JSON body; 401 and 403 from the access. The route's own responses (404, 409, 412,
+ *   404 when it has path parameters; 413 and 415 for a JSON body; 304 when it revalidates (ETag); 401 and 403 from the access. The route's own responses (404, 409, 412,
  *   422, 428, 429 …) are declared where it is written, and win over these descriptions.
  */
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
@@ -15,6 +15,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { ApiError, ErrorBody } from '../errors.ts';
 import { guard, type Access } from '../auth/middleware.ts';
 import { utf8Body } from '../validation.ts';
+import { REVALIDATES } from './revalidate.ts';
 
 /**
  * `public`: anyone. `mixed`: anyone, but some objects only for signed-in staff; the handler
@@ -76,7 +77,11 @@ export function contract<P extends string, R extends Omit<RouteConfig, 'path' | 
   if (access !== 'public' && access !== 'mixed') middleware.push(guard(access));
   if (Object.keys(config.request?.body?.content ?? {}).some((t) => JSON_TYPE.test(t))) middleware.push(jsonBodyLimit, utf8Body);
   middleware.push(...(config.middleware ?? []));
-  const responses = { ...standardErrors(access, config), ...config.responses };
+  // A revalidating route answers a matching If-None-Match with a bodiless 304.
+  const notModified = (config.middleware ?? []).some((m) => REVALIDATES in m)
+    ? { 304: { description: 'Not modified: If-None-Match matched the current ETag (no body)', headers: { ETag: { schema: { type: 'string' as const }, description: 'The current ETag' } } } }
+    : {};
+  const responses = { ...standardErrors(access, config), ...notModified, ...config.responses };
   const sorted = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
   return createRoute({
     ...config,
