@@ -170,7 +170,8 @@ async function workbook(name: string, rows: ReturnType<typeof taskTableRows>, re
       fitToWidth: 1,
       fitToHeight: 0,
       printTitlesRow: '1:1',
-      printArea: `A1:${lastPrinted}${rows.length}`,
+      // Absolute rows and columns ($A$1:$K$92): exceljs prefixes only a "$" to each end, and LibreOffice ignores a print area with relative rows.
+      printArea: `A$1:${lastPrinted}$${rows.length}`,
       horizontalCentered: true,
       margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
     },
