@@ -13,9 +13,12 @@
 /** Why the file cannot be read; `status` 413 when it unpacks to too much. */
 export class XlsxError extends Error {
   readonly status: 413 | 422;
-  constructor(status: 413 | 422, message: string) {
+  /** The cell at fault (`表名!B3`), when one is. */
+  readonly cell?: string;
+  constructor(status: 413 | 422, message: string, cell?: string) {
     super(message);
     this.status = status;
+    this.cell = cell;
   }
 }
 
@@ -395,7 +398,8 @@ function sheetRows(xml: string, sheetName: string, shared: string[], dates: Set<
       : cell.type === 'str' || cell.type === 'd' ? text
       : number(text);
     if (LONE_SURROGATE.test(value)) {
-      throw new XlsxError(422, `cell ${sheetName ? `${sheetName}!` : ''}${columnName(cell.col)}${rowIndex + 1} holds text that is not Unicode (a lone surrogate)`);
+      const ref = `${sheetName ? `${sheetName}!` : ''}${columnName(cell.col)}${rowIndex + 1}`;
+      throw new XlsxError(422, `cell ${ref} holds text that is not Unicode (a lone surrogate)`, ref);
     }
     while (row.length < cell.col) row.push('');
     row[cell.col] = value;
