@@ -454,7 +454,7 @@ const REPLACES_UNITS: Record<string, (answer: any) => Set<string>> = {
 };
 
 /** Refusals of the input itself: they write nothing at all. */
-const VALIDATION = ['validation_failed', 'malformed_body', 'unsupported_media_type', 'task_invalid', 'import_invalid', 'file_unreadable', 'file_empty', 'too_many_rows', 'file_too_large'];
+const VALIDATION = ['validation_failed', 'malformed_body', 'unsupported_media_type', 'body_too_large', 'text_not_unicode', 'task_invalid', 'import_invalid', 'file_unreadable', 'file_empty', 'too_many_rows', 'file_too_large'];
 /** Refusals that must name the fields (or rows) at fault. */
 const NAMES_FIELDS = ['validation_failed', 'task_invalid', 'import_invalid'];
 
