@@ -295,7 +295,7 @@ async function fixture(): Promise<Fixture> {
   });
   expect(submitted.status).toBe(201);
   const login = await createAccount('reporter', 'weijiban', { password: 'matrix-password-1' });
-  const pending = await api('POST', '/api/v1/towns/fengmao/accounts', { token: tokens.office, body: { username: `matrix-pending-${crypto.randomUUID().slice(0, 8)}`, display_name: '待激活填报员', role: 'reporter', unit_id: 'weijiban' } });
+  const pending = await api('POST', '/api/v1/towns/fengmao/accounts', { token: tokens.office!, body: { username: `matrix-pending-${crypto.randomUUID().slice(0, 8)}`, display_name: '待激活填报员', role: 'reporter', unit_id: 'weijiban' } });
   expect(pending.status).toBe(201);
   // An inspection, a draft bulletin and an issued (internal) one, recorded by a supervisor of the town.
   const sup = await signedIn('supervisor');
