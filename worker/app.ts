@@ -11,6 +11,7 @@ import { authenticate } from './auth/middleware.ts';
 import { restoreInProgress } from './db/health.ts';
 import { health, ping } from './routes/health.ts';
 import { auth } from './routes/auth.ts';
+import { accounts } from './routes/accounts.ts';
 import { towns } from './routes/towns.ts';
 import { regions } from './routes/regions.ts';
 import { updates } from './routes/updates.ts';
@@ -23,8 +24,9 @@ import { tasks } from './routes/tasks.ts';
 import { taskTable } from './routes/task-table.ts';
 import { validationHook } from './validation.ts';
 import { purgeAfterWrite } from './public-cache.ts';
+import { HSTS } from './transport.ts';
 
-const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', ping).route('/', towns).route('/', auth).route('/', updates)
+const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', ping).route('/', towns).route('/', auth).route('/', accounts).route('/', updates)
   .route('/', supervision)
   .route('/', inspections)
   .route('/', bulletins)
@@ -52,6 +54,7 @@ export const app = new OpenAPIHono<AppEnv>()
     // JSON and files need no sources at all; the HTML routes (docs, print) set their own, as strict.
     if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    if (c.req.url.startsWith('https:')) c.header('Strict-Transport-Security', HSTS);
   })
   // A restore that has not finished (npm run import stopped midway) leaves the marker row: serve
   // nothing from a half-restored database. Routes that read no database (ping, the benchmark's

@@ -15,6 +15,7 @@ import { prefsFromCookie } from './domain/prefs.ts';
 import { isLivePath, slashed } from './domain/public-pages.ts';
 import { pageCacheKey, PAGE_TTL } from './public-cache.ts';
 import { restoreInProgress } from './db/health.ts';
+import { withHsts } from './transport.ts';
 import EARLY_SIGNIN from '../site/islands/console/early.js?raw';
 
 /** Scripts only from the site itself; pagefind's search needs WebAssembly on /search/. Styles are inlined by the build. */
@@ -71,6 +72,10 @@ async function livePage(request: Request, env: Env, ctx: ExecutionContext, rende
 }
 
 export async function serveSite(request: Request, env: Env, ctx: ExecutionContext, render: Render): Promise<Response> {
+  return withHsts(request.url, await sitePage(request, env, ctx, render));
+}
+
+async function sitePage(request: Request, env: Env, ctx: ExecutionContext, render: Render): Promise<Response> {
   const url = new URL(request.url);
   // Static Assets redirects prerendered pages to their slashed URL itself; on-demand pages would
   // otherwise answer under both URLs.

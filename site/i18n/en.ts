@@ -83,7 +83,7 @@ export const en: Dict = {
     project_status: 'Status',
     project_status_unknown: 'Not stated in the plan',
     milestones_heading: (n: number) => `Targets at ${n === 1 ? 'one milestone' : `${n} milestones`}`,
-    progress_notice: 'Progress is recorded from the responsible units’ reports once approved.',
+    progress_notice: 'Progress is recorded from the responsible units’ reports once approved. No unit has reported yet, so every task below reads “not reported” and every target “no data yet”: this does not mean the work was not done, only that no report has reached this site.',
     progress_reported: 'The statuses below follow the progress reported by the units and approved by the leading group office.',
     progress_link: 'Full progress, values and dates: see the progress page',
     due: 'Due',

@@ -38,7 +38,12 @@ export function tableCsv(d: TownData, table: keyof typeof TABLES): string {
   return csv([...cols], rows);
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/**
+ * Text as XML 1.0 character data: markup escaped, and the characters XML forbids (C0 controls other
+ * than tab and newlines, lone surrogates, U+FFFE/U+FFFF — a Word paste brings U+000B) left out, so one
+ * narrative cannot make a town's feed unreadable.
+ */
+export const esc = (s: string) => s.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** An Atom feed of the town's approved updates and published bulletins, newest first. */
 export function atomFeed(d: TownData, site: URL, title: string, taskTitle: (id: string) => string): string {

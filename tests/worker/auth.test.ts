@@ -136,8 +136,8 @@ describe('throttling failed sign-ins', () => {
 
     const throttled = await auditRows('auth.throttled');
     expect(throttled).toHaveLength(2);
-    expect(throttled[0]).toMatchObject({ actor: a.id, entity_id: a.id });
-    expect(JSON.parse(throttled[0]!.detail_json)).toMatchObject({ scope: 'user', username: a.username });
+    expect(throttled[0]).toMatchObject({ actor: a.id, entity: 'address' });
+    expect(JSON.parse(throttled[0]!.detail_json)).toMatchObject({ scope: 'user', username: a.username, account: a.id });
 
     // once the failures are older than 15 minutes, the right password works again
     await env.DB.prepare(`UPDATE login_attempts SET at = '2000-01-01T00:00:00.000Z'`).run();
@@ -218,7 +218,10 @@ describe('sessions end', () => {
     const a = await signedIn('reporter');
     await env.DB.prepare(`UPDATE accounts SET status = 'disabled' WHERE id = ?`).bind(a.id).run();
     expect((await api('GET', '/api/v1/me', { token: a.token })).status).toBe(401);
-    expect((await api('POST', '/api/v1/auth/login', { body: { username: a.username, password: TEST_PASSWORD } })).status).toBe(401);
+    const right = await api('POST', '/api/v1/auth/login', { body: { username: a.username, password: TEST_PASSWORD } });
+    expect(right.status).toBe(403);
+    expect(right.body.error.code).toBe('account_disabled');
+    expect((await api('POST', '/api/v1/auth/login', { body: { username: a.username, password: 'wrong-password' } })).status).toBe(401);
   });
 });
 
@@ -252,7 +255,7 @@ describe('activation links', () => {
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe('activation_invalid');
     expect(await auditRows('auth.activate')).toHaveLength(1);
-    expect(await auditRows('auth.activation_failed')).toEqual([expect.objectContaining({ actor: 'anonymous', entity: 'activation' })]);
+    expect(await auditRows('auth.activation_failed')).toEqual([expect.objectContaining({ actor: 'anonymous', entity: 'address' })]);
     // the first password still stands
     expect(await login('zhao-minzheng', 'a-good-long-password')).toBeTruthy();
 
@@ -390,7 +393,7 @@ describe('who may create accounts', () => {
     expect(r.status).toBe(200);
     expect(r.body.accounts.map((a: { role: string }) => a.role)).toEqual(['office', 'supervisor', 'reporter']);
     for (const a of r.body.accounts) {
-      expect(Object.keys(a).sort()).toEqual(['created_at', 'created_by', 'display_name', 'id', 'role', 'status', 'town_id', 'unit_id', 'username']);
+      expect(Object.keys(a).sort()).toEqual(['created_at', 'created_by', 'display_name', 'id', 'last_login_at', 'role', 'status', 'town_id', 'unit_id', 'username']);
     }
     expect((await api('GET', '/api/v1/towns/fengmao/accounts', { token: supervisor.token })).status).toBe(403);
   });
@@ -467,7 +470,7 @@ describe('OpenAPI', () => {
     const { status, body } = await getJson('/api/v1/openapi.json');
     expect(status).toBe(200);
     for (const p of ['/auth/login', '/auth/logout', '/auth/activate', '/me', '/towns/{town}/accounts']) expect(body.paths[p], p).toBeTruthy();
-    expect(Object.keys(body.paths['/auth/login'].post.responses).sort()).toEqual(['200', '400', '401', '415', '429']);
+    expect(Object.keys(body.paths['/auth/login'].post.responses).sort()).toEqual(['200', '400', '401', '403', '413', '415', '429']);
     expect(body.paths['/auth/login'].post.responses['429'].headers['Retry-After']).toBeTruthy();
     expect(body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
   });

@@ -38,6 +38,8 @@ interface Fixture {
   taskWeight: number;
   pendingUpdate: string;
   loginUser: string;
+  /** A reporter account not yet activated: re-issuing its link can be repeated. */
+  pendingReporter: string;
   inspection: string;
   draftBulletin: string;
   issuedBulletin: string;
@@ -127,6 +129,10 @@ const MATRIX: Record<string, Row> = {
       body: { username: `new-${c.replaceAll('_', '-')}-${n}`, display_name: '新填报员', role: 'reporter', unit_id: 'weijiban' },
     }),
     expect: { ...officeOnly(201), admin: 201 },
+  },
+  'POST /api/v1/towns/:town/accounts/:account/:action': {
+    req: (f) => ({ path: `/api/v1/towns/${f.town}/accounts/${f.pendingReporter}/reissue` }),
+    expect: { ...officeOnly(200), admin: 200 },
   },
   // ---------------------------------------------------------------- reporting
   'POST /api/v1/tasks/:task/updates': {
@@ -289,6 +295,8 @@ async function fixture(): Promise<Fixture> {
   });
   expect(submitted.status).toBe(201);
   const login = await createAccount('reporter', 'weijiban', { password: 'matrix-password-1' });
+  const pending = await api('POST', '/api/v1/towns/fengmao/accounts', { token: tokens.office!, body: { username: `matrix-pending-${crypto.randomUUID().slice(0, 8)}`, display_name: '待激活填报员', role: 'reporter', unit_id: 'weijiban' } });
+  expect(pending.status).toBe(201);
   // An inspection, a draft bulletin and an issued (internal) one, recorded by a supervisor of the town.
   const sup = await signedIn('supervisor');
   const insp = await api('POST', `/api/v1/towns/fengmao/inspections`, { token: sup.token, body: inspection, headers: idem(-1) });
@@ -308,6 +316,7 @@ async function fixture(): Promise<Fixture> {
     taskWeight: task!.weight,
     pendingUpdate: submitted.body.id,
     loginUser: login.username,
+    pendingReporter: pending.body.account.id,
     inspection: insp.body.id,
     draftBulletin,
     issuedBulletin,

@@ -26,6 +26,7 @@ const MAX_ROW_BYTES = 512;
 /** Anonymous requests a caller might send with a forged token (some malformed on purpose). */
 const TARGETS: { method: string; path: string; body?: string; type?: string }[] = [
   { method: 'GET', path: '/api/v1/me' },
+  { method: 'POST', path: '/api/v1/towns/fengmao/accounts/no-such-account/disable' },
   { method: 'POST', path: '/api/v1/updates/upd_x/approve', body: '{}', type: 'application/json' },
   { method: 'POST', path: '/api/v1/tasks/fengmao:x/updates', body: '{', type: 'application/json' },
   { method: 'GET', path: `/api/v1/towns/${'t'.repeat(2_000)}/audit` },

@@ -93,7 +93,7 @@ describe('GET /api/v1/openapi.json', () => {
       expect(paths).toContain(p);
     }
     const plan = body.paths['/towns/{town}/plan'].get;
-    expect(Object.keys(plan.responses).sort()).toEqual(['200', '400', '404']);
+    expect(Object.keys(plan.responses).sort()).toEqual(['200', '304', '400', '404']);
     expect(plan.responses['200'].content['application/json'].schema).toBeTruthy();
   });
 });

@@ -39,7 +39,7 @@ import { CASES, csvFile, encodeBody, fixture, writeRoutes, type Fixture, type Re
 const RUNS = 150;
 
 /** Cases whose builder writes (so the "before" dump is taken after it). */
-const SETS_UP = new Set(['POST /api/v1/auth/logout', 'POST /api/v1/updates/:update/approve', 'POST /api/v1/updates/:update/reject', 'POST /api/v1/bulletins/:bulletin/issue']);
+const SETS_UP = new Set(['POST /api/v1/auth/logout', 'POST /api/v1/towns/:town/accounts/:account/:action', 'POST /api/v1/updates/:update/approve', 'POST /api/v1/updates/:update/reject', 'POST /api/v1/bulletins/:bulletin/issue']);
 
 // ---------------------------------------------------------------- hostile values
 
@@ -454,7 +454,7 @@ const REPLACES_UNITS: Record<string, (answer: any) => Set<string>> = {
 };
 
 /** Refusals of the input itself: they write nothing at all. */
-const VALIDATION = ['validation_failed', 'malformed_body', 'unsupported_media_type', 'task_invalid', 'import_invalid', 'file_unreadable', 'file_empty', 'too_many_rows', 'file_too_large'];
+const VALIDATION = ['validation_failed', 'malformed_body', 'unsupported_media_type', 'body_too_large', 'text_not_unicode', 'task_invalid', 'import_invalid', 'file_unreadable', 'file_empty', 'too_many_rows', 'file_too_large'];
 /** Refusals that must name the fields (or rows) at fault. */
 const NAMES_FIELDS = ['validation_failed', 'task_invalid', 'import_invalid'];
 

@@ -4,7 +4,9 @@
  * bodies generated from their JSON schemas (fast-check), mixed with known objects, hostile values
  * and valid requests (tests/worker/write-cases.ts) with one part replaced — sent by anonymous
  * callers, forged tokens and every role. Each answer's status must be one the document lists for
- * that operation, never 5xx, and every error must be the one documented error shape.
+ * that operation, never 5xx, and every error must be the one documented error shape. A 200 with an
+ * ETag is asked for again with If-None-Match, as a client would, and that answer (304) must be
+ * documented as well.
  */
 import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -248,6 +250,15 @@ describe('every status an operation answers is in the OpenAPI document', () => {
           if (res.status >= 400) {
             expect(res.headers.get('content-type') ?? '', what).toMatch(/^application\/json/);
             expect(ErrorBody.safeParse(JSON.parse(text)).success, what).toBe(true);
+          }
+          // A client that got an ETag sends it back: the conditional answer must be documented too.
+          const tag = res.headers.get('etag');
+          if (res.status === 200 && tag && init.method === 'GET') {
+            const again = await SELF.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), 'If-None-Match': tag } });
+            await again.arrayBuffer();
+            tally.requests++;
+            tally.byStatus[again.status] = (tally.byStatus[again.status] ?? 0) + 1;
+            expect(documented, `${what} — again with If-None-Match: ${tag} → ${again.status}`).toContain(again.status);
           }
         }),
         { numRuns: RUNS, seed: 20260101 ^ path.length, endOnFailure: true },

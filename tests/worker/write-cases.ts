@@ -115,6 +115,11 @@ export const CASES: Record<string, Case> = {
     body: { username: `hostile-${n}`, display_name: '新填报员', role: 'reporter', unit_id: 'weijiban' },
     headers: {},
   }),
+  'POST /api/v1/towns/:town/accounts/:account/:action': async (f) => {
+    // Each run disables its own fresh reporter account (the office manages its reporters).
+    const target = await createAccount('reporter');
+    return { path: `/api/v1/towns/fengmao/accounts/${target.id}/disable`, token: f.office, headers: {} };
+  },
   'POST /api/v1/tasks/:task/updates': async (f, n) => ({
     path: `/api/v1/tasks/fengmao:${f.task}/updates`,
     token: f.reporter,

@@ -4,6 +4,7 @@
  *   npm run admin -- create-user --username U --role admin [--display-name N] [--remote]
  *   npm run admin -- create-user --username U --role reporter --town T --unit U [--display-name N] [--remote]
  *   npm run admin -- create-demo-accounts          (local only; `npm start` runs it)
+ *   npm run admin -- disable|enable|reset|reissue --username U [--remote]
  *
  * create-user creates a PENDING account and prints a one-time activation token and link (7 days):
  * the person sets the password themselves; no password passes through this command. The token is
@@ -13,6 +14,11 @@
  *
  * create-demo-accounts creates (idempotently) one ACTIVE demo account per role in fengmao with a
  * known password, and prints them. It refuses --remote: deploys never create demo accounts.
+ *
+ * disable / enable / reset / reissue: an account's lifecycle, as the console offers it to the
+ * office and admin (worker/routes/accounts.ts), for any account including admins — the way back in
+ * for an admin who lost the password. Same statements (`accountActionStmts`), audited as
+ * `system:admin-cli`; reset and reissue print a new one-time activation link.
  *
  * Options: --local (default) | --remote; --persist-to DIR (local D1 folder, as wrangler).
  */
@@ -24,7 +30,10 @@ import { hashPassword, randomToken, sha256Hex } from '../auth/password.ts';
 import {
   ACTIVATION_TTL_MS,
   USERNAME_PATTERN,
+  accountActionStmts,
+  accountByStmt,
   activationPath,
+  type AccountRow,
   createUserPrecheckStmt,
   insertAccountStmt,
   insertActivationStmt,
@@ -32,6 +41,7 @@ import {
 } from '../db/accounts.ts';
 import { auditStmt } from '../db/audit.ts';
 import { renderSql, type Stmt } from '../db/sql.ts';
+import { ACTION_FROM, AccountAction } from '../domain/account.ts';
 import { d1Json, ROOT, wrangler } from './wrangler.ts';
 
 const ROLES: Role[] = ['reporter', 'office', 'supervisor', 'admin'];
@@ -53,7 +63,10 @@ const USAGE = `usage:
   npm run admin -- create-user --username U --role reporter|office|supervisor|admin
                   [--town T] [--unit U] [--display-name N] [--local | --remote] [--persist-to DIR]
       (--town for every role but admin; --unit required for reporter)
-  npm run admin -- create-demo-accounts [--persist-to DIR]     (local only)`;
+  npm run admin -- create-demo-accounts [--persist-to DIR]     (local only)
+  npm run admin -- disable|enable|reset|reissue --username U [--local | --remote] [--persist-to DIR]
+      disable: sign-in refused, every session ends; enable: back to active (pending if never activated);
+      reset: the password and sessions end, a new activation link is printed; reissue: a new link for a pending account`;
 
 /** Runs statements as one .sql file through wrangler d1 execute. */
 function execute(stmts: Stmt[], target: string[], name: string): void {
@@ -121,6 +134,26 @@ async function createUser(opts: Record<string, string | boolean | undefined>, ta
       `       -d '{"token":"${token}","password":"<new password>"}'`,
     ].join('\n'),
   );
+}
+
+/** One lifecycle step on the account named `--username`, as the console does it (worker/routes/accounts.ts). */
+async function accountAction(action: AccountAction, opts: Record<string, string | boolean | undefined>, target: string[], remote: boolean): Promise<void> {
+  const username = String(opts.username ?? '').trim().toLowerCase();
+  if (!USERNAME_PATTERN.test(username)) throw new UsageError('--username: the account to act on');
+  const account = queryOne<AccountRow>(accountByStmt('username', username), target);
+  if (!account) throw new UsageError(`no such account: ${username}`);
+  if (!ACTION_FROM[action].includes(account.status)) throw new UsageError(`${username} is ${account.status}: ${action} applies to ${ACTION_FROM[action].join(' or ')} accounts only`);
+  const now = new Date();
+  const at = now.toISOString();
+  const token = action === 'reset' || action === 'reissue' ? randomToken() : null;
+  const link = token ? { tokenHash: await sha256Hex(token), expiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS).toISOString() } : null;
+  execute(accountActionStmts(action, account, ACTOR, at, link), target, `admin-${action}`);
+  const after = queryOne<AccountRow>(accountByStmt('username', username), target);
+  console.log(`${username}: ${account.status} → ${after?.status ?? '?'} (${action}, audited as ${ACTOR}) in the ${remote ? 'remote' : 'local'} database.`);
+  if (token && link) {
+    const base = remote ? 'https://<your-worker-host>' : `http://127.0.0.1:${process.env.PORT ?? '8787'}`;
+    console.log(['', `New one-time activation link (shown only now; valid until ${link.expiresAt}; earlier links no longer work):`, `  ${base}${activationPath(token)}`].join('\n'));
+  }
 }
 
 async function createDemoAccounts(target: string[]): Promise<void> {
@@ -192,7 +225,8 @@ if (import.meta.main) {
     else if (command === 'create-demo-accounts') {
       if (remote) throw new UsageError('demo accounts are local only: deploys never create them');
       await createDemoAccounts(target);
-    } else throw new UsageError(`unknown command: ${command}`);
+    } else if (AccountAction.safeParse(command).success) await accountAction(command as AccountAction, values, target, remote);
+    else throw new UsageError(`unknown command: ${command}`);
   } catch (e) {
     console.error(e instanceof UsageError ? `${e.message}\n\n${USAGE}` : (e as Error).message);
     process.exit(1);

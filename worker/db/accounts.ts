@@ -8,6 +8,8 @@
 import type { Caller, Role } from '../auth/context.ts';
 import type { PasswordHash } from '../auth/password.ts';
 import { stmt, type Stmt } from './sql.ts';
+import { auditStmt } from './audit.ts';
+import { ACTION_FROM, type AccountAction } from '../domain/account.ts';
 
 /** An account as the API shows it: no secrets. */
 export interface AccountRow {
@@ -20,6 +22,8 @@ export interface AccountRow {
   status: 'pending' | 'active' | 'disabled';
   created_at: string;
   created_by: string;
+  /** the last successful sign-in (migration 0015); null: never */
+  last_login_at: string | null;
 }
 
 /** An account with its stored password, for sign-in only. */
@@ -36,7 +40,7 @@ export const ACTIVATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** The activation link for a token; the token is in the fragment so it never reaches server logs. */
 export const activationPath = (token: string): string => `/console/activate/#token=${token}`;
 
-const ACCOUNT_COLUMNS = 'id, username, display_name, role, town_id, unit_id, status, created_at, created_by';
+const ACCOUNT_COLUMNS = 'id, username, display_name, role, town_id, unit_id, status, created_at, created_by, last_login_at';
 
 // ---------------------------------------------------------------- writes (statement builders)
 
@@ -133,6 +137,42 @@ export const insertSessionStmt = (tokenHash: string, accountId: string, createdA
 export const revokeSessionStmt = (tokenHash: string, now: string): Stmt =>
   stmt(`UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL`, now, tokenHash);
 
+/** Notes a successful sign-in on the account (the console's "last sign-in"). */
+export const noteLoginStmt = (accountId: string, at: string): Stmt => stmt(`UPDATE accounts SET last_login_at = ? WHERE id = ?`, at, accountId);
+
+/** Failures counted against a rule now: within its window (and, per username, since the last success). */
+const failureCount = (r: ThrottleRule, now: number): Stmt =>
+  stmt(
+    `(SELECT COUNT(*) FROM login_attempts WHERE key = ? AND ok = 0 AND at > ?` +
+      (r.resetOnSuccess ? ` AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE key = ? AND ok = 1), '')` : '') +
+      `)`,
+    ...(r.resetOnSuccess ? [r.key, new Date(now - r.windowMs).toISOString(), r.key] : [r.key, new Date(now - r.windowMs).toISOString()]),
+  );
+
+/**
+ * Reserves one sign-in attempt, counted as a failure until `settleAttemptStmt` says otherwise: one
+ * row per rule, inserted only while EVERY rule is under its limit. The check and the insert are one
+ * statement (the rest follow on `changes()`), so parallel attempts cannot all pass a count read
+ * before any of them was written. Run the result as one batch; each statement RETURNs the row id,
+ * and the first statement changing nothing means throttled.
+ */
+export function reserveAttemptStmts(rules: ThrottleRule[], at: string, now: number): Stmt[] {
+  const under = rules.map((r) => failureCount(r, now));
+  return rules.map((r, i) =>
+    i === 0
+      ? stmt(
+          `INSERT INTO login_attempts (key, at, ok) SELECT ?, ?, 0 WHERE ${under.map((u) => `${u.sql} < ?`).join(' AND ')} RETURNING id`,
+          r.key,
+          at,
+          ...under.flatMap((u, j) => [...u.params, rules[j]!.limit]),
+        )
+      : stmt(`INSERT INTO login_attempts (key, at, ok) SELECT ?, ?, 0 WHERE changes() = 1 RETURNING id`, r.key, at),
+  );
+}
+
+/** A reserved attempt that signed in: no longer a failure (and, per username, the count starts afresh). */
+export const settleAttemptStmt = (ids: number[]): Stmt => stmt(`UPDATE login_attempts SET ok = 1 WHERE id IN (${ids.map(() => '?').join(', ') || 'NULL'})`, ...ids);
+
 /** Records one login attempt under a throttling key (`user:<name>` or `ip:<addr>`). */
 export const loginAttemptStmt = (key: string, at: string, ok: boolean): Stmt =>
   stmt(`INSERT INTO login_attempts (key, at, ok) VALUES (?, ?, ?)`, key, at, ok ? 1 : 0);
@@ -140,6 +180,77 @@ export const loginAttemptStmt = (key: string, at: string, ok: boolean): Stmt =>
 /** Forgets these keys' attempts older than `before` (keeps the table small; uses the (key, at) index). */
 export const pruneLoginAttemptsStmt = (keys: string[], before: string): Stmt =>
   stmt(`DELETE FROM login_attempts WHERE key IN (${keys.map(() => '?').join(', ')}) AND at < ?`, ...keys, before);
+
+// ---------------------------------------------------------------- account lifecycle
+
+/** The audit action of each lifecycle step. */
+export const ACCOUNT_ACTION_AUDIT = {
+  disable: 'account.disable',
+  enable: 'account.enable',
+  reset: 'account.reset',
+  reissue: 'account.reissue_activation',
+} as const satisfies Record<AccountAction, string>;
+
+/** A new activation link's hash and expiry, for `reset` and `reissue`. */
+export interface NewActivation {
+  tokenHash: string;
+  expiresAt: string;
+}
+
+/**
+ * One lifecycle step as one batch: the state change (conditional on the state it starts from, so
+ * the first statement changing nothing means someone else changed the account first), its audit
+ * row (only if it changed), and what follows from it — every session ended (disable, reset), earlier
+ * unused activation links voided and a new one issued (reset, reissue).
+ */
+export function accountActionStmts(action: AccountAction, target: AccountRow, actor: string, at: string, link: NewActivation | null): Stmt[] {
+  const from = ACTION_FROM[action].map((s) => `'${s}'`).join(', ');
+  const change =
+    action === 'disable' ? stmt(`UPDATE accounts SET status = 'disabled' WHERE id = ? AND status IN (${from})`, target.id)
+    : action === 'enable' ? stmt(`UPDATE accounts SET status = CASE WHEN password_hash IS NULL THEN 'pending' ELSE 'active' END WHERE id = ? AND status IN (${from})`, target.id)
+    : action === 'reset'
+      ? stmt(`UPDATE accounts SET status = 'pending', password_hash = NULL, password_salt = NULL, password_iterations = NULL WHERE id = ? AND status IN (${from})`, target.id)
+      : stmt(`UPDATE accounts SET status = 'pending' WHERE id = ? AND status IN (${from})`, target.id);
+  const out: Stmt[] = [
+    change,
+    auditStmt(
+      {
+        at,
+        actor,
+        action: ACCOUNT_ACTION_AUDIT[action],
+        town_id: target.town_id,
+        unit_id: target.unit_id,
+        entity: 'account',
+        entity_id: target.id,
+        detail: { username: target.username, role: target.role, from: target.status, ...(link ? { activation_expires_at: link.expiresAt } : {}) },
+      },
+      { onlyIfChanged: true },
+    ),
+  ];
+  if (action === 'disable' || action === 'reset') out.push(stmt(`UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL AND expires_at > ?`, at, target.id, at));
+  if (action !== 'enable') out.push(stmt(`UPDATE activation_tokens SET expires_at = ? WHERE account_id = ? AND used_at IS NULL AND expires_at > ?`, at, target.id, at));
+  if (link && (action === 'reset' || action === 'reissue')) {
+    out.push(
+      stmt(
+        `INSERT INTO activation_tokens (token_hash, account_id, created_at, expires_at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM accounts WHERE id = ? AND status = 'pending')`,
+        link.tokenHash,
+        target.id,
+        at,
+        link.expiresAt,
+        target.id,
+      ),
+    );
+  }
+  return out;
+}
+
+/** One account by id (CLI: by username), without secrets. */
+export const accountByStmt = (by: 'id' | 'username', value: string): Stmt => stmt(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE ${by} = ?`, value);
+
+/** One account by id, without secrets; null when there is none. */
+export async function readAccount(db: D1Database, id: string): Promise<AccountRow | null> {
+  return bind(db, accountByStmt('id', id)).first<AccountRow>();
+}
 
 /** For the admin CLI: is the username taken, does the town exist, does the unit exist in it. */
 export const createUserPrecheckStmt = (username: string, town: string | null, unit: string | null): Stmt =>

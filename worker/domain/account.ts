@@ -43,3 +43,44 @@ export const CreateAccountBody = z.object({
   unit_id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, zh('单位标识无效', 'invalid unit id')).nullable().optional(),
 });
 export type CreateAccountBody = z.infer<typeof CreateAccountBody>;
+
+/** What the office (its town's reporters) or admin (every account) can do to an account. */
+export const AccountAction = z.enum(['disable', 'enable', 'reset', 'reissue']);
+export type AccountAction = z.infer<typeof AccountAction>;
+
+/** An account's state: 待激活 (pending), 正常 (active), 已停用 (disabled). */
+export type AccountStatus = 'pending' | 'active' | 'disabled';
+
+/**
+ * The states each action starts from. disable: any but disabled (every session ends at once);
+ * enable: disabled only (back to active if a password was ever set, else pending);
+ * reset: active or pending (the password and sessions end, a new activation link is issued);
+ * reissue: pending only (a new activation link; earlier unused links stop working).
+ */
+export const ACTION_FROM: Record<AccountAction, readonly AccountStatus[]> = {
+  disable: ['pending', 'active'],
+  enable: ['disabled'],
+  reset: ['pending', 'active'],
+  reissue: ['pending'],
+};
+
+/** Who is acting, as far as the rule needs. */
+export interface Manager {
+  id: string;
+  role: 'reporter' | 'office' | 'supervisor' | 'admin';
+  town_id: string | null;
+}
+
+/**
+ * Whether `actor` may act on `target`: admin on any account but its own (an admin locked out of
+ * itself would need the database); an office member only on reporter accounts of its own town —
+ * never on itself, another office member, a supervisor or an admin. Returns the reason when not.
+ */
+export function mayManage(actor: Manager, target: { id: string; role: Manager['role']; town_id: string | null }): { ok: true } | { ok: false; reason: string } {
+  if (actor.id === target.id) return { ok: false, reason: 'an account cannot manage itself' };
+  if (actor.role === 'admin') return { ok: true };
+  if (actor.role !== 'office') return { ok: false, reason: `role ${actor.role} manages no accounts` };
+  if (actor.town_id !== target.town_id) return { ok: false, reason: 'account of another town' };
+  if (target.role !== 'reporter') return { ok: false, reason: `office manages reporter accounts only, not ${target.role}` };
+  return { ok: true };
+}

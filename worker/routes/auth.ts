@@ -13,9 +13,12 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, ErrorBody, notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
 import { Role } from '../auth/context.ts';
+import type { AuditEntry } from '../db/audit.ts';
 import { denied, requireCaller } from '../auth/middleware.ts';
 import { PBKDF2_ITERATIONS, hashPassword, randomToken, sha256Hex, verifyNothing, verifyPassword } from '../auth/password.ts';
-import { auditStmt } from '../db/audit.ts';
+import { auditStmt, cappedAuditStmt } from '../db/audit.ts';
+import { addressBucket } from '../auth/address.ts';
+import { REJECTED_ROWS_PER_ADDRESS_PER_HOUR, REJECTED_ROWS_PER_HOUR } from '../auth/middleware.ts';
 import { runBatch } from '../db/batch.ts';
 import {
   ACTIVATION_TTL_MS,
@@ -25,8 +28,10 @@ import {
   insertActivationStmt,
   insertSessionStmt,
   listTownAccounts,
-  loginAttemptStmt,
+  noteLoginStmt,
   pruneLoginAttemptsStmt,
+  reserveAttemptStmts,
+  settleAttemptStmt,
   readActivation,
   readCreateAccountFacts,
   readLoginState,
@@ -65,10 +70,12 @@ const Account = z
   })
   .openapi('Account');
 
-const ManagedAccount = Account.extend({
-  status: z.enum(['pending', 'active', 'disabled']),
+/** An account as its town's office (or admin) sees it. Exported for the lifecycle routes (routes/accounts.ts). */
+export const ManagedAccount = Account.extend({
+  status: z.enum(['pending', 'active', 'disabled']).openapi({ description: 'pending: 待激活 (no password yet); active: 正常; disabled: 已停用 (cannot sign in)' }),
   created_at: z.string(),
   created_by: z.string(),
+  last_login_at: z.string().nullable().openapi({ description: 'Last successful sign-in; null: never' }),
 }).openapi('ManagedAccount');
 
 /** What a sign-in may bring along (`?include=`), so the first screen needs no second round trip on a slow network. */
@@ -120,6 +127,7 @@ const loginRoute = contract('public', {
     200: json(LoginResult, 'Signed in'),
     400: error('Invalid request'),
     401: error('Wrong username or password (the same answer for both)'),
+    403: error('`account_disabled`: the password is right but the account is disabled (told only to whoever knows the password)'),
     429: {
       ...error('Too many failed attempts for this username or address'),
       headers: z.object({ 'Retry-After': z.string().openapi({ description: 'seconds until another attempt is accepted' }) }),
@@ -195,11 +203,13 @@ const accountView = (a: AccountRow): z.infer<typeof Account> => ({
   unit_id: a.unit_id,
 });
 
-const managedView = (a: AccountRow): z.infer<typeof ManagedAccount> => ({
+/** An account row as the API shows it to its managers. */
+export const managedView = (a: AccountRow): z.infer<typeof ManagedAccount> => ({
   ...accountView(a),
   status: a.status,
   created_at: a.created_at,
   created_by: a.created_by,
+  last_login_at: a.last_login_at ?? null,
 });
 
 const fieldError = (path: string, zhMsg: string, en: string): ApiError =>
@@ -213,8 +223,23 @@ const invalidCredentials = (): ApiError =>
 const invalidActivation = (): ApiError =>
   new ApiError(400, 'activation_invalid', '激活链接无效、已使用或已过期，请联系领导小组办公室重新发放。', 'The activation link is unknown, already used or expired; ask the office for a new one.');
 
-/** The client address for throttling: Cloudflare's CF-Connecting-IP, or 'unknown'. */
-const clientAddress = (h: string | undefined): string => (h?.trim() || 'unknown').slice(0, 64);
+/** The client address for throttling and the log: IPv4, an IPv6 /64, or 'unknown' (auth/address.ts). */
+const clientAddress = (h: string | undefined): string => addressBucket(h);
+
+/**
+ * An anonymous failure's audit row (a sign-in refused while throttled, an unknown username, a wrong
+ * activation link), appended within the same hourly caps as rejected session tokens: per client
+ * address and overall, so nobody can grow the log by failing (docs/security.md).
+ */
+const cappedFailure = (e: Omit<AuditEntry, 'entity' | 'entity_id'>, address: string) =>
+  cappedAuditStmt(
+    { ...e, entity: 'address', entity_id: address },
+    { since: new Date(Date.parse(e.at) - 60 * 60 * 1000).toISOString(), perEntity: REJECTED_ROWS_PER_ADDRESS_PER_HOUR, total: REJECTED_ROWS_PER_HOUR },
+  );
+
+/** 403 for a disabled account that gave the right password (and only then: nobody else learns the state). */
+const accountDisabled = (): ApiError =>
+  new ApiError(403, 'account_disabled', '此账号已停用，不能登录。如需恢复，请联系领导小组办公室。', 'This account is disabled and cannot sign in; ask the office to re-enable it.');
 
 export const auth = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(loginRoute, async (c) => {
@@ -230,72 +255,63 @@ export const auth = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     const { account, limitReachedAt } = await readLoginState(c.env.DB, username, rules, now);
 
     // Throttled: refused before the password is even checked; the refusal itself is not counted.
-    let retryAfter = 0;
-    let scope: 'user' | 'ip' | null = null;
-    limitReachedAt.forEach((reached, i) => {
-      if (!reached) return;
-      const s = Math.ceil((Date.parse(reached) + rules[i]!.windowMs - now.getTime()) / 1000);
-      if (s > retryAfter) {
-        retryAfter = s;
-        scope = i === 0 ? 'user' : 'ip';
-      }
-    });
-    if (retryAfter > 0) {
+    const retryAfterOf = (reachedAt: (string | null)[]) => {
+      let retry = 0;
+      let scope: 'user' | 'ip' | null = null;
+      reachedAt.forEach((reached, i) => {
+        if (!reached) return;
+        const s = Math.ceil((Date.parse(reached) + rules[i]!.windowMs - now.getTime()) / 1000);
+        if (s > retry) {
+          retry = s;
+          scope = i === 0 ? 'user' : 'ip';
+        }
+      });
+      return { retry, scope };
+    };
+    const throttled = async (retry: number, scope: 'user' | 'ip' | null) => {
       await runBatch(c.env.DB, [
-        auditStmt({
-          at,
-          actor: account?.id ?? 'anonymous',
-          action: 'auth.throttled',
-          town_id: account?.town_id ?? null,
-          unit_id: account?.unit_id ?? null,
-          entity: 'account',
-          entity_id: account?.id ?? null,
-          detail: { username, ip, scope, retry_after: retryAfter },
-        }),
+        cappedFailure({ at, actor: account?.id ?? 'anonymous', action: 'auth.throttled', town_id: account?.town_id ?? null, unit_id: account?.unit_id ?? null, detail: { username: username.slice(0, 100), account: account?.id ?? null, ip, scope, retry_after: retry } }, ip),
       ]);
-      const minutes = Math.ceil(retryAfter / 60);
+      const minutes = Math.ceil(retry / 60);
       return c.json(
-        new ApiError(
-          429,
-          'too_many_attempts',
-          `登录失败次数过多，请 ${minutes} 分钟后再试。`,
-          `Too many failed sign-in attempts; try again in ${minutes} minute(s).`,
-        ).body(),
+        new ApiError(429, 'too_many_attempts', `登录失败次数过多，请 ${minutes} 分钟后再试。`, `Too many failed sign-in attempts; try again in ${minutes} minute(s).`).body(),
         429,
-        { 'Retry-After': String(retryAfter) },
+        { 'Retry-After': String(retry) },
       );
+    };
+    const first = retryAfterOf(limitReachedAt);
+    if (first.retry > 0) return throttled(first.retry, first.scope);
+
+    // Reserve this attempt as a failure, atomically with the count (parallel guesses cannot all pass).
+    const prune = pruneLoginAttemptsStmt(
+      rules.map((r) => r.key),
+      new Date(now.getTime() - ATTEMPT_RETENTION_MS).toISOString(),
+    );
+    const reserved = await runBatch(c.env.DB, [prune, ...reserveAttemptStmts(rules, at, now.getTime())]);
+    const ids = reserved.slice(1).flatMap((r) => (r.results as { id: number }[]).map((x) => x.id));
+    if (ids.length < rules.length) {
+      const again = retryAfterOf((await readLoginState(c.env.DB, username, rules, now)).limitReachedAt);
+      return throttled(Math.max(1, again.retry || Math.ceil(THROTTLE_WINDOW_MS / 1000)), again.scope);
     }
 
     const ok =
       account?.password_hash && account.password_salt && account.password_iterations
         ? await verifyPassword(body.password, { hash: account.password_hash, salt: account.password_salt, iterations: account.password_iterations })
         : await verifyNothing(body.password);
-    const prune = pruneLoginAttemptsStmt(
-      rules.map((r) => r.key),
-      new Date(now.getTime() - ATTEMPT_RETENTION_MS).toISOString(),
-    );
 
     if (!account || !ok || account.status !== 'active') {
-      await runBatch(c.env.DB, [
-        prune,
-        ...rules.map((r) => loginAttemptStmt(r.key, at, false)),
-        auditStmt({
-          at,
-          actor: account?.id ?? 'anonymous',
-          action: 'auth.login_failed',
-          town_id: account?.town_id ?? null,
-          unit_id: account?.unit_id ?? null,
-          entity: 'account',
-          entity_id: account?.id ?? null,
-          detail: { username, ip, reason: !account ? 'unknown_user' : !ok ? 'wrong_password' : `account_${account.status}` },
-        }),
-      ]);
+      // The reserved rows stay as the failures they are.
+      const reason = !account ? 'unknown_user' : !ok ? 'wrong_password' : `account_${account.status}`;
+      const entry = { at, actor: account?.id ?? 'anonymous', action: 'auth.login_failed', town_id: account?.town_id ?? null, unit_id: account?.unit_id ?? null, detail: { username: username.slice(0, 100), ip, reason } };
+      await runBatch(c.env.DB, [account ? auditStmt({ ...entry, entity: 'account', entity_id: account.id }) : cappedFailure(entry, ip)]);
+      // A disabled account is told so, but only to whoever knows its password.
+      if (account && ok && account.status === 'disabled') throw accountDisabled();
       throw invalidCredentials();
     }
 
     const token = randomToken();
     const expiresAt = new Date(now.getTime() + SESSION_TTL_MS).toISOString();
-    const stmts: Stmt[] = [prune, insertSessionStmt(await sha256Hex(token), account.id, at, expiresAt), loginAttemptStmt(rules[0]!.key, at, true)];
+    const stmts: Stmt[] = [insertSessionStmt(await sha256Hex(token), account.id, at, expiresAt), settleAttemptStmt(ids), noteLoginStmt(account.id, at)];
     // Passwords hashed with another iteration count are re-hashed with the current one.
     if (account.password_iterations !== PBKDF2_ITERATIONS) stmts.push(setPasswordStmt(account.id, await hashPassword(body.password)));
     stmts.push(
@@ -338,7 +354,7 @@ export const auth = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     const account = await readActivation(c.env.DB, tokenHash, at);
     if (!account) {
       await runBatch(c.env.DB, [
-        auditStmt({ at, actor: 'anonymous', action: 'auth.activation_failed', entity: 'activation', detail: { reason: 'unknown_used_or_expired', ip: clientAddress(c.req.header('CF-Connecting-IP')) } }),
+        cappedFailure({ at, actor: 'anonymous', action: 'auth.activation_failed', detail: { reason: 'unknown_used_or_expired' } }, clientAddress(c.req.header('CF-Connecting-IP'))),
       ]);
       throw invalidActivation();
     }
@@ -386,6 +402,7 @@ export const auth = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       status: 'pending',
       created_at: at,
       created_by: caller.id,
+      last_login_at: null,
     };
     try {
       await runBatch(c.env.DB, [

@@ -10,16 +10,20 @@ import { etag } from 'hono/etag';
 
 const digest = etag();
 
+/** Marks the revalidating middleware, so `contract()` documents the 304 it can answer. */
+export const REVALIDATES = Symbol('revalidates');
+
 /** `scope` public: the same for everyone (the plan); private: per account (my tasks), never in a shared cache. */
-export const revalidate =
-  (scope: 'public' | 'private'): MiddlewareHandler =>
-  (c, next) =>
+export const revalidate = (scope: 'public' | 'private'): MiddlewareHandler => {
+  const m: MiddlewareHandler = (c, next) =>
     digest(c, async () => {
       await next();
       if (c.res.status !== 200) return;
       c.header('Cache-Control', `${scope}, no-cache`);
       if (scope === 'private') c.header('Vary', 'Authorization');
     });
+  return Object.assign(m, { [REVALIDATES]: true });
+};
 
 /**
  * The ETag of a JSON answer, set by the route itself (so etag() keeps it): a SHA-1 of the JSON

@@ -170,7 +170,8 @@ async function workbook(name: string, rows: ReturnType<typeof taskTableRows>, re
       fitToWidth: 1,
       fitToHeight: 0,
       printTitlesRow: '1:1',
-      printArea: `A1:${lastPrinted}${rows.length}`,
+      // Absolute rows and columns ($A$1:$K$92): exceljs prefixes only a "$" to each end, and LibreOffice ignores a print area with relative rows.
+      printArea: `A$1:${lastPrinted}$${rows.length}`,
       horizontalCentered: true,
       margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
     },
@@ -222,6 +223,7 @@ async function readXlsx(bytes: Uint8Array): Promise<string[][]> {
   } catch (e) {
     if (!(e instanceof XlsxError)) throw e;
     if (e.status === 413) throw new TableFileError(413, 'file_too_large', '文件解压后过大，请分批导入。', 'The file unpacks to too much data; import it in parts.');
+    if (e.cell) throw new TableFileError(422, 'text_not_unicode', `单元格 ${e.cell} 含有无效字符（不成对的代理项），请改正后再导入。`, `Cell ${e.cell} holds text that is not valid Unicode (a lone surrogate); correct it and import again.`);
     throw new TableFileError(422, 'file_unreadable', '无法读取这个 XLSX 文件，请用 Excel 或 WPS 重新保存后再导入。', `This XLSX file cannot be read (${e.message}); save it again from Excel or WPS.`);
   }
 }

@@ -1,0 +1,44 @@
+/**
+ * `npm run admin` manages an account's lifecycle without anyone touching the database: disable,
+ * enable, reset (a new activation link) and reissue, on a real local D1 through wrangler, audited
+ * as system:admin-cli. The link it prints sets a new password through the real Worker's statements.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup, migrate, node, ok, sqliteFile, tmp } from './big-db.ts';
+
+afterAll(cleanup);
+
+describe('npm run admin: an account over the years', () => {
+  it('disables, re-enables, resets and re-issues, each audited; refuses a step the state does not allow', () => {
+    const db = tmp('admin-accounts-');
+    migrate(db);
+    ok(node('worker/cli/load-content.ts', ['--local', '--persist-to', db]));
+    ok(node('worker/cli/admin.ts', ['create-demo-accounts', '--persist-to', db]));
+    const read = () => {
+      const sql = new DatabaseSync(sqliteFile(db), { readOnly: true });
+      try {
+        const acc = sql.prepare(`SELECT status, password_hash IS NOT NULL AS has_password FROM accounts WHERE username = 'demo-reporter'`).get() as { status: string; has_password: number };
+        const audit = sql.prepare(`SELECT action, actor FROM audit_log WHERE action LIKE 'account.%' AND action <> 'account.create' ORDER BY id`).all() as { action: string; actor: string }[];
+        return { ...acc, audit: audit.map((a) => `${a.action} by ${a.actor}`) };
+      } finally {
+        sql.close();
+      }
+    };
+
+    expect(ok(node('worker/cli/admin.ts', ['disable', '--username', 'demo-reporter', '--persist-to', db]))).toMatch(/demo-reporter: active → disabled/);
+    expect(read()).toMatchObject({ status: 'disabled', has_password: 1 });
+    const again = node('worker/cli/admin.ts', ['disable', '--username', 'demo-reporter', '--persist-to', db]);
+    expect(again.status).not.toBe(0);
+    expect(again.out).toMatch(/demo-reporter is disabled: disable applies to pending or active accounts only/);
+    expect(ok(node('worker/cli/admin.ts', ['enable', '--username', 'demo-reporter', '--persist-to', db]))).toMatch(/disabled → active/);
+
+    const reset = ok(node('worker/cli/admin.ts', ['reset', '--username', 'demo-reporter', '--persist-to', db]));
+    expect(reset).toMatch(/active → pending/);
+    expect(reset).toMatch(/\/console\/activate\/#token=[A-Za-z0-9_-]{43}/);
+    expect(read()).toMatchObject({ status: 'pending', has_password: 0 });
+    expect(ok(node('worker/cli/admin.ts', ['reissue', '--username', 'demo-reporter', '--persist-to', db]))).toMatch(/pending → pending[\s\S]*#token=/);
+    expect(read().audit).toEqual(['account.disable by system:admin-cli', 'account.enable by system:admin-cli', 'account.reset by system:admin-cli', 'account.reissue_activation by system:admin-cli']);
+    expect(node('worker/cli/admin.ts', ['disable', '--username', 'no-such-user', '--persist-to', db]).out).toMatch(/no such account: no-such-user/);
+  }, 900_000);
+});

@@ -1,0 +1,177 @@
+/**
+ * The office's account journey on a phone (360 px), in real Chromium (playwright-core + Debian's
+ * chromium) against the server `npm start` runs on a free port, with a fresh local D1 and its demo
+ * accounts, and the dist/ built before (`--no-build`): the office sees each account's state and
+ * last sign-in, disables a reporter (whose sessions end and whose sign-in is refused with a clear
+ * message), re-enables it, and resets its password with a new link that the reporter uses on their
+ * own phone. The office gets no button for its own account or the supervisor's. axe-core finds no
+ * violations, nothing scrolls sideways and every control is at least 44 px.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const PASSWORD = 'demo-password-2018';
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let origin = '';
+let server: ChildProcess | undefined;
+let state = '';
+let browser: Browser;
+let log = '';
+
+const freePort = () =>
+  new Promise<number>((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist/client/console/index.html'))) throw new Error('dist/ has no console: run `npm run build` first');
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  state = mkdtempSync(join(tmpdir(), 'accounts-e2e-'));
+  // Its own process group, so afterAll ends exactly what this test started.
+  server = spawn('npm', ['start', '--', '--persist-to', state, '--no-build'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout!.on('data', (d) => (log += d));
+  server.stderr!.on('data', (d) => (log += d));
+  const until = Date.now() + 170_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`npm start exited with ${server.exitCode}:\n${log.slice(-3000)}`);
+    if (await fetch(`${origin}/api/health`).then((r) => r.ok, () => false)) break;
+    if (Date.now() > until) throw new Error(`no /api/health:\n${log.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+}, 200_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server?.pid) {
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+    const gone = Date.now() + 10_000;
+    while (server.exitCode === null && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {
+      /* ended by SIGTERM */
+    }
+  }
+  if (state) rmSync(state, { recursive: true, force: true });
+}, 30_000);
+
+const signInApi = (username: string, password = PASSWORD) =>
+  fetch(`${origin}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+
+async function phone(bypassCSP = false) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 780 }, bypassCSP });
+  return { context, page: await context.newPage() };
+}
+
+async function signIn(page: Page, username: string, path: string) {
+  await page.goto(origin + path);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('button', { name: '退出登录' }).waitFor();
+}
+
+const entry = (page: Page, username: string) => page.locator(`.console-list li[data-account="${username}"]`);
+
+async function problems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const axe = await page.evaluate(async () => {
+    const r = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    return r.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`) as string[];
+  });
+  const layout = await page.evaluate(() => {
+    const out: string[] = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) out.push(`scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
+    for (const el of document.querySelectorAll<HTMLElement>('main button, main input, main select')) {
+      const r = el.getBoundingClientRect();
+      if (r.width && r.height < 44) out.push(`small target "${(el.textContent ?? '').trim().slice(0, 20)}" ${Math.round(r.height)} px tall`);
+    }
+    return out;
+  });
+  return [...axe, ...layout];
+}
+
+describe('the office manages its reporters’ accounts on a phone', () => {
+  it('sees state and last sign-in; disables, re-enables and resets a reporter, whose new link works on their own phone', async () => {
+    // The reporter is signed in on their phone.
+    const before = await signInApi('demo-reporter');
+    expect(before.status).toBe(200);
+    const reporterToken = ((await before.json()) as { token: string }).token;
+
+    const { context, page } = await phone(true);
+    await signIn(page, 'demo-office', '/console/accounts/');
+    const reporter = entry(page, 'demo-reporter');
+    await reporter.waitFor();
+    expect(await reporter.innerText()).toContain('正常');
+    expect(await reporter.innerText()).toMatch(/上次登录：/);
+    // No buttons on the office's own account or the supervisor's.
+    expect(await entry(page, 'demo-office').getByRole('button').count()).toBe(0);
+    expect(await entry(page, 'demo-supervisor').getByRole('button').count()).toBe(0);
+    expect(await problems(page)).toEqual([]);
+
+    // Disable: a confirmation first, then the state changes and the reporter's session ends.
+    page.once('dialog', (d) => void d.accept());
+    await reporter.getByRole('button', { name: /^停用/ }).click();
+    await expect.poll(() => reporter.innerText()).toContain('已停用');
+    expect(await page.getByText('：已停用。').count()).toBe(1);
+    expect((await fetch(`${origin}/api/v1/me`, { headers: { authorization: `Bearer ${reporterToken}` } })).status).toBe(401);
+
+    // The reporter, signing in on their phone, is told the account is disabled.
+    const other = await phone();
+    await other.page.goto(`${origin}/console/`);
+    await other.page.getByLabel('用户名').fill('demo-reporter');
+    await other.page.getByLabel('密码').fill(PASSWORD);
+    await other.page.getByRole('button', { name: '登录', exact: true }).click();
+    await other.page.getByText('此账号已停用').waitFor();
+
+    // Re-enabled, the old password works again.
+    await reporter.getByRole('button', { name: /^恢复/ }).click();
+    await expect.poll(() => reporter.innerText()).toContain('正常');
+    expect((await signInApi('demo-reporter')).status).toBe(200);
+
+    // Reset: a new one-time link, shown once; the old password no longer works.
+    page.once('dialog', (d) => void d.accept());
+    await reporter.getByRole('button', { name: /^重置密码/ }).click();
+    const link = await page.locator('.activation-link').innerText();
+    expect(link).toMatch(new RegExp(`^${origin}/console/activate/#token=[A-Za-z0-9_-]{43}$`));
+    await expect.poll(() => reporter.innerText()).toContain('待激活');
+    expect(await reporter.getByRole('button', { name: /^重新发放激活链接/ }).count()).toBe(1);
+    expect((await signInApi('demo-reporter')).status).toBe(401);
+    expect(await problems(page)).toEqual([]);
+
+    await other.page.goto(link);
+    await other.page.getByLabel('新密码（至少 10 个字符）').fill('a-fresh-password-2019');
+    await other.page.getByLabel('再输入一次').fill('a-fresh-password-2019');
+    await other.page.getByRole('button', { name: '激活账号' }).click();
+    await other.page.getByText('账号 demo-reporter 已激活').waitFor();
+    expect((await signInApi('demo-reporter', 'a-fresh-password-2019')).status).toBe(200);
+
+    // Every step is in the audit log, by the office.
+    const office = ((await (await signInApi('demo-office')).json()) as { token: string; account: { id: string } });
+    const audit = (await (await fetch(`${origin}/api/v1/towns/fengmao/audit?limit=50`, { headers: { authorization: `Bearer ${office.token}` } })).json()) as { entries?: { action: string; actor: string }[] };
+    const actions = (audit.entries ?? []).filter((e) => e.action.startsWith('account.') && e.action !== 'account.create').map((e) => `${e.action} ${e.actor === office.account.id ? 'by office' : e.actor}`);
+    expect(actions.sort()).toEqual(['account.disable by office', 'account.enable by office', 'account.reset by office']);
+    await other.context.close();
+    await context.close();
+  }, 180_000);
+});
