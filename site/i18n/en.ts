@@ -170,6 +170,7 @@ export const en: Dict = {
     report_note: 'Editors’ note',
     report_figures: ' – reported figures',
     quote_summary: 'Original text',
+    more_towns: (total: number, shown: number) => `${total} towns set a target for this indicator; ${shown} are listed above, the others on each town’s overview page.`,
   },
   indicator_status: { met: 'Met', missed: 'Missed', unreported: 'Due, not reported', on_track: 'On track', behind: 'Behind', no_data: 'No data' },
   progress: {

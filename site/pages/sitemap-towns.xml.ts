@@ -3,7 +3,7 @@
  * holds no town; sitemap-index.xml lists this file). One statement over the towns' ids.
  */
 import type { APIRoute } from 'astro';
-import { listTownIds } from '../../worker/db/supervision.ts';
+import { readTownIds } from '../../worker/db/summaries.ts';
 import { db } from '../lib/town-data.ts';
 
 export const prerender = false;
@@ -11,7 +11,7 @@ export const prerender = false;
 const PAGES = (id: string) => [`/towns/${id}/`, `/towns/${id}/progress/`, `/towns/${id}/tasks/`, `/towns/${id}/plan/`, `/towns/${id}/group/`, `/en/towns/${id}/`];
 
 export const GET: APIRoute = async ({ site }) => {
-  const ids = await listTownIds(db());
+  const ids = await readTownIds(db());
   const urls = ['/', '/en/', '/compare/', ...ids.flatMap((id) => PAGES(encodeURIComponent(id)))].map((p) => new URL(p, site).href);
   const body = `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">

@@ -199,3 +199,8 @@ export async function readJurisdictionNames(db: D1Database): Promise<{ id: strin
     .all<{ id: string; name: string; level: Jurisdiction['level']; province: string | null }>();
   return r.results.map((j) => ({ ...j, province: j.province ? (JSON.parse(j.province) as Jurisdiction['province']) : undefined }));
 }
+
+/** Every town's id whose plan is loaded (the towns' sitemap). */
+export async function readTownIds(db: D1Database): Promise<string[]> {
+  return (await db.prepare(`SELECT id FROM towns WHERE document_json IS NOT NULL ORDER BY id`).all<{ id: string }>()).results.map((r) => r.id);
+}
