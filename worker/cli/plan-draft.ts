@@ -1,0 +1,96 @@
+/**
+ * `npm run plan:draft -- <file> --town <id> [--force] [--content DIR]`: drafts content/towns/<id>/ from a
+ * plan document (.docx, .txt, .md; UTF-8 or GB18030), writes DRAFT.md with every decision a person must
+ * make, and runs content:check on the draft, saying which of its problems DRAFT.md lists.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import mammoth from 'mammoth';
+import { parse, stringify } from 'yaml';
+import { CONTENT_DIR, readContentFiles } from '../content/read.ts';
+import { ContentError, parseContent } from '../content/parse.ts';
+import type { IndicatorDef } from '../domain/content.ts';
+import { decodeText, documentFormat, DocumentError, htmlToText } from '../domain/plan-draft/document.ts';
+import { draftPlan, type PlanDraft } from '../domain/plan-draft/draft.ts';
+import { Slug } from '../domain/content.ts';
+
+/** A document's text, by its format. */
+export async function documentText(file: string): Promise<string> {
+  const format = documentFormat(basename(file));
+  const bytes = readFileSync(file);
+  if (format !== 'docx') return decodeText(bytes);
+  const { value } = await mammoth.convertToHtml({ buffer: bytes });
+  return htmlToText(value);
+}
+
+/** content:check on the content folder with the draft in it and its proposed indicators in the catalogue. */
+export function checkDraft(contentDir: string, townId: string, draft: PlanDraft): string[] {
+  const files = readContentFiles(contentDir);
+  for (const [name, text] of Object.entries(draft.files)) if (name !== 'DRAFT.md') files[`towns/${townId}/${name}`] = text;
+  const catalogue = (parse(files['indicators.yaml'] ?? '[]') as IndicatorDef[]) ?? [];
+  files['indicators.yaml'] = stringify([...catalogue, ...draft.proposedIndicators.map((p) => ({ ...p, name_en: p.name_en }))]);
+  try {
+    parseContent(files);
+    return [];
+  } catch (e) {
+    if (e instanceof ContentError) return e.problems;
+    throw e;
+  }
+}
+
+if (import.meta.main) {
+  const args = process.argv.slice(2);
+  const flag = (f: string) => {
+    const i = args.indexOf(f);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const file = args.find((a, i) => !a.startsWith('--') && !['--town', '--content'].includes(args[i - 1] ?? ''));
+  const town = flag('--town');
+  const contentDir = resolve(flag('--content') ?? CONTENT_DIR);
+  if (!file || !town) {
+    console.error('用法 / usage: npm run plan:draft -- <工作方案.docx|.txt|.md> --town <town-id> [--force]');
+    process.exit(2);
+  }
+  if (!Slug.safeParse(town).success) {
+    console.error(`--town “${town}”: 标识只能使用小写字母、数字和连字符 / the town id must be lower-case kebab-case (e.g. xiazhuang)`);
+    process.exit(2);
+  }
+  const dir = resolve(contentDir, 'towns', town);
+  if (existsSync(dir) && !args.includes('--force')) {
+    console.error(`${dir} 已存在，不覆盖；确要重写请加 --force / ${dir} exists: not overwritten without --force`);
+    process.exit(1);
+  }
+  try {
+    const started = performance.now();
+    const text = await documentText(resolve(file));
+    const catalogue = parse(readFileSync(resolve(contentDir, 'indicators.yaml'), 'utf8')) as IndicatorDef[];
+    const draft = draftPlan(text, town, catalogue);
+    const problems = checkDraft(contentDir, town, draft);
+    const ms = Math.round(performance.now() - started);
+    const checkNote = problems.length
+      ? ['', '## content:check', '', `把上面提议的新指标加进目录后，content:check 仍报告 ${problems.length} 个问题，须逐一处理 / content:check still reports ${problems.length} problems:`, '', ...problems.map((p) => `- ${p}`), '']
+      : ['', '## content:check', '', draft.proposedIndicators.length
+          ? `把上面 ${draft.proposedIndicators.length} 个提议的新指标加进 content/indicators.yaml（或改为已有指标）后，content:check 对本草稿无其他问题。/ With the proposed indicators added, content:check reports nothing else.`
+          : 'content:check 对本草稿无问题。/ content:check passes on this draft.', ''];
+    draft.files['DRAFT.md'] += checkNote.join('\n');
+    mkdirSync(dir, { recursive: true });
+    for (const [name, body] of Object.entries(draft.files)) writeFileSync(resolve(dir, name), body);
+    const c = draft.counts;
+    console.log(
+      `draft written to ${dir} in ${ms} ms: ${c.figures} profile figures, ${c.milestones} milestones, ${c.targets} targets (${c.mapped} mapped to the catalogue, ${draft.proposedIndicators.length} new indicators proposed), ${c.tasks} tasks, ${c.members} group members, ${c.units} units; ${draft.decisions.length} decisions in DRAFT.md`,
+    );
+    if (problems.length) {
+      console.log(`content:check on the draft (proposed indicators added): ${problems.length} problems, listed at the end of DRAFT.md:`);
+      for (const p of problems) console.log(`  ${p}`);
+    } else {
+      console.log(
+        draft.proposedIndicators.length
+          ? `content:check passes on the draft once the ${draft.proposedIndicators.length} proposed indicators (DRAFT.md) are added to content/indicators.yaml or mapped; until then it fails only on those ids.`
+          : 'content:check passes on the draft.',
+      );
+    }
+  } catch (e) {
+    console.error(e instanceof DocumentError ? e.message : e);
+    process.exit(1);
+  }
+}
