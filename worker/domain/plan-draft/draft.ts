@@ -54,11 +54,11 @@ export function draftPlan(text: string, townId: string, catalogue: readonly Indi
 
   // ---- leading group and units
   const g = leadingGroup(o);
-  const us = findUnits(o, g);
+  const name = townName(md, g.name) ?? '';
+  const us = findUnits(o, g, name.replace(/(?:镇|乡|街道)$/, ''));
   const officeUnit = g.office ? findUnit(us, g.office.unitName) : undefined;
 
   // ---- town.yaml
-  const name = townName(md, g.name) ?? '';
   if (!name) decide('town.yaml', undefined, '未能从文中认出镇（乡）名，请填写 `name` / the town name was not found: fill in `name`.');
   const { figures, decisions: figDecisions } = profileFigures(o);
   for (const d of figDecisions) decide('town.yaml', d.figure.quote, `profile “${d.figure.text}”: ${d.reason}`);

@@ -74,8 +74,8 @@ const TITLE = /(?:常务副主任|副主任|主任|副所长|所长|副站长|�
 /** Posts of the town's leaders, not of a unit. */
 const LEADER = /^(?:镇|乡|街道)?(?:党委|人大|政府|政协)?(?:委)*(?:副?书记|副?镇长|副?乡长|主席|副主席|委员|武装部长|纪委书记)$/;
 const UNIT_END = /(?:办事处|办公室|服务中心|中心|卫生院|福利院|敬老院|办|所|站|委|局|院|队|室|部|会)$/;
-/** Units the text names as actors: institutions and bodies (镇纪委, 冯卯中心卫生院, 镇报道站). */
-const TEXT_UNITS = /(?:镇|[\u4e00-\u9fa5]{2})(?:中心卫生院|福利院|纪委|报道站|派出所|司法所|敬老院|养老康复中心)/g;
+/** Institutions and bodies the text names (镇纪委, 冯卯中心卫生院, 镇报道站), after 镇 or the town's own name. */
+const textUnits = (place: string) => new RegExp(`(?<![乡城村全各])(?:镇|${place || '镇'})(?:中心卫生院|卫生院|福利院|纪委|报道站|派出所|司法所|敬老院|养老康复中心)`, 'g');
 
 function kindOfUnit(name: string): DraftUnit['kind'] {
   if (/办事处|社区|管区/.test(name)) return 'subdistrict';
@@ -85,7 +85,7 @@ function kindOfUnit(name: string): DraftUnit['kind'] {
 }
 
 /** Units from the members' posts, then from the text; members get their units; short names become aliases. */
-export function units(o: Outline, g: DraftGroup): DraftUnit[] {
+export function units(o: Outline, g: DraftGroup, place = ''): DraftUnit[] {
   const out: DraftUnit[] = [];
   const byName = new Map<string, DraftUnit>();
   const add = (name: string, found: string) => {
@@ -107,7 +107,13 @@ export function units(o: Outline, g: DraftGroup): DraftUnit[] {
     }
   }
   const text = o.blocks.map((b) => b.text).join('\n');
-  for (const m of text.matchAll(TEXT_UNITS)) add(m[0], `正文“${m[0]}”`);
+  for (const m of text.matchAll(textUnits(place))) {
+    // 镇中心卫生院 beside 冯卯中心卫生院: one unit, the other name an alias
+    const own = m[0].startsWith('镇') && place ? out.find((u) => u.name.startsWith(place) && u.name.endsWith(m[0].slice(1))) : undefined;
+    if (own) {
+      if (!own.aliases.includes(m[0])) own.aliases.push(m[0]);
+    } else add(m[0], `正文“${m[0]}”`);
+  }
   if (g.office) add(g.office.unitName, '领导小组办公室');
   // short names the plan uses in lists of actors (镇纪委、组织、卫计、民政等单位)
   for (const m of text.matchAll(/((?:[\u4e00-\u9fa5]{2,4}、)+[\u4e00-\u9fa5]{2,4})等(?:单位|部门)/g)) {

@@ -105,7 +105,7 @@ export function targets(o: Outline, ms: Milestone[], known: ReadonlySet<string>,
         ...(n.denominator ? { denominator: n.denominator } : {}),
         quote,
       };
-      const indicator = matchCatalogue('numeric', clause, n.object, known);
+      const indicator = matchCatalogue('numeric', quote, n.object, known);
       out.push(
         indicator
           ? { indicator, target }
