@@ -44,7 +44,11 @@ function targetKeys(files: TownFiles, numericOnly: boolean): string[] {
   return list.flatMap((i) =>
     i.targets
       .filter((t) => !numericOnly || t.kind === 'numeric')
-      .map((t) => (t.kind === 'numeric' ? `${t.milestone}|${i.indicator}|${t.value}|${t.comparator}` : `${t.milestone}|${i.indicator}`)),
+      .map((t) => {
+        // a proposed new indicator (draft-indicator-*) and an editor's new one (new-*) are the same decision
+        const id = /^(draft-indicator-|new-)/.test(i.indicator) ? 'new' : i.indicator;
+        return t.kind === 'numeric' ? `${t.milestone}|${id}|${t.value}|${t.comparator}` : `${t.milestone}|${id}${id === 'new' ? `|${t.text}` : ''}`;
+      }),
   );
 }
 function multisetMatch(a: string[], b: string[]): number {

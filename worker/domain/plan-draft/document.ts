@@ -30,7 +30,7 @@ export function documentFormat(fileName: string): DocumentFormat {
 /** Text of a .txt/.md file: UTF-8 when it decodes as such, otherwise GB18030 (GBK files from Windows). */
 export function decodeText(bytes: Uint8Array): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     return new TextDecoder('gb18030').decode(bytes);
   }

@@ -17,6 +17,8 @@ export interface Decision {
   /** Position in plan.md of the words concerned (for document order); -1 for the whole file. */
   at: number;
   text: string;
+  /** Words a content:check problem about this decision contains (so the CLI can say it is listed). */
+  check?: string;
 }
 
 /** The draft: files keyed by name, the decisions, and catalogue entries the unmapped targets propose. */
@@ -50,7 +52,7 @@ export function draftPlan(text: string, townId: string, catalogue: readonly Indi
   const md = o.markdown;
   const decisions: Decision[] = [];
   const at = (words: string | undefined) => (words ? md.indexOf(words) : -1);
-  const decide = (file: Decision['file'], words: string | undefined, text: string) => decisions.push({ file, at: at(words), text });
+  const decide = (file: Decision['file'], words: string | undefined, text: string, check?: string) => decisions.push({ file, at: at(words), text, ...(check ? { check } : {}) });
 
   // ---- leading group and units
   const g = leadingGroup(o);
@@ -133,12 +135,22 @@ export function draftPlan(text: string, townId: string, catalogue: readonly Indi
       id = same?.id ?? `draft-indicator-${proposed.length + 1}`;
       if (!same) {
         proposed.push({ id, name: p.name, name_en: 'TODO', kind: p.kind, ...(p.kind === 'numeric' ? { unit: t.target.kind === 'numeric' ? t.target.unit : undefined } : {}), direction: 'increase' } as IndicatorDef);
-        decide('indicators.yaml', t.target.quote, `${id}: ${p.why}。草稿提议新指标“${p.name}”（${p.kind}），请定：并入目录某指标，或给出 id、name_en 后加进 content/indicators.yaml / map it or add it to the catalogue.`);
+        decide('indicators.yaml', t.target.quote, `${id}: ${p.why}。草稿提议新指标“${p.name}”（${p.kind}），请定：并入目录某指标，或给出 id、name_en 后加进 content/indicators.yaml / map it or add it to the catalogue.`, `"${id}"`);
       }
     }
     if (t.target.kind === 'numeric' && t.target.display.includes('分之') && !t.target.display.includes('以上'))
       decide('indicators.yaml', t.target.quote, `“${t.target.display}”未写“以上”，草稿按 gte（至少达到）记，请核对 comparator / comparator read as gte: check it.`);
     const entry = byIndicator.get(id) ?? { indicator: id, targets: [] };
+    const clash = entry.targets.find((x) => x.milestone === t.target.milestone);
+    if (clash) {
+      const index = byIndicator.has(id) ? [...byIndicator.keys()].indexOf(id) : byIndicator.size;
+      decide(
+        'indicators.yaml',
+        t.target.quote,
+        `${id} 在 ${t.target.milestone} 有两个目标：“${clash.quote}”与“${t.target.quote}”。方案前后不一，请定保留哪一个（另一个可只留在任务里）/ two targets for one milestone: keep one.`,
+        `indicators/${index}/targets`,
+      );
+    }
     entry.targets.push(t.target);
     byIndicator.set(id, entry);
   }

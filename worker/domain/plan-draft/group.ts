@@ -114,7 +114,6 @@ export function units(o: Outline, g: DraftGroup, place = ''): DraftUnit[] {
       if (!own.aliases.includes(m[0])) own.aliases.push(m[0]);
     } else add(m[0], `正文“${m[0]}”`);
   }
-  if (g.office) add(g.office.unitName, '领导小组办公室');
   // short names the plan uses in lists of actors (镇纪委、组织、卫计、民政等单位)
   for (const m of text.matchAll(/((?:[\u4e00-\u9fa5]{2,4}、)+[\u4e00-\u9fa5]{2,4})等(?:单位|部门)/g)) {
     for (const w of m[1]!.split('、').map((x) => x.replace(/^镇/, ''))) {
@@ -128,8 +127,9 @@ export function units(o: Outline, g: DraftGroup, place = ''): DraftUnit[] {
   // （以下简称X）
   for (const m of text.matchAll(/([\u4e00-\u9fa5]{2,16})（以下简称“?([\u4e00-\u9fa5]{2,8})”?）/g)) {
     const u = out.find((x) => m[1]!.endsWith(x.name) || x.name === m[2]);
-    if (u) for (const a of [m[1]!.replace(/^.*?(镇|乡)/, '$1'), m[2]!]) if (a !== u.name && !u.aliases.includes(a)) u.aliases.push(a);
+    if (u && m[2] !== u.name && !u.aliases.includes(m[2]!)) u.aliases.push(m[2]!);
   }
+  if (g.office && !findUnit(out, g.office.unitName)) add(g.office.unitName, '领导小组办公室');
   return out;
 }
 

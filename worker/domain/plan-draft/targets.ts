@@ -74,6 +74,9 @@ function numericIn(clause: string, quote: string, villages: ProfileFigure | unde
     found.push({ at: m.index, display, value, unit: m[2]!, object: objectAfter(clause, m.index + m[0].length) });
     taken.push([m.index, m.index + m[0].length]);
   }
+  for (const m of clause.matchAll(/(?:一半|半数)(?:以上)?/g)) {
+    found.push({ at: m.index, display: m[0], value: 50, unit: '%', object: objectAfter(clause, m.index + m[0].length) });
+  }
   for (const m of clause.matchAll(ALL)) {
     found.push({ at: m.index, display: m[0], value: 100, unit: '%', object: m[1]! });
   }
@@ -142,16 +145,20 @@ export function targets(o: Outline, ms: Milestone[], known: ReadonlySet<string>,
     }
     if (b.kind === 'key_tasks' || b.kind === 'guarantees') {
       for (const s of sentences(b.text)) {
-        const clauses = s.replace(/[。！？]$/, '').split(/[，,；]/);
-        clauses.forEach((c, i) => {
-          const m = /^(?:到|至)(\d{4})年(?:年底|底|末)?(.*)$/.exec(c);
+        // clauses with their places in the sentence, so a quote of two clauses keeps the sentence's own comma
+        const spans = [...s.replace(/[。！？]$/, '').matchAll(/[^，,；]+/g)].map((m) => ({ text: m[0], from: m.index, to: m.index + m[0].length }));
+        spans.forEach((c, i) => {
+          const m = /^(?:到|至)(\d{4})年(?:年底|底|末)?(.*)$/.exec(c.text);
           const ms = m ? byYear.get(Number(m[1])) : undefined;
           if (!m || !ms) return;
-          const rest = m[2]!.replace(/^(?:实现|完成)?/, '');
-          if (numericIn(c, c, villages).length) {
-            numeric(c, clauses.slice(Math.max(0, i - 1), i + 1).join('，'), ms.id);
-          } else if (!rest && clauses[i + 1]) {
-            qualitative(clauses[i + 1]!, `${c}，${clauses[i + 1]}`, ms.id);
+          const next = spans[i + 1];
+          if (numericIn(c.text, c.text, villages).length) {
+            const from = spans[Math.max(0, i - 1)]!.from;
+            numeric(c.text, s.slice(from, c.to), ms.id);
+          } else if (!m[2] && next) {
+            const quote = s.slice(c.from, next.to);
+            if (numericIn(next.text, next.text, villages).length) numeric(next.text, quote, ms.id);
+            else qualitative(next.text, quote, ms.id);
           }
         });
       }

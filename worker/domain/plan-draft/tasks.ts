@@ -94,7 +94,18 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
       }
     }
     const subject = subjectUnits(quote, us);
-    if (subject.length) return { units: subject.map((u) => ({ unit: u.id, role: 'lead' as const })), basis: 'stated' };
+    if (subject.length) {
+      const more = subjectUnits(quote.slice(quote.indexOf('会同') + 2), us).filter((u) => !subject.includes(u));
+      return { units: [...subject.map((u) => ({ unit: u.id, role: 'lead' as const })), ...(quote.includes('会同') ? more.map((u) => ({ unit: u.id, role: 'support' as const })) : [])], basis: 'stated' };
+    }
+    const led = /由(.+?)牵头/.exec(quote);
+    if (led) {
+      const leads = subjectUnits(led[1]!.replace(/（[^）]*）/g, ''), us);
+      const after = quote.slice(led.index + led[0].length).replace(/^[，,]/, '');
+      const support = /^(.+?)(?:配合|协助|参与|具体实施|共同)/.exec(after);
+      const sup = support ? subjectUnits(support[1]!, us).filter((u) => !leads.includes(u)) : [];
+      if (leads.length) return { units: [...leads.map((u) => ({ unit: u.id, role: 'lead' as const })), ...sup.map((u) => ({ unit: u.id, role: 'support' as const }))], basis: 'stated' };
+    }
     const hits: { u: DraftUnit; n: number }[] = [];
     for (const d of DUTIES) {
       const n = (quote.match(new RegExp(d.words, 'g')) ?? []).length;
@@ -115,29 +126,43 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
     };
   };
 
-  const parents = o.blocks.map((b, i) => [b, i] as const).filter(([b]) => b.level === 2 && (b.kind === 'key_tasks' || b.kind === 'guarantees'));
+  // parents: the （一） headings of a task part; where a part has none, its 1. items; where it has neither, the part itself
+  const isTaskPart = (b: Block) => b.kind === 'key_tasks' || b.kind === 'guarantees';
+  const parents: (readonly [Block, number])[] = [];
+  o.blocks.forEach((b, i) => {
+    if (!isTaskPart(b)) return;
+    const underL1 = o.blocks.filter((x) => x.l1 === b.l1);
+    if (b.level === 2) parents.push([b, i]);
+    else if (b.level === 3 && b.l2 < 0 && !underL1.some((x) => x.level === 2)) parents.push([b, i]);
+    else if (b.level === 1 && !underL1.some((x) => x.level === 2 || x.level === 3)) parents.push([b, i]);
+  });
   parents.forEach(([p, pi], n) => {
     const guarantee = p.kind === 'guarantees';
-    const code = `${guarantee ? '保障' : ''}${numberCn(parents.filter(([b], j) => j < n && b.kind === p.kind).length + 1)}`;
-    const id = `${guarantee ? 'g' : 'kt'}${parents.filter(([b], j) => j < n && b.kind === p.kind).length + 1}`;
-    const title = (p.heading ?? '').replace(/^[（(][^）)]+[）)]\s*/, '');
+    const ordinal = parents.filter(([b], j) => j < n && b.kind === p.kind).length + 1;
+    const code = `${guarantee ? '保障' : ''}${numberCn(ordinal)}`;
+    const id = `${guarantee ? 'g' : 'kt'}${ordinal}`;
+    const title = (p.heading ?? '').replace(/^[（(][^）)]+[）)]\s*/, '').replace(/^[一二三四五六七八九十]+[、．.]\s*/, '').replace(/^\d+[.．、]\s*/, '');
     const parentAt = out.length;
     out.push({ task: { id, code, kind: guarantee ? 'guarantee' : 'key_task', title, quote: title, units: [], units_basis: 'inferred', due: last!.id, due_basis: 'inferred', weight: 1, indicators: [] } });
     const children: { quote: string; title?: string; cells?: string[] }[] = [];
-    const body: Block[] = o.blocks.filter((b, i) => i > pi && b.l2 === pi);
-    const items = body.filter((b) => b.level === 3);
-    const rows = body.filter((b) => b.cells && b.cells.length >= 3 && !/^(序号|任务|工作任务|主要任务)$/.test(b.cells[0]!) && !b.cells.some((c) => /牵头单位|责任单位/.test(c)));
+    const body: Block[] = [];
+    for (let i = pi + 1; i < o.blocks.length; i++) {
+      const b = o.blocks[i]!;
+      if (b.level !== 0 && b.level <= p.level) break;
+      if (b.kind !== p.kind) break;
+      body.push(b);
+    }
+    const deeper = (p.level + 1) as Block['level'];
+    const items = body.filter((b) => b.level === deeper);
+    const rows = body.filter((b) => b.cells && b.cells.length >= 3 && !b.cells.some((c) => /^(序号|工作任务|主要任务|任务内容)$|牵头单位|责任单位/.test(c)));
     if (rows.length) {
-      for (const r of rows) children.push({ quote: r.text, title: r.cells!.find((c) => c.length > 4) ?? r.text, cells: r.cells!.filter((c) => c.length <= 30 && !/\d{4}年|^\d+$/.test(c)) });
+      for (const r of rows) children.push({ quote: r.text, title: r.cells!.find((c) => c.length > 4 && !/\d{4}年/.test(c)) ?? r.text, cells: r.cells!.filter((c) => c.length <= 30 && !/\d{4}年|^\d+$/.test(c)) });
     } else if (items.length) {
-      for (const it of items) {
-        const words = [it.heading, it.text].filter(Boolean).join('。');
-        children.push({ quote: [it.heading!, ...(it.text ? [it.text] : [])].join('。').replace(/。。/, '。'), title: it.heading!.replace(/^\d+[.．、]\s*/, '') });
-        void words;
-      }
+      for (const it of items) children.push({ quote: [it.heading!, ...(it.text ? [it.text] : [])].join('。'), title: it.heading!.replace(/^[（(]?\d+[)）.．、]\s*/, '') });
     } else {
       const texts = [p.text, ...body.filter((b) => b.level === 0 && !b.cells).map((b) => b.text)].filter(Boolean);
-      for (const t of texts) for (const s of sentences(t)) if (s.length >= 8) children.push({ quote: s });
+      // a line with no sentence mark and few words is a signature (落款, date), not a task
+      for (const t of texts) for (const s of sentences(t)) if (s.length >= 8 && (/[。！？；]$/.test(s) || s.length > 20)) children.push({ quote: s });
     }
     children.forEach((c, k) => {
       const a = assign(c.quote, c.cells);
