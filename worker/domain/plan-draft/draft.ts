@@ -135,7 +135,7 @@ export function draftPlan(text: string, townId: string, catalogue: readonly Indi
       id = same?.id ?? `draft-indicator-${proposed.length + 1}`;
       if (!same) {
         proposed.push({ id, name: p.name, name_en: 'TODO', kind: p.kind, ...(p.kind === 'numeric' ? { unit: t.target.kind === 'numeric' ? t.target.unit : undefined } : {}), direction: 'increase' } as IndicatorDef);
-        decide('indicators.yaml', t.target.quote, `${id}: ${p.why}。草稿提议新指标“${p.name}”（${p.kind}），请定：并入目录某指标，或给出 id、name_en 后加进 content/indicators.yaml / map it or add it to the catalogue.`, `"${id}"`);
+        decide('indicators.yaml', t.target.quote, `${id}: “${t.target.quote}”—${p.why}。草稿提议新指标“${p.name}”（${p.kind}），请定：并入目录某指标，或给出 id、name_en 后加进 content/indicators.yaml / map it or add it to the catalogue.`, `"${id}"`);
       }
     }
     if (t.target.kind === 'numeric' && t.target.display.includes('分之') && !t.target.display.includes('以上'))

@@ -221,3 +221,25 @@ export function outline(text: string): Outline {
 export function sentences(text: string): string[] {
   return text.match(/[^。！？]+[。！？]?/g)?.map((s) => s.trim()).filter((s) => s.length > 0) ?? [];
 }
+
+/**
+ * Splits a task paragraph into its items: sentences, and clauses a ； sets apart (冯卯中心卫生院增设…；提高…),
+ * except inside brackets or quotes, where a ； lists parts of one item (（五保障：…；四优先：…）).
+ */
+export function taskSentences(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if ('（(“《'.includes(c)) depth++;
+    else if ('）)”》'.includes(c)) depth = Math.max(0, depth - 1);
+    else if ('。！？'.includes(c) || (c === '；' && depth === 0)) {
+      out.push(text.slice(from, i + 1).trim());
+      from = i + 1;
+      depth = 0;
+    }
+  }
+  if (from < text.length) out.push(text.slice(from).trim());
+  return out.filter((s) => s.length > 0);
+}

@@ -112,7 +112,7 @@ export function targets(o: Outline, ms: Milestone[], known: ReadonlySet<string>,
       out.push(
         indicator
           ? { indicator, target }
-          : { target, proposal: { name: n.object || clause, kind: 'numeric', unit: n.unit, why: `目录中没有计量“${n.object || clause}”的指标 / no catalogue indicator measures this` } },
+          : { target, proposal: { name: n.unit === '%' ? clause : n.object || clause, kind: 'numeric', unit: n.unit, why: `目录中没有计量“${n.unit === '%' ? clause : n.object || clause}”的指标 / no catalogue indicator measures this` } },
       );
     }
   };

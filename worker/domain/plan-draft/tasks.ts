@@ -6,7 +6,7 @@
  */
 import type { Milestone, TaskDef } from '../content.ts';
 import { findUnit, type DraftMember, type DraftUnit } from './group.ts';
-import { numberCn, sentences, type Block, type Outline } from './outline.ts';
+import { numberCn, taskSentences, type Block, type Outline } from './outline.ts';
 import type { DraftTarget } from './targets.ts';
 
 /** A drafted task and why its inferred parts were inferred. */
@@ -52,7 +52,8 @@ export function subjectUnits(sentence: string, us: readonly DraftUnit[]): DraftU
   const found: DraftUnit[] = [];
   let rest = sentence;
   for (;;) {
-    const hit = names.find(([n]) => n.length > 1 && rest.startsWith(n));
+    // a two-character short name (组织, 卫计) is a unit only in a list of units (组织、卫计、民政等单位), not as a verb (组织医疗机构…)
+    const hit = names.find(([n]) => n.length > 1 && rest.startsWith(n) && (n.length > 2 || /^[、和及与等]/.test(rest.slice(n.length))));
     if (!hit) break;
     if (!found.includes(hit[1])) found.push(hit[1]);
     rest = rest.slice(hit[0].length);
@@ -162,7 +163,7 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
     } else {
       const texts = [p.text, ...body.filter((b) => b.level === 0 && !b.cells).map((b) => b.text)].filter(Boolean);
       // a line with no sentence mark and few words is a signature (落款, date), not a task
-      for (const t of texts) for (const s of sentences(t)) if (s.length >= 8 && (/[。！？；]$/.test(s) || s.length > 20)) children.push({ quote: s });
+      for (const t of texts) for (const s of taskSentences(t)) if (s.length >= 8 && (/[。！？；]$/.test(s) || s.length > 20)) children.push({ quote: s });
     }
     children.forEach((c, k) => {
       const a = assign(c.quote, c.cells);
