@@ -47,8 +47,7 @@ async function run(plan: string, file: string, format: 'txt' | 'docx', truthDir:
   const text = await documentText(file);
   const d = draftPlan(text, town, catalogue);
   const ms = Math.round(performance.now() - t);
-  const problems = checkDraft(ROOT + '/content', town, d);
-  const unlisted = problems.filter((p) => !d.decisions.some((x) => x.check && p.includes(x.check)));
+  const unlisted = checkDraft(resolve(ROOT, 'content'), town, d).filter((p) => !p.listed);
   return { plan, format, score: scoreDraft(d.files, townFiles(truthDir)), decisions: d.decisions.length, unlisted_problems: unlisted.length, ms };
 }
 

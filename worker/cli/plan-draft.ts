@@ -6,12 +6,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import mammoth from 'mammoth';
-import { parse, stringify } from 'yaml';
-import { CONTENT_DIR, readContentFiles } from '../content/read.ts';
-import { ContentError, parseContent } from '../content/parse.ts';
+import { parse } from 'yaml';
+import { CONTENT_DIR } from '../content/read.ts';
 import type { IndicatorDef } from '../domain/content.ts';
 import { decodeText, documentFormat, DocumentError, htmlToText } from '../domain/plan-draft/document.ts';
 import { draftPlan, type PlanDraft } from '../domain/plan-draft/draft.ts';
+import { checkPlanDraft, checkSection } from '../domain/plan-draft/check.ts';
 import { Slug } from '../domain/content.ts';
 
 /** A document's text, by its format. */
@@ -23,20 +23,9 @@ export async function documentText(file: string): Promise<string> {
   return htmlToText(value);
 }
 
-/** content:check on the content folder with the draft in it and its proposed indicators in the catalogue. */
-export function checkDraft(contentDir: string, townId: string, draft: PlanDraft): string[] {
-  // the catalogue and the drafted town only: other towns' drafts in progress are not this draft's problems
-  const files = Object.fromEntries(Object.entries(readContentFiles(contentDir)).filter(([p]) => p === 'indicators.yaml'));
-  for (const [name, text] of Object.entries(draft.files)) if (name !== 'DRAFT.md') files[`towns/${townId}/${name}`] = text;
-  const catalogue = (parse(files['indicators.yaml'] ?? '[]') as IndicatorDef[]) ?? [];
-  files['indicators.yaml'] = stringify([...catalogue, ...draft.proposedIndicators.map((p) => ({ ...p, name_en: p.name_en }))]);
-  try {
-    parseContent(files);
-    return [];
-  } catch (e) {
-    if (e instanceof ContentError) return e.problems;
-    throw e;
-  }
+/** content:check on the drafted town, with the catalogue of `contentDir` and the draft's proposed indicators. */
+export function checkDraft(contentDir: string, townId: string, draft: PlanDraft): { problem: string; listed: boolean }[] {
+  return checkPlanDraft(draft, townId, parse(readFileSync(resolve(contentDir, 'indicators.yaml'), 'utf8')) as IndicatorDef[]);
 }
 
 if (import.meta.main) {
@@ -66,24 +55,11 @@ if (import.meta.main) {
     const text = await documentText(resolve(file));
     const catalogue = parse(readFileSync(resolve(contentDir, 'indicators.yaml'), 'utf8')) as IndicatorDef[];
     const draft = draftPlan(text, town, catalogue);
-    const problems = checkDraft(contentDir, town, draft);
+    const results = checkDraft(contentDir, town, draft);
     const ms = Math.round(performance.now() - started);
     // each problem either concerns a decision DRAFT.md lists, or is one the drafter did not foresee
-    const listed = (p: string) => draft.decisions.some((d) => d.check && p.includes(d.check));
-    const unlisted = problems.filter((p) => !listed(p));
-    const checkNote = [
-      '',
-      '## content:check',
-      '',
-      problems.length === 0
-        ? draft.proposedIndicators.length
-          ? `把上面 ${draft.proposedIndicators.length} 个提议的新指标加进 content/indicators.yaml（或改为已有指标）后，content:check 对本草稿无其他问题。/ With the proposed indicators added, content:check reports nothing else.`
-          : 'content:check 对本草稿无问题。/ content:check passes on this draft.'
-        : `把提议的新指标加进目录后，content:check 报告 ${problems.length} 个问题，其中 ${problems.length - unlisted.length} 个属于上面列出的决定${unlisted.length ? `，${unlisted.length} 个未列出，须逐一处理` : ''} / ${problems.length} problems, ${unlisted.length} not listed above:`,
-      '',
-      ...problems.map((p) => `- ${listed(p) ? '（已列出 / listed）' : '（未列出 / not listed）'} ${p}`),
-      '',
-    ];
+    const unlisted = results.filter((r) => !r.listed).map((r) => r.problem);
+    draft.files['DRAFT.md'] += checkSection(draft, results);
     mkdirSync(dir, { recursive: true });
     for (const [name, body] of Object.entries(draft.files)) writeFileSync(resolve(dir, name), body);
     const c = draft.counts;
@@ -93,7 +69,7 @@ if (import.meta.main) {
     console.log(
       unlisted.length
         ? `content:check on the draft: ${unlisted.length} problems NOT listed in DRAFT.md (see its end):\n  ${unlisted.join('\n  ')}`
-        : `content:check on the draft: passes except for what DRAFT.md lists (${draft.proposedIndicators.length} proposed indicators${problems.length ? `, ${problems.length} listed problems` : ''}).`,
+        : `content:check on the draft: passes except for what DRAFT.md lists (${draft.proposedIndicators.length} proposed indicators${results.length ? `, ${results.length} listed problems` : ''}).`,
     );
     if (unlisted.length) process.exitCode = 3;
   } catch (e) {
