@@ -58,6 +58,7 @@ export function draftPlan(text: string, townId: string, catalogue: readonly Indi
   const g = leadingGroup(o);
   const name = townName(md, g.name) ?? '';
   const us = findUnits(o, g, name.replace(/(?:镇|乡|街道)$/, ''));
+  if (us.length === 0) us.push({ id: 'unit-1', name: '待填写', aliases: [], kind: 'department', supervises: false, found: '' });
   const officeUnit = g.office ? findUnit(us, g.office.unitName) : undefined;
 
   // ---- town.yaml
@@ -101,7 +102,8 @@ export function draftPlan(text: string, townId: string, catalogue: readonly Indi
 
   // ---- units.yaml
   const unitRows: Unit[] = us.map((u) => ({ id: u.id, name: u.name, aliases: u.aliases, kind: u.kind, supervises: u.supervises }));
-  for (const u of us) decide('units.yaml', u.name, `${u.id}“${u.name}”（见${u.found}）：请定 id（拼音，永不更改）、kind（草稿为 ${u.kind}）${u.aliases.length ? `、别名 ${u.aliases.join('、')}` : ''} / confirm id, kind and aliases.`);
+  if (us.length === 1 && us[0]!.name === '待填写') decide('units.yaml', undefined, '未从成员职务或正文中认出任何责任单位，草稿暂设“待填写”，请按方案列出各单位 / no unit found: list the units.');
+  for (const u of us.filter((x) => x.found)) decide('units.yaml', u.name, `${u.id}“${u.name}”（见${u.found}）：请定 id（拼音，永不更改）、kind（草稿为 ${u.kind}）${u.aliases.length ? `、别名 ${u.aliases.join('、')}` : ''} / confirm id, kind and aliases.`);
 
   // ---- leading-group.yaml
   for (const m of g.members) {

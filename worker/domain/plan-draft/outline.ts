@@ -76,9 +76,9 @@ export function kindOf(title: string): Kind | undefined {
   return undefined;
 }
 
-/** Splits a heading line at its first 。 (or ．/：): the heading's own words and the sentence after it. */
+/** Splits a heading line at its first 。: the heading's own words and the sentence after it. */
 function splitHeading(line: string): { heading: string; rest: string } {
-  const i = line.search(/[。：:]/);
+  const i = line.search(/。/);
   if (i < 0 || i > 40) return { heading: line.replace(/[。；]$/, ''), rest: '' };
   return { heading: line.slice(0, i), rest: line.slice(i + 1).trim() };
 }
