@@ -4,7 +4,7 @@
  *   targets: (milestone, indicator, value, comparator) equal (qualitative: milestone, indicator);
  *   tasks:   one-to-one pairs by quote (same quote, or one holds the other, or ≥ 60 % of the shorter's
  *            characters in common), then (code, quote, units by name, due) all equal for the strict score;
- *            the pairing alone and each field's agreement are reported beside it.
+ *            the pairing alone and each field's agreement (and the first lead unit's) are reported beside it.
  */
 import { parse } from 'yaml';
 import type { LeadingGroup, TaskDef, TownIndicator, Unit } from '../worker/domain/content.ts';
@@ -25,7 +25,7 @@ export interface DraftScore {
   /** Tasks paired by quote only. */
   tasksByQuote: PR;
   /** Of the pairs: share with the same code, the same units (by name), the same due. */
-  taskFields: { code: number; units: number; due: number; unitsStated: number };
+  taskFields: { code: number; units: number; lead: number; due: number; unitsStated: number };
 }
 
 const pr = (draft: number, truth: number, matched: number, matchedTruth = matched): PR => ({
@@ -113,6 +113,7 @@ export function scoreDraft(draft: TownFiles, truth: TownFiles): DraftScore {
   const same = {
     code: pairs.filter(([d, t]) => d.code === t.code).length,
     units: pairs.filter(([d, t]) => unitsOf(d, du) === unitsOf(t, tu)).length,
+    lead: pairs.filter(([d, t]) => du.get(d.units.find((u) => u.role === 'lead')?.unit ?? '') === tu.get(t.units.find((u) => u.role === 'lead')?.unit ?? '')).length,
     due: pairs.filter(([d, t]) => d.due === t.due).length,
     unitsStated: pairs.filter(([d, t]) => (d.units_basis === 'stated') === (t.units_basis === 'stated')).length,
   };
@@ -124,6 +125,6 @@ export function scoreDraft(draft: TownFiles, truth: TownFiles): DraftScore {
     targetsNumeric: pr(dn.length, tn.length, multisetMatch(dn, tn)),
     tasks: pr(dTasks.length, tTasks.length, strict),
     tasksByQuote: pr(dTasks.length, tTasks.length, pairs.length),
-    taskFields: { code: share(same.code), units: share(same.units), due: share(same.due), unitsStated: share(same.unitsStated) },
+    taskFields: { code: share(same.code), units: share(same.units), lead: share(same.lead), due: share(same.due), unitsStated: share(same.unitsStated) },
   };
 }

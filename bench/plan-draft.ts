@@ -113,18 +113,20 @@ export function planDraftMarkdown(f: PlanDraftFigures): string {
     '',
     'How each kind is scored: **members** — (name, post) equal; **targets** — (milestone, indicator, value, comparator) equal, a qualitative target by (milestone, indicator) — a proposed new indicator (`draft-indicator-*`) counts as the same decision as an editor\'s new one (`new-*`, 柳溪镇 only; with its text); **tasks** — paired one-to-one by quote (same words, one holding the other, or ≥ 60 % of the shorter\'s character pairs in common), then correct only if code, units (by name and role) and due are all equal. "tasks by quote" is the pairing alone; the last columns are the share of pairs agreeing on each field.',
     '',
-    '| plan | file | tasks P | tasks R | targets P | targets R | members P | members R | tasks by quote P / R | pairs: same code / units / due / stated-or-inferred | DRAFT.md decisions | unlisted check problems | ms |',
+    '| plan | file | tasks P | tasks R | targets P | targets R | members P | members R | tasks by quote P / R | pairs: same code / units / first lead unit / due / stated-or-inferred | DRAFT.md decisions | unlisted check problems | ms |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of f.runs) {
     const s = r.score;
     md.push(
-      `| ${r.plan} | .${r.format} | ${cell(s.tasks, B.precision, 'precision')} | ${cell(s.tasks, B.recall, 'recall')} | ${cell(s.targets, B.precision, 'precision')} | ${cell(s.targets, B.recall, 'recall')} | ${cell(s.members, B.precision, 'precision')} | ${cell(s.members, B.recall, 'recall')} | ${pct(s.tasksByQuote.precision)} / ${pct(s.tasksByQuote.recall)} (${s.tasksByQuote.draft} drafted, ${s.tasksByQuote.truth} by hand) | ${pct(s.taskFields.code)} / ${pct(s.taskFields.units)} / ${pct(s.taskFields.due)} / ${pct(s.taskFields.unitsStated)} | ${r.decisions} | ${r.unlisted_problems} | ${r.ms} |`,
+      `| ${r.plan} | .${r.format} | ${cell(s.tasks, B.precision, 'precision')} | ${cell(s.tasks, B.recall, 'recall')} | ${cell(s.targets, B.precision, 'precision')} | ${cell(s.targets, B.recall, 'recall')} | ${cell(s.members, B.precision, 'precision')} | ${cell(s.members, B.recall, 'recall')} | ${pct(s.tasksByQuote.precision)} / ${pct(s.tasksByQuote.recall)} (${s.tasksByQuote.draft} drafted, ${s.tasksByQuote.truth} by hand) | ${pct(s.taskFields.code)} / ${pct(s.taskFields.units)} / ${pct(s.taskFields.lead)} / ${pct(s.taskFields.due)} / ${pct(s.taskFields.unitsStated)} | ${r.decisions} | ${r.unlisted_problems} | ${r.ms} |`,
     );
   }
   md.push(
     '',
     `30-page plan: ${f.big.chars.toLocaleString('en')} characters (≈ ${f.big.pages} pages of ${PAGE_CHARS} characters), ${f.big.tasks} tasks drafted; .docx → draft in **${f.big.seconds_docx} s** (drafting alone ${f.big.seconds_draft} s): ${mark(f.big.seconds_docx <= B.seconds)} (budget ≤ ${B.seconds} s).`,
+    '',
+    'Reading the target rows: on 柳溪镇 the one target too many is the task 一's “到2024年底，实现老年人家庭医生签约服务全覆盖”, which contradicts the goal's 65%以上 for the same date; the draft keeps both and lists the clash in DRAFT.md (content:check refuses two targets for one milestone), the hand-written answer keeps the goal\'s. On 冯卯镇 it is “患病老年人得到有效治疗”, drafted as its own goal where the editors folded it into the service-system target.',
     '',
     'Reading the task rows: the drafter splits a task part into one deliverable per sentence (or per numbered item, or per row of a 任务分解表); the hand-written Fengmao breakdown groups sentences by the editors\' judgement and assigns units the plan does not name (`units_basis: inferred`) from the members\' posts. The draft marks every such unit and date `inferred` and lists each in DRAFT.md for a person to decide, so the strict task score measures how often the draft\'s guesses equal the editors\' — it misses the budget, by a wide margin on Fengmao. Where the plan itself names the units, the draft agrees (the stated/inferred column).',
     '<!-- plan-draft:end -->',
