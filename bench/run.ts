@@ -8,6 +8,9 @@
  *   npm run bench -- --only backup [--updates N[,M…]]
  *                                 only the backup part (bench/backup.ts, default 1,000,000 updates):
  *                                 replaces its section of bench/results.md and its key in results.json
+ *   npm run bench -- --only plan-draft
+ *                                 only the plan drafter (bench/plan-draft.ts, issue 25): drafts vs. the
+ *                                 hand-written folders, per-kind precision/recall, a 30-page plan's time
  *   npm run bench -- --render      rewrites those sections of results.md from results.json (no measuring)
  *   npm run bench -- --only pages|start|site|builds [--quick]
  *                                 only that part of the live public site's budgets (issue 13, see
@@ -33,6 +36,7 @@ import { DATA, ROOT } from './synthetic.ts';
 import { END, START, runConsoleBench } from './console.ts';
 import { runPages } from './pages.ts';
 import { runStart } from './start.ts';
+import { PLAN_DRAFT_BUDGET, runPlanDraft, writePlanDraftSection } from './plan-draft.ts';
 import { atMost, liveBudgets, mark, renderLiveParts, writeLivePart, type Budget, type LiveResults, type Measured, type SiteFigures } from './live-report.ts';
 import { startLiveSite } from '../tests/site/live-site.ts';
 
@@ -57,7 +61,7 @@ const argAfter = (flag: string) => {
 const only = argAfter('--only');
 const LIVE_PARTS = ['pages', 'start', 'site', 'builds'] as const;
 type LivePart = (typeof LIVE_PARTS)[number];
-if (only !== undefined && only !== 'backup' && !LIVE_PARTS.includes(only as LivePart)) throw new Error(`--only takes: backup, ${LIVE_PARTS.join(', ')}`);
+if (only !== undefined && only !== 'backup' && only !== 'plan-draft' && !LIVE_PARTS.includes(only as LivePart)) throw new Error(`--only takes: backup, plan-draft, ${LIVE_PARTS.join(', ')}`);
 /** `--updates N[,M…]`: the backup part at each size (the full run takes the largest). */
 const BACKUP_SIZES = (argAfter('--updates') ?? (quick ? '10000' : '1000000')).split(',').map(Number).sort((a, b) => a - b);
 if (!BACKUP_SIZES.every((n) => Number.isInteger(n) && n > 0)) throw new Error('--updates takes whole numbers, comma-separated');
@@ -91,6 +95,16 @@ if (only === 'backup') {
 
 const outDir = quick ? DATA : resolve(ROOT, 'bench');
 const outBase = quick ? 'results-quick' : 'results';
+
+if (only === 'plan-draft') {
+  console.log('\n▶ plan drafter: drafts vs. hand-written content, and a 30-page plan');
+  const f = await runPlanDraft();
+  mkdirSync(outDir, { recursive: true });
+  writePlanDraftSection(outDir, outBase, f);
+  const miss = f.runs.some((r) => (['tasks', 'targets', 'members'] as const).some((k) => r.score[k].precision < PLAN_DRAFT_BUDGET.precision || r.score[k].recall < PLAN_DRAFT_BUDGET.recall)) || f.big.seconds_docx > PLAN_DRAFT_BUDGET.seconds;
+  console.log(`written: ${resolve(outDir, `${outBase}.md`)} and .json`);
+  process.exit(strict && miss ? 1 : 0);
+}
 const la = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
 /** Runs one live-site part and wraps its figures with when, where and under what load it ran. */
@@ -209,6 +223,7 @@ live.pages = (await part(`public progress page at ${PAGES.updates.toLocaleString
 const api: ApiLevel[] = await part(`API under load at ${LEVELS.map((l) => l.toLocaleString('en')).join(' / ')} updates`, () => runApi(LEVELS, LOAD));
 const backup: BackupFigures = await part(`backup: export / import at ${BACKUP_UPDATES.toLocaleString('en')} updates`, () => runBackup(BACKUP_UPDATES));
 live.start = (await part('npm start: fresh clone (cold), then again (warm)', () => livePart('start'))) as LiveResults['start'];
+const planDraft = await part('plan drafter: drafts vs. hand-written content, a 30-page plan', () => runPlanDraft());
 live.builds = (await part(`site build: ${TOWNS.map((n) => n.toLocaleString('en')).join(' / ')} synthetic towns`, () => livePart('builds'))) as LiveResults['builds'];
 
 // ---------------------------------------------------------------- budgets
@@ -328,6 +343,7 @@ writeFileSync(resolve(outDir, `${base}.json`), JSON.stringify(results, null, 2) 
 writeFileSync(resolve(outDir, `${base}.md`), md.join('\n'));
 for (const p of LIVE_PARTS) writeLivePart(outDir, base, p, live[p]!);
 writeBackupSection(outDir, base, [backup]);
+writePlanDraftSection(outDir, base, planDraft);
 
 console.log(`\n${'─'.repeat(80)}\nbudgets:`);
 for (const b of budgets) console.log(`  ${b.pass === null ? '–   ' : b.pass ? 'pass' : 'MISS'}  ${b.name}: ${b.value} (${b.limit}; ${b.margin})`);

@@ -22,6 +22,7 @@ import { inspections } from './routes/inspections.ts';
 import { bulletins } from './routes/bulletins.ts';
 import { tasks } from './routes/tasks.ts';
 import { taskTable } from './routes/task-table.ts';
+import { planDrafts } from './routes/plan-drafts.ts';
 import { validationHook } from './validation.ts';
 import { purgeAfterWrite } from './public-cache.ts';
 import { HSTS } from './transport.ts';
@@ -32,7 +33,8 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', p
   .route('/', bulletins)
   .route('/', tasks)
   .route('/', taskTable)
-  .route('/', regions);
+  .route('/', regions)
+  .route('/', planDrafts);
 const openApiConfig = {
   openapi: '3.1.0',
   info: { title: '示范镇创建进度 API (Demonstration Town Tracker)', version: '1' },

@@ -59,6 +59,8 @@ export default function consoleOffline() {
         if (!existsSync(swPath)) throw new Error(`console-offline: ${swPath} missing (site/public/console/sw.js is copied there by the build)`);
         const astroDir = join(root, '_astro');
         const assets = existsSync(astroDir) ? (await readdir(astroDir)).filter((f) => /\.(js|css)$/.test(f)).sort() : [];
+        // The .docx converter (mammoth, ~100 KB gzip) is loaded only when an admin drafts a plan: not precached for everyone.
+        const onDemand = (f) => /^docx-text\./.test(f);
         const code = new Map(await Promise.all(assets.filter((f) => f.endsWith('.js')).map(async (f) => /** @type {[string, string]} */ ([f, await readFile(join(astroDir, f), 'utf8')]))));
         const closure = (start) => {
           const seen = new Set();
@@ -87,7 +89,7 @@ export default function consoleOffline() {
           await writeFile(file, html);
         }
 
-        const urls = ['/console/', '/console/manifest.webmanifest', '/console/icon.svg', ...assets.map((f) => `/_astro/${f}`)];
+        const urls = ['/console/', '/console/manifest.webmanifest', '/console/icon.svg', ...assets.filter((f) => !onDemand(f)).map((f) => `/_astro/${f}`)];
         const hash = createHash('sha256');
         for (const u of urls) hash.update(u);
         hash.update(await readFile(join(consoleDir, 'index.html')));

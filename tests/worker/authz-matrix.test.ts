@@ -208,6 +208,11 @@ const MATRIX: Record<string, Row> = {
     }),
     expect: { ...officeOnly(200), admin: 200 },
   },
+  // A plan's text drafted into a new town's folder (a zip); a fresh town id per call.
+  'POST /api/v1/plan-drafts': {
+    req: (_f, _c, n) => ({ path: '/api/v1/plan-drafts', body: { town: `matrix-draft-${n}`, file_name: '方案.txt', text: '一、工作目标\n到2020年年底，建设2个示范基地。\n二、重点任务\n（一）推进建设。镇卫计办要加快推进。' } }),
+    expect: { ...all(403), anonymous: 401, admin: 200 },
+  },
 };
 
 /**

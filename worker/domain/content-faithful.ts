@@ -59,6 +59,7 @@ export function readNumber(text: string): number | undefined {
     const num = chineseInt(frac[2]!);
     return den && num !== undefined ? Math.round((num / den) * 10000) / 100 : undefined;
   }
+  if (/一半|半数/.test(text)) return 50;
   const m = /(\d+(?:\.\d+)?)\s*(?:余|多)?\s*(万|亿)?/.exec(text);
   if (m) return Number(m[1]) * (m[2] ? MULT[m[2]]! : 1);
   const c = /([零〇一二两三四五六七八九十百千]+)\s*(万|亿)?/.exec(text);

@@ -16,6 +16,7 @@ const screens: Record<string, () => Promise<{ default: ComponentType<ScreenProps
   inspections: () => import('./screens/Inspections.tsx'),
   bulletins: () => import('./screens/Bulletins.tsx'),
   audit: () => import('./screens/Audit.tsx'),
+  draft: () => import('./screens/Draft.tsx'),
 };
 
 /**

@@ -16,6 +16,7 @@ export const SCREENS = [
   { id: 'inspections', href: '/console/inspections/', label: '督导检查', roles: ['supervisor', 'admin'] },
   { id: 'bulletins', href: '/console/bulletins/', label: '通报', roles: ['supervisor', 'office', 'admin'] },
   { id: 'audit', href: '/console/audit/', label: '操作记录', roles: ['supervisor', 'office', 'admin'] },
+  { id: 'draft', href: '/console/draft/', label: '方案起草', roles: ['admin'] },
 ] as const satisfies readonly { id: string; href: string; label: string; roles: readonly Account['role'][] }[];
 
 export type ScreenId = (typeof SCREENS)[number]['id'] | 'home' | 'activate';

@@ -1,0 +1,210 @@
+/**
+ * Key tasks, guarantees and their deliverables with outline codes (一, 一.1, 保障二.3), the plan's words
+ * verbatim, the units a sentence names (`stated` only when it names them as its subject, or a task table
+ * lists them), otherwise units assigned by the words (`inferred`, for a person to confirm), and due dates
+ * from a year in the sentence (`stated`) or the milestone of the goal it serves (`inferred`).
+ */
+import type { Milestone, TaskDef } from '../content.ts';
+import { findUnit, type DraftMember, type DraftUnit } from './group.ts';
+import { numberCn, taskSentences, type Block, type Outline } from './outline.ts';
+import type { DraftTarget } from './targets.ts';
+
+/** A drafted task and why its inferred parts were inferred. */
+export interface DraftTask {
+  task: TaskDef;
+  /** Words that made the units (for an inferred assignment). */
+  unitsWhy?: string;
+  dueWhy?: string;
+}
+
+/** Which words point at which kind of unit (by the unit's name), for inferred assignments. */
+const DUTIES: { words: RegExp; unit: RegExp }[] = [
+  { words: /医疗|卫生|健康|签约|中医|疾病|诊疗|护理|康复|医护|医养/, unit: /卫计|卫健|卫生健康|卫生计生|卫生院/ },
+  { words: /养老|老年人日间|幸福院|福利院|敬老院|托养|社会组织|志愿|补贴|社会保障/, unit: /民政|社会事务|社事/ },
+  { words: /资金|财政|补贴|保险|金融|投入/, unit: /财政|财政所/ },
+  { words: /建设工程|改造|无障碍|设施建设|规划|绿道|工程/, unit: /建设|规划|城建/ },
+  { words: /旅游|民宿|康体|旅居/, unit: /旅服|旅游|文旅/ },
+  { words: /农业|种植|田园|农村新型经营主体/, unit: /民经|农业|经管|农经/ },
+  { words: /宣传|报道|舆论|媒体/, unit: /报道|宣传/ },
+  { words: /人才|培训|职称|队伍/, unit: /组织|人社/ },
+  { words: /督查|督导|考核|通报/, unit: /纪委|党政办|督查/ },
+  { words: /土地/, unit: /国土|自然资源/ },
+];
+
+const YEAR = /(\d{4})年/;
+
+/** Character bigrams, for matching a sentence with the goal it serves. */
+function bigrams(s: string): Set<string> {
+  const out = new Set<string>();
+  const t = s.replace(/[^\u4e00-\u9fa5]/g, '');
+  for (let i = 0; i + 1 < t.length; i++) out.add(t.slice(i, i + 2));
+  return out;
+}
+function overlap(a: Set<string>, b: Set<string>): number {
+  let n = 0;
+  for (const x of a) if (b.has(x)) n++;
+  return a.size ? n / Math.min(a.size, b.size || 1) : 0;
+}
+
+/** The units a sentence names as its subject: names at its start joined by 、和及, then 等单位/要/将/负责/牵头 or a verb. */
+export function subjectUnits(sentence: string, us: readonly DraftUnit[]): DraftUnit[] {
+  const names = us.flatMap((u) => [u.name, u.name.replace(/^镇/, ''), `镇${u.name.replace(/^镇/, '')}`, ...u.aliases].map((n) => [n, u] as const)).sort((a, b) => b[0].length - a[0].length);
+  const found: DraftUnit[] = [];
+  let rest = sentence;
+  for (;;) {
+    // a two-character short name (组织, 卫计) is a unit only in a list of units (组织、卫计、民政等单位), not as a verb (组织医疗机构…)
+    const hit = names.find(([n]) => n.length > 1 && rest.startsWith(n) && (n.length > 2 || /^[、和及与等]/.test(rest.slice(n.length))));
+    if (!hit) break;
+    if (!found.includes(hit[1])) found.push(hit[1]);
+    rest = rest.slice(hit[0].length);
+    const sep = /^[、和及与]/.exec(rest);
+    if (!sep) break;
+    rest = rest.slice(1);
+  }
+  return found;
+}
+
+/** Drafts the task breakdown from the key-task and guarantee parts (or a 任务分解表 table, where the plan has one). */
+export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly DraftMember[], ms: readonly Milestone[], goals: readonly DraftTarget[], officeUnit: DraftUnit | undefined): DraftTask[] {
+  const out: DraftTask[] = [];
+  const last = ms.at(-1);
+  const byYear = new Map(ms.map((m) => [m.year, m]));
+  const goalGrams = goals.map((g) => ({ g, grams: bigrams(g.target.kind === 'qualitative' ? g.target.text : g.target.quote) }));
+  const leadMember = (unitId: string | undefined) => members.find((m) => m.units[0] === unitId && m.units.includes(unitId ?? ''))?.id;
+
+  const due = (quote: string): { due: string; basis: 'stated' | 'inferred'; why?: string } => {
+    const y = YEAR.exec(quote);
+    const m = y ? byYear.get(Number(y[1])) : undefined;
+    if (m) return { due: m.id, basis: 'stated' };
+    const grams = bigrams(quote);
+    let best: { score: number; milestone: string; goal: string } | undefined;
+    for (const { g, grams: gg } of goalGrams) {
+      const score = overlap(gg, grams);
+      if (score >= 0.5 && (!best || score > best.score)) best = { score, milestone: g.target.milestone, goal: g.target.kind === 'qualitative' ? g.target.text : g.target.display };
+    }
+    if (best) return { due: best.milestone, basis: 'inferred', why: `与目标“${best.goal}”同期 / the goal it serves` };
+    return { due: last!.id, basis: 'inferred', why: `句中无年份，取方案最后期限 ${last!.label} / no year in the sentence: the plan's last milestone` };
+  };
+
+  const assign = (quote: string, cells?: string[]): { units: TaskDef['units']; basis: 'stated' | 'inferred'; why?: string } => {
+    if (cells) {
+      const lead = cells.flatMap((c) => c.split(/[、，,]/)).map((n) => findUnit(us, n.trim())).filter((u): u is DraftUnit => !!u);
+      if (lead.length) {
+        const [first, ...others] = [...new Set(lead)];
+        return { units: [{ unit: first!.id, role: 'lead' }, ...others.map((u) => ({ unit: u.id, role: 'support' as const }))], basis: 'stated' };
+      }
+    }
+    const subject = subjectUnits(quote, us);
+    if (subject.length) {
+      const more = subjectUnits(quote.slice(quote.indexOf('会同') + 2), us).filter((u) => !subject.includes(u));
+      return { units: [...subject.map((u) => ({ unit: u.id, role: 'lead' as const })), ...(quote.includes('会同') ? more.map((u) => ({ unit: u.id, role: 'support' as const })) : [])], basis: 'stated' };
+    }
+    const led = /由(.+?)牵头/.exec(quote);
+    if (led) {
+      const leads = subjectUnits(led[1]!.replace(/（[^）]*）/g, ''), us);
+      const after = quote.slice(led.index + led[0].length).replace(/^[，,]/, '');
+      const support = /^(.+?)(?:配合|协助|参与|具体实施|共同)/.exec(after);
+      const sup = support ? subjectUnits(support[1]!, us).filter((u) => !leads.includes(u)) : [];
+      if (leads.length) return { units: [...leads.map((u) => ({ unit: u.id, role: 'lead' as const })), ...sup.map((u) => ({ unit: u.id, role: 'support' as const }))], basis: 'stated' };
+    }
+    const hits: { u: DraftUnit; n: number }[] = [];
+    for (const d of DUTIES) {
+      const n = (quote.match(new RegExp(d.words, 'g')) ?? []).length;
+      if (!n) continue;
+      const u = us.find((x) => d.unit.test(x.name) && x.kind !== 'subdistrict' && x.kind !== 'institution') ?? us.find((x) => d.unit.test(x.name));
+      if (u) {
+        const h = hits.find((x) => x.u === u);
+        if (h) h.n += n;
+        else hits.push({ u, n });
+      }
+    }
+    hits.sort((a, b) => b.n - a.n);
+    const chosen = hits.length ? hits.slice(0, 3).map((h) => h.u) : officeUnit ? [officeUnit] : us.slice(0, 1);
+    return {
+      units: chosen.map((u, i) => ({ unit: u.id, role: i === 0 ? 'lead' : 'support' })),
+      basis: 'inferred',
+      why: hits.length ? `按句中词语分派：${chosen.map((u) => u.name).join('、')} / assigned from the sentence's words` : '句中无可对应的单位，暂交领导小组办公室所在单位 / no unit matches: the office unit',
+    };
+  };
+
+  // parents: the （一） headings of a task part; where a part has none, its 1. items; where it has neither, the part itself
+  const isTaskPart = (b: Block) => b.kind === 'key_tasks' || b.kind === 'guarantees';
+  const parents: (readonly [Block, number])[] = [];
+  o.blocks.forEach((b, i) => {
+    if (!isTaskPart(b)) return;
+    const underL1 = o.blocks.filter((x) => x.l1 === b.l1);
+    if (b.level === 2) parents.push([b, i]);
+    else if (b.level === 3 && b.l2 < 0 && !underL1.some((x) => x.level === 2)) parents.push([b, i]);
+    else if (b.level === 1 && !underL1.some((x) => x.level === 2 || x.level === 3)) parents.push([b, i]);
+  });
+  parents.forEach(([p, pi], n) => {
+    const guarantee = p.kind === 'guarantees';
+    const ordinal = parents.filter(([b], j) => j < n && b.kind === p.kind).length + 1;
+    const code = `${guarantee ? '保障' : ''}${numberCn(ordinal)}`;
+    const id = `${guarantee ? 'g' : 'kt'}${ordinal}`;
+    const title = (p.heading ?? '').replace(/^[（(][^）)]+[）)]\s*/, '').replace(/^[一二三四五六七八九十]+[、．.]\s*/, '').replace(/^\d+[.．、]\s*/, '');
+    const parentAt = out.length;
+    out.push({ task: { id, code, kind: guarantee ? 'guarantee' : 'key_task', title, quote: title, units: [], units_basis: 'inferred', due: last!.id, due_basis: 'inferred', weight: 1, indicators: [] } });
+    const children: { quote: string; title?: string; cells?: string[] }[] = [];
+    const body: Block[] = [];
+    for (let i = pi + 1; i < o.blocks.length; i++) {
+      const b = o.blocks[i]!;
+      if (b.level !== 0 && b.level <= p.level) break;
+      if (b.kind !== p.kind) break;
+      body.push(b);
+    }
+    const deeper = (p.level + 1) as Block['level'];
+    const items = body.filter((b) => b.level === deeper);
+    const rows = body.filter((b) => b.cells && b.cells.length >= 3 && !b.cells.some((c) => /^(序号|工作任务|主要任务|任务内容)$|牵头单位|责任单位/.test(c)));
+    if (rows.length) {
+      for (const r of rows) children.push({ quote: r.text, title: r.cells!.find((c) => c.length > 4 && !/\d{4}年/.test(c)) ?? r.text, cells: r.cells!.filter((c) => c.length <= 30 && !/\d{4}年|^\d+$/.test(c)) });
+    } else if (items.length) {
+      for (const it of items) children.push({ quote: [it.heading!, ...(it.text ? [it.text] : [])].join('。'), title: it.heading!.replace(/^[（(]?\d+[)）.．、]\s*/, '') });
+    } else {
+      const texts = [p.text, ...body.filter((b) => b.level === 0 && !b.cells).map((b) => b.text)].filter(Boolean);
+      // a line with no sentence mark and few words is a signature (落款, date), not a task
+      for (const t of texts) for (const s of taskSentences(t)) if (s.length >= 8 && (/[。！？；]$/.test(s) || s.length > 20)) children.push({ quote: s });
+    }
+    children.forEach((c, k) => {
+      const a = assign(c.quote, c.cells);
+      const d = due(c.quote);
+      const lead = a.units[0]?.unit;
+      const lm = leadMember(lead);
+      const titleText = (c.title ?? c.quote.split(/[，。；]/)[0]!).slice(0, 40);
+      out.push({
+        task: {
+          id: `${id}-${k + 1}`,
+          parent: id,
+          code: `${code}.${k + 1}`,
+          kind: 'deliverable',
+          title: titleText,
+          quote: c.quote,
+          units: a.units,
+          units_basis: a.basis,
+          ...(lm ? { lead_member: lm } : {}),
+          due: d.due,
+          due_basis: d.basis,
+          weight: 1,
+          indicators: [],
+        },
+        ...(a.why ? { unitsWhy: a.why } : {}),
+        ...(d.why ? { dueWhy: d.why } : {}),
+      });
+    });
+    // a parent: its deliverables' units (the most frequent lead first), due with its latest deliverable
+    const kids = out.slice(parentAt + 1).map((x) => x.task);
+    const parent = out[parentAt]!.task;
+    const count = new Map<string, number>();
+    for (const k of kids) for (const u of k.units) count.set(u.unit, (count.get(u.unit) ?? 0) + (u.role === 'lead' ? 2 : 1));
+    const ranked = [...count.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u);
+    const fallback = officeUnit?.id ?? us[0]!.id;
+    parent.units = (ranked.length ? ranked : [fallback]).map((u, i) => ({ unit: u, role: i === 0 ? 'lead' : 'support' }));
+    const lm = leadMember(parent.units[0]!.unit);
+    if (lm) parent.lead_member = lm;
+    const years = kids.map((k) => ms.find((m) => m.id === k.due)!.year);
+    if (years.length) parent.due = `y${Math.max(...years)}`;
+    out[parentAt]!.unitsWhy = '由其分项的单位汇总 / rolled up from its deliverables';
+    out[parentAt]!.dueWhy = '与最晚的分项同期 / due with its latest deliverable';
+  });
+  return out;
+}
