@@ -67,7 +67,7 @@ export const ACTION_FROM: Record<AccountAction, readonly AccountStatus[]> = {
 /** Who is acting, as far as the rule needs. */
 export interface Manager {
   id: string;
-  role: 'reporter' | 'office' | 'supervisor' | 'admin';
+  role: 'reporter' | 'office' | 'supervisor' | 'region_supervisor' | 'admin';
   town_id: string | null;
 }
 
