@@ -14,6 +14,7 @@ import { auth } from './routes/auth.ts';
 import { accounts } from './routes/accounts.ts';
 import { towns } from './routes/towns.ts';
 import { regions } from './routes/regions.ts';
+import { regionSupervision } from './routes/region-supervision.ts';
 import { updates } from './routes/updates.ts';
 import { docs } from './routes/docs.ts';
 import { prefs } from './routes/prefs.ts';
@@ -34,6 +35,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', p
   .route('/', tasks)
   .route('/', taskTable)
   .route('/', regions)
+  .route('/', regionSupervision)
   .route('/', planDrafts);
 const openApiConfig = {
   openapi: '3.1.0',
