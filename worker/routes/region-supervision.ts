@@ -78,8 +78,9 @@ const RegionBulletinSummary = z.object({
   published_at: z.string().nullable(),
 });
 const RegionBulletinView = RegionBulletinSummary.extend({
-  figures: RegionView.openapi({ description: "The region's public read model (GET /regions/{region}): live for a draft, frozen at issue" }),
-  frozen: z.boolean(),
+  /** The region's public read model (GET /regions/{region}): live for a draft, frozen at issue. */
+  figures: RegionView,
+  frozen: z.boolean().openapi({ description: "True once issued: the figures (the region's public read model, GET /regions/{region}) were stored at issue and never change" }),
 }).openapi('RegionBulletin');
 
 const readers = { roles: ['region_supervisor', 'admin'] as ('region_supervisor' | 'admin')[], region: 'read' as const };
