@@ -130,9 +130,8 @@ export async function openLocalD1(persistTo: string | undefined, opts: LocalOpen
     if (opts.exclusive) {
       // Set before the first read: in WAL mode SQLite then takes the file's exclusive lock at once and
       // keeps it until close(). workerd holds a shared lock while its D1 object has the file open.
-      // A cache for the whole database while this process alone holds it (a load of 1,000 towns
-      // writes ~170 MB; with SQLite's default 2 MB every index update rereads pages). Only as used.
-      db.exec('PRAGMA locking_mode = EXCLUSIVE; PRAGMA busy_timeout = 1000; PRAGMA cache_size = -524288');
+      // No statement may read the file before the probe below (PRAGMA cache_size reads the schema).
+      db.exec('PRAGMA locking_mode = EXCLUSIVE; PRAGMA busy_timeout = 1000');
       try {
         db.exec('BEGIN EXCLUSIVE; COMMIT');
       } catch (e) {
@@ -143,6 +142,9 @@ export async function openLocalD1(persistTo: string | undefined, opts: LocalOpen
             'Stop it (Ctrl+C in its terminal) and run this again; nothing was changed.',
         );
       }
+      // A cache for the whole database while this process alone holds it (a load of 1,000 towns
+      // writes ~170 MB; with SQLite's default 2 MB every index update rereads pages). Only as used.
+      db.exec('PRAGMA cache_size = -524288');
     }
     // miniflare's databases are in WAL mode (workerd sets it on every database it creates).
     if (created) db.exec('PRAGMA journal_mode = WAL');
