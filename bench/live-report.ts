@@ -151,9 +151,9 @@ export function startMarkdown(m: Measured<StartFigures>): string {
   const f = m.figures;
   const md: string[] = ['## `npm start`: cold and warm', ''];
   md.push(
-    `Measured ${when(m)}. \`git clone\` of commit \`${f.commit.slice(0, 10)}\` into a temporary folder, \`node_modules\` linked to this checkout's (the state after \`npm install\`; Astro's cache under node_modules/.astro is therefore shared with this checkout), then \`npm start\` (PORT set) timed from spawn until GET /api/health answers 200; its process group is stopped; then \`npm start\` again on the unchanged clone; then \`npm start -- --no-build --persist-to <fresh folder>\` with CONTENT_DIR holding ${f.scale ? f.scale.towns.toLocaleString('en') : '1,000'} towns (synthetic copies of 冯卯镇's plan, and 冯卯镇 for the demo accounts). The database steps run inside \`npm start\` (node:sqlite on miniflare's file, no wrangler spawn); their seconds are those \`npm start\` measured and printed. Step lines are when \`npm start\` printed them (▶ runs, ✓ skipped), in seconds since the spawn.`,
+    `Measured ${when(m)}. \`git clone\` of commit \`${f.commit.slice(0, 10)}\` into a temporary folder, \`node_modules\` linked to this checkout's (the state after \`npm install\`; Astro's cache under node_modules/.astro is therefore shared with this checkout), then \`npm start\` (PORT set) timed from spawn until GET /api/health answers 200; its process group is stopped; then \`npm start\` again on the unchanged clone; then \`npm start -- --no-build --persist-to <fresh folder>\` with CONTENT_DIR holding ${f.scale ? f.scale.towns.toLocaleString('en') : '1,000'} towns (synthetic copies of 冯卯镇's plan, and 冯卯镇 for the demo accounts). The database steps run inside \`npm start\` (node:sqlite on miniflare's file, no wrangler spawn); their seconds are those \`npm start\` measured and printed: wall time from deciding what to skip to closing the file, and the CPU time of that span (which other work on the machine does not inflate). Step lines are when \`npm start\` printed them (▶ runs, ✓ skipped), in seconds since the spawn.`,
     '',
-    '| start | seconds to /api/health 200 | build | database steps (migrations + content + demo accounts) | steps |',
+    '| start | seconds to /api/health 200 | build | database steps: wall, CPU (migrations + content + demo accounts) | steps |',
     '| --- | --- | --- | --- | --- |',
   );
   const runs: [string, (typeof f)['cold'] | undefined][] = [['cold (fresh clone, 冯卯镇)', f.cold], ['warm (unchanged tree)', f.warm], [`cold database, ${f.scale?.towns.toLocaleString('en') ?? '–'} towns, --no-build`, f.scale]];
@@ -161,7 +161,7 @@ export function startMarkdown(m: Measured<StartFigures>): string {
     if (!r) continue;
     const d = r.step_seconds;
     md.push(
-      `| ${name} | ${r.seconds} | ${d ? `${d.build} s` : '–'} | ${d ? `${d.database} s (${d.migrations} + ${d.content} + ${d.demo_accounts})` : '–'} | ${r.steps.map((s) => `${s.at} s ${s.line.replace(/\|/g, '\\|')}`).join('<br>')} |`,
+      `| ${name} | ${r.seconds} | ${d ? `${d.build} s` : '–'} | ${d ? `${d.database} s, ${d.database_cpu ?? '–'} s CPU (${d.migrations} + ${d.content} + ${d.demo_accounts})` : '–'} | ${r.steps.map((s) => `${s.at} s ${s.line.replace(/\|/g, '\\|')}`).join('<br>')} |`,
     );
   }
   return md.join('\n') + '\n';

@@ -25,7 +25,7 @@ export interface StartRun {
   /** Each step `npm start` announced (▶ done, ✓ skipped), with the seconds since the spawn when it was printed. */
   steps: { at: number; line: string }[];
   /** Seconds of each step as `npm start` measured it (0 when skipped). */
-  step_seconds: { build: number; database: number; migrations: number; content: number; demo_accounts: number };
+  step_seconds: { build: number; database: number; database_cpu: number; migrations: number; content: number; demo_accounts: number };
 }
 
 export interface StartFigures {
@@ -38,15 +38,15 @@ export interface StartFigures {
 
 /** The step times of `npm start`'s "prepared in" line. */
 function stepSeconds(log: string): StartRun['step_seconds'] {
-  const m = log.match(/prepared in [\d.]+ s \(build ([\d.]+) s; database ([\d.]+) s: migrations ([\d.]+) s, content ([\d.]+) s, demo accounts ([\d.]+) s\)/);
+  const m = log.match(/prepared in [\d.]+ s \(build ([\d.]+) s; database ([\d.]+) s, ([\d.]+) s CPU: migrations ([\d.]+) s, content ([\d.]+) s, demo accounts ([\d.]+) s\)/);
   if (!m) throw new Error(`npm start printed no step times:\n${log.slice(-3000)}`);
-  const [build, database, migrations, content, demo_accounts] = m.slice(1).map(Number) as [number, number, number, number, number];
-  return { build, database, migrations, content, demo_accounts };
+  const [build, database, database_cpu, migrations, content, demo_accounts] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return { build, database, database_cpu, migrations, content, demo_accounts };
 }
 
 /** One line for the console. */
 export const describeRun = (r: StartRun): string =>
-  `${r.seconds} s to /api/health (build ${r.step_seconds.build} s; database ${r.step_seconds.database} s = migrations ${r.step_seconds.migrations} + content ${r.step_seconds.content} + demo accounts ${r.step_seconds.demo_accounts})`;
+  `${r.seconds} s to /api/health (build ${r.step_seconds.build} s; database ${r.step_seconds.database} s (${r.step_seconds.database_cpu} s CPU) = migrations ${r.step_seconds.migrations} + content ${r.step_seconds.content} + demo accounts ${r.step_seconds.demo_accounts})`;
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 

@@ -109,7 +109,7 @@ describe('npm start: the database steps in one process', () => {
       expect(startLog).toMatch(/▶ applying migrations/);
       expect(startLog).toMatch(/▶ loading content\/ into the local database/);
       expect(startLog).toMatch(/▶ creating the demo accounts/);
-      expect(startLog).toMatch(/prepared in [\d.]+ s \(build 0\.0 s; database [\d.]+ s: migrations [\d.]+ s, content [\d.]+ s, demo accounts [\d.]+ s\)/);
+      expect(startLog).toMatch(/prepared in [\d.]+ s \(build 0\.0 s; database [\d.]+ s, [\d.]+ s CPU: migrations [\d.]+ s, content [\d.]+ s, demo accounts [\d.]+ s\)/);
 
       const health = (await (await fetch(`${server.origin}/api/health`)).json()) as { migrations_applied: number; migration: string; content_hash: string };
       expect(health.migrations_applied).toBe(migrationNames().length);

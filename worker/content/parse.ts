@@ -3,6 +3,7 @@
  * Keys are paths relative to the folder: indicators.yaml, towns/<id>/town.yaml …, jurisdictions/<id>.yaml,
  * jurisdictions/sources/<source_file>.
  */
+/// <reference path="./js-yaml.d.ts" />
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { z } from 'zod';
 import { ContentBundle, IndicatorDef, Jurisdiction, LeadingGroup, TaskDef, TownFile, TownIndicator, Unit } from '../domain/content.ts';
