@@ -146,8 +146,9 @@ export async function openLocalD1(persistTo: string | undefined, opts: LocalOpen
       // writes ~170 MB; with SQLite's default 2 MB every index update rereads pages). Only as used.
       db.exec('PRAGMA cache_size = -524288');
     }
-    // miniflare's databases are in WAL mode (workerd sets it on every database it creates).
-    if (created) db.exec('PRAGMA journal_mode = WAL');
+    // miniflare's databases are in WAL mode (workerd sets it on every database it creates); a no-op
+    // when it already is, and it also mends an empty file a failed first run may have left.
+    if (opts.create) db.exec('PRAGMA journal_mode = WAL');
     // synchronous = NORMAL (WAL): a commit is not fsynced; a power cut can lose the last batches but never
     // splits one, and the restore marker moves in the same transaction as its rows.
     db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL');
