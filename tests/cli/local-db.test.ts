@@ -194,7 +194,8 @@ describe('npm start: the database steps in one process', () => {
       for (const m of all(f, 'SELECT applied_at FROM d1_migrations')) expect(m.applied_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
       expect(all(f, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
     }
-  }, 120_000);
+    // Two wrangler runs (each starts workerd): a bound for a hung run on a loaded machine, not a speed check.
+  }, 300_000);
 
   it('a content load that fails midway leaves the database as it was', () => {
     const dir = tempDir('dtt-load-fail-');
