@@ -14,7 +14,7 @@ import GithubSlugger from 'github-slugger';
 import MarkdownIt from 'markdown-it';
 import { z } from 'zod';
 
-type Token = ReturnType<MarkdownIt['parse']>[number];
+type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number];
 
 // typographer: Astro's smartypants turns -- and ... into dashes and ellipses before slugging; do the same.
 const md = new MarkdownIt('default', { html: false, linkify: false, typographer: true });
