@@ -20,6 +20,7 @@ import { inspections } from './routes/inspections.ts';
 import { bulletins } from './routes/bulletins.ts';
 import { tasks } from './routes/tasks.ts';
 import { taskTable } from './routes/task-table.ts';
+import { search } from './routes/search.ts';
 import { validationHook } from './validation.ts';
 import { purgeAfterWrite } from './public-cache.ts';
 
@@ -28,7 +29,8 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', p
   .route('/', inspections)
   .route('/', bulletins)
   .route('/', tasks)
-  .route('/', taskTable);
+  .route('/', taskTable)
+  .route('/', search);
 const openApiConfig = {
   openapi: '3.1.0',
   info: { title: '示范镇创建进度 API (Demonstration Town Tracker)', version: '1' },
