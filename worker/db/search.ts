@@ -21,16 +21,18 @@ import {
   type SearchSource,
 } from '../domain/search.ts';
 import { stmt, type Stmt } from './sql.ts';
-import { pinnedSql } from './tasks.ts';
 
 const CHUNK_BYTES = 40_000;
 const json = (v: unknown) => JSON.stringify(v);
 
 /**
- * A task entry the office owns (its title or code was edited through the API): the loader keeps it.
- * A function, not a constant: tasks.ts and this module import each other.
+ * A task entry the office owns (its title or code was edited through the API, so pinned in
+ * tasks.console_fields as worker/db/tasks.ts's pinnedSql reads it): the loader keeps it. Written
+ * out here because the search page imports this module and must not pull in the task schemas
+ * (their OpenAPI extension has to come first in the Worker bundle).
  */
-const keep = (): string => `(d.kind = 'task' AND EXISTS (SELECT 1 FROM tasks WHERE tasks.town_id = d.town_id AND tasks.id = d.ref AND (${pinnedSql('title')} OR ${pinnedSql('code')})))`;
+const keep = (): string =>
+  `(d.kind = 'task' AND EXISTS (SELECT 1 FROM tasks WHERE tasks.town_id = d.town_id AND tasks.id = d.ref AND (instr(tasks.console_fields, '"title"') > 0 OR instr(tasks.console_fields, '"code"') > 0)))`;
 
 /** Splits entries into chunks whose JSON stays under CHUNK_BYTES. */
 function chunks<T>(rows: T[]): T[][] {
