@@ -8,6 +8,9 @@
  *   npm run bench -- --only backup [--updates N[,M…]]
  *                                 only the backup part (bench/backup.ts, default 1,000,000 updates):
  *                                 replaces its section of bench/results.md and its key in results.json
+ *   npm run bench -- --only search [--towns N] [--quick]
+ *                                 only search across every town (bench/search.ts, default 1,000
+ *                                 towns): replaces its section of results.md and its key in results.json
  *   npm run bench -- --render      rewrites those sections of results.md from results.json (no measuring)
  *   npm run bench -- --only pages|start|site|builds [--quick]
  *                                 only that part of the live public site's budgets (issue 13, see
@@ -33,6 +36,7 @@ import { DATA, ROOT } from './synthetic.ts';
 import { END, START, runConsoleBench } from './console.ts';
 import { runPages } from './pages.ts';
 import { runStart } from './start.ts';
+import { runSearch, writeSearchSection } from './search.ts';
 import { atMost, liveBudgets, mark, renderLiveParts, writeLivePart, type Budget, type LiveResults, type Measured, type SiteFigures } from './live-report.ts';
 import { startLiveSite } from '../tests/site/live-site.ts';
 
@@ -57,7 +61,7 @@ const argAfter = (flag: string) => {
 const only = argAfter('--only');
 const LIVE_PARTS = ['pages', 'start', 'site', 'builds'] as const;
 type LivePart = (typeof LIVE_PARTS)[number];
-if (only !== undefined && only !== 'backup' && !LIVE_PARTS.includes(only as LivePart)) throw new Error(`--only takes: backup, ${LIVE_PARTS.join(', ')}`);
+if (only !== undefined && only !== 'backup' && only !== 'search' && !LIVE_PARTS.includes(only as LivePart)) throw new Error(`--only takes: backup, search, ${LIVE_PARTS.join(', ')}`);
 /** `--updates N[,M…]`: the backup part at each size (the full run takes the largest). */
 const BACKUP_SIZES = (argAfter('--updates') ?? (quick ? '10000' : '1000000')).split(',').map(Number).sort((a, b) => a - b);
 if (!BACKUP_SIZES.every((n) => Number.isInteger(n) && n > 0)) throw new Error('--updates takes whole numbers, comma-separated');
@@ -87,6 +91,16 @@ if (only === 'backup') {
   const identical = figs.every((f) => f.identical);
   console.log(`\nbackup: peak RSS ${worst} MB (budget ≤ ${BACKUP_BUDGET_MB} MB), round trip ${identical ? 'byte-identical' : 'DIFFERS'}`);
   process.exit(strict && (worst > BACKUP_BUDGET_MB || !identical) ? 1 : 0);
+}
+
+if (only === 'search') {
+  const towns = Number(argAfter('--towns') ?? (quick ? 100 : 1000));
+  if (!(Number.isInteger(towns) && towns > 0)) throw new Error('--towns takes a whole number');
+  console.log(`\n▶ search across ${towns.toLocaleString('en')} towns, beside a static asset of the same server`);
+  const f = await runSearch({ towns, port: 8903, seconds: quick ? 3 : 15, connections: 8 });
+  writeSearchSection(quick ? DATA : resolve(ROOT, 'bench'), quick ? 'results-quick' : 'results', f);
+  console.log(`\nsearch: worst p99 ${f.worst_p99_vs_static}× the static asset (budget ≤ 3×)`);
+  process.exit(strict && f.worst_p99_vs_static > 3 ? 1 : 0);
 }
 
 const outDir = quick ? DATA : resolve(ROOT, 'bench');
