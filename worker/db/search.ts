@@ -20,6 +20,7 @@ import {
   type SearchResults,
   type SearchSource,
 } from '../domain/search.ts';
+import type { D1Database } from '@cloudflare/workers-types/index.ts';
 import { stmt, type Stmt } from './sql.ts';
 
 const CHUNK_BYTES = 40_000;
