@@ -387,7 +387,7 @@ export const zh = {
     button: '搜索',
     none: (q: string) => `没有找到“${q}”。请换一个词，或者少输几个字再试。`,
     too_long: (max: number) => `要查找的字词太长，请不要超过 ${max} 个字。`,
-    found: (total: number, capped: boolean, from: number, to: number) => `找到${capped ? '超过 ' : ''}${total} 处，这是第 ${from}–${to} 处。`,
+    found: (total: number, capped: boolean, from: number, to: number) => `${capped ? `找到超过 ${total} 处` : `找到 ${total} 处`}，这是第 ${from}–${to} 处。`,
     kind_plan: '工作方案',
     kind_task: '任务',
     kind_target: '目标',
