@@ -117,7 +117,7 @@ async function measure<T>(f: () => Promise<T> | T): Promise<Measured<T>> {
 
 /** The site part: build, then every page as the built Worker serves it (fixture data), page budgets, Lighthouse. */
 async function sitePart(): Promise<SiteFigures> {
-  console.log('  npm run build (astro build, pagefind over dist/client)');
+  console.log('  npm run build (astro build)');
   const normal_build = buildNormalSite();
   console.log(`  ${normal_build.html_pages} prerendered pages in ${normal_build.total_seconds} s; starting the built Worker on port ${SITE_PORT} (fixture data)`);
   const site = await startLiveSite({ port: SITE_PORT });
@@ -202,7 +202,6 @@ function machine() {
     workerd: pkgVersion('workerd'),
     autocannon: pkgVersion('autocannon'),
     astro: pkgVersion('astro'),
-    pagefind: pkgVersion('pagefind'),
     lighthouse: pkgVersion('lighthouse'),
     sqlite_node: sqliteVersion,
     load_average_at_start: loadStart.map((x) => Math.round(x * 100) / 100),
@@ -260,7 +259,7 @@ const summary =
   `public progress page at ${pg.approved_in_town.toLocaleString('en')} approved updates: p99 ${pg.ratios.cached_p99_vs_plan}× a prerendered page cached, ${pg.ratios.uncached_p99_vs_plan}× on the first request after an approval; ` +
   `overdue board SQL ${o1m.median_ms} ms at ${(overdueSqlAt(1_000_000) ? 1_000_000 : top.level).toLocaleString('en')} updates; ` +
   `site build ${b1k.pages_per_second} pages/s at ${b1k.towns.toLocaleString('en')} towns; npm start ${st.cold.seconds} s cold, ${st.warm.seconds} s warm; ` +
-  `public pages with JavaScript: ${live.site!.figures.page_budget.withJs.length} (pagefind on /search/ only).`;
+  `public pages with JavaScript: ${live.site!.figures.page_budget.withJs.length} (search included).`;
 
 const results = {
   _note: 'Written by `npm run bench` (bench/run.ts). All data is synthetic (ids synthetic-NNNN, 【合成数据】) and lives in bench/data/, never in content/.',
@@ -292,7 +291,7 @@ row('memory', `${info.memory_gib} GiB`);
 row('OS', info.os);
 row('Node / SQLite (node:sqlite)', `${info.node} / ${info.sqlite_node}`);
 row('wrangler / workerd', `${info.wrangler} / ${info.workerd}`);
-row('autocannon / astro / pagefind / lighthouse', `${info.autocannon} / ${info.astro} / ${info.pagefind} / ${info.lighthouse}`);
+row('autocannon / astro / lighthouse', `${info.autocannon} / ${info.astro} / ${info.lighthouse}`);
 row('load average (1, 5, 15 min) at start → end', `${info.load_average_at_start.join(', ')} → ${results.machine.load_average_at_end.join(', ')}`);
 md.push('', 'The machine is shared: other work ran on the same 2 cores during this run, so absolute figures are noisy. That is why every API figure is also given as a ratio to a trivial route measured on the same server in the same run.', '');
 md.push('## Budgets', '');
