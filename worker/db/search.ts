@@ -193,28 +193,32 @@ interface HitRow {
 }
 
 /**
- * Searches every town (or one): a page of entries, best first (bm25, a title match counting
- * double), each with a snippet, and how many match (counted up to SEARCH_COUNT_CAP). Two bounded
- * statements in one batch. A query with no letter or digit finds nothing.
+ * Searches every town (or one): a page of entries and how many match (counted up to
+ * SEARCH_COUNT_CAP), each with a snippet. Up to SEARCH_COUNT_CAP matches are ranked by bm25 (a
+ * title match counting double); beyond that a word is too common to rank (bm25 would be computed
+ * for every match: 40 ms and more at 1,000 towns, bench/results.md), so the page follows the index
+ * order (town by town, in plan order). Bounded statements: the count stops at the cap, the page
+ * reads `limit` rows. A query with no letter or digit finds nothing.
  */
 export async function searchAll(db: D1Database, q: string, opts: { town?: string | null; limit: number; offset: number }): Promise<SearchResults> {
   const runs = queryRuns(q);
   const base = { q, town: opts.town ?? null, limit: opts.limit, offset: opts.offset };
   if (!runs.length) return { ...base, total: 0, total_capped: false, hits: [] };
   const match = matchExpression(runs, opts.town);
-  const [count, page] = await db.batch([
-    db.prepare(`SELECT COUNT(*) AS n FROM (SELECT rowid FROM search_grams WHERE search_grams MATCH ?1 LIMIT ?2)`).bind(match, SEARCH_COUNT_CAP + 1),
-    db
-      .prepare(
-        `SELECT d.town_id, t.name AS town_name, d.kind, d.ref, d.title, d.context, d.body
-           FROM (SELECT rowid AS id, bm25(search_grams, 0.0, 2.0, 1.0) AS score FROM search_grams WHERE search_grams MATCH ?1 ORDER BY score, rowid LIMIT ?2 OFFSET ?3) m
-           JOIN search_docs d ON d.id = m.id JOIN towns t ON t.id = d.town_id
-          ORDER BY m.score, m.id`,
-      )
-      .bind(match, opts.limit, opts.offset),
-  ]);
-  const n = (count!.results[0] as { n: number }).n;
-  const hits = (page!.results as unknown as HitRow[]).map((r) => ({
+  const count = await db.prepare(`SELECT COUNT(*) AS n FROM (SELECT rowid FROM search_grams WHERE search_grams MATCH ?1 LIMIT ?2)`).bind(match, SEARCH_COUNT_CAP + 1).first<{ n: number }>();
+  const n = count?.n ?? 0;
+  if (!n || opts.offset >= n) return { ...base, total: Math.min(n, SEARCH_COUNT_CAP), total_capped: n > SEARCH_COUNT_CAP, hits: [] };
+  const ranked = n <= SEARCH_COUNT_CAP;
+  const page = await db
+    .prepare(
+      `SELECT d.town_id, t.name AS town_name, d.kind, d.ref, d.title, d.context, d.body
+         FROM (SELECT rowid AS id, ${ranked ? 'bm25(search_grams, 0.0, 2.0, 1.0)' : '0'} AS score FROM search_grams WHERE search_grams MATCH ?1 ORDER BY ${ranked ? 'score, rowid' : 'rowid'} LIMIT ?2 OFFSET ?3) m
+         JOIN search_docs d ON d.id = m.id JOIN towns t ON t.id = d.town_id
+        ORDER BY m.score, m.id`,
+    )
+    .bind(match, opts.limit, opts.offset)
+    .all<HitRow>();
+  const hits = page.results.map((r) => ({
     town: r.town_id,
     town_name: r.town_name,
     kind: r.kind,

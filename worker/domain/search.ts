@@ -74,12 +74,25 @@ const WORD = /[\p{L}\p{N}]/u;
 function fold(text: string): { chars: string[]; from: number[] } {
   const chars: string[] = [];
   const from: number[] = [];
-  Array.from(text).forEach((c, i) => {
-    for (const f of Array.from(c.normalize('NFKC').toLowerCase())) {
-      chars.push(WORD.test(f) ? f : ' ');
+  let i = 0;
+  for (const c of text) {
+    const code = c.codePointAt(0)!;
+    // Fast paths (most of a plan): CJK unified ideographs are their own NFKC form; ASCII only folds case.
+    if (code >= 0x4e00 && code <= 0x9fff) {
+      chars.push(c);
       from.push(i);
+    } else if (code < 0x80) {
+      const l = c.toLowerCase();
+      chars.push((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') ? l : ' ');
+      from.push(i);
+    } else {
+      for (const f of c.normalize('NFKC').toLowerCase()) {
+        chars.push(WORD.test(f) ? f : ' ');
+        from.push(i);
+      }
     }
-  });
+    i++;
+  }
   return { chars, from };
 }
 
