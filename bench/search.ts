@@ -48,7 +48,8 @@ export interface SearchFigures {
   load_average: { start: number[]; end: number[] };
   load: { connections: number; seconds: number; rounds: number };
   routes: SearchRoute[];
-  sql: { query: string; count_ms: number; page_ms: number; total: number }[];
+  /** count: the capped count; bm25_page: a page ranked over every match; page: the page searchAll reads (bm25 only up to the cap). */
+  sql: { query: string; count_ms: number; bm25_page_ms?: number; page_ms: number; total: number }[];
   worst_p99_vs_static: number;
 }
 
@@ -99,11 +100,22 @@ export async function runSearch(opts: { towns: number; port: number; seconds: nu
       }
       return round(t.sort((a, b) => a - b)[4]!);
     };
+    const unranked = db.prepare(
+      `SELECT d.town_id, d.kind, d.ref FROM (SELECT rowid AS id FROM search_grams WHERE search_grams MATCH ?1 ORDER BY rowid LIMIT ?2 OFFSET 0) m JOIN search_docs d ON d.id = m.id ORDER BY m.id`,
+    );
     const total = Number((count.get(match, SEARCH_COUNT_CAP + 1) as { n: number }).n);
-    return { query: town ? `${q} (town ${town})` : q, count_ms: time(() => count.get(match, SEARCH_COUNT_CAP + 1)), page_ms: time(() => page.all(match, SEARCH_PAGE)), total };
+    // searchAll ranks only up to SEARCH_COUNT_CAP matches; the bm25 page of a commoner word is timed to show why.
+    const served = total <= SEARCH_COUNT_CAP ? page : unranked;
+    return {
+      query: town ? `${q} (town ${town})` : q,
+      count_ms: time(() => count.get(match, SEARCH_COUNT_CAP + 1)),
+      bm25_page_ms: time(() => page.all(match, SEARCH_PAGE)),
+      page_ms: time(() => served.all(match, SEARCH_PAGE)),
+      total,
+    };
   });
   db.close();
-  for (const s of sql) console.log(`    SQL ${s.query.padEnd(40)} count ${s.count_ms} ms, page ${s.page_ms} ms, ${s.total} matches`);
+  for (const s of sql) console.log(`    SQL ${s.query.padEnd(40)} count ${s.count_ms} ms, page ${s.page_ms} ms (bm25 over every match ${s.bm25_page_ms} ms), ${s.total} matches`);
 
   const dev = await startDev(opts.port, resolve(dir, 'wrangler-dev.log'), persist);
   const base = `http://127.0.0.1:${opts.port}`;
@@ -181,11 +193,11 @@ export function searchMarkdown(f: SearchFigures): string {
     '',
     `Worst search p99 = **${f.worst_p99_vs_static}×** the static asset: ${f.worst_p99_vs_static <= 3 ? '✅ within' : '❌ over'} the 3× budget.`,
     '',
-    'The statements alone (node:sqlite on the same file, median of 9; `matches` counted up to 1,001):',
+    'The statements alone (node:sqlite on the same file, median of 9; `matches` counted up to 1,001). `page` is what searchAll reads: ranked by bm25 up to 1,000 matches, in index order beyond; `bm25 page` ranks every match, which is why it stops at the cap:',
     '',
-    '| query | count ms | page of 20 ms | matches |',
-    '| --- | --- | --- | --- |',
-    ...f.sql.map((s) => `| ${s.query} | ${s.count_ms} | ${s.page_ms} | ${s.total} |`),
+    '| query | count ms | page of 20 ms | bm25 page ms | matches |',
+    '| --- | --- | --- | --- | --- |',
+    ...f.sql.map((s) => `| ${s.query} | ${s.count_ms} | ${s.page_ms} | ${s.bm25_page_ms ?? ''} | ${s.total} |`),
     '<!-- search:end -->',
   ];
   return md.join('\n');
