@@ -83,7 +83,7 @@ export function townSearchStmts(town: string, docs: SearchDoc[], digest: string 
       stmt(
         `INSERT INTO search_grams (rowid, town, title, body)
          SELECT d.id, d.town_id, json_extract(j.value, '$.tg'), json_extract(j.value, '$.bg')
-           FROM json_each(?) j JOIN search_docs d ON d.town_id = ? AND d.kind = json_extract(j.value, '$.kind') AND d.ref = json_extract(j.value, '$.ref')
+           FROM json_each(?) j CROSS JOIN search_docs d ON d.town_id = ? AND d.kind = json_extract(j.value, '$.kind') AND d.ref = json_extract(j.value, '$.ref')
           WHERE NOT ${keep()} AND ${changed.sql}`,
         param,
         town,
@@ -105,7 +105,7 @@ export function taskSearchStmts(town: string, tasks: { id: string; kind: string;
   const rows = tasks.filter((t) => t.kind !== 'rectification').map((t) => ({ id: t.id, title: taskTitle(t), tg: searchGrams(taskTitle(t)), ordinal: t.ordinal }));
   if (!rows.length) return [];
   const param = json(rows);
-  const ofRows = `SELECT d.id FROM search_docs d JOIN json_each(?) j ON d.ref = json_extract(j.value, '$.id') WHERE d.town_id = ? AND d.kind = 'task'`;
+  const ofRows = `SELECT d.id FROM json_each(?) j CROSS JOIN search_docs d ON d.ref = json_extract(j.value, '$.id') WHERE d.town_id = ? AND d.kind = 'task'`;
   return [
     stmt(
       `INSERT INTO search_docs (town_id, kind, ref, title, context, body, ordinal)
@@ -115,7 +115,7 @@ export function taskSearchStmts(town: string, tasks: { id: string; kind: string;
       param,
     ),
     stmt(
-      `UPDATE search_grams SET title = (SELECT json_extract(j.value, '$.tg') FROM json_each(?) j JOIN search_docs d ON d.ref = json_extract(j.value, '$.id')
+      `UPDATE search_grams SET title = (SELECT json_extract(j.value, '$.tg') FROM json_each(?) j CROSS JOIN search_docs d ON d.ref = json_extract(j.value, '$.id')
                                          WHERE d.town_id = ? AND d.kind = 'task' AND d.id = search_grams.rowid)
         WHERE rowid IN (${ofRows})`,
       param,
@@ -125,7 +125,7 @@ export function taskSearchStmts(town: string, tasks: { id: string; kind: string;
     ),
     stmt(
       `INSERT INTO search_grams (rowid, town, title, body)
-       SELECT d.id, d.town_id, json_extract(j.value, '$.tg'), '' FROM json_each(?) j JOIN search_docs d ON d.ref = json_extract(j.value, '$.id')
+       SELECT d.id, d.town_id, json_extract(j.value, '$.tg'), '' FROM json_each(?) j CROSS JOIN search_docs d ON d.ref = json_extract(j.value, '$.id')
         WHERE d.town_id = ? AND d.kind = 'task' AND NOT EXISTS (SELECT 1 FROM search_grams g WHERE g.rowid = d.id)`,
       param,
       town,
