@@ -192,6 +192,20 @@ describe('GET /search/', () => {
     expect(await empty.text()).not.toContain('没有找到');
   });
 
+  it('has an English page with the same results, and /search redirects to /search/ keeping the query', async () => {
+    const en = await SELF.fetch('http://localhost/en/search/?q=%E7%AD%BE%E7%BA%A6');
+    expect(en.status).toBe(200);
+    const html = await en.text();
+    expect(html).toMatch(/<html[^>]*lang="en"/);
+    expect(html).toContain('<mark>签约</mark>');
+    expect(html).not.toMatch(/<script/i);
+    const bare = await SELF.fetch('http://localhost/search?q=%E7%AD%BE%E7%BA%A6', { redirect: 'manual' });
+    expect(bare.status).toBe(301);
+    expect(bare.headers.get('location')).toBe('http://localhost/search/?q=%E7%AD%BE%E7%BA%A6');
+    // Never cached: the answer depends on the query and on every write.
+    expect((await SELF.fetch('http://localhost/search/?q=%E7%AD%BE%E7%BA%A6')).headers.get('cache-control')).toBe('no-store');
+  });
+
   it('pages by plain links', async () => {
     const html = await (await SELF.fetch('http://localhost/search/?q=%E5%8C%BB%E5%85%BB')).text();
     expect(html).toMatch(/href="\/search\/\?q=%E5%8C%BB%E5%85%BB&amp;page=2"/);
