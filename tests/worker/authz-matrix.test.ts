@@ -191,6 +191,7 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/bulletins/:bulletin/issue': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/issue` }), expect: staff(200) },
   'POST /api/v1/bulletins/:bulletin/publish': { req: (f) => ({ path: `/api/v1/bulletins/${f.issuedBulletin}/publish`, body: { visibility: 'public' } }), expect: staff(200) },
   // ---------------------------------------------------------------- regions: public pages, and the region supervisors' board and bulletins
+  'GET /api/v1/search': { req: () => ({ path: '/api/v1/search?q=%E7%AD%BE%E7%BA%A6' }), expect: all(200) },
   'GET /api/v1/regions': { req: () => ({ path: '/api/v1/regions' }), expect: all(200) },
   'GET /api/v1/regions/:region': { req: () => ({ path: '/api/v1/regions/shanting' }), expect: all(200) },
   'GET /api/v1/regions/:region/board': { req: () => ({ path: '/api/v1/regions/shanting/board?asOf=2019-01-01' }), expect: regionStaff(200) },
