@@ -269,6 +269,9 @@ export const createUserPrecheckStmt = (username: string, town: string | null, un
     unit,
   );
 
+/** The region a region supervisor account is bound to, if it exists (content/regions.yaml, loaded). */
+export const regionExistsStmt = (region: string): Stmt => stmt(`SELECT id FROM regions WHERE id = ?`, region);
+
 // ---------------------------------------------------------------- reads (D1)
 
 const bind = (db: D1Database, s: Stmt) => db.prepare(s.sql).bind(...s.params);
