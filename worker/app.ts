@@ -15,6 +15,7 @@ import { accounts } from './routes/accounts.ts';
 import { towns } from './routes/towns.ts';
 import { regions } from './routes/regions.ts';
 import { regionSupervision } from './routes/region-supervision.ts';
+import { regionAccounts } from './routes/region-accounts.ts';
 import { updates } from './routes/updates.ts';
 import { docs } from './routes/docs.ts';
 import { prefs } from './routes/prefs.ts';
@@ -37,6 +38,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', p
   .route('/', taskTable)
   .route('/', regions)
   .route('/', regionSupervision)
+  .route('/', regionAccounts)
   .route('/', planDrafts)
   .route('/', search);
 const openApiConfig = {

@@ -198,6 +198,12 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/regions/:region/bulletins': { req: (_f, _c, n) => ({ path: '/api/v1/regions/shanting/bulletins', body: { remarks: '矩阵测试' }, headers: idem(n) }), expect: regionStaff(201) },
   'GET /api/v1/regions/:region/bulletins': { req: () => ({ path: '/api/v1/regions/shanting/bulletins' }), expect: regionStaff(200) },
   'GET /api/v1/regions/:region/bulletins/published': { req: () => ({ path: '/api/v1/regions/shanting/bulletins/published' }), expect: all(200) },
+  // Region supervisor accounts: admin only.
+  'GET /api/v1/regions/:region/accounts': { req: () => ({ path: '/api/v1/regions/shanting/accounts' }), expect: { ...all(403), anonymous: 401, admin: 200 } },
+  'POST /api/v1/regions/:region/accounts': {
+    req: (_f, c, n) => ({ path: '/api/v1/regions/shanting/accounts', body: { username: `matrix-region-${c.length}-${n}`, display_name: '矩阵区县督导' } }),
+    expect: { ...all(403), anonymous: 401, admin: 201 },
+  },
   // An unpublished region bulletin: its region's supervisors and admin. Published ones are public (tests/worker/region-supervisors.test.ts).
   'GET /api/v1/region-bulletins/:bulletin': { req: (f) => ({ path: `/api/v1/region-bulletins/${f.draftRegionBulletin}` }), expect: regionStaff(200) },
   'GET /api/v1/region-bulletins/:bulletin/print': { req: (f) => ({ path: `/api/v1/region-bulletins/${f.draftRegionBulletin}/print` }), expect: regionStaff(200) },

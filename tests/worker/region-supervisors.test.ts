@@ -214,3 +214,24 @@ describe('region bulletins', () => {
     expect(feed).toContain(`/api/v1/region-bulletins/${id}/print`);
   });
 });
+
+describe('region supervisor accounts', () => {
+  it('an admin creates one for a region; it activates with its link, signs in and reads its region only', async () => {
+    const admin = await signIn('admin');
+    const r = await api('POST', '/api/v1/regions/tengzhou/accounts', { token: admin, body: { username: 'teng-sup', display_name: '滕州督导' } });
+    expect(r.status).toBe(201);
+    expect(r.body.account).toMatchObject({ username: 'teng-sup', role: 'region_supervisor', town_id: null, region_id: 'tengzhou', status: 'pending' });
+    expect((await auditRows('account.create')).map((a) => JSON.parse(a.detail_json))).toContainEqual(expect.objectContaining({ username: 'teng-sup', role: 'region_supervisor', region: 'tengzhou' }));
+    const token = /#token=(.+)$/.exec(r.body.activation_url)![1];
+    expect((await api('POST', '/api/v1/auth/activate', { body: { token, password: 'teng-password-2026' } })).status).toBe(200);
+    const login = await api('POST', '/api/v1/auth/login', { body: { username: 'teng-sup', password: 'teng-password-2026' } });
+    expect(login.body.account).toMatchObject({ role: 'region_supervisor', region_id: 'tengzhou' });
+    expect((await api('GET', '/api/v1/regions/tengzhou/board', { token: login.body.token })).status).toBe(200);
+    expect((await api('GET', '/api/v1/towns/fengmao/overdue', { token: login.body.token })).status).toBe(403);
+    expect((await api('GET', '/api/v1/regions/tengzhou/accounts', { token: admin })).body.accounts.map((a: { username: string }) => a.username)).toEqual(['teng-sup']);
+    // A taken username, an unknown region, and a county supervisor asking: refused.
+    expect((await api('POST', '/api/v1/regions/tengzhou/accounts', { token: admin, body: { username: 'teng-sup', display_name: 'x' } })).status).toBe(409);
+    expect((await api('POST', '/api/v1/regions/atlantis/accounts', { token: admin, body: { username: 'atl-sup', display_name: 'x' } })).status).toBe(404);
+    expect((await api('POST', '/api/v1/regions/shanting/accounts', { token: county, body: { username: 'self-made', display_name: 'x' } })).status).toBe(403);
+  });
+});

@@ -357,6 +357,11 @@ export async function listTownAccounts(db: D1Database, town: string): Promise<Ac
   return t!.results.length ? (r!.results as unknown as AccountRow[]) : null;
 }
 
+/** A region's supervisor accounts, without secrets, by username. */
+export async function listRegionAccounts(db: D1Database, region: string): Promise<AccountRow[]> {
+  return (await bind(db, stmt(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE region_id = ? ORDER BY username`, region)).all<AccountRow>()).results;
+}
+
 /** For creating an account: does the town exist, does the unit exist in it, is the username taken. */
 export async function readCreateAccountFacts(
   db: D1Database,
