@@ -26,7 +26,7 @@ export const taskFactsSql = (scope: string) => `SELECT t.town_id, t.id, t.parent
            LEFT JOIN members mb ON mb.town_id = t.town_id AND mb.id = t.lead_member_id
            LEFT JOIN inspections i ON i.id = t.inspection_id
           WHERE ${scope.replaceAll('$', 't.town_id')} AND (t.inspection_id IS NULL OR (i.inspected_on <= ?2 AND i.created_at < ?3))
-          ORDER BY t.town_id, t.ordinal`;
+          ORDER BY t.ordinal`;
 
 /** One town's task facts. Params: town, asOf, cutoff. */
 export const TASK_FACTS_SQL = taskFactsSql('$ = ?1');
@@ -39,7 +39,7 @@ export const targetValuesSql = (scope: string) => `SELECT tg.town_id, tg.indicat
                   ORDER BY v.as_of DESC, v.approved_at DESC LIMIT 1) AS latest
            FROM indicator_targets tg JOIN milestones m ON m.town_id = tg.town_id AND m.id = tg.milestone_id
            JOIN town_indicators ti ON ti.town_id = tg.town_id AND ti.indicator_id = tg.indicator_id
-          WHERE ${scope.replaceAll('$', 'tg.town_id')} ORDER BY tg.town_id, ti.ordinal, m.due`;
+          WHERE ${scope.replaceAll('$', 'tg.town_id')} ORDER BY ti.ordinal, m.due`;
 
 /** One town's targets and values. Params: town, asOf, cutoff. */
 export const TARGET_VALUES_SQL = targetValuesSql('$ = ?1');
@@ -48,20 +48,21 @@ export const TARGET_VALUES_SQL = targetValuesSql('$ = ?1');
  * The statements of the supervision facts of the towns `scope` selects (`$` stands for the
  * column holding the town id; ?1 is bound to `key`), in batch order: towns, milestones, units,
  * task facts, task units, task indicators, indicators, target values. Every row carries its
- * town_id, so one batch of these eight statements serves one town or all towns of a region.
+ * town_id, so one batch of these eight statements serves one town or all towns of a region (rows
+ * are split by town in readFactsOf, each town's keeping the statement's order).
  */
 export function factsQueries(scope: string, key: string, asOf: string, cutoff: string): Stmt[] {
   const w = (col: string) => scope.replaceAll('$', col);
   return [
     stmt(`SELECT tw.id, tw.name, p.issued_on, p.year FROM towns tw LEFT JOIN plans p ON p.town_id = tw.id WHERE ${w('tw.id')} ORDER BY tw.name, tw.id`, key),
-    stmt(`SELECT town_id, id, label, due FROM milestones WHERE ${w('town_id')} ORDER BY town_id, due`, key),
-    stmt(`SELECT town_id, id, name FROM units WHERE ${w('town_id')} ORDER BY town_id, ordinal`, key),
+    stmt(`SELECT town_id, id, label, due FROM milestones WHERE ${w('town_id')} ORDER BY due`, key),
+    stmt(`SELECT town_id, id, name FROM units WHERE ${w('town_id')} ORDER BY ordinal`, key),
     stmt(taskFactsSql(scope), key, asOf, cutoff),
-    stmt(`SELECT town_id, task_id, unit_id, role FROM task_units WHERE ${w('town_id')} ORDER BY town_id, task_id, ordinal`, key),
-    stmt(`SELECT town_id, task_id, indicator_id FROM task_indicators WHERE ${w('town_id')} ORDER BY town_id, task_id, indicator_id`, key),
+    stmt(`SELECT town_id, task_id, unit_id, role FROM task_units WHERE ${w('town_id')} ORDER BY task_id, ordinal`, key),
+    stmt(`SELECT town_id, task_id, indicator_id FROM task_indicators WHERE ${w('town_id')} ORDER BY task_id, indicator_id`, key),
     stmt(
       `SELECT ti.town_id, i.id, i.name, i.kind, i.unit, ti.baseline_value, ti.baseline_as_of
-         FROM town_indicators ti JOIN indicators i ON i.id = ti.indicator_id WHERE ${w('ti.town_id')} ORDER BY ti.town_id, ti.ordinal`,
+         FROM town_indicators ti JOIN indicators i ON i.id = ti.indicator_id WHERE ${w('ti.town_id')} ORDER BY ti.ordinal`,
       key,
     ),
     stmt(targetValuesSql(scope), key, asOf, cutoff),
