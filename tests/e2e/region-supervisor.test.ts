@@ -165,9 +165,9 @@ describe("a county's supervisor on a phone", () => {
     await signIn(page, 'demo-admin', '/console/accounts/');
     const section = page.locator('section[aria-labelledby="region-accounts-title"]');
     await section.waitFor();
-    await section.getByLabel('地区').selectOption('tengzhou');
-    await section.getByLabel('用户名').fill('teng-e2e');
-    await section.getByLabel('姓名').fill('滕州督导');
+    await section.getByLabel('地区', { exact: true }).selectOption('tengzhou');
+    await section.getByLabel('用户名', { exact: true }).fill('teng-e2e');
+    await section.getByLabel('姓名', { exact: true }).fill('滕州督导');
     await section.getByRole('button', { name: '建立督导账号' }).click();
     const link = await section.locator('.activation-link').innerText();
     expect(link).toMatch(new RegExp(`^${origin}/console/activate/#token=[A-Za-z0-9_-]{43}$`));
