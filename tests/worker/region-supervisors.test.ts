@@ -11,7 +11,8 @@ import type { ContentBundle } from '../../worker/domain/content.ts';
 import { content, loadContent } from './helpers.ts';
 import { api, auditRows, signIn } from './auth-helpers.ts';
 import { approved } from './supervision-helpers.ts';
-import { regionFactsQueries } from '../../worker/db/region-supervision.ts';
+import type { D1Database } from '@cloudflare/workers-types/index.ts';
+import { readRegionFacts, regionFactsQueries } from '../../worker/db/region-supervision.ts';
 import { cstDate } from '../../worker/domain/supervision.ts';
 
 /** Fengmao and a copy in its county (山亭区), and a copy in another county of the same city (滕州市). */
@@ -124,8 +125,8 @@ describe('the cross-town board', () => {
     for (const t of board.body.towns) {
       const own = await api('GET', `/api/v1/towns/${t.town.id}/overdue?asOf=${AS_OF}`, { token: county });
       expect(t.counts).toEqual(own.body.counts);
-      const overdueByUnit = Object.fromEntries(own.body.groups.filter((g: { overdue: unknown[] }) => g.overdue.length).map((g: { unit: { id: string }; overdue: { id: string }[] }) => [g.unit.id, g.overdue.map((x) => x.id)]));
-      expect(Object.fromEntries(t.units.map((u: { unit: { id: string }; overdue: { id: string }[] }) => [u.unit.id, u.overdue.map((x) => x.id)]))).toEqual(overdueByUnit);
+      const overdueByUnit = Object.fromEntries(own.body.groups.filter((g: { overdue: unknown[] }) => g.overdue.length).map((g: { unit: { id: string }; overdue: { ref: string; overdue_days: number }[] }) => [g.unit.id, g.overdue.map((x) => `${x.ref} ${x.overdue_days}`)]));
+      expect(Object.fromEntries(t.units.map((u: { unit: { id: string }; overdue: { ref: string; overdue_days: number }[] }) => [u.unit.id, u.overdue.map((x) => `${x.ref} ${x.overdue_days}`)]))).toEqual(overdueByUnit);
       total += own.body.counts.overdue;
     }
     expect(total).toBeGreaterThan(0);
@@ -239,3 +240,33 @@ describe('region supervisor accounts', () => {
     expect((await api('POST', '/api/v1/regions/shanting/accounts', { token: county, body: { username: 'self-made', display_name: 'x' } })).status).toBe(403);
   });
 });
+
+describe('the board at size', () => {
+  it('reads the same eight statements for 3 towns as for 100', { timeout: 600_000 }, async () => {
+    const read = async () => {
+      let k = 0;
+      const db = env.DB as unknown as D1Database;
+      const proxy = new Proxy(db, { get: (t, p) => (p === 'prepare' ? (sql: string) => (k++, t.prepare(sql)) : (Reflect.get(t, p) as Function).bind(t)) });
+      const started = Date.now();
+      const facts = await readRegionFacts(proxy, 'shanting', AS_OF);
+      return { statements: k, towns: facts.length, ms: Date.now() - started };
+    };
+    const small = await read();
+    expect(small).toMatchObject({ statements: 8, towns: 2 });
+    const bundle = towns();
+    const fengmao = bundle.towns.find((t) => t.town.id === 'fengmao')!;
+    for (let i = 1; i <= 98; i++) {
+      const t = structuredClone(fengmao);
+      t.town.id = `copy-${i}`;
+      t.town.name = `复制${i}镇`;
+      bundle.towns.push(t);
+    }
+    await loadContent(bundle, '2026-02-01T00:00:00.000Z');
+    const big = await read();
+    expect(big).toMatchObject({ statements: 8, towns: 100 });
+    const board = await api('GET', `/api/v1/regions/shanting/board?asOf=${AS_OF}`, { token: county });
+    expect(board.body.counts.towns).toBe(100);
+    console.log(`region board facts: 2 towns ${small.ms} ms, 100 towns ${big.ms} ms (8 statements each); board answer ${JSON.stringify(board.body).length} bytes`);
+  });
+});
+

@@ -23,6 +23,19 @@ export interface RegionUnitLine {
   stale: number;
 }
 
+/** An overdue task as the region's board lists it: enough to name it and say how late it is (the town's board has the rest). */
+export interface RegionOverdueItem {
+  ref: string;
+  code: string;
+  title: string;
+  due: string;
+  overdue_days: number;
+  status: string;
+  percent: number;
+}
+
+const slim = (t: TaskItem): RegionOverdueItem => ({ ref: t.ref, code: t.code, title: t.title, due: t.due, overdue_days: t.overdue_days ?? 0, status: t.status, percent: t.percent });
+
 /** The board: totals, each town (its counts and its units' overdue tasks), and the units ranked. */
 export function regionBoard(towns: TownItems[], f: Pick<BoardFilters, 'kind'> = {}) {
   const lines: RegionUnitLine[] = [];
@@ -33,8 +46,8 @@ export function regionBoard(towns: TownItems[], f: Pick<BoardFilters, 'kind'> = 
     return {
       town,
       counts: b.counts,
-      units: b.groups.filter((g) => g.overdue.length).map((g) => ({ unit: g.unit, overdue: g.overdue })),
-      unassigned: b.unassigned.filter((t) => t.overdue_days !== null),
+      units: b.groups.filter((g) => g.overdue.length).map((g) => ({ unit: g.unit, overdue: g.overdue.map(slim) })),
+      unassigned: b.unassigned.filter((t) => t.overdue_days !== null).map(slim),
     };
   });
   const sum = (k: 'tasks' | 'overdue' | 'at_risk' | 'stale') => byTown.reduce((a, t) => a + t.counts[k], 0);

@@ -31,7 +31,7 @@ import { RegionView } from '../domain/region-view.ts';
 import { cstDate } from '../domain/supervision.ts';
 import { evaluateTasks } from '../domain/supervision-views.ts';
 import { once } from './updates.ts';
-import { DateParam, Slug, TaskItemView, err, json, todayCst } from './supervision.ts';
+import { DateParam, Slug, err, json, todayCst } from './supervision.ts';
 
 type Ctx = Context<AppEnv, any, any>;
 
@@ -42,6 +42,9 @@ const IdemHeaders = z.object({
 });
 
 const TownRef = z.object({ id: z.string(), name: z.string() });
+const OverdueItem = z
+  .object({ ref: z.string().openapi({ description: '`<town>:<task>`' }), code: z.string(), title: z.string(), due: z.string(), overdue_days: z.number().int(), status: z.string(), percent: z.number() })
+  .openapi('RegionOverdueItem');
 const Counts = z.object({ tasks: z.number().int(), overdue: z.number().int(), at_risk: z.number().int(), stale: z.number().int() });
 const RegionBoardView = z
   .object({
@@ -53,8 +56,8 @@ const RegionBoardView = z
       z.object({
         town: TownRef,
         counts: Counts,
-        units: z.array(z.object({ unit: TownRef, overdue: z.array(TaskItemView) })).openapi({ description: 'Units with overdue tasks, in the town board order; each task most days overdue first' }),
-        unassigned: z.array(TaskItemView),
+        units: z.array(z.object({ unit: TownRef, overdue: z.array(OverdueItem) })).openapi({ description: "Units with overdue tasks, in the town board order; each task most days overdue first (the town's own board has every detail)" }),
+        unassigned: z.array(OverdueItem),
       }),
     ).openapi({ description: 'Every town of the region, most overdue first (then by name)' }),
     units: z
