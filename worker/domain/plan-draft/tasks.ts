@@ -33,17 +33,44 @@ const DUTIES: { words: RegExp; unit: RegExp }[] = [
 
 const YEAR = /(\d{4})年/;
 
-/** Character bigrams, for matching a sentence with the goal it serves. */
-function bigrams(s: string): Set<string> {
-  const out = new Set<string>();
-  const t = s.replace(/[^\u4e00-\u9fa5]/g, '');
-  for (let i = 0; i + 1 < t.length; i++) out.add(t.slice(i, i + 2));
-  return out;
+/** Characters a phrase is compared on: Chinese, Latin letters and digits (no punctuation). */
+const bare = (s: string) => s.replace(/[^\u4e00-\u9fa5A-Za-z0-9]/g, '');
+
+/** The longest run of characters two texts share. */
+export function sharedPhrase(a: string, b: string): string {
+  let best = '';
+  for (let i = 0; i + best.length < a.length; i++) {
+    for (let j = 0; j + best.length < b.length; j++) {
+      let k = 0;
+      while (i + k < a.length && j + k < b.length && a[i + k] === b[j + k]) k++;
+      if (k > best.length) best = a.slice(i, i + k);
+    }
+  }
+  return best;
 }
-function overlap(a: Set<string>, b: Set<string>): number {
-  let n = 0;
-  for (const x of a) if (b.has(x)) n++;
-  return a.size ? n / Math.min(a.size, b.size || 1) : 0;
+
+/**
+ * A sentence serves a goal when they share a phrase of at least this many characters — the name of a
+ * project or a service (滨湖颐养小镇建设项目, 家庭医生签约服务), not a common turn of words (为老年人提供,
+ * 社区养老服务). Measured on both bench plans: 6 links too much, 8 too little (bench/results.md).
+ */
+const GOAL_PHRASE = 7;
+
+/** Setting up the leading group (成立…领导小组) is the plan's first step: due with its first milestone. */
+const SETUP = /^成立.{0,30}(?:领导小组|工作专班|指挥部)/;
+
+/** The goal clauses of the plan (split at ，。；), each with the milestone of the 到XXXX年 paragraph it sits in. */
+function goalClauses(o: Outline, ms: readonly Milestone[]): { milestone: Milestone; clause: string }[] {
+  const out: { milestone: Milestone; clause: string }[] = [];
+  let current: Milestone | undefined;
+  for (const b of o.blocks) {
+    if (b.kind !== 'goals') continue;
+    const y = /^(?:到|至|于)(\d{4})年/.exec(b.text);
+    if (y) current = ms.find((m) => m.year === Number(y[1]));
+    if (!current) continue;
+    for (const c of b.text.split(/[，。；,]/)) if (bare(c).length >= GOAL_PHRASE) out.push({ milestone: current, clause: c });
+  }
+  return out;
 }
 
 /** The units a sentence names as its subject: names at its start joined by 、和及, then 等单位/要/将/负责/牵头 or a verb. */
@@ -69,20 +96,23 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
   const out: DraftTask[] = [];
   const last = ms.at(-1);
   const byYear = new Map(ms.map((m) => [m.year, m]));
-  const goalGrams = goals.map((g) => ({ g, grams: bigrams(g.target.kind === 'qualitative' ? g.target.text : g.target.quote) }));
+  const clauses = goalClauses(o, ms);
   const leadMember = (unitId: string | undefined) => members.find((m) => m.units[0] === unitId && m.units.includes(unitId ?? ''))?.id;
 
   const due = (quote: string): { due: string; basis: 'stated' | 'inferred'; why?: string } => {
     const y = YEAR.exec(quote);
     const m = y ? byYear.get(Number(y[1])) : undefined;
     if (m) return { due: m.id, basis: 'stated' };
-    const grams = bigrams(quote);
-    let best: { score: number; milestone: string; goal: string } | undefined;
-    for (const { g, grams: gg } of goalGrams) {
-      const score = overlap(gg, grams);
-      if (score >= 0.5 && (!best || score > best.score)) best = { score, milestone: g.target.milestone, goal: g.target.kind === 'qualitative' ? g.target.text : g.target.display };
+    if (SETUP.test(quote)) return { due: ms[0]!.id, basis: 'inferred', why: `成立领导小组是方案的第一步，取第一个期限 ${ms[0]!.label} / setting up the group: the first milestone` };
+    // the goal it serves: the longest phrase shared with a goal; where goals of several dates share it, the latest
+    const q = bare(quote);
+    let best: { phrase: string; milestone: Milestone; clause: string } | undefined;
+    for (const g of clauses) {
+      const phrase = sharedPhrase(q, bare(g.clause));
+      if (phrase.length < GOAL_PHRASE) continue;
+      if (!best || phrase.length > best.phrase.length || (phrase.length === best.phrase.length && g.milestone.year > best.milestone.year)) best = { phrase, ...g };
     }
-    if (best) return { due: best.milestone, basis: 'inferred', why: `与目标“${best.goal}”同期 / the goal it serves` };
+    if (best) return { due: best.milestone.id, basis: 'inferred', why: `与${best.milestone.label}目标“${best.clause}”同有“${best.phrase}” / shares words with the goal it serves` };
     return { due: last!.id, basis: 'inferred', why: `句中无年份，取方案最后期限 ${last!.label} / no year in the sentence: the plan's last milestone` };
   };
 
