@@ -7,7 +7,6 @@
 import type { Milestone, TaskDef } from '../content.ts';
 import { findUnit, type DraftMember, type DraftUnit } from './group.ts';
 import { numberCn, taskSentences, type Block, type Outline } from './outline.ts';
-import type { DraftTarget } from './targets.ts';
 
 /** A drafted task and why its inferred parts were inferred. */
 export interface DraftTask {
@@ -92,7 +91,7 @@ export function subjectUnits(sentence: string, us: readonly DraftUnit[]): DraftU
 }
 
 /** Drafts the task breakdown from the key-task and guarantee parts (or a 任务分解表 table, where the plan has one). */
-export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly DraftMember[], ms: readonly Milestone[], goals: readonly DraftTarget[], officeUnit: DraftUnit | undefined): DraftTask[] {
+export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly DraftMember[], ms: readonly Milestone[], officeUnit: DraftUnit | undefined): DraftTask[] {
   const out: DraftTask[] = [];
   const last = ms.at(-1);
   const byYear = new Map(ms.map((m) => [m.year, m]));
