@@ -19,6 +19,7 @@ export interface DraftTask {
 /** Which words point at which kind of unit (by the unit's name), for inferred assignments. */
 const DUTIES: { words: RegExp; unit: RegExp }[] = [
   { words: /医疗|卫生|健康|签约|中医|疾病|诊疗|护理|康复|医护|医养/, unit: /卫计|卫健|卫生健康|卫生计生|卫生院/ },
+  { words: /组织领导|领导小组|统筹推进/, unit: /党政办|党政综合办|党政办公室/ },
   { words: /养老|老年人日间|幸福院|福利院|敬老院|托养|社会组织|志愿|补贴|社会保障/, unit: /民政|社会事务|社事/ },
   { words: /资金|财政|补贴|保险|金融|投入/, unit: /财政|财政所/ },
   { words: /建设工程|改造|无障碍|设施建设|规划|绿道|工程/, unit: /建设|规划|城建/ },
@@ -136,9 +137,14 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
       const sup = support ? subjectUnits(support[1]!, us).filter((u) => !leads.includes(u)) : [];
       if (leads.length) return { units: [...leads.map((u) => ({ unit: u.id, role: 'lead' as const })), ...sup.map((u) => ({ unit: u.id, role: 'support' as const }))], basis: 'stated' };
     }
+    return { units: [], basis: 'inferred' };
+  };
+
+  /** Units the words of a text point at (DUTIES), most words first; a non-institution unit before an institution. */
+  const byWords = (text: string): DraftUnit[] => {
     const hits: { u: DraftUnit; n: number }[] = [];
     for (const d of DUTIES) {
-      const n = (quote.match(new RegExp(d.words, 'g')) ?? []).length;
+      const n = (text.match(new RegExp(d.words, 'g')) ?? []).length;
       if (!n) continue;
       const u = us.find((x) => d.unit.test(x.name) && x.kind !== 'subdistrict' && x.kind !== 'institution') ?? us.find((x) => d.unit.test(x.name));
       if (u) {
@@ -147,13 +153,26 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
         else hits.push({ u, n });
       }
     }
-    hits.sort((a, b) => b.n - a.n);
-    const chosen = hits.length ? hits.slice(0, 3).map((h) => h.u) : officeUnit ? [officeUnit] : us.slice(0, 1);
-    return {
-      units: chosen.map((u, i) => ({ unit: u.id, role: i === 0 ? 'lead' : 'support' })),
-      basis: 'inferred',
-      why: hits.length ? `按句中词语分派：${chosen.map((u) => u.name).join('、')} / assigned from the sentence's words` : '句中无可对应的单位，暂交领导小组办公室所在单位 / no unit matches: the office unit',
-    };
+    return hits.sort((a, b) => b.n - a.n).map((h) => h.u);
+  };
+
+  /**
+   * An assignment the sentence does not state: the units its words point at (at most three); where they point at
+   * none, those of its section's heading, then those its section states elsewhere, then the office's unit.
+   * A unit the section states as an actor leads among them.
+   */
+  const infer = (quote: string, heading: string, sectionStated: readonly DraftUnit[]): { units: TaskDef['units']; basis: 'inferred'; why: string } => {
+    let chosen = byWords(quote).slice(0, 3);
+    let why = `按句中词语分派：${chosen.map((u) => u.name).join('、')} / assigned from the sentence's words`;
+    if (!chosen.length && (chosen = byWords(heading).slice(0, 3)).length) why = `句中无对应词语，按所在部分标题“${heading}”分派 / from the section's heading`;
+    else if (!chosen.length && (chosen = sectionStated.slice(0, 1)).length) why = '句中无对应词语，取本部分写明的单位 / the unit the section names';
+    else if (!chosen.length) {
+      chosen = officeUnit ? [officeUnit] : us.slice(0, 1);
+      why = '句中无可对应的单位，暂交领导小组办公室所在单位 / no unit matches: the office unit';
+    }
+    const named = sectionStated.find((u) => chosen.includes(u));
+    if (named) chosen = [named, ...chosen.filter((u) => u !== named)];
+    return { units: chosen.map((u, i) => ({ unit: u.id, role: i === 0 ? 'lead' : 'support' })), basis: 'inferred', why };
   };
 
   // parents: the （一） headings of a task part; where a part has none, its 1. items; where it has neither, the part itself
@@ -194,8 +213,10 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
       // a line with no sentence mark and few words is a signature (落款, date), not a task
       for (const t of texts) for (const s of taskSentences(t)) if (s.length >= 8 && (/[。！？；]$/.test(s) || s.length > 20)) children.push({ quote: s });
     }
+    const stated = children.map((c) => assign(c.quote, c.cells));
+    const sectionStated = [...new Set(stated.flatMap((a) => a.units.filter((u) => u.role === 'lead').map((u) => us.find((x) => x.id === u.unit)!)))];
     children.forEach((c, k) => {
-      const a = assign(c.quote, c.cells);
+      const a = stated[k]!.units.length ? stated[k]! : infer(c.quote, title, sectionStated);
       const d = due(c.quote);
       const lead = a.units[0]?.unit;
       const lm = leadMember(lead);
@@ -228,6 +249,12 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
     const ranked = [...count.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u);
     const fallback = officeUnit?.id ?? us[0]!.id;
     parent.units = (ranked.length ? ranked : [fallback]).map((u, i) => ({ unit: u, role: i === 0 ? 'lead' : 'support' }));
+    // where every deliverable states its units (a 任务分解表), the part is led jointly by their leads; still
+    // inferred, as the heading it quotes names none of them
+    if (kids.length && kids.every((k) => k.units_basis === 'stated')) {
+      const leads = [...new Set(kids.flatMap((k) => k.units.filter((u) => u.role === 'lead').map((u) => u.unit)))];
+      parent.units = [...leads.map((u) => ({ unit: u, role: 'lead' as const })), ...ranked.filter((u) => !leads.includes(u)).map((u) => ({ unit: u, role: 'support' as const }))];
+    }
     const lm = leadMember(parent.units[0]!.unit);
     if (lm) parent.lead_member = lm;
     const years = kids.map((k) => ms.find((m) => m.id === k.due)!.year);
