@@ -26,7 +26,6 @@ const DUTIES: { words: RegExp; unit: RegExp }[] = [
   { words: /旅游|民宿|康体|旅居/, unit: /旅服|旅游|文旅/ },
   { words: /农业|种植|田园|农村新型经营主体/, unit: /民经|农业|经管|农经/ },
   { words: /宣传|报道|舆论|媒体/, unit: /报道|宣传/ },
-  { words: /人才|培训|职称|队伍/, unit: /组织|人社/ },
   { words: /督查|督导|考核|通报/, unit: /纪委|党政办|督查/ },
   { words: /土地/, unit: /国土|自然资源/ },
 ];
@@ -140,11 +139,16 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
     return { units: [], basis: 'inferred' };
   };
 
+  // the plan's theme (医养结合 in a 医养结合示范镇 plan) is in every sentence and points at no one: words of the title do not count
+  const duties = DUTIES.map((d) => {
+    const words = d.words.source.split('|').filter((w) => !(o.title ?? '').includes(w));
+    return { words: words.length ? new RegExp(words.join('|'), 'g') : undefined, unit: d.unit };
+  });
   /** Units the words of a text point at (DUTIES), most words first; a non-institution unit before an institution. */
   const byWords = (text: string): DraftUnit[] => {
     const hits: { u: DraftUnit; n: number }[] = [];
-    for (const d of DUTIES) {
-      const n = (text.match(new RegExp(d.words, 'g')) ?? []).length;
+    for (const d of duties) {
+      const n = d.words ? (text.match(d.words) ?? []).length : 0;
       if (!n) continue;
       const u = us.find((x) => d.unit.test(x.name) && x.kind !== 'subdistrict' && x.kind !== 'institution') ?? us.find((x) => d.unit.test(x.name));
       if (u) {
