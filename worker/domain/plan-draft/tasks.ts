@@ -1,8 +1,14 @@
 /**
  * Key tasks, guarantees and their deliverables with outline codes (一, 一.1, 保障二.3), the plan's words
- * verbatim, the units a sentence names (`stated` only when it names them as its subject, or a task table
- * lists them), otherwise units assigned by the words (`inferred`, for a person to confirm), and due dates
- * from a year in the sentence (`stated`) or the milestone of the goal it serves (`inferred`).
+ * verbatim, and who and when:
+ * - units `stated` only when the sentence names them as its actors (镇报道站要…, 党政办会同卫健办…, 由…牵头、…配合,
+ *   a list 镇纪委、组织、卫计、民政等单位, a 任务分解表's 牵头/配合 columns), by name, name without 镇 or alias;
+ * - otherwise `inferred` (listed in DRAFT.md with the words that made them): the units the sentence's words point at
+ *   (DUTIES below; words of the plan's title, its theme, do not count), else those of its section's heading, else
+ *   the unit its section states elsewhere, else the office's unit; a unit the section states leads among them;
+ * - due `stated` from a milestone's year in the sentence; otherwise `inferred`: setting up the group (成立…领导小组)
+ *   with the first milestone, a sentence sharing a named phrase with a goal (GOAL_PHRASE) with that goal's
+ *   milestone (the latest, where goals of several dates share it), anything else with the last milestone.
  */
 import type { Milestone, TaskDef } from '../content.ts';
 import { findUnit, type DraftMember, type DraftUnit } from './group.ts';
@@ -145,37 +151,49 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
     return { words: words.length ? new RegExp(words.join('|'), 'g') : undefined, unit: d.unit };
   });
   /** Units the words of a text point at (DUTIES), most words first; a non-institution unit before an institution. */
-  const byWords = (text: string): DraftUnit[] => {
-    const hits: { u: DraftUnit; n: number }[] = [];
+  const byWords = (text: string): { u: DraftUnit; words: string[] }[] => {
+    const hits: { u: DraftUnit; words: string[] }[] = [];
     for (const d of duties) {
-      const n = d.words ? (text.match(d.words) ?? []).length : 0;
-      if (!n) continue;
+      const words = d.words ? text.match(d.words) ?? [] : [];
+      if (!words.length) continue;
       const u = us.find((x) => d.unit.test(x.name) && x.kind !== 'subdistrict' && x.kind !== 'institution') ?? us.find((x) => d.unit.test(x.name));
-      if (u) {
-        const h = hits.find((x) => x.u === u);
-        if (h) h.n += n;
-        else hits.push({ u, n });
-      }
+      if (!u) continue;
+      const h = hits.find((x) => x.u === u);
+      if (h) h.words.push(...words);
+      else hits.push({ u, words: [...words] });
     }
-    return hits.sort((a, b) => b.n - a.n).map((h) => h.u);
+    return hits.sort((a, b) => b.words.length - a.words.length).slice(0, 3);
   };
+  const saying = (hits: { u: DraftUnit; words: string[] }[]) => hits.map((h) => `${h.u.name}（${[...new Set(h.words)].join('、')}）`).join('、');
 
   /**
    * An assignment the sentence does not state: the units its words point at (at most three); where they point at
-   * none, those of its section's heading, then those its section states elsewhere, then the office's unit.
+   * none, those of its section's heading, then the unit its section states elsewhere, then the office's unit.
    * A unit the section states as an actor leads among them.
    */
   const infer = (quote: string, heading: string, sectionStated: readonly DraftUnit[]): { units: TaskDef['units']; basis: 'inferred'; why: string } => {
-    let chosen = byWords(quote).slice(0, 3);
-    let why = `按句中词语分派：${chosen.map((u) => u.name).join('、')} / assigned from the sentence's words`;
-    if (!chosen.length && (chosen = byWords(heading).slice(0, 3)).length) why = `句中无对应词语，按所在部分标题“${heading}”分派 / from the section's heading`;
-    else if (!chosen.length && (chosen = sectionStated.slice(0, 1)).length) why = '句中无对应词语，取本部分写明的单位 / the unit the section names';
-    else if (!chosen.length) {
+    const own = byWords(quote);
+    const fromHeading = own.length ? [] : byWords(heading);
+    let chosen: DraftUnit[];
+    let why: string;
+    if (own.length) {
+      chosen = own.map((h) => h.u);
+      why = `按句中词语分派：${saying(own)} / from the sentence's words`;
+    } else if (fromHeading.length) {
+      chosen = fromHeading.map((h) => h.u);
+      why = `句中无对应词语，按所在部分标题“${heading}”分派：${saying(fromHeading)} / from the section's heading`;
+    } else if (sectionStated.length) {
+      chosen = sectionStated.slice(0, 1);
+      why = `句中无对应词语，取本部分写明的单位${chosen[0]!.name} / the unit the section names`;
+    } else {
       chosen = officeUnit ? [officeUnit] : us.slice(0, 1);
       why = '句中无可对应的单位，暂交领导小组办公室所在单位 / no unit matches: the office unit';
     }
     const named = sectionStated.find((u) => chosen.includes(u));
-    if (named) chosen = [named, ...chosen.filter((u) => u !== named)];
+    if (named && chosen[0] !== named) {
+      chosen = [named, ...chosen.filter((u) => u !== named)];
+      why += `；本部分写明由${named.name}承担，故其牵头 / the section names it as the actor`;
+    }
     return { units: chosen.map((u, i) => ({ unit: u.id, role: i === 0 ? 'lead' : 'support' })), basis: 'inferred', why };
   };
 
