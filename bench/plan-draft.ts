@@ -8,7 +8,7 @@
  * 30-page plan (Fengmao's text with its task parts repeated, as a .docx) against the 10 s budget.
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { IndicatorDef } from '../worker/domain/content.ts';
@@ -36,6 +36,8 @@ export interface PlanDraftRun {
 }
 export interface PlanDraftFigures {
   date: string;
+  /** One-minute load average when the part started (timings only: the scores do not depend on it). */
+  load: number;
   runs: PlanDraftRun[];
   big: { pages: number; chars: number; tasks: number; seconds_docx: number; seconds_draft: number };
 }
@@ -53,6 +55,7 @@ async function run(plan: string, file: string, format: 'txt' | 'docx', truthDir:
 
 /** Runs the part and returns its figures. */
 export async function runPlanDraft(): Promise<PlanDraftFigures> {
+  const load = Math.round(loadavg()[0]! * 100) / 100;
   const tmp = mkdtempSync(join(tmpdir(), 'plan-draft-bench-'));
   try {
     const catalogue = parse(readFileSync(resolve(ROOT, 'content/indicators.yaml'), 'utf8')) as IndicatorDef[];
@@ -92,7 +95,7 @@ export async function runPlanDraft(): Promise<PlanDraftFigures> {
     const pages = Math.round((big.length / PAGE_CHARS) * 10) / 10;
     const fig = { pages, chars: big.length, tasks: d.counts.tasks, seconds_docx: Math.round(t2 - t0) / 1000, seconds_draft: Math.round(t2 - t1) / 1000 };
     console.log(`  30-page plan (${fig.chars} characters ≈ ${pages} pages, ${fig.tasks} tasks): .docx → draft ${fig.seconds_docx} s (drafting alone ${fig.seconds_draft} s)`);
-    return { date: new Date().toISOString(), runs, big: fig };
+    return { date: new Date().toISOString(), load, runs, big: fig };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -110,7 +113,7 @@ export function planDraftMarkdown(f: PlanDraftFigures): string {
     '<!-- plan-draft:start -->',
     '## Plan drafter (issue 25): draft vs. hand-written content',
     '',
-    `Measured ${f.date.slice(0, 16).replace('T', ' ')} UTC with \`npm run bench -- --only plan-draft\` (bench/plan-draft.ts, scoring in bench/plan-draft-score.ts). Budget: precision ≥ ${B.precision * 100} %, recall ≥ ${B.recall * 100} % per kind; a 30-page plan in ≤ ${B.seconds} s.`,
+    `Measured ${f.date.slice(0, 16).replace('T', ' ')} UTC (load average ${f.load} on ${availableParallelism()} cores: the ms and seconds, not the scores, depend on it) with \`npm run bench -- --only plan-draft\` (bench/plan-draft.ts, scoring in bench/plan-draft-score.ts). Budget: precision ≥ ${B.precision * 100} %, recall ≥ ${B.recall * 100} % per kind; a 30-page plan in ≤ ${B.seconds} s.`,
     '',
     'How each kind is scored: **members** — (name, post) equal; **targets** — (milestone, indicator, value, comparator) equal, a qualitative target by (milestone, indicator) — a proposed new indicator (`draft-indicator-*`) counts as the same decision as an editor\'s new one (`new-*`, 柳溪镇 only; with its text); **tasks** — paired one-to-one by quote (same words, one holding the other, or ≥ 60 % of the shorter\'s character pairs in common), then correct only if code, quote (same words or one holding the other), units and due are all equal. Each of those four fields is also scored on its own: a drafted task counts for a field when it is paired and that field agrees (precision over the tasks drafted, recall over the tasks written by hand). Units agree when they are the same units in the same roles (lead / support); a drafted unit is the hand-written one when any of their names in units.yaml (name, name without 镇, an alias) agree, as the draft cannot know the editors\' ids or which of 卫健办 / 卫生健康办公室 they chose as the name. "tasks by quote" is the pairing alone; the last task columns are shares of the pairs.',
     '',

@@ -41,17 +41,24 @@ const YEAR = /(\d{4})年/;
 /** Characters a phrase is compared on: Chinese, Latin letters and digits (no punctuation). */
 const bare = (s: string) => s.replace(/[^\u4e00-\u9fa5A-Za-z0-9]/g, '');
 
-/** The longest run of characters two texts share. */
+/** The longest run of characters two texts share (one row of the classic table: O(|a|·|b|)). */
 export function sharedPhrase(a: string, b: string): string {
-  let best = '';
-  for (let i = 0; i + best.length < a.length; i++) {
-    for (let j = 0; j + best.length < b.length; j++) {
-      let k = 0;
-      while (i + k < a.length && j + k < b.length && a[i + k] === b[j + k]) k++;
-      if (k > best.length) best = a.slice(i, i + k);
+  let row = new Uint16Array(b.length + 1);
+  let len = 0;
+  let end = 0;
+  for (let i = 1; i <= a.length; i++) {
+    const next = new Uint16Array(b.length + 1);
+    for (let j = 1; j <= b.length; j++) {
+      if (a[i - 1] !== b[j - 1]) continue;
+      next[j] = row[j - 1]! + 1;
+      if (next[j]! > len) {
+        len = next[j]!;
+        end = i;
+      }
     }
+    row = next;
   }
-  return best;
+  return a.slice(end - len, end);
 }
 
 /**
