@@ -14,6 +14,8 @@ import { auth } from './routes/auth.ts';
 import { accounts } from './routes/accounts.ts';
 import { towns } from './routes/towns.ts';
 import { regions } from './routes/regions.ts';
+import { regionSupervision } from './routes/region-supervision.ts';
+import { regionAccounts } from './routes/region-accounts.ts';
 import { updates } from './routes/updates.ts';
 import { docs } from './routes/docs.ts';
 import { prefs } from './routes/prefs.ts';
@@ -35,6 +37,8 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', p
   .route('/', tasks)
   .route('/', taskTable)
   .route('/', regions)
+  .route('/', regionSupervision)
+  .route('/', regionAccounts)
   .route('/', planDrafts)
   .route('/', search);
 const openApiConfig = {

@@ -41,4 +41,29 @@ describe('npm run admin: an account over the years', () => {
     expect(read().audit).toEqual(['account.disable by system:admin-cli', 'account.enable by system:admin-cli', 'account.reset by system:admin-cli', 'account.reissue_activation by system:admin-cli']);
     expect(node('worker/cli/admin.ts', ['disable', '--username', 'no-such-user', '--persist-to', db]).out).toMatch(/no such account: no-such-user/);
   }, 900_000);
+
+  it('creates a region supervisor bound to a region (and the local demo one), and refuses one with a town or an unknown region', () => {
+    const db = tmp('admin-region-');
+    migrate(db);
+    ok(node('worker/cli/load-content.ts', ['--local', '--persist-to', db]));
+    ok(node('worker/cli/admin.ts', ['create-demo-accounts', '--persist-to', db]));
+    const out = ok(node('worker/cli/admin.ts', ['create-user', '--username', 'tengzhou-sup', '--role', 'region_supervisor', '--region', 'tengzhou', '--persist-to', db]));
+    expect(out).toMatch(/created region_supervisor account tengzhou-sup .*of region tengzhou/);
+    expect(out).toMatch(/#token=[A-Za-z0-9_-]{43}/);
+    expect(node('worker/cli/admin.ts', ['create-user', '--username', 'bad-sup', '--role', 'region_supervisor', '--region', 'shanting', '--town', 'fengmao', '--persist-to', db]).out).toMatch(/belongs to a region, not a town/);
+    expect(node('worker/cli/admin.ts', ['create-user', '--username', 'bad-sup', '--role', 'region_supervisor', '--persist-to', db]).out).toMatch(/--region is required/);
+    expect(node('worker/cli/admin.ts', ['create-user', '--username', 'bad-sup', '--role', 'region_supervisor', '--region', 'atlantis', '--persist-to', db]).out).toMatch(/no such region: atlantis/);
+    expect(node('worker/cli/admin.ts', ['create-user', '--username', 'bad-sup', '--role', 'supervisor', '--town', 'fengmao', '--region', 'shanting', '--persist-to', db]).out).toMatch(/--region is only for role region_supervisor/);
+    const sql = new DatabaseSync(sqliteFile(db), { readOnly: true });
+    try {
+      const rows = sql.prepare(`SELECT username, role, town_id, region_id, status FROM accounts WHERE role = 'region_supervisor' ORDER BY username`).all();
+      expect(rows.map((r) => ({ ...r }))).toEqual([
+        { username: 'demo-region-supervisor', role: 'region_supervisor', town_id: null, region_id: 'shanting', status: 'active' },
+        { username: 'tengzhou-sup', role: 'region_supervisor', town_id: null, region_id: 'tengzhou', status: 'pending' },
+      ]);
+      expect((sql.prepare(`SELECT COUNT(*) AS n FROM accounts WHERE username = 'bad-sup'`).get() as { n: number }).n).toBe(0);
+    } finally {
+      sql.close();
+    }
+  }, 900_000);
 });

@@ -26,6 +26,7 @@ export interface TestAccount {
   role: Role;
   town_id: string | null;
   unit_id: string | null;
+  region_id: string | null;
 }
 
 let seq = 0;
@@ -41,16 +42,18 @@ const hashOf = (password: string) => (password === TEST_PASSWORD ? (testPassword
 /**
  * Inserts an ACTIVE account with a known password (PBKDF2 as in production). Load content first:
  * town and unit must exist. `unit` defaults to `weijiban` for a reporter and null otherwise;
- * `town` defaults to `fengmao` (null for admin).
+ * `town` defaults to `fengmao` (null for admin and a region supervisor); `region`, a region
+ * supervisor's region, defaults to `shanting` (Fengmao's county).
  */
 export async function createAccount(
   role: Role,
   unit?: string | null,
-  opts: { town?: string | null; username?: string; display_name?: string; password?: string } = {},
+  opts: { town?: string | null; region?: string; username?: string; display_name?: string; password?: string } = {},
 ): Promise<TestAccount> {
-  const town = role === 'admin' ? null : opts.town === undefined ? 'fengmao' : opts.town;
+  const town = role === 'admin' || role === 'region_supervisor' ? null : opts.town === undefined ? 'fengmao' : opts.town;
+  const region = role === 'region_supervisor' ? (opts.region ?? 'shanting') : null;
   const unitId = unit === undefined ? (role === 'reporter' ? 'weijiban' : null) : unit;
-  const username = opts.username ?? `${role}-${unitId ?? town ?? 'all'}-${++seq}`;
+  const username = opts.username ?? `${role.replace('_', '-')}-${unitId ?? town ?? region ?? 'all'}-${++seq}`;
   const password = opts.password ?? TEST_PASSWORD;
   const display_name = opts.display_name ?? `测试${role}${seq}`;
   const id = crypto.randomUUID();
@@ -62,13 +65,14 @@ export async function createAccount(
       role,
       town_id: town,
       unit_id: unitId,
+      region_id: region,
       password: await hashOf(password),
       status: 'active',
       created_at: new Date().toISOString(),
       created_by: 'system:test',
     }),
   ]);
-  return { id, username, password, display_name, role, town_id: town, unit_id: unitId };
+  return { id, username, password, display_name, role, town_id: town, unit_id: unitId, region_id: region };
 }
 
 /** A JSON request to the real Worker; `token` becomes `Authorization: Bearer …`. */

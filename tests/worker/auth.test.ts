@@ -22,7 +22,7 @@ describe('POST /api/v1/auth/login and GET /api/v1/me', () => {
     const r = await api('POST', '/api/v1/auth/login', { body: { username: a.username, password: TEST_PASSWORD } });
     expect(r.status).toBe(200);
     expect(r.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(r.body.account).toEqual({ id: a.id, username: a.username, display_name: '王填报', role: 'reporter', town_id: 'fengmao', unit_id: 'weijiban' });
+    expect(r.body.account).toEqual({ id: a.id, username: a.username, display_name: '王填报', role: 'reporter', town_id: 'fengmao', unit_id: 'weijiban', region_id: null });
     // 12 hours from now
     const ttl = Date.parse(r.body.expires_at) - Date.now();
     expect(ttl).toBeGreaterThan(12 * 3600_000 - 60_000);
@@ -393,7 +393,7 @@ describe('who may create accounts', () => {
     expect(r.status).toBe(200);
     expect(r.body.accounts.map((a: { role: string }) => a.role)).toEqual(['office', 'supervisor', 'reporter']);
     for (const a of r.body.accounts) {
-      expect(Object.keys(a).sort()).toEqual(['created_at', 'created_by', 'display_name', 'id', 'last_login_at', 'role', 'status', 'town_id', 'unit_id', 'username']);
+      expect(Object.keys(a).sort()).toEqual(['created_at', 'created_by', 'display_name', 'id', 'last_login_at', 'region_id', 'role', 'status', 'town_id', 'unit_id', 'username']);
     }
     expect((await api('GET', '/api/v1/towns/fengmao/accounts', { token: supervisor.token })).status).toBe(403);
   });

@@ -3,8 +3,9 @@
  *
  * Callers are relative to one target town (fengmao) and one target task (a task of 卫计办, weijiban):
  * anonymous; a reporter of the task's unit, of another unit of the town, of another town; the office
- * and a supervisor of the town and of another town; an admin. A second town (`othertown`, a copy of
- * Fengmao's plan under another id) makes "another town" real.
+ * and a supervisor of the town and of another town; a region supervisor of the town's county
+ * (山亭区, `shanting`) and of another county (滕州市, `tengzhou`); an admin. A second town
+ * (`othertown`, a copy of Fengmao's plan under another id) makes "another town" real.
  *
  * The matrix must list every route the app serves: the first test reads the app's own route table
  * and fails when a route is missing here (or listed here but gone), so a new endpoint cannot ship
@@ -25,6 +26,8 @@ const CALLERS = [
   'office_other_town',
   'supervisor',
   'supervisor_other_town',
+  'region_supervisor',
+  'region_supervisor_other_region',
   'admin',
 ] as const;
 type CallerKind = (typeof CALLERS)[number];
@@ -43,6 +46,9 @@ interface Fixture {
   inspection: string;
   draftBulletin: string;
   issuedBulletin: string;
+  /** A draft and an issued bulletin of the region `shanting` (Fengmao's county). */
+  draftRegionBulletin: string;
+  issuedRegionBulletin: string;
   tokens: Record<CallerKind, string | null>;
 }
 interface Req {
@@ -59,7 +65,7 @@ interface Row {
 
 const all = (status: number): Expect => Object.fromEntries(CALLERS.map((c) => [c, status])) as Expect;
 const signedInOnly = (status: number): Expect => ({ ...all(status), anonymous: 401 });
-/** Town-scoped readers: office and supervisor of the town, admin. */
+/** Town-scoped readers: office and supervisor of the town, the supervisor of the town's region, admin. */
 const townReaders = (ok: number): Expect => ({
   anonymous: 401,
   reporter_own_unit: 403,
@@ -69,12 +75,16 @@ const townReaders = (ok: number): Expect => ({
   office_other_town: 403,
   supervisor: ok,
   supervisor_other_town: 403,
+  region_supervisor: ok,
+  region_supervisor_other_region: 403,
   admin: ok,
 });
-/** Supervision staff: the same as the town readers. */
-const staff = townReaders;
+/** Supervision staff who write in the town: its office and supervisors, admin — never a region supervisor. */
+const staff = (ok: number): Expect => ({ ...townReaders(ok), region_supervisor: 403 });
 /** Only the office of the town. */
 const officeOnly = (ok: number): Expect => ({ ...townReaders(403), anonymous: 401, office: ok });
+/** The region's own supervisor and admin (region endpoints of `shanting`). */
+const regionStaff = (ok: number): Expect => ({ ...all(403), anonymous: 401, region_supervisor: ok, admin: ok });
 
 const idem = (n: number, extra: Record<string, string> = {}) => ({ 'Idempotency-Key': `matrix-key-${n}-${crypto.randomUUID()}`, ...extra });
 const inspection = {
@@ -116,8 +126,8 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/auth/logout': { req: () => ({ path: '/api/v1/auth/logout' }), expect: signedInOnly(204) },
   'GET /api/v1/me': { req: () => ({ path: '/api/v1/me' }), expect: signedInOnly(200) },
   'GET /api/v1/me/updates': { req: () => ({ path: '/api/v1/me/updates' }), expect: signedInOnly(200) },
-  // An admin belongs to no town, so has no "own" tasks.
-  'GET /api/v1/me/tasks': { req: () => ({ path: '/api/v1/me/tasks' }), expect: { ...signedInOnly(200), admin: 403 } },
+  // An admin (and a region supervisor) belongs to no town, so has no "own" tasks.
+  'GET /api/v1/me/tasks': { req: () => ({ path: '/api/v1/me/tasks' }), expect: { ...signedInOnly(200), admin: 403, region_supervisor: 403, region_supervisor_other_region: 403 } },
   // ---------------------------------------------------------------- accounts: office of the town, admin
   'GET /api/v1/towns/:town/accounts': {
     req: (f) => ({ path: `/api/v1/towns/${f.town}/accounts` }),
@@ -156,30 +166,49 @@ const MATRIX: Record<string, Row> = {
   // ---------------------------------------------------------------- audit: office, supervisors, admin
   'GET /api/v1/towns/:town/audit': { req: (f) => ({ path: `/api/v1/towns/${f.town}/audit` }), expect: townReaders(200) },
   // ---------------------------------------------------------------- supervision: office, supervisors, admin
-  'GET /api/v1/towns/:town/overdue': { req: (f) => ({ path: `/api/v1/towns/${f.town}/overdue?asOf=2019-01-01` }), expect: staff(200) },
-  'GET /api/v1/towns/:town/units': { req: (f) => ({ path: `/api/v1/towns/${f.town}/units?asOf=2019-01-01` }), expect: staff(200) },
-  'GET /api/v1/towns/:town/indicators': { req: (f) => ({ path: `/api/v1/towns/${f.town}/indicators?asOf=2019-01-01` }), expect: staff(200) },
-  'GET /api/v1/towns/:town/overdue-snapshots': { req: (f) => ({ path: `/api/v1/towns/${f.town}/overdue-snapshots?from=2019-01-01&to=2019-12-31` }), expect: staff(200) },
+  'GET /api/v1/towns/:town/overdue': { req: (f) => ({ path: `/api/v1/towns/${f.town}/overdue?asOf=2019-01-01` }), expect: townReaders(200) },
+  'GET /api/v1/towns/:town/units': { req: (f) => ({ path: `/api/v1/towns/${f.town}/units?asOf=2019-01-01` }), expect: townReaders(200) },
+  'GET /api/v1/towns/:town/indicators': { req: (f) => ({ path: `/api/v1/towns/${f.town}/indicators?asOf=2019-01-01` }), expect: townReaders(200) },
+  'GET /api/v1/towns/:town/overdue-snapshots': { req: (f) => ({ path: `/api/v1/towns/${f.town}/overdue-snapshots?from=2019-01-01&to=2019-12-31` }), expect: townReaders(200) },
   // Inspections are recorded by supervisors (and admin); the office reads them but does not record them.
   'POST /api/v1/towns/:town/inspections': {
     req: (f, _c, n) => ({ path: `/api/v1/towns/${f.town}/inspections`, body: inspection, headers: idem(n) }),
     expect: { ...staff(201), office: 403 },
   },
-  'GET /api/v1/towns/:town/inspections': { req: (f) => ({ path: `/api/v1/towns/${f.town}/inspections` }), expect: staff(200) },
-  'GET /api/v1/inspections/:inspection': { req: (f) => ({ path: `/api/v1/inspections/${f.inspection}` }), expect: staff(200) },
+  'GET /api/v1/towns/:town/inspections': { req: (f) => ({ path: `/api/v1/towns/${f.town}/inspections` }), expect: townReaders(200) },
+  'GET /api/v1/inspections/:inspection': { req: (f) => ({ path: `/api/v1/inspections/${f.inspection}` }), expect: townReaders(200) },
   'POST /api/v1/towns/:town/bulletins': {
     req: (f, _c, n) => ({ path: `/api/v1/towns/${f.town}/bulletins`, body: draft, headers: idem(n) }),
     expect: staff(201),
   },
-  'GET /api/v1/towns/:town/bulletins': { req: (f) => ({ path: `/api/v1/towns/${f.town}/bulletins` }), expect: staff(200) },
+  'GET /api/v1/towns/:town/bulletins': { req: (f) => ({ path: `/api/v1/towns/${f.town}/bulletins` }), expect: townReaders(200) },
   'GET /api/v1/towns/:town/bulletins/published': { req: (f) => ({ path: `/api/v1/towns/${f.town}/bulletins/published` }), expect: all(200) },
   // An unpublished (draft) bulletin and its exports: staff only. Published ones are public (tests/worker/supervision-bulletins.test.ts).
-  'GET /api/v1/bulletins/:bulletin': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}` }), expect: staff(200) },
-  'GET /api/v1/bulletins/:bulletin/export.csv': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/export.csv` }), expect: staff(200) },
-  'GET /api/v1/bulletins/:bulletin/export.xlsx': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/export.xlsx` }), expect: staff(200) },
-  'GET /api/v1/bulletins/:bulletin/print': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/print` }), expect: staff(200) },
+  'GET /api/v1/bulletins/:bulletin': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}` }), expect: townReaders(200) },
+  'GET /api/v1/bulletins/:bulletin/export.csv': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/export.csv` }), expect: townReaders(200) },
+  'GET /api/v1/bulletins/:bulletin/export.xlsx': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/export.xlsx` }), expect: townReaders(200) },
+  'GET /api/v1/bulletins/:bulletin/print': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/print` }), expect: townReaders(200) },
   'POST /api/v1/bulletins/:bulletin/issue': { req: (f) => ({ path: `/api/v1/bulletins/${f.draftBulletin}/issue` }), expect: staff(200) },
   'POST /api/v1/bulletins/:bulletin/publish': { req: (f) => ({ path: `/api/v1/bulletins/${f.issuedBulletin}/publish`, body: { visibility: 'public' } }), expect: staff(200) },
+  // ---------------------------------------------------------------- regions: public pages, and the region supervisors' board and bulletins
+  'GET /api/v1/search': { req: () => ({ path: '/api/v1/search?q=%E7%AD%BE%E7%BA%A6' }), expect: all(200) },
+  'GET /api/v1/regions': { req: () => ({ path: '/api/v1/regions' }), expect: all(200) },
+  'GET /api/v1/regions/:region': { req: () => ({ path: '/api/v1/regions/shanting' }), expect: all(200) },
+  'GET /api/v1/regions/:region/board': { req: () => ({ path: '/api/v1/regions/shanting/board?asOf=2019-01-01' }), expect: regionStaff(200) },
+  'POST /api/v1/regions/:region/bulletins': { req: (_f, _c, n) => ({ path: '/api/v1/regions/shanting/bulletins', body: { remarks: '矩阵测试' }, headers: idem(n) }), expect: regionStaff(201) },
+  'GET /api/v1/regions/:region/bulletins': { req: () => ({ path: '/api/v1/regions/shanting/bulletins' }), expect: regionStaff(200) },
+  'GET /api/v1/regions/:region/bulletins/published': { req: () => ({ path: '/api/v1/regions/shanting/bulletins/published' }), expect: all(200) },
+  // Region supervisor accounts: admin only.
+  'GET /api/v1/regions/:region/accounts': { req: () => ({ path: '/api/v1/regions/shanting/accounts' }), expect: { ...all(403), anonymous: 401, admin: 200 } },
+  'POST /api/v1/regions/:region/accounts': {
+    req: (_f, c, n) => ({ path: '/api/v1/regions/shanting/accounts', body: { username: `matrix-region-${c.length}-${n}`, display_name: '矩阵区县督导' } }),
+    expect: { ...all(403), anonymous: 401, admin: 201 },
+  },
+  // An unpublished region bulletin: its region's supervisors and admin. Published ones are public (tests/worker/region-supervisors.test.ts).
+  'GET /api/v1/region-bulletins/:bulletin': { req: (f) => ({ path: `/api/v1/region-bulletins/${f.draftRegionBulletin}` }), expect: regionStaff(200) },
+  'GET /api/v1/region-bulletins/:bulletin/print': { req: (f) => ({ path: `/api/v1/region-bulletins/${f.draftRegionBulletin}/print` }), expect: regionStaff(200) },
+  'POST /api/v1/region-bulletins/:bulletin/issue': { req: (f) => ({ path: `/api/v1/region-bulletins/${f.draftRegionBulletin}/issue` }), expect: regionStaff(200) },
+  'POST /api/v1/region-bulletins/:bulletin/publish': { req: (f) => ({ path: `/api/v1/region-bulletins/${f.issuedRegionBulletin}/publish`, body: { visibility: 'public' } }), expect: regionStaff(200) },
   // ---------------------------------------------------------------- task management (任务分解表)
   'GET /api/v1/towns/:town/tasks': { req: (f) => ({ path: `/api/v1/towns/${f.town}/tasks` }), expect: townReaders(200) },
   // Writes: the office of the town and admins; supervisors read only.
@@ -231,6 +260,13 @@ const OBJECT_CHECKED = new Set([
     `POST /api/v1/bulletins/:bulletin/issue ${c}`,
     `POST /api/v1/bulletins/:bulletin/publish ${c}`,
   ]),
+  // A region supervisor of another county reads a town's object by id only after the id names its town.
+  ...['', '/export.csv', '/export.xlsx', '/print'].map((x) => `GET /api/v1/bulletins/:bulletin${x} region_supervisor_other_region`),
+  'GET /api/v1/inspections/:inspection region_supervisor_other_region',
+  // Region bulletins by id: their region is known only once the bulletin is read; the reads are public once published.
+  'POST /api/v1/region-bulletins/:bulletin/issue region_supervisor_other_region',
+  'POST /api/v1/region-bulletins/:bulletin/publish region_supervisor_other_region',
+  ...CALLERS.filter((c) => c !== 'region_supervisor' && c !== 'admin').flatMap((c) => [`GET /api/v1/region-bulletins/:bulletin ${c}`, `GET /api/v1/region-bulletins/:bulletin/print ${c}`]),
   'POST /api/v1/updates/:update/approve office_other_town',
   'POST /api/v1/updates/:update/reject office_other_town',
   // Draft bulletins by id: anyone may ask (published ones are public), so the id is read first.
@@ -288,6 +324,8 @@ async function fixture(): Promise<Fixture> {
     office_other_town: (await signedIn('office', null, { town: 'othertown' })).token,
     supervisor: (await signedIn('supervisor')).token,
     supervisor_other_town: (await signedIn('supervisor', null, { town: 'othertown' })).token,
+    region_supervisor: (await signedIn('region_supervisor', null, { region: 'shanting' })).token,
+    region_supervisor_other_region: (await signedIn('region_supervisor', null, { region: 'tengzhou' })).token,
     admin: (await signedIn('admin')).token,
   };
   const taskRef = `fengmao:${task!.id}`;
@@ -314,6 +352,16 @@ async function fixture(): Promise<Fixture> {
   const draftBulletin = await mk();
   const issuedBulletin = await mk();
   expect((await api('POST', `/api/v1/bulletins/${issuedBulletin}/issue`, { token: sup.token })).status).toBe(200);
+  // A draft and an issued region bulletin of Fengmao's county, by its own supervisor.
+  const regionSup = await signedIn('region_supervisor', null, { region: 'shanting' });
+  const mkRegion = async () => {
+    const b = await api('POST', '/api/v1/regions/shanting/bulletins', { token: regionSup.token, body: {}, headers: idem(-3) });
+    expect(b.status).toBe(201);
+    return b.body.id as string;
+  };
+  const draftRegionBulletin = await mkRegion();
+  const issuedRegionBulletin = await mkRegion();
+  expect((await api('POST', `/api/v1/region-bulletins/${issuedRegionBulletin}/issue`, { token: regionSup.token })).status).toBe(200);
   return {
     town: 'fengmao',
     taskRef,
@@ -325,6 +373,8 @@ async function fixture(): Promise<Fixture> {
     inspection: insp.body.id,
     draftBulletin,
     issuedBulletin,
+    draftRegionBulletin,
+    issuedRegionBulletin,
     tokens,
   };
 }

@@ -4,8 +4,12 @@
  */
 import { z } from 'zod';
 
-/** Roles: reporter (one unit's tasks), office (领导小组办公室), supervisor (督导, read-only + inspections), admin. */
-export const Role = z.enum(['reporter', 'office', 'supervisor', 'admin']);
+/**
+ * Roles: reporter (one unit's tasks), office (领导小组办公室), supervisor (督导, read-only + inspections),
+ * region_supervisor (a county's or city's 督导: reads every town of its region, writes nothing in a
+ * town, issues region bulletins; worker/domain/access.ts), admin.
+ */
+export const Role = z.enum(['reporter', 'office', 'supervisor', 'region_supervisor', 'admin']);
 export type Role = z.infer<typeof Role>;
 
 /** The authenticated caller, set on the Hono context as `account` by the auth middleware. */
@@ -14,8 +18,10 @@ export interface Caller {
   username: string;
   display_name: string;
   role: Role;
-  /** null only for admin */
+  /** null only for admin and region_supervisor */
   town_id: string | null;
+  /** the region (county or city) of a region_supervisor; null for every other role */
+  region_id: string | null;
   /** the reporter's unit; a supervisor's or office member's own unit where known */
   unit_id: string | null;
   /** hash of the session token, for logout */

@@ -14,6 +14,9 @@ import { auditStmt, cappedAuditStmt } from '../db/audit.ts';
 import { runBatch } from '../db/batch.ts';
 import { readSessionCaller } from '../db/accounts.ts';
 import type { Caller, Role } from './context.ts';
+import { regionReach, townReach, type RegionReach, type TownReach } from '../domain/access.ts';
+import { townRegionIds } from '../db/regions.ts';
+import { readRegionCity } from '../db/region-supervision.ts';
 import { sha256Hex } from './password.ts';
 import { addressBucket } from './address.ts';
 
@@ -93,11 +96,44 @@ export async function requireCaller(c: AuthContext, ...roles: Role[]): Promise<C
   return caller;
 }
 
-/** Who may call a route: these roles (any signed-in caller when empty), and optionally only in the town named by a path parameter. */
+/** Who may call a route: these roles (any signed-in caller when empty), and optionally only in the town or region named by a path parameter. */
 export interface Access {
   roles: Role[];
-  /** `town`: the `{town}` parameter; `task`: the town part of a `{task}` reference (`<town>:<task>`). Admins pass. */
+  /**
+   * `town`: the `{town}` parameter; `task`: the town part of a `{task}` reference (`<town>:<task>`).
+   * Admins pass; a region supervisor (when its role is listed: read routes only) passes for the towns of its region.
+   */
   town?: 'town' | 'task';
+  /** `region`: the `{region}` parameter; `own` also refuses a city supervisor on its counties (writes). */
+  region?: 'read' | 'own';
+}
+
+/** How the caller reaches `town` (worker/domain/access.ts); reads the town's regions only for a region supervisor. */
+export async function reachOf(c: AuthContext, caller: Caller, town: string): Promise<TownReach> {
+  return townReach(caller, town, caller.role === 'region_supervisor' ? await townRegionIds(c.env.DB, town) : []);
+}
+
+/**
+ * The caller, provided their role is one of `roles` and they reach `town`: their own town, any town
+ * for admin, a town of their region for a region supervisor (list 'region_supervisor' in `roles`
+ * only where a supervisor READS). Otherwise 403, audited as `auth.denied`.
+ */
+export async function townCaller(c: AuthContext, town: string, ...roles: Role[]): Promise<Caller> {
+  const caller = await requireCaller(c, ...roles);
+  if (!(await reachOf(c, caller, town))) await denied(c, `town ${town} is not the caller's town or in the caller's region`, { town_id: town, entity: 'town', entity_id: town });
+  return caller;
+}
+
+/**
+ * The caller, provided they reach region `region`'s supervision endpoints (admin; its own region's
+ * supervisor; for `read`, also a city supervisor on one of its counties). 404 for no such region is
+ * the handler's: an unknown region reaches nobody but an admin.
+ */
+export async function regionCaller(c: AuthContext, region: string, mode: 'read' | 'own'): Promise<{ caller: Caller; reach: RegionReach }> {
+  const caller = await requireCaller(c, 'region_supervisor', 'admin');
+  const reach = caller.role === 'admin' ? 'admin' : regionReach(caller, region, (await readRegionCity(c.env.DB, region)) ?? null);
+  if (!reach || (mode === 'own' && reach === 'city')) await denied(c, `region ${region} is not the caller's region`, { town_id: null, entity: 'region', entity_id: region });
+  return { caller, reach };
 }
 
 /**
@@ -111,8 +147,9 @@ export const guard = (access: Access) =>
     if (access.town && caller.role !== 'admin') {
       const raw = c.req.param(access.town) ?? '';
       const town = (access.town === 'task' ? raw.split(':')[0]! : raw).slice(0, 64);
-      if (caller.town_id !== town) await denied(c, `town ${town} is not the caller's town`, { town_id: town, entity: 'town', entity_id: town });
+      if (!(await reachOf(c, caller, town))) await denied(c, `town ${town} is not the caller's town or in the caller's region`, { town_id: town, entity: 'town', entity_id: town });
     }
+    if (access.region) await regionCaller(c, (c.req.param('region') ?? '').slice(0, 64), access.region);
     await next();
   });
 

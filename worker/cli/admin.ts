@@ -4,6 +4,7 @@
  *
  *   npm run admin -- create-user --username U --role admin [--display-name N] [--remote]
  *   npm run admin -- create-user --username U --role reporter --town T --unit U [--display-name N] [--remote]
+ *   npm run admin -- create-user --username U --role region_supervisor --region R [--display-name N] [--remote]
  *   npm run admin -- create-demo-accounts          (local only; `npm start` runs it)
  *   npm run admin -- disable|enable|reset|reissue --username U [--remote]
  *
@@ -13,8 +14,8 @@
  * (worker/db/accounts.ts), rendered to SQL; the account, its activation token and the audit row
  * go in one file.
  *
- * create-demo-accounts creates (idempotently) one ACTIVE demo account per role in fengmao with a
- * known password, and prints them. It refuses --remote: deploys never create demo accounts.
+ * create-demo-accounts creates (idempotently) one ACTIVE demo account per role in fengmao (the
+ * region supervisor: of its county, shanting) with a known password, and prints them. It refuses --remote: deploys never create demo accounts.
  *
  * disable / enable / reset / reissue: an account's lifecycle, as the console offers it to the
  * office and admin (worker/routes/accounts.ts), for any account including admins — the way back in
@@ -34,6 +35,7 @@ import {
   activationPath,
   type AccountRow,
   createUserPrecheckStmt,
+  regionExistsStmt,
   insertAccountStmt,
   insertActivationStmt,
   onlyIfUsernameFree,
@@ -43,25 +45,27 @@ import type { Stmt } from '../db/sql.ts';
 import { ACTION_FROM, AccountAction } from '../domain/account.ts';
 import { LocalDatabaseBusyError, openD1, type D1Client } from './d1.ts';
 
-const ROLES: Role[] = ['reporter', 'office', 'supervisor', 'admin'];
+const ROLES: Role[] = ['reporter', 'office', 'supervisor', 'region_supervisor', 'admin'];
 const ACTOR = 'system:admin-cli';
 
 /** The demo password of every demo account: local demo data only, printed by `npm start`. */
 export const DEMO_PASSWORD = 'demo-password-2018';
-/** One demo account per role, in 冯卯镇. */
-export const DEMO_ACCOUNTS: { username: string; role: Role; town: string | null; unit: string | null; display_name: string }[] = [
+/** One demo account per role, in 冯卯镇 (the region supervisor: of its county, 山亭区). */
+export const DEMO_ACCOUNTS: { username: string; role: Role; town: string | null; unit: string | null; region?: string; display_name: string }[] = [
   { username: 'demo-reporter', role: 'reporter', town: 'fengmao', unit: 'weijiban', display_name: '演示填报员（卫计办）' },
   { username: 'demo-office', role: 'office', town: 'fengmao', unit: 'weijiban', display_name: '演示领导小组办公室' },
   { username: 'demo-supervisor', role: 'supervisor', town: 'fengmao', unit: null, display_name: '演示督导' },
+  { username: 'demo-region-supervisor', role: 'region_supervisor', town: null, unit: null, region: 'shanting', display_name: '演示区县督导（山亭区）' },
   { username: 'demo-admin', role: 'admin', town: null, unit: null, display_name: '演示管理员' },
 ];
 
 class UsageError extends Error {}
 
 const USAGE = `usage:
-  npm run admin -- create-user --username U --role reporter|office|supervisor|admin
-                  [--town T] [--unit U] [--display-name N] [--local | --remote] [--persist-to DIR]
-      (--town for every role but admin; --unit required for reporter)
+  npm run admin -- create-user --username U --role reporter|office|supervisor|region_supervisor|admin
+                  [--town T] [--unit U] [--region R] [--display-name N] [--local | --remote] [--persist-to DIR]
+      (--town for reporter, office and supervisor; --unit required for reporter;
+       --region, a county or city of content/regions.yaml, for region_supervisor only)
   npm run admin -- create-demo-accounts [--persist-to DIR]     (local only)
   npm run admin -- disable|enable|reset|reissue --username U [--local | --remote] [--persist-to DIR]
       disable: sign-in refused, every session ends; enable: back to active (pending if never activated);
@@ -77,11 +81,15 @@ async function createUser(opts: Record<string, string | boolean | undefined>, db
   const role = String(opts.role ?? '') as Role;
   const town = opts.town ? String(opts.town) : null;
   const unit = opts.unit ? String(opts.unit) : null;
+  const region = opts.region ? String(opts.region) : null;
   const displayName = String(opts['display-name'] ?? username).trim();
   if (!USERNAME_PATTERN.test(username)) throw new UsageError('--username: 3–40 of a-z 0-9 . _ -, starting with a letter or digit');
   if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
   if (role === 'admin' && (town || unit)) throw new UsageError('an admin belongs to no town: leave out --town and --unit');
-  if (role !== 'admin' && !town) throw new UsageError(`--town is required for role ${role}`);
+  if (role === 'region_supervisor' && (town || unit)) throw new UsageError('a region supervisor belongs to a region, not a town: leave out --town and --unit');
+  if (role === 'region_supervisor' && !region) throw new UsageError('--region is required for a region supervisor');
+  if (role !== 'region_supervisor' && region) throw new UsageError('--region is only for role region_supervisor');
+  if (role !== 'admin' && role !== 'region_supervisor' && !town) throw new UsageError(`--town is required for role ${role}`);
   if (role === 'reporter' && !unit) throw new UsageError('--unit is required for a reporter');
   if (!displayName || displayName.length > 100) throw new UsageError('--display-name: 1–100 characters');
 
@@ -90,6 +98,7 @@ async function createUser(opts: Record<string, string | boolean | undefined>, db
   if (facts.taken > 0) throw new UsageError(`username already taken: ${username}`);
   if (town && facts.town_ok === 0) throw new UsageError(`no such town: ${town} (is content loaded?)`);
   if (unit && facts.unit_ok === 0) throw new UsageError(`no such unit in ${town}: ${unit}`);
+  if (region && !(await queryOne<{ id: string }>(regionExistsStmt(region), db))) throw new UsageError(`no such region: ${region} (is content loaded? regions come from content/regions.yaml)`);
 
   const now = new Date();
   const at = now.toISOString();
@@ -97,15 +106,15 @@ async function createUser(opts: Record<string, string | boolean | undefined>, db
   const token = randomToken();
   const expiresAt = new Date(now.getTime() + ACTIVATION_TTL_MS).toISOString();
   await db.batch([
-      insertAccountStmt({ id, username, display_name: displayName, role, town_id: town, unit_id: unit, password: null, status: 'pending', created_at: at, created_by: ACTOR }),
+      insertAccountStmt({ id, username, display_name: displayName, role, town_id: town, unit_id: unit, region_id: region, password: null, status: 'pending', created_at: at, created_by: ACTOR }),
       insertActivationStmt(await sha256Hex(token), id, at, expiresAt),
-      auditStmt({ at, actor: ACTOR, action: 'account.create', town_id: town, unit_id: unit, entity: 'account', entity_id: id, detail: { username, role, activation_expires_at: expiresAt } }),
+      auditStmt({ at, actor: ACTOR, action: 'account.create', town_id: town, unit_id: unit, entity: 'account', entity_id: id, detail: { username, role, ...(region ? { region } : {}), activation_expires_at: expiresAt } }),
   ]);
 
   const base = remote ? 'https://<your-worker-host>' : `http://127.0.0.1:${process.env.PORT ?? '8787'}`;
   console.log(
     [
-      `created ${role} account ${username} (${displayName})${town ? ` in ${town}${unit ? ` / ${unit}` : ''}` : ''} in the ${remote ? 'remote' : 'local'} database — pending activation.`,
+      `created ${role} account ${username} (${displayName})${town ? ` in ${town}${unit ? ` / ${unit}` : ''}` : ''}${region ? ` of region ${region}` : ''} in the ${remote ? 'remote' : 'local'} database — pending activation.`,
       '',
       'One-time activation (shown only now; valid until ' + expiresAt + '):',
       `  token: ${token}`,
@@ -149,7 +158,7 @@ export async function demoAccountStatements(at = new Date().toISOString()): Prom
     // The audit row first, written only while the username is free; then the account (skipped if it exists).
     stmts.push(
       onlyIfUsernameFree(
-        auditStmt({ at, actor: ACTOR, action: 'account.create', town_id: d.town, unit_id: d.unit, entity: 'account', entity_id: id, detail: { username: d.username, role: d.role, demo: true } }),
+        auditStmt({ at, actor: ACTOR, action: 'account.create', town_id: d.town, unit_id: d.unit, entity: 'account', entity_id: id, detail: { username: d.username, role: d.role, ...(d.region ? { region: d.region } : {}), demo: true } }),
         d.username,
       ),
       insertAccountStmt(
@@ -160,6 +169,7 @@ export async function demoAccountStatements(at = new Date().toISOString()): Prom
           role: d.role,
           town_id: d.town,
           unit_id: d.unit,
+          region_id: d.region ?? null,
           password: await hashPassword(DEMO_PASSWORD),
           status: 'active',
           created_at: at,
@@ -175,13 +185,13 @@ export async function demoAccountStatements(at = new Date().toISOString()): Prom
 /** Creates the demo accounts (one transaction) and prints them. */
 export async function createDemoAccounts(db: D1Client): Promise<void> {
   await db.batch(await demoAccountStatements());
-  const where = (d: (typeof DEMO_ACCOUNTS)[number]) => `${d.town ?? '(all towns)'}${d.unit ? ` / ${d.unit}` : ''}`;
+  const where = (d: (typeof DEMO_ACCOUNTS)[number]) => (d.region ? `region ${d.region}` : `${d.town ?? '(all towns)'}${d.unit ? ` / ${d.unit}` : ''}`);
   const w = Math.max(...DEMO_ACCOUNTS.map((d) => d.username.length));
   const ww = Math.max(...DEMO_ACCOUNTS.map((d) => where(d).length));
   console.log(
     [
       `demo accounts (local only; password for all: ${DEMO_PASSWORD})`,
-      ...DEMO_ACCOUNTS.map((d) => `  ${d.username.padEnd(w)}  ${d.role.padEnd(10)}  ${where(d).padEnd(ww)}  ${d.display_name}`),
+      ...DEMO_ACCOUNTS.map((d) => `  ${d.username.padEnd(w)}  ${d.role.padEnd(17)}  ${where(d).padEnd(ww)}  ${d.display_name}`),
       `  sign in: POST /api/v1/auth/login {"username":"demo-office","password":"${DEMO_PASSWORD}"}`,
     ].join('\n'),
   );
@@ -196,6 +206,7 @@ if (import.meta.main) {
         role: { type: 'string' },
         town: { type: 'string' },
         unit: { type: 'string' },
+        region: { type: 'string' },
         'display-name': { type: 'string' },
         local: { type: 'boolean' },
         remote: { type: 'boolean' },

@@ -19,6 +19,8 @@ export interface AccountRow {
   role: Role;
   town_id: string | null;
   unit_id: string | null;
+  /** a region supervisor's region (migration 0018); null for every other role */
+  region_id: string | null;
   status: 'pending' | 'active' | 'disabled';
   created_at: string;
   created_by: string;
@@ -40,7 +42,7 @@ export const ACTIVATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** The activation link for a token; the token is in the fragment so it never reaches server logs. */
 export const activationPath = (token: string): string => `/console/activate/#token=${token}`;
 
-const ACCOUNT_COLUMNS = 'id, username, display_name, role, town_id, unit_id, status, created_at, created_by, last_login_at';
+const ACCOUNT_COLUMNS = 'id, username, display_name, role, town_id, unit_id, region_id, status, created_at, created_by, last_login_at';
 
 // ---------------------------------------------------------------- writes (statement builders)
 
@@ -52,6 +54,8 @@ export interface NewAccount {
   role: Role;
   town_id: string | null;
   unit_id: string | null;
+  /** a region supervisor's region; omitted (null) for every other role */
+  region_id?: string | null;
   password: PasswordHash | null;
   status: 'pending' | 'active';
   created_at: string;
@@ -61,8 +65,8 @@ export interface NewAccount {
 /** INSERT of a new account; fails on a taken username (UNIQUE). */
 export function insertAccountStmt(a: NewAccount, opts: { ifUsernameFree?: boolean } = {}): Stmt {
   return stmt(
-    `INSERT INTO accounts (id, town_id, role, unit_id, username, display_name, password_hash, password_salt, password_iterations, status, created_at, created_by)` +
-      ` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` +
+    `INSERT INTO accounts (id, town_id, role, unit_id, username, display_name, password_hash, password_salt, password_iterations, status, created_at, created_by, region_id)` +
+      ` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` +
       (opts.ifUsernameFree ? ` ON CONFLICT (username) DO NOTHING` : ''),
     a.id,
     a.town_id,
@@ -76,6 +80,7 @@ export function insertAccountStmt(a: NewAccount, opts: { ifUsernameFree?: boolea
     a.status,
     a.created_at,
     a.created_by,
+    a.region_id ?? null,
   );
 }
 
@@ -264,6 +269,9 @@ export const createUserPrecheckStmt = (username: string, town: string | null, un
     unit,
   );
 
+/** The region a region supervisor account is bound to, if it exists (content/regions.yaml, loaded). */
+export const regionExistsStmt = (region: string): Stmt => stmt(`SELECT id FROM regions WHERE id = ?`, region);
+
 // ---------------------------------------------------------------- reads (D1)
 
 const bind = (db: D1Database, s: Stmt) => db.prepare(s.sql).bind(...s.params);
@@ -311,7 +319,7 @@ export async function readSessionCaller(db: D1Database, tokenHash: string, now: 
   const row = await bind(
     db,
     stmt(
-      `SELECT a.id, a.username, a.display_name, a.role, a.town_id, a.unit_id FROM sessions s JOIN accounts a ON a.id = s.account_id` +
+      `SELECT a.id, a.username, a.display_name, a.role, a.town_id, a.unit_id, a.region_id FROM sessions s JOIN accounts a ON a.id = s.account_id` +
         ` WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND a.status = 'active'`,
       tokenHash,
       now,
@@ -347,6 +355,11 @@ export async function listTownAccounts(db: D1Database, town: string): Promise<Ac
     ),
   ]);
   return t!.results.length ? (r!.results as unknown as AccountRow[]) : null;
+}
+
+/** A region's supervisor accounts, without secrets, by username. */
+export async function listRegionAccounts(db: D1Database, region: string): Promise<AccountRow[]> {
+  return (await bind(db, stmt(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE region_id = ? ORDER BY username`, region)).all<AccountRow>()).results;
 }
 
 /** For creating an account: does the town exist, does the unit exist in it, is the username taken. */

@@ -96,9 +96,9 @@ export async function townRegionIds(db: D1Database, town: string): Promise<strin
   return [r?.county_region_id, r?.city_region_id].filter((x): x is string => !!x);
 }
 
-/** One entry of a region's feed: an approved update or a published bulletin of one of its towns. */
+/** One entry of a region's feed: an approved update or a published bulletin of one of its towns, or a published region bulletin. */
 export interface RegionFeedEntry {
-  kind: 'update' | 'bulletin';
+  kind: 'update' | 'bulletin' | 'region_bulletin';
   id: string;
   town: string;
   town_name: string;
@@ -108,9 +108,9 @@ export interface RegionFeedEntry {
   url: string | null;
 }
 
-/** The newest `limit` approvals and published bulletins of a region's towns, newest first (two statements). */
+/** The newest `limit` approvals and published bulletins of a region's towns, and its own published bulletins, newest first (three statements). */
 export async function readRegionFeed(db: D1Database, id: string, limit = 50): Promise<RegionFeedEntry[]> {
-  const [u, b] = await db.batch([
+  const [u, b, rb] = await db.batch([
     db
       .prepare(
         `SELECT u.id, u.town_id, t.name AS town_name, u.reviewed_at AS at, k.code, k.title, u.percent, u.narrative
@@ -124,6 +124,14 @@ export async function readRegionFeed(db: D1Database, id: string, limit = 50): Pr
         `SELECT b.id, b.town_id, t.name AS town_name, b.issued_at AS at, b.number, b.title, b.remarks
            FROM towns t JOIN bulletins b ON b.town_id = t.id AND b.state = 'issued' AND b.visibility = 'public'
           WHERE ${IN_REGION} ORDER BY b.issued_at DESC, b.id DESC LIMIT ?2`,
+      )
+      .bind(id, limit),
+    // The region's own bulletins (migration 0019), once published.
+    db
+      .prepare(
+        `SELECT b.id, r.name AS region_name, b.issued_at AS at, b.number, b.title, b.remarks
+           FROM region_bulletins b JOIN regions r ON r.id = b.region_id
+          WHERE b.region_id = ?1 AND b.state = 'issued' AND b.visibility = 'public' ORDER BY b.issued_at DESC, b.id DESC LIMIT ?2`,
       )
       .bind(id, limit),
   ]);
@@ -147,5 +155,15 @@ export async function readRegionFeed(db: D1Database, id: string, limit = 50): Pr
     summary: x.remarks ? String(x.remarks) : String(x.title),
     url: `/api/v1/bulletins/${encodeURIComponent(String(x.id))}/print`,
   }));
-  return [...updates, ...bulletins].sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
+  const regionBulletins = (rb!.results as Row[]).map((x) => ({
+    kind: 'region_bulletin' as const,
+    id: String(x.id),
+    town: `regions/${id}`,
+    town_name: String(x.region_name),
+    at: String(x.at),
+    title: `${x.region_name} ${x.number} ${x.title}`,
+    summary: x.remarks ? String(x.remarks) : String(x.title),
+    url: `/api/v1/region-bulletins/${encodeURIComponent(String(x.id))}/print`,
+  }));
+  return [...updates, ...bulletins, ...regionBulletins].sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
 }

@@ -10,8 +10,11 @@ import { DEFAULT_OPTIONS, knownBefore, type ApprovedUpdate, type SupervisionOpti
 import { evaluateTasks, type TaskFactRow, type TownFacts } from '../domain/supervision-views.ts';
 import { stmt, type Stmt } from './sql.ts';
 
-/** Tasks with due date, lead member and latest approved update known before ?3 (one index seek per task). Params: town, asOf, cutoff. */
-export const TASK_FACTS_SQL = `SELECT t.id, t.parent_id, t.code, t.kind, t.title, t.weight, t.ordinal, t.due_milestone_id AS milestone,
+/**
+ * Tasks with due date, lead member and latest approved update known before ?3 (one index seek per
+ * task), of the towns `scope` selects on t.town_id. Params: ?1 town (or region), ?2 asOf, ?3 cutoff.
+ */
+export const taskFactsSql = (scope: string) => `SELECT t.town_id, t.id, t.parent_id, t.code, t.kind, t.title, t.weight, t.ordinal, t.due_milestone_id AS milestone,
                 COALESCE(t.due_on, m.due) AS due, t.inspection_id, i.inspected_on,
                 t.lead_member_id, mb.name AS lead_member_name, mb.post AS lead_member_post,
                 (SELECT json_object('id', u.id, 'status', u.status, 'percent', u.percent, 'reviewed_at', u.reviewed_at)
@@ -22,39 +25,89 @@ export const TASK_FACTS_SQL = `SELECT t.id, t.parent_id, t.code, t.kind, t.title
            LEFT JOIN milestones m ON m.town_id = t.town_id AND m.id = t.due_milestone_id
            LEFT JOIN members mb ON mb.town_id = t.town_id AND mb.id = t.lead_member_id
            LEFT JOIN inspections i ON i.id = t.inspection_id
-          WHERE t.town_id = ?1 AND (t.inspection_id IS NULL OR (i.inspected_on <= ?2 AND i.created_at < ?3))
+          WHERE ${scope.replaceAll('$', 't.town_id')} AND (t.inspection_id IS NULL OR (i.inspected_on <= ?2 AND i.created_at < ?3))
           ORDER BY t.ordinal`;
 
-/** Indicator targets with the latest approved value dated by min(asOf, due) and known before the cutoff. Params: town, asOf, cutoff. */
-export const TARGET_VALUES_SQL = `SELECT tg.indicator_id, tg.milestone_id, m.due, tg.kind, tg.comparator, tg.value, tg.display, tg.text,
+/** One town's task facts. Params: town, asOf, cutoff. */
+export const TASK_FACTS_SQL = taskFactsSql('$ = ?1');
+
+/** Indicator targets with the latest approved value dated by min(asOf, due) and known before the cutoff, of the towns `scope` selects. */
+export const targetValuesSql = (scope: string) => `SELECT tg.town_id, tg.indicator_id, tg.milestone_id, m.due, tg.kind, tg.comparator, tg.value, tg.display, tg.text,
                 (SELECT json_object('value', v.value, 'as_of', v.as_of, 'source', v.source, 'approved_at', v.approved_at)
                    FROM indicator_values v
                   WHERE v.town_id = tg.town_id AND v.indicator_id = tg.indicator_id AND v.as_of <= min(?2, m.due) AND v.approved_at < ?3
                   ORDER BY v.as_of DESC, v.approved_at DESC LIMIT 1) AS latest
            FROM indicator_targets tg JOIN milestones m ON m.town_id = tg.town_id AND m.id = tg.milestone_id
            JOIN town_indicators ti ON ti.town_id = tg.town_id AND ti.indicator_id = tg.indicator_id
-          WHERE tg.town_id = ?1 ORDER BY ti.ordinal, m.due`;
+          WHERE ${scope.replaceAll('$', 'tg.town_id')} ORDER BY ti.ordinal, m.due`;
+
+/** One town's targets and values. Params: town, asOf, cutoff. */
+export const TARGET_VALUES_SQL = targetValuesSql('$ = ?1');
 
 /**
- * The statements of readTownFacts (the overdue board, units and indicators views), in batch order:
- * town, milestones, units, task facts, task units, task indicators, indicators, target values.
+ * The statements of the supervision facts of the towns `scope` selects (`$` stands for the
+ * column holding the town id; ?1 is bound to `key`), in batch order: towns, milestones, units,
+ * task facts, task units, task indicators, indicators, target values. Every row carries its
+ * town_id, so one batch of these eight statements serves one town or all towns of a region (rows
+ * are split by town in readFactsOf, each town's keeping the statement's order).
+ */
+export function factsQueries(scope: string, key: string, asOf: string, cutoff: string): Stmt[] {
+  const w = (col: string) => scope.replaceAll('$', col);
+  return [
+    stmt(`SELECT tw.id, tw.name, p.issued_on, p.year FROM towns tw LEFT JOIN plans p ON p.town_id = tw.id WHERE ${w('tw.id')} ORDER BY tw.name, tw.id`, key),
+    stmt(`SELECT town_id, id, label, due FROM milestones WHERE ${w('town_id')} ORDER BY due`, key),
+    stmt(`SELECT town_id, id, name FROM units WHERE ${w('town_id')} ORDER BY ordinal`, key),
+    stmt(taskFactsSql(scope), key, asOf, cutoff),
+    stmt(`SELECT town_id, task_id, unit_id, role FROM task_units WHERE ${w('town_id')} ORDER BY task_id, ordinal`, key),
+    stmt(`SELECT town_id, task_id, indicator_id FROM task_indicators WHERE ${w('town_id')} ORDER BY task_id, indicator_id`, key),
+    stmt(
+      `SELECT ti.town_id, i.id, i.name, i.kind, i.unit, ti.baseline_value, ti.baseline_as_of
+         FROM town_indicators ti JOIN indicators i ON i.id = ti.indicator_id WHERE ${w('ti.town_id')} ORDER BY ti.ordinal`,
+      key,
+    ),
+    stmt(targetValuesSql(scope), key, asOf, cutoff),
+  ];
+}
+
+/**
+ * The statements of readTownFacts (the overdue board, units and indicators views) for one town.
  * Exported so the benchmark times and EXPLAINs exactly this SQL (bench/api.ts).
  */
 export function townFactsQueries(town: string, asOf: string, cutoff: string): Stmt[] {
-  return [
-    stmt(`SELECT tw.id, tw.name, p.issued_on, p.year FROM towns tw LEFT JOIN plans p ON p.town_id = tw.id WHERE tw.id = ?`, town),
-    stmt(`SELECT id, label, due FROM milestones WHERE town_id = ? ORDER BY due`, town),
-    stmt(`SELECT id, name FROM units WHERE town_id = ? ORDER BY ordinal`, town),
-    stmt(TASK_FACTS_SQL, town, asOf, cutoff),
-    stmt(`SELECT task_id, unit_id, role FROM task_units WHERE town_id = ? ORDER BY task_id, ordinal`, town),
-    stmt(`SELECT task_id, indicator_id FROM task_indicators WHERE town_id = ? ORDER BY task_id, indicator_id`, town),
-    stmt(
-      `SELECT i.id, i.name, i.kind, i.unit, ti.baseline_value, ti.baseline_as_of
-         FROM town_indicators ti JOIN indicators i ON i.id = ti.indicator_id WHERE ti.town_id = ? ORDER BY ti.ordinal`,
-      town,
-    ),
-    stmt(TARGET_VALUES_SQL, town, asOf, cutoff),
-  ];
+  return factsQueries('$ = ?1', town, asOf, cutoff);
+}
+
+type Row = Record<string, unknown>;
+const parseJson = <T>(s: unknown): T | null => (typeof s === 'string' ? (JSON.parse(s) as T) : null);
+const withoutTown = <T extends Row>({ town_id: _t, ...rest }: T) => rest;
+
+/** Runs factsQueries and assembles each town's facts, in the towns' order (by name). */
+export async function readFactsOf(db: D1Database, queries: Stmt[]): Promise<TownFacts[]> {
+  const sets = (await db.batch(queries.map((q) => db.prepare(q.sql).bind(...q.params)))).map((r) => r.results as Row[]);
+  const [towns, ...rest] = sets;
+  // Each result set by town, in its own order.
+  const byTown = rest.map((rows) => {
+    const m = new Map<string, Row[]>();
+    for (const r of rows) {
+      const k = String(r.town_id);
+      (m.get(k) ?? m.set(k, []).get(k)!).push(withoutTown(r));
+    }
+    return m;
+  });
+  const of = (i: number, town: string) => byTown[i]!.get(town) ?? [];
+  return towns!.map((t) => {
+    const id = String(t.id);
+    return {
+      town: { id, name: String(t.name), plan_start: (t.issued_on as string | null) ?? `${(t.year as number | null) ?? 2018}-01-01` },
+      milestones: of(0, id) as unknown as TownFacts['milestones'],
+      units: of(1, id) as unknown as TownFacts['units'],
+      tasks: of(2, id).map((r) => ({ ...(r as unknown as TaskFactRow), last: parseJson<ApprovedUpdate>(r.last) })),
+      taskUnits: of(3, id) as unknown as TownFacts['taskUnits'],
+      taskIndicators: of(4, id) as unknown as TownFacts['taskIndicators'],
+      indicators: of(5, id) as unknown as TownFacts['indicators'],
+      targets: of(6, id).map((r) => ({ ...(r as unknown as TownFacts['targets'][number]), latest: parseJson(r.latest) })),
+    };
+  });
 }
 
 /**
@@ -63,20 +116,7 @@ export function townFactsQueries(town: string, asOf: string, cutoff: string): St
  * town does not exist.
  */
 export async function readTownFacts(db: D1Database, town: string, asOf: string, cutoff: string): Promise<TownFacts | null> {
-  const [t, m, u, tasks, tu, ti, inds, tg] = await db.batch(townFactsQueries(town, asOf, cutoff).map((q) => db.prepare(q.sql).bind(...q.params)));
-  const townRow = t!.results[0] as { id: string; name: string; issued_on: string | null; year: number | null } | undefined;
-  if (!townRow) return null;
-  const parse = <T>(s: unknown): T | null => (typeof s === 'string' ? (JSON.parse(s) as T) : null);
-  return {
-    town: { id: townRow.id, name: townRow.name, plan_start: townRow.issued_on ?? `${townRow.year ?? 2018}-01-01` },
-    milestones: m!.results as TownFacts['milestones'],
-    units: u!.results as TownFacts['units'],
-    tasks: (tasks!.results as (Omit<TaskFactRow, 'last'> & { last: string | null })[]).map((r) => ({ ...r, last: parse<ApprovedUpdate>(r.last) })),
-    taskUnits: tu!.results as TownFacts['taskUnits'],
-    taskIndicators: ti!.results as TownFacts['taskIndicators'],
-    indicators: inds!.results as TownFacts['indicators'],
-    targets: (tg!.results as (Omit<TownFacts['targets'][number], 'latest'> & { latest: string | null })[]).map((r) => ({ ...r, latest: parse(r.latest) })),
-  };
+  return (await readFactsOf(db, townFactsQueries(town, asOf, cutoff)))[0] ?? null;
 }
 
 /** Ids of all towns (for the scheduled snapshot). */

@@ -44,6 +44,10 @@ export const CreateAccountBody = z.object({
 });
 export type CreateAccountBody = z.infer<typeof CreateAccountBody>;
 
+/** POST /api/v1/regions/{region}/accounts: a region supervisor (the role and region come from the path). */
+export const CreateRegionAccountBody = CreateAccountBody.pick({ username: true, display_name: true });
+export type CreateRegionAccountBody = z.infer<typeof CreateRegionAccountBody>;
+
 /** What the office (its town's reporters) or admin (every account) can do to an account. */
 export const AccountAction = z.enum(['disable', 'enable', 'reset', 'reissue']);
 export type AccountAction = z.infer<typeof AccountAction>;
@@ -67,7 +71,7 @@ export const ACTION_FROM: Record<AccountAction, readonly AccountStatus[]> = {
 /** Who is acting, as far as the rule needs. */
 export interface Manager {
   id: string;
-  role: 'reporter' | 'office' | 'supervisor' | 'admin';
+  role: 'reporter' | 'office' | 'supervisor' | 'region_supervisor' | 'admin';
   town_id: string | null;
 }
 

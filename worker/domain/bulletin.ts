@@ -270,14 +270,8 @@ type Td = { v: string | number; c?: 'n' | 'w' } | string | number;
 /** The bulletin's 说明 (remarks) as paragraphs: one per non-empty line, as the office typed them. */
 export const remarkParagraphs = (remarks: string | undefined): string[] => (remarks ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 
-/**
- * A print-ready page in the layout of a 通报: title, 文号, body, the five tables, the 说明 if any, then the issuing
- * body and date, kept on the page that ends the last table. A4 portrait; 仿宋 body, 宋体 tables;
- * table headings repeat on every page; no scripts (the route sends a strict CSP); all text escaped.
- */
-export function bulletinHtml(b: { title: string; number: string | null; issuer: string; issued_on: string | null; remarks?: string }, f: BulletinFigures): string {
-  const h = f.headline;
-  const remarks = remarkParagraphs(b.remarks);
+/** The pieces a 通报's tables are built from (town and region bulletins alike): cells, rows and tables, all text escaped. */
+export const bulletinParts = (() => {
   const cell = (x: Td, tag: 'td' | 'th' = 'td', attrs = '') => {
     const { v, c } = typeof x === 'object' ? x : { v: x, c: typeof x === 'number' ? ('n' as const) : undefined };
     return `<${tag}${c ? ` class="${c}"` : ''}${attrs}>${txt(v)}</${tag}>`;
@@ -290,6 +284,18 @@ export function bulletinHtml(b: { title: string; number: string | null; issuer: 
   const row = (cells: string[]) => `<tr>${cells.join('')}</tr>`;
   const n = (v: string | number): Td => ({ v, c: 'n' });
   const w = (v: string | number): Td => ({ v, c: 'w' });
+  return { cell, table, row, n, w, txt, esc };
+})();
+
+/**
+ * A print-ready page in the layout of a 通报: title, 文号, body, the five tables, the 说明 if any, then the issuing
+ * body and date, kept on the page that ends the last table. A4 portrait; 仿宋 body, 宋体 tables;
+ * table headings repeat on every page; no scripts (the route sends a strict CSP); all text escaped.
+ */
+export function bulletinHtml(b: { title: string; number: string | null; issuer: string; issued_on: string | null; remarks?: string }, f: BulletinFigures): string {
+  const h = f.headline;
+  const remarks = remarkParagraphs(b.remarks);
+  const { cell, table, row, n, w } = bulletinParts;
 
   const units = f.units.map((u) => row([cell(n(u.rank)), cell(w(u.name)), cell(n(u.total)), cell(n(u.completed)), cell(n(pct(u.completion_rate))), cell(n(`${u.mean_percent}%`)), cell(n(u.overdue))]));
 
@@ -335,6 +341,30 @@ export function bulletinHtml(b: { title: string; number: string | null; issuer: 
       ])}</tbody>`,
   );
 
+  return bulletinPage(b, `<div class="body">
+<p>统计期间：${txt(zhDate(f.period.from))}至${txt(zhDate(f.period.to))}，数据截至${txt(zhDate(f.as_of))}。</p>
+<h2>一、总体情况</h2>
+<p>${esc(f.town.name)}共有任务 ${h.tasks} 项，已完成 ${h.completed} 项，进行中 ${h.in_progress} 项，未开始 ${h.not_started} 项，受阻 ${h.blocked} 项，完成率 ${esc(pct(h.completion_rate))}。逾期 ${h.overdue} 项，存在风险 ${h.at_risk} 项，长期未更新 ${h.stale} 项。</p>
+</div>
+<h2>二、各责任单位完成情况（按完成率排名）</h2>
+${table('units', [['名次', 'n'], ['责任单位'], ['牵头任务数', 'n'], ['已完成', 'n'], ['完成率', 'n'], ['平均进度', 'n'], ['逾期', 'n']], units.length ? [`<tbody>${units.join('')}</tbody>`] : [])}
+<h2>三、逾期任务（${f.overdue.length}项）</h2>
+${table('overdue', [['序号', 'n'], ['任务'], ['责任单位', 'u'], ['状态', 'n'], ['进度', 'n']], overdue)}
+<h2>四、指标完成情况</h2>
+${table('indicators', [['指标', 'i'], ['时间节点', 'n'], ['目标'], ['最新值', 'n'], ['状态', 'n']], indicators)}
+<h2>五、督导检查发现的问题及整改</h2>
+${table('inspections', [['检查日期', 'n'], ['检查'], ['发现问题'], ['整改事项（责任单位，时限，状态）']], inspections)}
+${remarks.length ? `<h2>六、说明</h2>\n<div class="body">${remarks.map((p) => `<p>${txt(p)}</p>`).join('')}</div>` : ''}
+`);
+}
+
+/**
+ * The page of a 通报 (town or region): title, 文号 (or 草稿), the body given, then the issuing body
+ * and date, kept on the page that ends the last table. A4 portrait; 仿宋 body, 宋体 tables; table
+ * headings repeat on every page; no scripts (the routes send a strict CSP). `body` is HTML the
+ * caller built with `bulletinTable` and escaped text.
+ */
+export function bulletinPage(b: { title: string; number: string | null; issuer: string; issued_on: string | null }, body: string): string {
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -374,21 +404,7 @@ td p { text-indent: 0; }
 <body>
 <h1>${txt(b.title)}</h1>
 ${b.number ? `<p class="number">${esc(b.number)}</p>` : '<p class="draft">草稿（未印发）</p>'}
-<div class="body">
-<p>统计期间：${txt(zhDate(f.period.from))}至${txt(zhDate(f.period.to))}，数据截至${txt(zhDate(f.as_of))}。</p>
-<h2>一、总体情况</h2>
-<p>${esc(f.town.name)}共有任务 ${h.tasks} 项，已完成 ${h.completed} 项，进行中 ${h.in_progress} 项，未开始 ${h.not_started} 项，受阻 ${h.blocked} 项，完成率 ${esc(pct(h.completion_rate))}。逾期 ${h.overdue} 项，存在风险 ${h.at_risk} 项，长期未更新 ${h.stale} 项。</p>
-</div>
-<h2>二、各责任单位完成情况（按完成率排名）</h2>
-${table('units', [['名次', 'n'], ['责任单位'], ['牵头任务数', 'n'], ['已完成', 'n'], ['完成率', 'n'], ['平均进度', 'n'], ['逾期', 'n']], units.length ? [`<tbody>${units.join('')}</tbody>`] : [])}
-<h2>三、逾期任务（${f.overdue.length}项）</h2>
-${table('overdue', [['序号', 'n'], ['任务'], ['责任单位', 'u'], ['状态', 'n'], ['进度', 'n']], overdue)}
-<h2>四、指标完成情况</h2>
-${table('indicators', [['指标', 'i'], ['时间节点', 'n'], ['目标'], ['最新值', 'n'], ['状态', 'n']], indicators)}
-<h2>五、督导检查发现的问题及整改</h2>
-${table('inspections', [['检查日期', 'n'], ['检查'], ['发现问题'], ['整改事项（责任单位，时限，状态）']], inspections)}
-${remarks.length ? `<h2>六、说明</h2>\n<div class="body">${remarks.map((p) => `<p>${txt(p)}</p>`).join('')}</div>` : ''}
-<div class="end"><div class="issuer"><p>${esc(b.issuer)}</p><p>${b.issued_on ? txt(zhDate(b.issued_on)) : '（未印发）'}</p></div></div>
+${body}<div class="end"><div class="issuer"><p>${esc(b.issuer)}</p><p>${b.issued_on ? txt(zhDate(b.issued_on)) : '（未印发）'}</p></div></div>
 </body>
 </html>
 `;

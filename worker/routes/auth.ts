@@ -67,6 +67,7 @@ const Account = z
     role: Role,
     town_id: z.string().nullable(),
     unit_id: z.string().nullable(),
+    region_id: z.string().nullable().openapi({ description: "A region supervisor's region (county or city); null for every other role" }),
   })
   .openapi('Account');
 
@@ -201,6 +202,7 @@ const accountView = (a: AccountRow): z.infer<typeof Account> => ({
   role: a.role,
   town_id: a.town_id,
   unit_id: a.unit_id,
+  region_id: a.region_id ?? null,
 });
 
 /** An account row as the API shows it to its managers. */
@@ -343,7 +345,7 @@ export const auth = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(meRoute, async (c) => {
     const caller = await requireCaller(c);
     return c.json(
-      { id: caller.id, username: caller.username, display_name: caller.display_name, role: caller.role, town_id: caller.town_id, unit_id: caller.unit_id },
+      { id: caller.id, username: caller.username, display_name: caller.display_name, role: caller.role, town_id: caller.town_id, unit_id: caller.unit_id, region_id: caller.region_id },
       200,
     );
   })
@@ -399,6 +401,7 @@ export const auth = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       role: body.role,
       town_id: town,
       unit_id: unit,
+      region_id: null,
       status: 'pending',
       created_at: at,
       created_by: caller.id,

@@ -28,7 +28,7 @@ import { toCsv } from '../domain/csv.ts';
 import { bulletinPrefix, cstDate, knownBefore } from '../domain/supervision.ts';
 import { indicatorBoard, unitStandings } from '../domain/supervision-views.ts';
 import { once } from './updates.ts';
-import { TownParam, err, json, staffOf, todayCst } from './supervision.ts';
+import { TOWN_READERS, TownParam, err, json, staffOf, todayCst } from './supervision.ts';
 
 const BulletinSummary = z.object({
   id: z.string(),
@@ -65,10 +65,10 @@ const createRouteDef = contract({ roles: ['supervisor', 'office', 'admin'], town
   request: { params: TownParam, headers: IdemHeaders, body: { content: { 'application/json': { schema: DraftInput } }, required: true } },
   responses: { 201: json(BulletinView, 'Draft with live figures'), 400: err('Invalid body'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such town'), 422: err('Idempotency-Key reused') },
 });
-const listRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
+const listRoute = contract({ roles: TOWN_READERS, town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/bulletins',
-  summary: "The town's bulletins, drafts included (supervisor, office, admin)",
+  summary: "The town's bulletins, drafts included (supervisor, office, region supervisor, admin)",
   request: { params: TownParam, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
   responses: { 200: json(z.object({ bulletins: z.array(BulletinSummary) }), 'Bulletins'), 401: err('Not signed in'), 403: err('Not permitted') },
 });
@@ -82,7 +82,7 @@ const publishedRoute = contract('public', {
 const readRoute = contract('mixed', {
   method: 'get',
   path: '/bulletins/{bulletin}',
-  summary: 'One bulletin with its figures (frozen once issued). Public when published; otherwise supervisor, office, admin',
+  summary: 'One bulletin with its figures (frozen once issued). Public when published; otherwise supervisor, office, region supervisor, admin',
   request: { params: BulletinParam },
   responses: { 200: json(BulletinView, 'Bulletin'), 401: err('Not signed in (unpublished)'), 403: err('Not permitted'), 404: err('No such bulletin') },
 });
@@ -203,7 +203,7 @@ async function view(c: Ctx, b: BulletinRow) {
 async function readable(c: Ctx, id: string) {
   const b = await readBulletin(c.env.DB, id);
   if (!b) throw notFound('Bulletin', '通报', id);
-  if (!(b.state === 'issued' && b.visibility === 'public')) await staffOf(c, b.town_id);
+  if (!(b.state === 'issued' && b.visibility === 'public')) await staffOf(c, b.town_id, 'read');
   return b;
 }
 
@@ -261,7 +261,7 @@ export const bulletins = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
   })
   .openapi(listRoute, async (c) => {
     const { town } = c.req.valid('param');
-    await staffOf(c, town);
+    await staffOf(c, town, 'read');
     return c.json({ bulletins: (await listBulletins(c.env.DB, town, false, c.req.valid('query').limit)).map(summary) }, 200);
   })
   .openapi(publishedRoute, async (c) => {

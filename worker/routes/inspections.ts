@@ -14,7 +14,7 @@ import { auditStmt } from '../db/audit.ts';
 import { inspectionStmts, listInspections, readInspection, readTownRefs, type NewInspection } from '../db/supervision.ts';
 import { InspectionInput, inspectionProblems } from '../domain/inspection.ts';
 import { once } from './updates.ts';
-import { DateParam, TownParam, err, json, staffOf } from './supervision.ts';
+import { DateParam, TOWN_READERS, TownParam, err, json, staffOf } from './supervision.ts';
 
 const InspectionView = z
   .object({
@@ -65,10 +65,10 @@ const createInspectionRoute = contract({ roles: ['supervisor', 'admin'], town: '
   },
 });
 
-const listInspectionsRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
+const listInspectionsRoute = contract({ roles: TOWN_READERS, town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/inspections',
-  summary: "The town's inspections, newest first (supervisor, office, admin)",
+  summary: "The town's inspections, newest first (supervisor, office, region supervisor, admin)",
   request: {
     params: TownParam,
     query: z.object({ from: DateParam.optional(), to: DateParam.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
@@ -76,10 +76,10 @@ const listInspectionsRoute = contract({ roles: ['supervisor', 'office', 'admin']
   responses: { 200: json(z.object({ inspections: z.array(InspectionView) }), 'Inspections'), 400: err('Invalid query'), 401: err('Not signed in'), 403: err('Not permitted') },
 });
 
-const readInspectionRoute = contract({ roles: ['supervisor', 'office', 'admin'] }, {
+const readInspectionRoute = contract({ roles: TOWN_READERS }, {
   method: 'get',
   path: '/inspections/{inspection}',
-  summary: 'One inspection with its rectification items and their current state (supervisor, office, admin)',
+  summary: 'One inspection with its rectification items and their current state (supervisor, office, region supervisor, admin)',
   request: { params: z.object({ inspection: z.string().min(1).max(64).openapi({ param: { name: 'inspection', in: 'path' } }) }) },
   responses: { 200: json(InspectionView, 'Inspection'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such inspection') },
 });
@@ -162,16 +162,16 @@ export const inspections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   })
   .openapi(listInspectionsRoute, async (c) => {
     const { town } = c.req.valid('param');
-    await staffOf(c, town);
+    await staffOf(c, town, 'read');
     const q = c.req.valid('query');
     return c.json({ inspections: await listInspections(c.env.DB, town, q) }, 200);
   })
   .openapi(readInspectionRoute, async (c) => {
-    await requireCaller(c, 'supervisor', 'office', 'admin');
+    await requireCaller(c, ...TOWN_READERS);
     const id = c.req.valid('param').inspection;
     const rec = await readInspection(c.env.DB, id);
     if (!rec) throw notFound('Inspection', '督导检查记录', id);
-    await staffOf(c, rec.town);
+    await staffOf(c, rec.town, 'read');
     return c.json(rec, 200);
   });
 

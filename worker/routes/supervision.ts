@@ -9,7 +9,8 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ErrorBody, notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
-import { denied, requireCaller } from '../auth/middleware.ts';
+import { townCaller } from '../auth/middleware.ts';
+import type { Role } from '../auth/context.ts';
 import { readSnapshots, readViews } from '../db/supervision.ts';
 import { TaskStatus } from '../domain/plan-view.ts';
 import { cstDate, INDICATOR_STATUSES, isCalendarDate } from '../domain/supervision.ts';
@@ -32,11 +33,17 @@ const AsOfQuery = {
 /** Today in China Standard Time. */
 export const todayCst = (): string => cstDate(Date.now());
 
-/** The caller, provided they are a supervisor or office member of `town`, or an admin. */
-export async function staffOf(c: Context<AppEnv, any, any>, town: string) {
-  const caller = await requireCaller(c, 'supervisor', 'office', 'admin');
-  if (caller.role !== 'admin' && caller.town_id !== town) throw await denied(c, `town ${town} is not the caller's town`, { entity: 'town', entity_id: town });
-  return caller;
+/** Who reads a town's supervision (board, inspections, bulletins, tasks): its staff, its region's supervisors, admins. */
+export const TOWN_READERS: Role[] = ['supervisor', 'office', 'region_supervisor', 'admin'];
+/** Who writes there: the town's own supervisors and office, admins (never a region supervisor). */
+export const TOWN_STAFF: Role[] = ['supervisor', 'office', 'admin'];
+
+/**
+ * The caller, provided they are a supervisor or office member of `town`, or an admin; to `read`,
+ * also a region supervisor of one of the town's regions (worker/domain/access.ts).
+ */
+export async function staffOf(c: Context<AppEnv, any, any>, town: string, mode: 'read' | 'write' = 'write') {
+  return townCaller(c, town, ...(mode === 'read' ? TOWN_READERS : TOWN_STAFF));
 }
 
 const Approved = z.object({ id: z.string(), status: TaskStatus, percent: z.number(), reviewed_at: z.string() });
@@ -131,10 +138,10 @@ const IndicatorsView = z.object({
   ),
 });
 
-const overdueRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
+const overdueRoute = contract({ roles: TOWN_READERS, town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/overdue',
-  summary: 'Overdue board as of a date: overdue, at-risk and stale tasks grouped by responsible unit (supervisor, office, admin)',
+  summary: 'Overdue board as of a date: overdue, at-risk and stale tasks grouped by responsible unit (supervisor, office, region supervisor, admin)',
   request: {
     params: TownParam,
     query: z.object({
@@ -149,26 +156,26 @@ const overdueRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 
   responses: { 200: json(OverdueView, 'The board'), 400: err('Invalid query'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such town') },
 });
 
-const unitsRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
+const unitsRoute = contract({ roles: TOWN_READERS, town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/units',
-  summary: "Each unit's completion rate and counts by status as of a date, ranked (supervisor, office, admin)",
+  summary: "Each unit's completion rate and counts by status as of a date, ranked (supervisor, office, region supervisor, admin)",
   request: { params: TownParam, query: z.object(AsOfQuery) },
   responses: { 200: json(UnitsView, 'Units ranked'), 400: err('Invalid query'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such town') },
 });
 
-const indicatorsRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
+const indicatorsRoute = contract({ roles: TOWN_READERS, town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/indicators',
-  summary: 'Status of every indicator at every milestone as of a date: met, missed, unreported (milestone passed, no report on the open tasks), on_track, behind, no_data (supervisor, office, admin)',
+  summary: 'Status of every indicator at every milestone as of a date: met, missed, unreported (milestone passed, no report on the open tasks), on_track, behind, no_data (supervisor, office, region supervisor, admin)',
   request: { params: TownParam, query: z.object(AsOfQuery) },
   responses: { 200: json(IndicatorsView, 'Indicators'), 400: err('Invalid query'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such town') },
 });
 
-const snapshotsRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
+const snapshotsRoute = contract({ roles: TOWN_READERS, town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/overdue-snapshots',
-  summary: 'Daily overdue counts per unit recorded by the Cron Trigger, for trend charts (supervisor, office, admin)',
+  summary: 'Daily overdue counts per unit recorded by the Cron Trigger, for trend charts (supervisor, office, region supervisor, admin)',
   request: { params: TownParam, query: z.object({ from: DateParam, to: DateParam }) },
   responses: {
     200: json(
@@ -182,7 +189,7 @@ const snapshotsRoute = contract({ roles: ['supervisor', 'office', 'admin'], town
 });
 
 async function views(c: Context<AppEnv, any, any>, town: string, q: { asOf?: string; window_days: number; stale_days: number }) {
-  await staffOf(c, town);
+  await staffOf(c, town, 'read');
   const asOf = q.asOf ?? todayCst();
   const v = await readViews(c.env.DB, town, asOf, { windowDays: q.window_days, staleDays: q.stale_days });
   if (!v) throw notFound('Town', '乡镇', town);
@@ -210,7 +217,7 @@ export const supervision = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   })
   .openapi(snapshotsRoute, async (c) => {
     const { town } = c.req.valid('param');
-    await staffOf(c, town);
+    await staffOf(c, town, 'read');
     const q = c.req.valid('query');
     return c.json({ town, snapshots: await readSnapshots(c.env.DB, town, q.from, q.to) }, 200);
   });

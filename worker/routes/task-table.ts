@@ -33,7 +33,7 @@ import {
 import { HEADER_SEARCH_ROWS } from '../domain/table-file.ts';
 import { XlsxError, readXlsxSheets } from '../domain/xlsx-read.ts';
 import { once } from './updates.ts';
-import { TownParam, err, json, staffOf, todayCst } from './supervision.ts';
+import { TOWN_READERS, TownParam, err, json, staffOf, todayCst } from './supervision.ts';
 import { officeOf, tableChanged } from './tasks.ts';
 
 type Ctx = Context<AppEnv, any, any>;
@@ -90,17 +90,17 @@ const ImportResult = z
   })
   .openapi('TaskImportResult');
 
-const csvRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
+const csvRoute = contract({ roles: TOWN_READERS, town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/tasks/export.csv',
-  summary: 'The 任务分解表 as CSV (UTF-8 with BOM, CRLF, formula-safe cells; Chinese headers) (office, supervisor, admin)',
+  summary: 'The 任务分解表 as CSV (UTF-8 with BOM, CRLF, formula-safe cells; Chinese headers) (office, supervisor, region supervisor, admin)',
   request: { params: TownParam },
   responses: { 200: fileResponse('text/csv', 'CSV'), ...exportErrors },
 });
-const xlsxRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
+const xlsxRoute = contract({ roles: TOWN_READERS, town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/tasks/export.xlsx',
-  summary: 'The 任务分解表 as an Excel workbook (same rows as the CSV, plus a sheet of instructions and allowed values) (office, supervisor, admin)',
+  summary: 'The 任务分解表 as an Excel workbook (same rows as the CSV, plus a sheet of instructions and allowed values) (office, supervisor, region supervisor, admin)',
   request: { params: TownParam },
   responses: { 200: fileResponse(XLSX_TYPE, 'XLSX'), ...exportErrors },
 });
@@ -283,14 +283,14 @@ const result = (p: ImportPlan, town: string, dry: boolean, format: 'csv' | 'xlsx
 export const taskTable = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(csvRoute, async (c) => {
     const { town } = c.req.valid('param');
-    await staffOf(c, town);
+    await staffOf(c, town, 'read');
     const table = await tableOf(c, town);
     attachment(c, `${table.name}任务分解表-${todayCst()}.csv`);
     return c.body(toCsv(taskTableRows(table.tasks, table.refs)), 200, { 'Content-Type': 'text/csv; charset=utf-8' }) as never;
   })
   .openapi(xlsxRoute, async (c) => {
     const { town } = c.req.valid('param');
-    await staffOf(c, town);
+    await staffOf(c, town, 'read');
     const table = await tableOf(c, town);
     attachment(c, `${table.name}任务分解表-${todayCst()}.xlsx`);
     return c.body(await workbook(table.name, taskTableRows(table.tasks, table.refs), table.refs), 200, { 'Content-Type': XLSX_TYPE }) as never;

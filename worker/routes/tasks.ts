@@ -31,7 +31,7 @@ import {
 } from '../domain/tasks.ts';
 import { TaskRef, etag, parseIfMatch, parseTaskRef } from '../domain/update.ts';
 import { once } from './updates.ts';
-import { TownParam, err, json, staffOf } from './supervision.ts';
+import { TOWN_READERS, TownParam, err, json, staffOf } from './supervision.ts';
 
 type Ctx = Context<AppEnv, any, any>;
 
@@ -54,10 +54,10 @@ export const TaskTableView = z
   .openapi('TaskTable');
 const TaskOut = TaskView.openapi('Task');
 
-const listRoute = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
+const listRoute = contract({ roles: TOWN_READERS, town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/tasks',
-  summary: "The town's task table (plan tasks in outline order, then rectification items) with its units, members and milestones (office, supervisor, admin)",
+  summary: "The town's task table (plan tasks in outline order, then rectification items) with its units, members and milestones (office, supervisor, region supervisor, admin)",
   request: { params: TownParam, query: z.object({ kind: z.enum(['all', 'plan', 'rectification']).default('all').openapi({ description: 'plan: the 任务分解表 only' }) }) },
   responses: { 200: json(TaskTableView, 'Task table'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such town') },
 });
@@ -129,7 +129,7 @@ const constraintFailed = (e: unknown) => /CHECK constraint failed|UNIQUE constra
 export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(listRoute, async (c) => {
     const { town } = c.req.valid('param');
-    await staffOf(c, town);
+    await staffOf(c, town, 'read');
     const table = await readTaskTable(c.env.DB, town);
     if (!table) throw notFound('Town', '乡镇', town);
     const { kind } = c.req.valid('query');

@@ -9,7 +9,7 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, ErrorBody, notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
 import { jsonEtag, revalidate } from './revalidate.ts';
-import { denied, requireCaller } from '../auth/middleware.ts';
+import { denied, reachOf, requireCaller, townCaller } from '../auth/middleware.ts';
 import type { Caller } from '../auth/context.ts';
 import { auditStmt } from '../db/audit.ts';
 import { runBatch } from '../db/batch.ts';
@@ -109,7 +109,7 @@ export async function once(
 /** Resolves `<town>:<task>` for a caller, enforcing town and unit scope on the object. */
 async function taskFor(c: Context<AppEnv>, caller: Caller, ref: string, mode: 'report' | 'read') {
   const { town, task } = parseTaskRef(ref);
-  if (caller.role !== 'admin' && caller.town_id !== town) throw await denied(c, `task ${ref} belongs to another town`);
+  if (!(await reachOf(c, caller, town))) throw await denied(c, `task ${ref} belongs to another town`);
   const t = await readTaskForUpdate(c.env.DB, town, task);
   if (!t) throw notFound('Task', '任务', ref);
   if (caller.role === 'reporter' && (!caller.unit_id || !t.units.includes(caller.unit_id))) {
@@ -187,10 +187,10 @@ const rejectRoute = contract({ roles: ['office'] }, {
     422: err('Idempotency-Key reused'),
   },
 });
-const queueRoute = contract({ roles: ['office', 'supervisor', 'admin'], town: 'town' }, {
+const queueRoute = contract({ roles: ['office', 'supervisor', 'region_supervisor', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/updates',
-  summary: "The town's updates (review queue with status=pending); office and supervisors",
+  summary: "The town's updates (review queue with status=pending); office and supervisors (the town's and its region's)",
   request: {
     params: TownParam,
     query: z.object({ status: UpdateState.optional(), task: Slug.optional(), unit: Slug.optional(), limit: Limit }),
@@ -222,7 +222,7 @@ const myTasksRoute = contract({ roles: ['reporter', 'office', 'supervisor'] }, {
   middleware: [revalidate('private')],
   responses: { 200: json(z.object({ tasks: z.array(z.record(z.string(), z.unknown())) }), 'Tasks'), 401: err('Not signed in'), 403: err('Admins have no town') },
 });
-const historyRoute = contract({ roles: ['reporter', 'office', 'supervisor', 'admin'], town: 'task' }, {
+const historyRoute = contract({ roles: ['reporter', 'office', 'supervisor', 'region_supervisor', 'admin'], town: 'task' }, {
   method: 'get',
   path: '/tasks/{task}/history',
   summary: "A task's full history: every update and review, every change with before and after",
@@ -234,10 +234,10 @@ const historyRoute = contract({ roles: ['reporter', 'office', 'supervisor', 'adm
     404: err('No such task'),
   },
 });
-const auditRoute = contract({ roles: ['office', 'supervisor', 'admin'], town: 'town' }, {
+const auditRoute = contract({ roles: ['office', 'supervisor', 'region_supervisor', 'admin'], town: 'town' }, {
   method: 'get',
   path: '/towns/{town}/audit',
-  summary: 'The audit log of a town, filtered by actor, unit, task and date (office and supervisors)',
+  summary: "The audit log of a town, filtered by actor, unit, task and date (office and supervisors: the town's and its region's)",
   request: {
     params: TownParam,
     query: z.object({
@@ -259,12 +259,6 @@ const progressRoute = contract('public', {
   request: { params: TownParam },
   responses: { 200: json(TownProgress, 'Progress'), 404: err('No such town') },
 });
-
-async function townScope(c: Context<AppEnv>, town: string, ...roles: Caller['role'][]) {
-  const caller = await requireCaller(c, ...roles);
-  if (caller.role !== 'admin' && caller.town_id !== town) throw await denied(c, `town ${town} is not the caller's town`);
-  return caller;
-}
 
 async function reviewable(c: Context<AppEnv>, caller: Caller, id: string) {
   const u = await readUpdate(c.env.DB, id);
@@ -378,7 +372,7 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   })
   .openapi(queueRoute, async (c) => {
     const { town } = c.req.valid('param');
-    await townScope(c, town, 'office', 'supervisor', 'admin');
+    await townCaller(c, town, 'office', 'supervisor', 'region_supervisor', 'admin');
     const q = c.req.valid('query');
     return c.json({ updates: await listUpdates(c.env.DB, town, { state: q.status, task: q.task, unit: q.unit, limit: q.limit }) }, 200);
   })
@@ -393,7 +387,7 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     return c.json(body, 200);
   })
   .openapi(historyRoute, async (c) => {
-    const caller = await requireCaller(c, 'reporter', 'office', 'supervisor', 'admin');
+    const caller = await requireCaller(c, 'reporter', 'office', 'supervisor', 'region_supervisor', 'admin');
     const ref = c.req.valid('param').task;
     const t = await taskFor(c, caller, ref, 'read');
     const h = await readHistory(c.env.DB, t.town_id, t.id);
@@ -402,7 +396,7 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   })
   .openapi(auditRoute, async (c) => {
     const { town } = c.req.valid('param');
-    await townScope(c, town, 'office', 'supervisor', 'admin');
+    await townCaller(c, town, 'office', 'supervisor', 'region_supervisor', 'admin');
     const q = c.req.valid('query');
     return c.json({ entries: await readAudit(c.env.DB, town, q) }, 200);
   })

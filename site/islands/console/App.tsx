@@ -18,7 +18,7 @@ export type ScreenLoader = (id: ScreenId) => Promise<ComponentType<ScreenProps> 
 
 export interface ScreenProps {
   session: Session;
-  /** The town the screens work on: the account's, or (admin) the first town. */
+  /** The town the screens work on: the account's, or (admin) the first town; for a region supervisor, its region (the region screens' subject). */
   town: string;
 }
 
@@ -117,13 +117,16 @@ function SyncMessage() {
   );
 }
 
+/** What the screens work on: the account's town, or a region supervisor's region (null: an admin's, found below). */
+const workOn = (a: Session['account'] | undefined): string | null => a?.town_id ?? (a?.role === 'region_supervisor' ? (a.region_id ?? null) : null);
+
 /** Wraps a screen with sign-in, navigation and sign-out. */
 export function App({ screen: page, Screen: PageScreen, load, typed }: { screen: ScreenId; Screen: ComponentType<ScreenProps> | null; load: ScreenLoader; typed?: Typed }) {
   const [session, setState] = useState<Session | null>(() => getSession());
   const [expired, setExpired] = useState(() => !getSession() && !!lastAccount() && page !== 'home');
   /** The session the screen was opened with: kept (hidden) while the person signs in again. */
   const [shown, setShown] = useState<Session | null>(() => getSession());
-  const [town, setTown] = useState<string | null>(() => getSession()?.account.town_id ?? null);
+  const [town, setTown] = useState<string | null>(() => workOn(getSession()?.account));
   // No stop-off page: on /console/ a signed-in person gets their role's first screen in place
   // (no second page load on a slow network), and the address becomes that screen's.
   const [home, setHome] = useState<{ id: ScreenId; Screen: ComponentType<ScreenProps> | null } | null>(null);
@@ -160,7 +163,7 @@ export function App({ screen: page, Screen: PageScreen, load, typed }: { screen:
         setExpired(reason === 'expired');
         if (s) {
           setShown(s);
-          setTown(s.account.town_id);
+          setTown(workOn(s.account));
         }
       }),
     [],

@@ -1,7 +1,7 @@
 /** Chinese labels of the console for the API's stable keys. */
 import type { Account } from './session.ts';
 
-export const ROLE_ZH: Record<Account['role'], string> = { reporter: '填报员', office: '领导小组办公室', supervisor: '督导', admin: '系统管理员' };
+export const ROLE_ZH: Record<Account['role'], string> = { reporter: '填报员', office: '领导小组办公室', supervisor: '督导', region_supervisor: '县（市、区）督导', admin: '系统管理员' };
 /** The public site's words (site/i18n/zh.ts `status`; tests/domain/console-vocabulary.test.ts keeps them equal). */
 export const STATUS_ZH: Record<string, string> = { not_started: '未开始', in_progress: '进行中', completed: '已完成', blocked: '受阻' };
 export const STATE_ZH: Record<string, string> = { pending: '已送达，待审核', approved: '已通过', rejected: '已退回' };
@@ -12,6 +12,8 @@ export const SCREENS = [
   { id: 'review', href: '/console/review/', label: '审核进展', roles: ['office'] },
   { id: 'manage', href: '/console/manage/', label: '任务管理', roles: ['office', 'admin'] },
   { id: 'accounts', href: '/console/accounts/', label: '账号管理', roles: ['office', 'admin'] },
+  { id: 'region-board', href: '/console/region-board/', label: '各镇督办看板', roles: ['region_supervisor'] },
+  { id: 'region-bulletins', href: '/console/region-bulletins/', label: '地区通报', roles: ['region_supervisor'] },
   { id: 'board', href: '/console/board/', label: '督办看板', roles: ['supervisor', 'office', 'admin'] },
   { id: 'inspections', href: '/console/inspections/', label: '督导检查', roles: ['supervisor', 'admin'] },
   { id: 'bulletins', href: '/console/bulletins/', label: '通报', roles: ['supervisor', 'office', 'admin'] },

@@ -10,9 +10,11 @@ export interface Account {
   id: string;
   username: string;
   display_name: string;
-  role: 'reporter' | 'office' | 'supervisor' | 'admin';
+  role: 'reporter' | 'office' | 'supervisor' | 'region_supervisor' | 'admin';
   town_id: string | null;
   unit_id: string | null;
+  /** A region supervisor's region (county or city); null otherwise (absent in sessions kept before it existed). */
+  region_id?: string | null;
 }
 
 export interface Session {

@@ -12,6 +12,7 @@ import type { ScreenProps } from '../App.tsx';
 import { check, ErrorSummary, Field, Notice, toErrors, type Errors, UnitOptions } from '../forms.tsx';
 import { cstTime, ROLE_ZH } from '../labels.ts';
 import { loadPlan, type PlanIndex } from '../plan.ts';
+import RegionAccounts from './RegionAccounts.tsx';
 
 interface Managed {
   id: string;
@@ -190,6 +191,7 @@ export default function Accounts({ session, town }: ScreenProps) {
           </ul>
         )}
       </section>
+      {session.account.role === 'admin' && <RegionAccounts />}
     </>
   );
 }

@@ -1,0 +1,178 @@
+/**
+ * A county's supervisor (县（市、区）督导) on a phone (360×740), in real Chromium (playwright-core +
+ * Debian's chromium) against the server `npm start` runs on a free port, with a fresh local D1, its
+ * demo accounts and the dist/ built before (`--no-build`): `demo-region-supervisor` (山亭区) signs
+ * in, lands on the cross-town board, sees 冯卯镇's overdue tasks by unit, opens 地区通报, drafts a
+ * bulletin whose figures are the public region page's, issues it (number 山亭区医养督〔年〕1号),
+ * publishes it and opens its public A4 print page. The admin creates a region supervisor in 账号管理.
+ * axe-core finds no violations, nothing scrolls sideways and every control is at least 44 px tall.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const PASSWORD = 'demo-password-2018';
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let origin = '';
+let server: ChildProcess | undefined;
+let state = '';
+let browser: Browser;
+let log = '';
+
+const freePort = () =>
+  new Promise<number>((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist/client/console/index.html'))) throw new Error('dist/ has no console: run `npm run build` first');
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  state = mkdtempSync(join(tmpdir(), 'region-e2e-'));
+  // Its own process group, so afterAll ends exactly what this test started.
+  server = spawn('npm', ['start', '--', '--persist-to', state, '--no-build'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout!.on('data', (d) => (log += d));
+  server.stderr!.on('data', (d) => (log += d));
+  const until = Date.now() + 170_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`npm start exited with ${server.exitCode}:\n${log.slice(-3000)}`);
+    if (await fetch(`${origin}/api/health`).then((r) => r.ok, () => false)) break;
+    if (Date.now() > until) throw new Error(`no /api/health:\n${log.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+}, 200_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server?.pid) {
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+    const gone = Date.now() + 10_000;
+    while (server.exitCode === null && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {
+      /* ended by SIGTERM */
+    }
+  }
+  if (state) rmSync(state, { recursive: true, force: true });
+}, 30_000);
+
+const tokenOf = async (username: string) =>
+  ((await (await fetch(`${origin}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) })).json()) as { token: string }).token;
+
+async function phone(bypassCSP = false) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, bypassCSP });
+  return { context, page: await context.newPage() };
+}
+
+async function signIn(page: Page, username: string, path: string) {
+  await page.goto(origin + path);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('button', { name: '退出登录' }).waitFor();
+}
+
+async function problems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const axe = await page.evaluate(async () => {
+    const r = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    return r.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`) as string[];
+  });
+  const layout = await page.evaluate(() => {
+    const out: string[] = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) out.push(`scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
+    for (const el of document.querySelectorAll<HTMLElement>('main button, main input, main select, main summary')) {
+      const r = el.getBoundingClientRect();
+      if (r.width && r.height < 44) out.push(`small target "${(el.textContent ?? '').trim().slice(0, 20)}" ${Math.round(r.height)} px tall`);
+    }
+    return out;
+  });
+  return [...axe, ...layout];
+}
+
+describe("a county's supervisor on a phone", () => {
+  it('signs in to the cross-town board, then drafts, issues, publishes and prints a region bulletin', async () => {
+    const { context, page } = await phone(true);
+    await signIn(page, 'demo-region-supervisor', '/console/');
+    // The first screen is the region's board, as of today: every 2018 task of 冯卯镇 is overdue.
+    await page.waitForURL(/\/console\/region-board\//);
+    const town = page.locator('details.board-group[data-town="fengmao"]');
+    await town.waitFor();
+    expect(await page.locator('#region-board-title').innerText()).toContain('山亭区各镇督办情况');
+    expect(await town.locator('summary').innerText()).toMatch(/冯卯镇：逾期 [1-9]\d*/);
+    await town.locator('summary').click();
+    expect(await town.locator('.board-items li').count()).toBeGreaterThan(0);
+    expect(await page.locator('.unit-ranking li[data-town="fengmao"]').count()).toBeGreaterThan(0);
+    // The board is the API's (the same rules as the town's own board).
+    const token = await tokenOf('demo-region-supervisor');
+    const board = (await (await fetch(`${origin}/api/v1/regions/shanting/board`, { headers: { authorization: `Bearer ${token}` } })).json()) as { towns: { town: { id: string }; counts: { overdue: number } }[] };
+    expect(await town.locator('summary').innerText()).toContain(`逾期 ${board.towns.find((t) => t.town.id === 'fengmao')!.counts.overdue}，`);
+    expect(await problems(page)).toEqual([]);
+
+    // Region bulletins: draft, preview (the public page's figures), issue after a second confirmation.
+    await page.getByRole('link', { name: '地区通报' }).click();
+    await page.waitForURL(/\/console\/region-bulletins\//);
+    await page.getByLabel('说明（可不填）').fill('请各镇对照逾期任务抓紧推进。');
+    await page.getByRole('button', { name: '生成草稿并预览' }).click();
+    await page.getByRole('heading', { name: '预览草稿' }).waitFor();
+    const pub = (await (await fetch(`${origin}/api/v1/regions/shanting`)).json()) as { towns_total: number; towns_reported: number };
+    expect(await page.locator('.bulletin-preview').innerText()).toContain(`共 ${pub.towns_total} 个镇，${pub.towns_reported} 个已有审核通过的报告`);
+    expect(await problems(page)).toEqual([]);
+    await page.getByRole('button', { name: /^印发（编号并定稿）/ }).click();
+    const year = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 4);
+    expect(await page.locator('.warning-text').innerText()).toContain(`山亭区医养督〔${year}〕1号`);
+    await page.getByRole('button', { name: '确认印发' }).click();
+    await page.getByRole('heading', { name: `已印发的通报 山亭区医养督〔${year}〕1号` }).waitFor();
+    await page.getByRole('button', { name: '在网站公开' }).click();
+    await page.getByText('已在网站公开。').waitFor();
+    expect(await problems(page)).toEqual([]);
+
+    // The public print page: anyone, A4, the number and the towns.
+    const href = await page.getByRole('link', { name: '公开的打印页' }).getAttribute('href');
+    const anon = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const print = await anon.newPage();
+    const res = await print.goto(origin + href!);
+    expect(res!.status()).toBe(200);
+    expect(await print.locator('h1').innerText()).toContain('山亭区医养结合示范镇创建工作进展情况的通报');
+    expect(await print.locator('.number').innerText()).toBe(`山亭区医养督〔${year}〕1号`);
+    expect(await print.locator('body').innerText()).toContain('冯卯镇');
+    expect(await print.locator('script').count()).toBe(0);
+    await anon.close();
+    await context.close();
+  }, 180_000);
+
+  it('the admin creates a region supervisor in 账号管理 and gets its one-time link', async () => {
+    const { context, page } = await phone(true);
+    await signIn(page, 'demo-admin', '/console/accounts/');
+    const section = page.locator('section[aria-labelledby="region-accounts-title"]');
+    await section.waitFor();
+    await section.getByLabel('地区', { exact: true }).selectOption('tengzhou');
+    await section.getByLabel('用户名', { exact: true }).fill('teng-e2e');
+    await section.getByLabel('姓名', { exact: true }).fill('滕州督导');
+    await section.getByRole('button', { name: '建立督导账号' }).click();
+    const link = await section.locator('.activation-link').innerText();
+    expect(link).toMatch(new RegExp(`^${origin}/console/activate/#token=[A-Za-z0-9_-]{43}$`));
+    await section.getByText('滕州督导').waitFor();
+    expect(await problems(page)).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
