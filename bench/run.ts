@@ -111,8 +111,8 @@ if (only === 'towns') {
   const date = new Date().toISOString();
   const { fileN, region, town, ...f } = await runTowns(
     quick
-      ? { towns: 100, countySize: 10, updates: 10_000, port: 8903, inspectorPort: 9331, startRounds: 1, seconds: 3, connections: 8, iterations: 20, cpuRenders: 5 }
-      : { towns: 1_000, countySize: 100, updates: 100_000, port: 8903, inspectorPort: 9331, startRounds: 3, seconds: 15, connections: 8, iterations: 100, cpuRenders: 20 },
+      ? { towns: 100, countySize: 10, updates: 10_000, port: 8903, inspectorPort: 9331, startRounds: 1, buildRounds: 1, seconds: 3, connections: 8, iterations: 20, cpuRenders: 5 }
+      : { towns: 1_000, countySize: 100, updates: 100_000, port: 8903, inspectorPort: 9331, startRounds: 3, buildRounds: 2, seconds: 15, connections: 8, iterations: 100, cpuRenders: 20 },
   );
   const figs = { date, commit: git('rev-parse', 'HEAD'), quick, ...f, statements: townsStatements(fileN, region, town) };
   mkdirSync(outDir, { recursive: true });
