@@ -69,12 +69,22 @@ export function liveBudgets(j: LiveResults): Budget[] {
   const pb = j.site?.figures.page_budget;
   const heavy100k = p ? [...p.weights].sort((a, b) => b.total_gzip_without_fonts - a.total_gzip_without_fonts)[0] : undefined;
   const b1k = j.builds?.figures.find((b) => b.towns === 1_000);
+  // Results written before issue 23 have no step times.
+  const st = j.start?.figures.cold.step_seconds ? j.start.figures : undefined;
   return [
     atMost('cached progress p99', `public progress page p99 from the page cache, as a multiple of the prerendered plan page of the same server (${at}; under load)`, 1.5, p?.ratios.cached_p99_vs_plan, '×'),
     atMost('uncached progress p99', `public progress page p99 on the first request after an approval (rendered from D1), as a multiple of the plan page measured in the same loop (${at})`, 3, p?.ratios.uncached_p99_vs_plan, '×'),
     atLeast('site build at 1,000 towns', 'site build (astro build + pagefind; prerendered pages) at 1,000 towns', 100, b1k?.pages_per_second, 'pages/s'),
-    atMost('npm start warm', '`npm start` warm restart on an unchanged tree, until /api/health answers', 15, j.start?.figures.warm.seconds, 's'),
+    atMost('npm start warm', '`npm start` warm restart on an unchanged tree, until /api/health answers', 10, j.start?.figures.warm.seconds, 's'),
     atMost('npm start cold', '`npm start` on a fresh clone (node_modules present), until /api/health answers', 120, j.start?.figures.cold.seconds, 's'),
+    atMost(
+      'npm start database steps',
+      '`npm start` cold: its database steps (migrations, content, demo accounts) as a share of the whole cold start, 冯卯镇 alone',
+      10,
+      st ? Math.round((st.cold.step_seconds.database / st.cold.seconds) * 1000) / 10 : undefined,
+      '%',
+    ),
+    atMost('npm start database steps at scale', `\`npm start\` on a fresh database folder: its database steps with ${st?.scale ? st.scale.towns.toLocaleString('en') : '1,000'} towns to load`, 30, st?.scale?.step_seconds.database, 's'),
     atMost('public JavaScript', `public pages that load JavaScript (${pb ? `${pb.pages} pages: ${pb.prerendered} prerendered + ${pb.on_demand} on demand` : 'every public page'}; /search/ exempt: pagefind is the search UI; /console/ is not public)`, 0, pb?.withJs.length, 'pages'),
     atMost('town page size', `heaviest town page in total, gzip, fonts excluded, fixture data (${pb?.heaviest.page ?? '–'})`, 100 * KB, pb?.heaviest.gzip, 'KB', kb),
     atMost('town page size at scale', `heaviest town page in total, gzip, fonts excluded, at ${at} (${heavy100k?.path ?? '–'})`, 100 * KB, heavy100k?.total_gzip_without_fonts, 'KB', kb),
@@ -141,12 +151,19 @@ export function startMarkdown(m: Measured<StartFigures>): string {
   const f = m.figures;
   const md: string[] = ['## `npm start`: cold and warm', ''];
   md.push(
-    `Measured ${when(m)}. \`git clone\` of commit \`${f.commit.slice(0, 10)}\` into a temporary folder, \`node_modules\` linked to this checkout's (the state after \`npm install\`; Astro's cache under node_modules/.astro is therefore shared with this checkout), then \`npm start\` (PORT set) timed from spawn until GET /api/health answers 200; its process group is stopped; then \`npm start\` again on the unchanged clone. Step times are when \`npm start\` printed each step (▶ runs, ✓ skipped), in seconds since the spawn.`,
+    `Measured ${when(m)}. \`git clone\` of commit \`${f.commit.slice(0, 10)}\` into a temporary folder, \`node_modules\` linked to this checkout's (the state after \`npm install\`; Astro's cache under node_modules/.astro is therefore shared with this checkout), then \`npm start\` (PORT set) timed from spawn until GET /api/health answers 200; its process group is stopped; then \`npm start\` again on the unchanged clone; then \`npm start -- --no-build --persist-to <fresh folder>\` with CONTENT_DIR holding ${f.scale ? f.scale.towns.toLocaleString('en') : '1,000'} towns (synthetic copies of 冯卯镇's plan, and 冯卯镇 for the demo accounts). The database steps run inside \`npm start\` (node:sqlite on miniflare's file, no wrangler spawn); their seconds are those \`npm start\` measured and printed: wall time from deciding what to skip to closing the file, and the CPU time of that span (which other work on the machine does not inflate). Step lines are when \`npm start\` printed them (▶ runs, ✓ skipped), in seconds since the spawn.`,
     '',
-    '| start | seconds to /api/health 200 | steps |',
-    '| --- | --- | --- |',
+    '| start | seconds to /api/health 200 | build | database steps: wall, CPU (migrations + content + demo accounts) | steps |',
+    '| --- | --- | --- | --- | --- |',
   );
-  for (const [name, r] of [['cold (fresh clone)', f.cold], ['warm (unchanged tree)', f.warm]] as const) md.push(`| ${name} | ${r.seconds} | ${r.steps.map((s) => `${s.at} s ${s.line.replace(/\|/g, '\\|')}`).join('<br>')} |`);
+  const runs: [string, (typeof f)['cold'] | undefined][] = [['cold (fresh clone, 冯卯镇)', f.cold], ['warm (unchanged tree)', f.warm], [`cold database, ${f.scale?.towns.toLocaleString('en') ?? '–'} towns, --no-build`, f.scale]];
+  for (const [name, r] of runs) {
+    if (!r) continue;
+    const d = r.step_seconds;
+    md.push(
+      `| ${name} | ${r.seconds} | ${d ? `${d.build} s` : '–'} | ${d ? `${d.database} s, ${d.database_cpu ?? '–'} s CPU (${d.migrations} + ${d.content} + ${d.demo_accounts})` : '–'} | ${r.steps.map((s) => `${s.at} s ${s.line.replace(/\|/g, '\\|')}`).join('<br>')} |`,
+    );
+  }
   return md.join('\n') + '\n';
 }
 

@@ -1,43 +1,66 @@
 /**
- * `npm start`, cold and warm (issue 13): a fresh `git clone` of this repository's HEAD into a
+ * `npm start`, cold and warm (issues 13 and 23): a fresh `git clone` of this repository's HEAD into a
  * temporary folder (node_modules linked to this checkout's, i.e. "after npm install"), then
  * `npm start` timed until GET /api/health answers 200 (cold: build, migrations, content, demo
  * accounts, wrangler dev); stopped; started again on the unchanged tree (warm: every step skipped,
- * only wrangler dev starts). Each start runs in its own process group, which is what is stopped.
- * Each line it prints is time-stamped, so the steps' durations are reported too.
+ * only wrangler dev starts); then once more on a fresh database folder with 1,000 synthetic towns
+ * to load (CONTENT_DIR, `--no-build`: the database steps at scale). Each start runs in its own
+ * process group, which is what is stopped. Each line it prints is time-stamped, and the step
+ * times `npm start` prints itself (its "prepared in" line) are kept.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CONTENT_DIR } from '../worker/content/read.ts';
 import { wranglerEnv } from '../worker/cli/wrangler.ts';
-import { ROOT } from './synthetic.ts';
+import { ROOT, writeSyntheticContent } from './synthetic.ts';
+
+/** Synthetic towns loaded by the scale run (plus 冯卯镇, which the demo accounts belong to). */
+export const START_TOWNS = 1_000;
 
 export interface StartRun {
   /** Seconds from spawning `npm start` to the first 200 from /api/health. */
   seconds: number;
   /** Each step `npm start` announced (▶ done, ✓ skipped), with the seconds since the spawn when it was printed. */
   steps: { at: number; line: string }[];
+  /** Seconds of each step as `npm start` measured it (0 when skipped). */
+  step_seconds: { build: number; database: number; database_cpu: number; migrations: number; content: number; demo_accounts: number };
 }
 
 export interface StartFigures {
   commit: string;
   cold: StartRun;
   warm: StartRun;
+  /** A fresh database folder, `--no-build`, CONTENT_DIR with this many towns. */
+  scale?: StartRun & { towns: number };
 }
+
+/** The step times of `npm start`'s "prepared in" line. */
+function stepSeconds(log: string): StartRun['step_seconds'] {
+  const m = log.match(/prepared in [\d.]+ s \(build ([\d.]+) s; database ([\d.]+) s, ([\d.]+) s CPU: migrations ([\d.]+) s, content ([\d.]+) s, demo accounts ([\d.]+) s\)/);
+  if (!m) throw new Error(`npm start printed no step times:\n${log.slice(-3000)}`);
+  const [build, database, database_cpu, migrations, content, demo_accounts] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return { build, database, database_cpu, migrations, content, demo_accounts };
+}
+
+/** One line for the console. */
+export const describeRun = (r: StartRun): string =>
+  `${r.seconds} s to /api/health (build ${r.step_seconds.build} s; database ${r.step_seconds.database} s (${r.step_seconds.database_cpu} s CPU) = migrations ${r.step_seconds.migrations} + content ${r.step_seconds.content} + demo accounts ${r.step_seconds.demo_accounts})`;
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-async function timedStart(repo: string, port: number): Promise<StartRun> {
+async function timedStart(repo: string, port: number, opts: { args?: string[]; env?: Record<string, string> } = {}): Promise<StartRun> {
   const t0 = performance.now();
   const since = () => round1((performance.now() - t0) / 1000);
-  const child: ChildProcess = spawn('npm', ['start'], { cwd: repo, env: { ...wranglerEnv(), PORT: String(port), ASTRO_TELEMETRY_DISABLED: '1' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = opts.args?.length ? ['start', '--', ...opts.args] : ['start'];
+  const child: ChildProcess = spawn('npm', args, { cwd: repo, env: { ...wranglerEnv(), PORT: String(port), ASTRO_TELEMETRY_DISABLED: '1', ...opts.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const steps: StartRun['steps'] = [];
   let log = '';
   const onData = (d: Buffer) => {
     const text = d.toString('utf8');
-    log = (log + text).slice(-20_000);
-    for (const line of text.split('\n')) if (/^\s*[▶✓]|prepared in/.test(line)) steps.push({ at: since(), line: line.trim() });
+    log = (log + text).slice(-50_000);
+    for (const line of text.split('\n')) if (/^\s*[▶✓]|prepared in|^\s+(build|migrations|content|demo accounts): [\d.]+ s$/.test(line)) steps.push({ at: since(), line: line.trim() });
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
@@ -53,7 +76,7 @@ async function timedStart(repo: string, port: number): Promise<StartRun> {
       if (Date.now() > deadline) throw new Error(`npm start did not serve within 600 s:\n${log}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    return { seconds: since(), steps };
+    return { seconds: since(), steps, step_seconds: stepSeconds(log) };
   } finally {
     await stopGroup(child);
   }
@@ -94,10 +117,17 @@ export async function runStart(port: number): Promise<StartFigures> {
     symlinkSync(resolve(ROOT, 'node_modules'), join(repo, 'node_modules'));
     console.log(`  fresh clone of ${commit.slice(0, 10)} in ${repo}; npm start (cold) on port ${port}`);
     const cold = await timedStart(repo, port);
-    console.log(`    cold: ${cold.seconds} s`);
+    console.log(`    cold: ${describeRun(cold)}`);
     const warm = await timedStart(repo, port);
-    console.log(`    warm: ${warm.seconds} s`);
-    return { commit, cold, warm };
+    console.log(`    warm: ${describeRun(warm)}`);
+    // The database steps at scale: the clone's dist/ as built (--no-build), a fresh database folder.
+    const { contentDir } = writeSyntheticContent(join(tmp, 'synthetic'), START_TOWNS);
+    cpSync(join(CONTENT_DIR, 'towns/fengmao'), join(contentDir, 'towns/fengmao'), { recursive: true });
+    console.log(`  ${START_TOWNS.toLocaleString('en')} synthetic towns + fengmao (CONTENT_DIR), fresh database folder, --no-build`);
+    const scaleRun = await timedStart(repo, port, { args: ['--no-build', '--persist-to', join(tmp, 'state-scale')], env: { CONTENT_DIR: contentDir } });
+    const scale = { ...scaleRun, towns: START_TOWNS + 1 };
+    console.log(`    ${scale.towns.toLocaleString('en')} towns: ${describeRun(scale)}`);
+    return { commit, cold, warm, scale };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 /**
- * Account administration from the command line (Node), through `wrangler d1 execute`.
+ * Account administration from the command line (Node): the local database in this process
+ * (node:sqlite on miniflare's file, ./d1.ts), the remote one through `wrangler d1 execute`.
  *
  *   npm run admin -- create-user --username U --role admin [--display-name N] [--remote]
  *   npm run admin -- create-user --username U --role reporter --town T --unit U [--display-name N] [--remote]
@@ -22,8 +23,6 @@
  *
  * Options: --local (default) | --remote; --persist-to DIR (local D1 folder, as wrangler).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Role } from '../auth/context.ts';
 import { hashPassword, randomToken, sha256Hex } from '../auth/password.ts';
@@ -40,9 +39,9 @@ import {
   onlyIfUsernameFree,
 } from '../db/accounts.ts';
 import { auditStmt } from '../db/audit.ts';
-import { renderSql, type Stmt } from '../db/sql.ts';
+import type { Stmt } from '../db/sql.ts';
 import { ACTION_FROM, AccountAction } from '../domain/account.ts';
-import { d1Json, ROOT, wrangler } from './wrangler.ts';
+import { LocalDatabaseBusyError, openD1, type D1Client } from './d1.ts';
 
 const ROLES: Role[] = ['reporter', 'office', 'supervisor', 'admin'];
 const ACTOR = 'system:admin-cli';
@@ -68,25 +67,12 @@ const USAGE = `usage:
       disable: sign-in refused, every session ends; enable: back to active (pending if never activated);
       reset: the password and sessions end, a new activation link is printed; reissue: a new link for a pending account`;
 
-/** Runs statements as one .sql file through wrangler d1 execute. */
-function execute(stmts: Stmt[], target: string[], name: string): void {
-  const dir = resolve(ROOT, '.wrangler/tmp');
-  mkdirSync(dir, { recursive: true });
-  const file = resolve(dir, `${name}-${process.pid}.sql`);
-  writeFileSync(file, stmts.map(renderSql).join('\n') + '\n', { mode: 0o600 });
-  try {
-    wrangler(['d1', 'execute', 'DB', ...target, '--yes', '--file', file], { quiet: true });
-  } finally {
-    rmSync(file, { force: true });
-  }
-}
-
 /** Runs one query and returns its first row. */
-function queryOne<T>(s: Stmt, target: string[]): T | undefined {
-  return d1Json<T>(target, [s])[0]?.[0];
+async function queryOne<T>(s: Stmt, db: D1Client): Promise<T | undefined> {
+  return (await db.objects<T>(s))[0];
 }
 
-async function createUser(opts: Record<string, string | boolean | undefined>, target: string[], remote: boolean): Promise<void> {
+async function createUser(opts: Record<string, string | boolean | undefined>, db: D1Client, remote: boolean): Promise<void> {
   const username = String(opts.username ?? '').trim().toLowerCase();
   const role = String(opts.role ?? '') as Role;
   const town = opts.town ? String(opts.town) : null;
@@ -99,7 +85,7 @@ async function createUser(opts: Record<string, string | boolean | undefined>, ta
   if (role === 'reporter' && !unit) throw new UsageError('--unit is required for a reporter');
   if (!displayName || displayName.length > 100) throw new UsageError('--display-name: 1–100 characters');
 
-  const facts = queryOne<{ taken: number; town_ok: number; unit_ok: number }>(createUserPrecheckStmt(username, town, unit), target);
+  const facts = await queryOne<{ taken: number; town_ok: number; unit_ok: number }>(createUserPrecheckStmt(username, town, unit), db);
   if (!facts) throw new Error('could not read the database (are the migrations applied?)');
   if (facts.taken > 0) throw new UsageError(`username already taken: ${username}`);
   if (town && facts.town_ok === 0) throw new UsageError(`no such town: ${town} (is content loaded?)`);
@@ -110,15 +96,11 @@ async function createUser(opts: Record<string, string | boolean | undefined>, ta
   const id = crypto.randomUUID();
   const token = randomToken();
   const expiresAt = new Date(now.getTime() + ACTIVATION_TTL_MS).toISOString();
-  execute(
-    [
+  await db.batch([
       insertAccountStmt({ id, username, display_name: displayName, role, town_id: town, unit_id: unit, password: null, status: 'pending', created_at: at, created_by: ACTOR }),
       insertActivationStmt(await sha256Hex(token), id, at, expiresAt),
       auditStmt({ at, actor: ACTOR, action: 'account.create', town_id: town, unit_id: unit, entity: 'account', entity_id: id, detail: { username, role, activation_expires_at: expiresAt } }),
-    ],
-    target,
-    'admin-create-user',
-  );
+  ]);
 
   const base = remote ? 'https://<your-worker-host>' : `http://127.0.0.1:${process.env.PORT ?? '8787'}`;
   console.log(
@@ -137,18 +119,18 @@ async function createUser(opts: Record<string, string | boolean | undefined>, ta
 }
 
 /** One lifecycle step on the account named `--username`, as the console does it (worker/routes/accounts.ts). */
-async function accountAction(action: AccountAction, opts: Record<string, string | boolean | undefined>, target: string[], remote: boolean): Promise<void> {
+async function accountAction(action: AccountAction, opts: Record<string, string | boolean | undefined>, db: D1Client, remote: boolean): Promise<void> {
   const username = String(opts.username ?? '').trim().toLowerCase();
   if (!USERNAME_PATTERN.test(username)) throw new UsageError('--username: the account to act on');
-  const account = queryOne<AccountRow>(accountByStmt('username', username), target);
+  const account = await queryOne<AccountRow>(accountByStmt('username', username), db);
   if (!account) throw new UsageError(`no such account: ${username}`);
   if (!ACTION_FROM[action].includes(account.status)) throw new UsageError(`${username} is ${account.status}: ${action} applies to ${ACTION_FROM[action].join(' or ')} accounts only`);
   const now = new Date();
   const at = now.toISOString();
   const token = action === 'reset' || action === 'reissue' ? randomToken() : null;
   const link = token ? { tokenHash: await sha256Hex(token), expiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS).toISOString() } : null;
-  execute(accountActionStmts(action, account, ACTOR, at, link), target, `admin-${action}`);
-  const after = queryOne<AccountRow>(accountByStmt('username', username), target);
+  await db.batch(accountActionStmts(action, account, ACTOR, at, link));
+  const after = await queryOne<AccountRow>(accountByStmt('username', username), db);
   console.log(`${username}: ${account.status} → ${after?.status ?? '?'} (${action}, audited as ${ACTOR}) in the ${remote ? 'remote' : 'local'} database.`);
   if (token && link) {
     const base = remote ? 'https://<your-worker-host>' : `http://127.0.0.1:${process.env.PORT ?? '8787'}`;
@@ -156,8 +138,11 @@ async function accountAction(action: AccountAction, opts: Record<string, string 
   }
 }
 
-async function createDemoAccounts(target: string[]): Promise<void> {
-  const at = new Date().toISOString();
+/**
+ * The demo accounts' statements (idempotent): each account with its audit row, skipped when the
+ * username exists. Passwords hashed as the Worker verifies them (worker/auth/password.ts).
+ */
+export async function demoAccountStatements(at = new Date().toISOString()): Promise<Stmt[]> {
   const stmts: Stmt[] = [];
   for (const d of DEMO_ACCOUNTS) {
     const id = crypto.randomUUID();
@@ -184,7 +169,12 @@ async function createDemoAccounts(target: string[]): Promise<void> {
       ),
     );
   }
-  execute(stmts, target, 'admin-demo-accounts');
+  return stmts;
+}
+
+/** Creates the demo accounts (one transaction) and prints them. */
+export async function createDemoAccounts(db: D1Client): Promise<void> {
+  await db.batch(await demoAccountStatements());
   const where = (d: (typeof DEMO_ACCOUNTS)[number]) => `${d.town ?? '(all towns)'}${d.unit ? ` / ${d.unit}` : ''}`;
   const w = Math.max(...DEMO_ACCOUNTS.map((d) => d.username.length));
   const ww = Math.max(...DEMO_ACCOUNTS.map((d) => where(d).length));
@@ -220,15 +210,22 @@ if (import.meta.main) {
     }
     if (values.local && values.remote) throw new UsageError('--local and --remote exclude each other');
     const remote = values.remote === true;
-    const target = [remote ? '--remote' : '--local', ...(values['persist-to'] ? ['--persist-to', values['persist-to']] : [])];
-    if (command === 'create-user') await createUser(values, target, remote);
-    else if (command === 'create-demo-accounts') {
-      if (remote) throw new UsageError('demo accounts are local only: deploys never create them');
-      await createDemoAccounts(target);
-    } else if (AccountAction.safeParse(command).success) await accountAction(command as AccountAction, values, target, remote);
-    else throw new UsageError(`unknown command: ${command}`);
+    const isAction = AccountAction.safeParse(command).success;
+    if (command !== 'create-user' && command !== 'create-demo-accounts' && !isAction) throw new UsageError(`unknown command: ${command}`);
+    if (command === 'create-demo-accounts' && remote) throw new UsageError('demo accounts are local only: deploys never create them');
+    // One account is one small transaction under SQLite's own locking (workerd's too), so it may run
+    // while `npm start` serves the same database, as `wrangler d1 execute --local` could; the demo
+    // accounts are a step of `npm start` and take the exclusive lock as its other database steps do.
+    const db = await openD1({ remote, persistTo: values['persist-to'] }, { exclusive: command === 'create-demo-accounts' });
+    try {
+      if (command === 'create-user') await createUser(values, db, remote);
+      else if (isAction) await accountAction(command as AccountAction, values, db, remote);
+      else await createDemoAccounts(db);
+    } finally {
+      await db.close();
+    }
   } catch (e) {
-    console.error(e instanceof UsageError ? `${e.message}\n\n${USAGE}` : (e as Error).message);
+    console.error(e instanceof UsageError ? `${e.message}\n\n${USAGE}` : e instanceof LocalDatabaseBusyError ? e.message : (e as Error).message);
     process.exit(1);
   }
 }

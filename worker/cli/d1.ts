@@ -5,7 +5,10 @@
  *   and miniflare keep under <persist>/v3/d1/miniflare-D1DatabaseObject/, opened in this process
  *   with node:sqlite, foreign keys on as in D1. No workerd, no socket: a page is read straight
  *   into this process and a batch is one SQLite transaction (all or nothing, also when the process
- *   is killed). Stop `npm start` / `wrangler dev` on the same folder before an import.
+ *   is killed). Stop `npm start` / `wrangler dev` on the same folder before an import. The
+ *   database steps of `npm start` (migrations, content, demo accounts) take the file's exclusive
+ *   lock, and refuse with a message while workerd has it open; with `create` they make the file
+ *   where and as miniflare does.
  * - `wrangler` (the remote database, or a local one with --through wrangler): one
  *   `wrangler d1 execute` per query or batch; a batch runs as one .sql file.
  *
@@ -18,7 +21,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { renderSql, type SqlValue, type Stmt } from '../db/sql.ts';
 import { d1Json, ROOT, wrangler } from './wrangler.ts';
@@ -49,12 +52,36 @@ export interface D1Client {
   close(): Promise<void>;
 }
 
+/** A local database opened in this process (node:sqlite on miniflare's file). */
+export interface LocalD1 extends D1Client {
+  readonly how: 'sqlite';
+  /** The SQLite file. */
+  readonly file: string;
+  /** Runs `fn` as one transaction: SQL text (a migration file) and statements, all or nothing. */
+  transaction(fn: (tx: { exec(sql: string): void; run(s: Stmt): void }) => void): void;
+}
+
+/** How a local database is opened. */
+export interface LocalOpenOptions {
+  /** Create the file (and its folder) where miniflare would when it does not exist yet. */
+  create?: boolean;
+  /**
+   * Hold SQLite's exclusive lock from opening to closing: refused, with a message that says why,
+   * while another process (`wrangler dev`'s workerd serving this folder, a `wrangler d1 execute`)
+   * has the database open; and no other process can open it until this one closes it.
+   */
+  exclusive?: boolean;
+}
+
+/** The database is open in another process (SQLITE_BUSY on the exclusive lock). */
+export class LocalDatabaseBusyError extends Error {}
+
 /** wrangler's arguments for a target. */
 export const targetArgs = (t: D1Target): string[] => [t.remote ? '--remote' : '--local', ...(t.persistTo ? ['--persist-to', resolve(t.persistTo)] : [])];
 
 /** Opens the database. */
-export async function openD1(t: D1Target): Promise<D1Client> {
-  return t.remote || t.throughWrangler ? wranglerClient(targetArgs(t)) : sqliteClient(t.persistTo);
+export async function openD1(t: D1Target, local: LocalOpenOptions = {}): Promise<D1Client> {
+  return t.remote || t.throughWrangler ? wranglerClient(targetArgs(t)) : openLocalD1(t.persistTo, local);
 }
 
 /**
@@ -85,14 +112,50 @@ export function localDatabaseFile(persistTo: string | undefined, id = localDatab
   return join(dir, `${Buffer.concat([name, mac]).toString('hex')}.sqlite`);
 }
 
-async function sqliteClient(persistTo: string | undefined): Promise<D1Client> {
+/**
+ * Opens the local database in this process. `create` makes the file as miniflare does: that path
+ * (localDatabaseFile), a WAL-mode SQLite database with nothing else in it; workerd opens it as its
+ * own (tests/cli/local-db.test.ts serves one through `wrangler dev`).
+ */
+export async function openLocalD1(persistTo: string | undefined, opts: LocalOpenOptions = {}): Promise<LocalD1> {
   const file = localDatabaseFile(persistTo);
-  if (!existsSync(file)) throw new Error(`no local database at ${file}: run npm run db:migrate${persistTo ? ` (wrangler d1 migrations apply DB --local --persist-to ${persistTo})` : ''} first`);
+  const created = !existsSync(file);
+  if (created && !opts.create) {
+    throw new Error(`no local database at ${file}: run npm run db:migrate${persistTo ? ` -- --persist-to ${persistTo}` : ''} first`);
+  }
+  if (created) mkdirSync(dirname(file), { recursive: true });
   const { DatabaseSync } = await import('node:sqlite');
   const db: DatabaseSync = new DatabaseSync(file);
-  // synchronous = NORMAL (WAL): a commit is not fsynced; a power cut can lose the last batches but never
-  // splits one, and the restore marker moves in the same transaction as its rows.
-  db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL');
+  try {
+    if (opts.exclusive) {
+      // Set before the first read: in WAL mode SQLite then takes the file's exclusive lock at once and
+      // keeps it until close(). workerd holds a shared lock while its D1 object has the file open.
+      // No statement may read the file before the probe below (PRAGMA cache_size reads the schema).
+      db.exec('PRAGMA locking_mode = EXCLUSIVE; PRAGMA busy_timeout = 1000');
+      try {
+        db.exec('BEGIN EXCLUSIVE; COMMIT');
+      } catch (e) {
+        if ((e as { errcode?: number }).errcode !== 5) throw e;
+        throw new LocalDatabaseBusyError(
+          `the local database is open in another process: ${file}\n` +
+            `Most likely \`npm start\` or \`wrangler dev\` is serving ${persistTo ? resolve(persistTo) : '.wrangler/state'} (or a wrangler d1 command is running on it). ` +
+            'Stop it (Ctrl+C in its terminal) and run this again; nothing was changed.',
+        );
+      }
+      // A cache for the whole database while this process alone holds it (a load of 1,000 towns
+      // writes ~170 MB; with SQLite's default 2 MB every index update rereads pages). Only as used.
+      db.exec('PRAGMA cache_size = -524288');
+    }
+    // miniflare's databases are in WAL mode (workerd sets it on every database it creates); a no-op
+    // when it already is, and it also mends an empty file a failed first run may have left.
+    if (opts.create) db.exec('PRAGMA journal_mode = WAL');
+    // synchronous = NORMAL (WAL): a commit is not fsynced; a power cut can lose the last batches but never
+    // splits one, and the restore marker moves in the same transaction as its rows.
+    db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL');
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   const cache = new Map<string, StatementSync>();
   const prepared = (s: Stmt) => {
     let p = cache.get(s.sql);
@@ -109,22 +172,26 @@ async function sqliteClient(persistTo: string | undefined): Promise<D1Client> {
     });
   const objects = <T>(s: Stmt) => prepared(s).all(...s.params) as T[];
   const rows = (s: Stmt) => (prepared(s).all(...s.params) as Record<string, unknown>[]).map(values);
+  const transaction: LocalD1['transaction'] = (fn) => {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      fn({ exec: (sql) => db.exec(sql), run: (s) => void prepared(s).run(...s.params) });
+      db.exec('COMMIT');
+    } catch (e) {
+      db.exec('ROLLBACK');
+      throw e;
+    }
+  };
   return {
     how: 'sqlite',
+    file,
     rows: async (s) => rows(s),
     objects: async <T>(s: Stmt) => objects<T>(s),
     objectsMany: async (stmts) => stmts.map((s) => objects<Record<string, SqlValue>>(s)),
     rowsMany: async (stmts) => stmts.map(rows),
+    transaction,
     async batch(stmts) {
-      if (!stmts.length) return;
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        for (const s of stmts) prepared(s).run(...s.params);
-        db.exec('COMMIT');
-      } catch (e) {
-        db.exec('ROLLBACK');
-        throw e;
-      }
+      if (stmts.length) transaction((tx) => stmts.forEach(tx.run));
     },
     close: async () => db.close(),
   };

@@ -4,9 +4,12 @@
  * on demand from the local D1. Each step is skipped when what it depends on is unchanged, so a
  * warm restart on an unchanged tree only starts `wrangler dev`:
  *   1. build the site (astro build + pagefind) unless dist/ was built from the same sources;
- *   2. apply the migrations, 3. load content/, 4. create the demo accounts — each unless the
- *      local database already holds that state (recorded in <persist>/start-state.json,
- *      together with the database file it describes).
+ *   2. apply the migrations, 3. load content/ (or CONTENT_DIR), 4. create the demo accounts —
+ *      each unless the local database already holds that state (recorded in
+ *      <persist>/start-state.json, together with the database file it describes). These three run
+ *      in this process on miniflare's SQLite file (./d1.ts), holding its exclusive lock: no wrangler
+ *      spawn; refused with a message while a `wrangler dev` serves the same folder.
+ * Each step prints its time; the line before serving sums them up (bench/start.ts reads it).
  *
  * Options (after `npm start --`):
  *   --persist-to DIR  keep the local D1 in DIR instead of .wrangler/state (as wrangler's flag);
@@ -20,8 +23,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './admin.ts';
-import { ROOT, wrangler, wranglerSpawn } from './wrangler.ts';
+import { ContentError } from '../content/read.ts';
+import { createDemoAccounts, DEMO_ACCOUNTS, DEMO_PASSWORD } from './admin.ts';
+import { LocalDatabaseBusyError, localDatabaseFile, openLocalD1, type LocalD1 } from './d1.ts';
+import { contentDir, loadContent } from './load-content.ts';
+import { applyMigrations, MIGRATIONS_DIR } from './migrate.ts';
+import { ROOT, wranglerSpawn } from './wrangler.ts';
 
 const { values } = parseArgs({
   options: { 'persist-to': { type: 'string' }, 'no-build': { type: 'boolean', default: false }, fresh: { type: 'boolean', default: false } },
@@ -32,10 +39,19 @@ const port = process.env.PORT ?? '8787';
 const started = Date.now();
 const step = (msg: string) => console.log(`\n▶ ${msg}`);
 const skip = (msg: string) => console.log(`✓ ${msg}`);
-const node = (script: string, args: string[]) => {
-  const r = spawnSync(process.execPath, [resolve(ROOT, script), ...args], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-};
+/** Seconds each step took (0 when skipped), for the summary line. */
+const times: [string, number][] = [];
+async function timed<T>(name: string, run: () => T | Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await run();
+  } finally {
+    const s = (performance.now() - t0) / 1000;
+    times.push([name, s]);
+    console.log(`  ${name}: ${s.toFixed(1)} s`);
+  }
+}
+const secs = (name: string) => times.filter(([n]) => n === name).reduce((a, [, s]) => a + s, 0);
 
 /** A fingerprint of files under the given paths (relative path, size and content). */
 function fingerprint(paths: string[]): string {
@@ -54,7 +70,8 @@ function fingerprint(paths: string[]): string {
 }
 
 // ---------------------------------------------------------------- 1. the build
-const BUILD_INPUTS = ['site', 'worker', 'content', 'astro.config.mjs', 'wrangler.toml', 'package-lock.json', 'tsconfig.json'];
+// content/ is not an input: the build reads no town (the pages read D1).
+const BUILD_INPUTS = ['site', 'worker', 'astro.config.mjs', 'wrangler.toml', 'package-lock.json', 'tsconfig.json'];
 const buildStamp = resolve(ROOT, 'dist/.build-inputs');
 if (values['no-build']) {
   if (!existsSync(resolve(ROOT, 'dist/server/wrangler.json'))) {
@@ -69,8 +86,10 @@ if (values['no-build']) {
     skip('site already built from these sources (dist/)');
   } else {
     step('building the site (astro build, then the pagefind search index)');
-    const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
-    if (r.status !== 0) process.exit(r.status ?? 1);
+    await timed('build', () => {
+      const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+      if (r.status !== 0) process.exit(r.status ?? 1);
+    });
     writeFileSync(buildStamp, inputs);
   }
 }
@@ -78,10 +97,8 @@ if (values['no-build']) {
 // ---------------------------------------------------------------- 2–4. the local database
 /** The local D1's database file (miniflare's SQLite), or null before the first migration. */
 function databaseFile(): string | null {
-  const dir = join(persistDir, 'v3/d1/miniflare-D1DatabaseObject');
-  if (!existsSync(dir)) return null;
-  const f = readdirSync(dir).find((n) => n.endsWith('.sqlite') && n !== 'metadata.sqlite');
-  return f ? join(dir, f) : null;
+  const f = localDatabaseFile(persistDir);
+  return existsSync(f) ? f : null;
 }
 interface StartState {
   database: string;
@@ -91,9 +108,9 @@ interface StartState {
   demo?: boolean;
 }
 const stateFile = join(persistDir, 'start-state.json');
-const readState = (): StartState | null => {
+const readState = (fresh = values.fresh): StartState | null => {
   const db = databaseFile();
-  if (!db || !existsSync(stateFile) || values.fresh) return null;
+  if (!db || !existsSync(stateFile) || fresh) return null;
   const s = JSON.parse(readFileSync(stateFile, 'utf8')) as StartState;
   // The state describes one database file: a deleted or replaced database starts over.
   return s.database === db && s.inode === statSync(db).ino ? s : null;
@@ -101,40 +118,67 @@ const readState = (): StartState | null => {
 const saveState = (patch: Partial<StartState>) => {
   const db = databaseFile();
   if (!db) return;
-  const prev = readState() ?? { database: db, inode: statSync(db).ino };
+  const prev = readState(false) ?? { database: db, inode: statSync(db).ino };
   mkdirSync(persistDir, { recursive: true });
   writeFileSync(stateFile, JSON.stringify({ ...prev, ...patch, database: db, inode: statSync(db).ino }, null, 1));
 };
 
-const migrations = fingerprint(['migrations']);
-if (readState()?.migrations === migrations) {
-  skip('local D1 migrations already applied');
-} else {
-  step('applying migrations to the local D1 database');
-  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...persist], { quiet: true });
-  saveState({ migrations, content: undefined });
-}
-
-const content = fingerprint(['content']);
-if (readState()?.content === content) {
-  skip('content/ already loaded into the local database');
-} else {
-  step('loading content/ into the local database');
-  node('worker/cli/load-content.ts', ['--local', ...persist]);
-  saveState({ content });
-}
-
-if (readState()?.demo) {
-  skip(`demo accounts already created (local only; never on deploy): ${DEMO_ACCOUNTS.map((d) => d.username).join(', ')}; password ${DEMO_PASSWORD}`);
-} else {
-  step('creating the demo accounts (local only; never on deploy)');
-  node('worker/cli/admin.ts', ['create-demo-accounts', '--local', ...persist]);
-  saveState({ demo: true });
+// The database steps' time runs from here: deciding what to skip (fingerprints), opening (and
+// creating) the file, the steps, and closing it (SQLite's checkpoint); CPU time too, which the
+// other work on a shared machine does not inflate.
+const dbStarted = performance.now();
+const dbCpu = process.cpuUsage();
+const migrations = fingerprint([MIGRATIONS_DIR]);
+const content = fingerprint([contentDir() ?? 'content']);
+const before = readState();
+const todo = { migrations: before?.migrations !== migrations, content: before?.content !== content || before?.migrations !== migrations, demo: !before?.demo };
+let db: LocalD1 | null = null;
+let dbSeconds = 0;
+let dbCpuSeconds = 0;
+try {
+  // Opened once for the three steps, and only when one of them has work to do.
+  if (todo.migrations || todo.content || todo.demo) db = await openLocalD1(persistDir, { create: true, exclusive: true });
+  if (!todo.migrations) {
+    skip('local D1 migrations already applied');
+  } else {
+    step('applying migrations to the local D1 database');
+    const applied = await timed('migrations', () => applyMigrations(db!));
+    console.log(`  ${applied.length ? `applied ${applied.join(', ')}` : 'none to apply'}`);
+    saveState({ migrations, content: undefined });
+  }
+  if (!todo.content) {
+    skip(`${contentDir() ?? 'content/'} already loaded into the local database`);
+  } else {
+    step(`loading ${contentDir() ?? 'content/'} into the local database`);
+    // With two demonstration towns in the real town's county (worker/content/demo.ts), so the region pages show towns side by side.
+    const r = await timed('content', () => loadContent(db!, undefined, { demo: true }));
+    console.log(`  ${r.towns} town(s), ${r.statements.toLocaleString('en')} statements in one transaction (snapshot ${r.hash.slice(0, 12)}…)`);
+    saveState({ content });
+  }
+  if (!todo.demo) {
+    skip(`demo accounts already created (local only; never on deploy): ${DEMO_ACCOUNTS.map((d) => d.username).join(', ')}; password ${DEMO_PASSWORD}`);
+  } else {
+    step('creating the demo accounts (local only; never on deploy)');
+    await timed('demo accounts', () => createDemoAccounts(db!));
+    saveState({ demo: true });
+  }
+} catch (e) {
+  console.error(`\n${e instanceof LocalDatabaseBusyError || e instanceof ContentError ? e.message : (e as Error).stack}`);
+  process.exit(1);
+} finally {
+  await db?.close();
+  dbSeconds = (performance.now() - dbStarted) / 1000;
+  const cpu = process.cpuUsage(dbCpu);
+  dbCpuSeconds = (cpu.user + cpu.system) / 1e6;
 }
 
 // ---------------------------------------------------------------- serve
 step(`serving site and API at http://127.0.0.1:${port}/  (API: http://127.0.0.1:${port}/api/health)  — Ctrl+C stops`);
-console.log(`  prepared in ${((Date.now() - started) / 1000).toFixed(1)} s; public pages show the local database at each request (no rebuild needed).`);
+console.log(
+  `  prepared in ${((Date.now() - started) / 1000).toFixed(1)} s (build ${secs('build').toFixed(1)} s; database ${dbSeconds.toFixed(1)} s, ${dbCpuSeconds.toFixed(1)} s CPU: ` +
+    `migrations ${secs('migrations').toFixed(1)} s, content ${secs('content').toFixed(1)} s, demo accounts ${secs('demo accounts').toFixed(1)} s); ` +
+    'public pages show the local database at each request (no rebuild needed).',
+);
 const dev = wranglerSpawn(['dev', '--ip', '127.0.0.1', '--port', port, '--local', ...persist, '--show-interactive-dev-session=false', '--log-level', 'warn']);
 const stop = () => dev.kill('SIGTERM');
 process.on('SIGINT', stop);

@@ -3,7 +3,8 @@
  * Keys are paths relative to the folder: indicators.yaml, towns/<id>/town.yaml …, jurisdictions/<id>.yaml,
  * jurisdictions/sources/<source_file>, regions.yaml.
  */
-import { parse } from 'yaml';
+/// <reference path="./js-yaml.d.ts" />
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { z } from 'zod';
 import { ContentBundle, IndicatorDef, Jurisdiction, LeadingGroup, Region, TaskDef, TownFile, TownIndicator, Unit } from '../domain/content.ts';
 import { checkRegions } from '../domain/regions.ts';
@@ -31,7 +32,10 @@ function parseFile<T extends z.ZodType>(files: Readonly<Record<string, string>>,
   }
   let raw: unknown;
   try {
-    raw = parse(text);
+    // js-yaml with YAML 1.2's core schema (no timestamps: dates stay strings), as the `yaml`
+    // package parsed these files before: the same values for every file of content/ (the content
+    // hash is unchanged), about 9× faster, which a load of 1,000 towns needs (issue 23).
+    raw = load(text, { schema: CORE_SCHEMA, filename: file });
   } catch (e) {
     problems.push(`${file}: ${(e as Error).message}`);
     return undefined;

@@ -32,8 +32,25 @@ export function upsert(
 ): Stmt {
   const cols = Object.keys(row);
   const extra = opts.insertOnly ?? {};
+  const signature = [table, keys.join(','), cols.join(','), Object.keys(extra).join(','), opts.touch?.join(',') ?? '', opts.bump ?? '', opts.keepWhen ? JSON.stringify(opts.keepWhen) : '', opts.onlyIf?.sql ?? ''].join('\0');
+  let sql = upsertSql.get(signature);
+  if (sql === undefined) {
+    if (upsertSql.size >= 500) upsertSql.clear();
+    upsertSql.set(signature, (sql = upsertText(table, keys, cols, Object.keys(extra), opts)));
+  }
+  return { sql, params: [...cols.map((c) => row[c] ?? null), ...Object.values(extra), ...(opts.onlyIf?.params ?? [])] };
+}
+
+/**
+ * The text of each shape of upsert, built once: the content loader makes ~800 statements per town
+ * from a few dozen shapes, and one shared string each keeps a load of 1,000 towns from building
+ * (and collecting) ~800,000 copies.
+ */
+const upsertSql = new Map<string, string>();
+
+function upsertText(table: string, keys: string[], cols: string[], extraCols: string[], opts: { touch?: string[]; bump?: string; keepWhen?: Record<string, string>; onlyIf?: Stmt }): string {
   const keep = opts.keepWhen ?? {};
-  const allCols = [...cols, ...Object.keys(extra)];
+  const allCols = [...cols, ...extraCols];
   const updatable = cols.filter((c) => !keys.includes(c) && !(opts.touch ?? []).includes(c));
   const value = (c: string) => (keep[c] ? `CASE WHEN ${keep[c]} THEN ${table}.${c} ELSE excluded.${c} END` : `excluded.${c}`);
   const sets = [...updatable.map((c) => `${c} = ${value(c)}`), ...(opts.touch ?? []).map((c) => `${c} = excluded.${c}`)];
@@ -43,12 +60,12 @@ export function upsert(
     .join(' OR ');
   const values = allCols.map(() => '?').join(', ');
   const source = opts.onlyIf ? `SELECT ${values} WHERE ${opts.onlyIf.sql}` : `VALUES (${values})`;
-  const sql =
+  return (
     `INSERT INTO ${table} (${allCols.join(', ')}) ${source}` +
     (updatable.length
       ? ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${sets.join(', ')} WHERE ${changed}`
-      : ` ON CONFLICT (${keys.join(', ')}) DO NOTHING`);
-  return { sql, params: [...cols.map((c) => row[c] ?? null), ...Object.values(extra), ...(opts.onlyIf?.params ?? [])] };
+      : ` ON CONFLICT (${keys.join(', ')}) DO NOTHING`)
+  );
 }
 
 /** `?, ?, ?` for an IN list (D1 allows at most 100 bound parameters per statement). */
