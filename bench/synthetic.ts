@@ -97,11 +97,13 @@ function syntheticRegionsYaml(counties: number): string {
   return `${real.trimEnd()}\n# ${SYNTHETIC_MARK} SYNTHETIC benchmark regions (bench/synthetic.ts)\n${lines.join('\n')}\n`;
 }
 
-/** Runs statements (the project's Stmt builders) in one transaction. */
+/** Runs statements (the project's Stmt builders) in one transaction, each distinct SQL text prepared once. */
 export function runStmts(db: DatabaseSync, stmts: Stmt[]): void {
+  const prepared = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  const prep = (sql: string) => prepared.get(sql) ?? prepared.set(sql, db.prepare(sql)).get(sql)!;
   db.exec('BEGIN');
   try {
-    for (const s of stmts) db.prepare(s.sql).run(...s.params);
+    for (const s of stmts) prep(s.sql).run(...s.params);
     db.exec('COMMIT');
   } catch (e) {
     db.exec('ROLLBACK');
