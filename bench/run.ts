@@ -108,6 +108,21 @@ if (only === 'plan-draft') {
 if (only === 'towns') {
   // Many towns, one deployment (issues 23 and 24): bench/towns.ts
   const { runTowns, townsStatements, townsMarkdown, townsBudgets } = await import('./towns.ts');
+  const writeTowns = (figs: Parameters<typeof townsMarkdown>[0]) => {
+    mkdirSync(outDir, { recursive: true });
+    const mdFile = resolve(outDir, `${outBase}.md`);
+    const old = existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : '# Benchmark results\n';
+    const section = townsMarkdown(figs);
+    const re = /<!-- towns:start -->[\s\S]*?<!-- towns:end -->/;
+    writeFileSync(mdFile, re.test(old) ? old.replace(re, section) : `${old.trimEnd()}\n\n${section}\n`);
+    return mdFile;
+  };
+  if (args.has('--render')) {
+    // `--only towns --render`: rewrites the section of results.md from results.json (no measuring)
+    const json = JSON.parse(readFileSync(resolve(outDir, `${outBase}.json`), 'utf8'));
+    console.log(`rewrote the towns section of ${writeTowns(json.many_towns)}`);
+    process.exit(0);
+  }
   const date = new Date().toISOString();
   const { fileN, region, town, ...f } = await runTowns(
     quick
@@ -115,12 +130,7 @@ if (only === 'towns') {
       : { towns: 1_000, countySize: 100, updates: 100_000, port: 8903, inspectorPort: 9331, startRounds: 3, buildRounds: 2, seconds: 15, connections: 8, iterations: 100, cpuRenders: 20 },
   );
   const figs = { date, commit: git('rev-parse', 'HEAD'), quick, ...f, statements: townsStatements(fileN, region, town) };
-  mkdirSync(outDir, { recursive: true });
-  const mdFile = resolve(outDir, `${outBase}.md`);
-  const old = existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : '# Benchmark results\n';
-  const section = townsMarkdown(figs);
-  const re = /<!-- towns:start -->[\s\S]*?<!-- towns:end -->/;
-  writeFileSync(mdFile, re.test(old) ? old.replace(re, section) : `${old.trimEnd()}\n\n${section}\n`);
+  const mdFile = writeTowns(figs);
   const jsonFile = resolve(outDir, `${outBase}.json`);
   const json = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : {};
   writeFileSync(jsonFile, JSON.stringify({ ...json, many_towns: figs }, null, 2) + '\n');
