@@ -74,7 +74,7 @@ export function liveBudgets(j: LiveResults): Budget[] {
   return [
     atMost('cached progress p99', `public progress page p99 from the page cache, as a multiple of the prerendered plan page of the same server (${at}; under load)`, 1.5, p?.ratios.cached_p99_vs_plan, '×'),
     atMost('uncached progress p99', `public progress page p99 on the first request after an approval (rendered from D1), as a multiple of the plan page measured in the same loop (${at})`, 3, p?.ratios.uncached_p99_vs_plan, '×'),
-    atLeast('site build at 1,000 towns', 'site build (astro build + pagefind; prerendered pages) at 1,000 towns', 100, b1k?.pages_per_second, 'pages/s'),
+    atLeast('site build at 1,000 towns', 'site build (astro build; prerendered pages) at 1,000 towns', 100, b1k?.pages_per_second, 'pages/s'),
     atMost('npm start warm', '`npm start` warm restart on an unchanged tree, until /api/health answers', 10, j.start?.figures.warm.seconds, 's'),
     atMost('npm start cold', '`npm start` on a fresh clone (node_modules present), until /api/health answers', 120, j.start?.figures.cold.seconds, 's'),
     atMost(
@@ -85,7 +85,7 @@ export function liveBudgets(j: LiveResults): Budget[] {
       '%',
     ),
     atMost('npm start database steps at scale', `\`npm start\` on a fresh database folder: its database steps with ${st?.scale ? st.scale.towns.toLocaleString('en') : '1,000'} towns to load`, 30, st?.scale?.step_seconds.database, 's'),
-    atMost('public JavaScript', `public pages that load JavaScript (${pb ? `${pb.pages} pages: ${pb.prerendered} prerendered + ${pb.on_demand} on demand` : 'every public page'}; /search/ exempt: pagefind is the search UI; /console/ is not public)`, 0, pb?.withJs.length, 'pages'),
+    atMost('public JavaScript', `public pages that load JavaScript (${pb ? `${pb.pages} pages: ${pb.prerendered} prerendered + ${pb.on_demand} on demand` : 'every public page'}; /search/ included; /console/ is not public)`, 0, pb?.withJs.length, 'pages'),
     atMost('town page size', `heaviest town page in total, gzip, fonts excluded, fixture data (${pb?.heaviest.page ?? '–'})`, 100 * KB, pb?.heaviest.gzip, 'KB', kb),
     atMost('town page size at scale', `heaviest town page in total, gzip, fonts excluded, at ${at} (${heavy100k?.path ?? '–'})`, 100 * KB, heavy100k?.total_gzip_without_fonts, 'KB', kb),
     atLeast('Lighthouse', `lowest Lighthouse score (mobile) over ${lh.length || 'the'} pages × 4 categories${lowestAt ? ` (${lowestAt.page}, ${lowestAt.c.replace('_', ' ')})` : ''}`, 95, lowest, 'points'),
@@ -172,7 +172,7 @@ export function siteMarkdown(m: Measured<SiteFigures>): string {
   const n = f.normal_build;
   const md: string[] = ['## Site: build, bytes per page, JavaScript, Lighthouse', ''];
   md.push(
-    `Measured ${when(m)}. \`npm run build\` (astro build with prerenderEnvironment 'node', then pagefind over dist/client): ${n.html_pages} prerendered HTML pages, ${n.files} files in dist/client, astro ${n.astro_seconds} s + pagefind ${n.pagefind_seconds} s = ${n.total_seconds} s (${n.pages_per_second} pages/s). Pages rendered on demand are read from the built Worker under \`wrangler dev\` over a fresh local D1 with content/ and the seeded public data of tests/fixtures/public (tests/site/live-site.ts, as the site tests read them).`,
+    `Measured ${when(m)}. \`npm run build\` (astro build with prerenderEnvironment 'node'${n.pagefind_seconds ? ', then pagefind over dist/client' : ''}): ${n.html_pages} prerendered HTML pages, ${n.files} files in dist/client, astro ${n.astro_seconds} s${n.pagefind_seconds ? ` + pagefind ${n.pagefind_seconds} s` : ''} = ${n.total_seconds} s (${n.pages_per_second} pages/s). Pages rendered on demand are read from the built Worker under \`wrangler dev\` over a fresh local D1 with content/ and the seeded public data of tests/fixtures/public (tests/site/live-site.ts, as the site tests read them).`,
     '',
     '### Bytes per page type',
     '',
@@ -185,7 +185,7 @@ export function siteMarkdown(m: Measured<SiteFigures>): string {
   const pb = f.page_budget;
   md.push(
     '',
-    `Every public page: ${pb.pages} (${pb.prerendered} prerendered in dist/client without /console/, ${pb.on_demand} rendered on demand for the towns of content/). Pages loading JavaScript: ${pb.withJs.length ? pb.withJs.map((p) => `\`${p}\``).join(', ') : 'none'} (/search/ exempt: pagefind's UI, ${kb(pb.search_js_gzip)} KB gzip). Heaviest town page: \`${pb.heaviest.page}\`, ${kb(pb.heaviest.gzip)} KB gzip.`,
+    `Every public page: ${pb.pages} (${pb.prerendered} prerendered in dist/client without /console/, ${pb.on_demand} rendered on demand for the towns of content/). Pages loading JavaScript: ${pb.withJs.length ? pb.withJs.map((p) => `\`${p}\``).join(', ') : 'none'}${pb.search_js_gzip ? ` (/search/: ${kb(pb.search_js_gzip)} KB gzip)` : ' (search included)'}. Heaviest town page: \`${pb.heaviest.page}\`, ${kb(pb.heaviest.gzip)} KB gzip.`,
     '',
     '### Lighthouse (mobile)',
     '',
@@ -201,7 +201,7 @@ export function siteMarkdown(m: Measured<SiteFigures>): string {
 export function buildsMarkdown(m: Measured<BuildFigure[]>): string {
   const md: string[] = ['## Site build at scale', ''];
   md.push(
-    `Measured ${when(m)}. \`astro build\` then \`pagefind\` over \`dist/client\`, as \`npm run build\` runs them. Synthetic towns are copies of 冯卯镇's plan (\`synthetic-0001\` …, names 【合成数据】…) written to \`bench/data/site-<n>/content\` and built with \`CONTENT_DIR\` into \`bench/data/site-<n>/dist\`. Only pages that come from content/ alone are prerendered (per town: plan and group; plus comparison, search, 404 and the console shell); a town's overview, progress, tasks, targets and English pages are rendered on demand and are not part of a build. Pages = prerendered HTML files.`,
+    `Measured ${when(m)}. \`astro build\`, as \`npm run build\` runs it (pagefind s: 0 since search reads D1). Synthetic towns are copies of 冯卯镇's plan (\`synthetic-0001\` …, names 【合成数据】…) written to \`bench/data/site-<n>/content\` and built with \`CONTENT_DIR\` into \`bench/data/site-<n>/dist\`. Only pages that come from content/ alone are prerendered (per town: plan and group; plus comparison, 404 and the console shell); a town's overview, progress, tasks, targets and English pages are rendered on demand and are not part of a build. Pages = prerendered HTML files.`,
     '',
     '| towns | HTML pages | files | astro s | pagefind s | total s | pages/s (total) | pages/s (astro only) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -11,6 +11,9 @@
  *   npm run bench -- --only plan-draft
  *                                 only the plan drafter (bench/plan-draft.ts, issue 25): drafts vs. the
  *                                 hand-written folders, per-kind precision/recall, a 30-page plan's time
+ *   npm run bench -- --only search [--towns N] [--quick]
+ *                                 only search across every town (bench/search.ts, default 1,000
+ *                                 towns): replaces its section of results.md and its key in results.json
  *   npm run bench -- --render      rewrites those sections of results.md from results.json (no measuring)
  *   npm run bench -- --only pages|start|site|builds [--quick]
  *                                 only that part of the live public site's budgets (issue 13, see
@@ -37,6 +40,7 @@ import { END, START, runConsoleBench } from './console.ts';
 import { runPages } from './pages.ts';
 import { runStart } from './start.ts';
 import { PLAN_DRAFT_BUDGET, runPlanDraft, writePlanDraftSection } from './plan-draft.ts';
+import { runSearch, writeSearchSection } from './search.ts';
 import { atMost, liveBudgets, mark, renderLiveParts, writeLivePart, type Budget, type LiveResults, type Measured, type SiteFigures } from './live-report.ts';
 import { startLiveSite } from '../tests/site/live-site.ts';
 
@@ -61,7 +65,7 @@ const argAfter = (flag: string) => {
 const only = argAfter('--only');
 const LIVE_PARTS = ['pages', 'start', 'site', 'builds'] as const;
 type LivePart = (typeof LIVE_PARTS)[number];
-if (only !== undefined && only !== 'backup' && only !== 'plan-draft' && only !== 'towns' && !LIVE_PARTS.includes(only as LivePart)) throw new Error(`--only takes: backup, plan-draft, towns, ${LIVE_PARTS.join(', ')}`);
+if (only !== undefined && only !== 'backup' && only !== 'plan-draft' && only !== 'search' && only !== 'towns' && !LIVE_PARTS.includes(only as LivePart)) throw new Error(`--only takes: backup, plan-draft, search, towns, ${LIVE_PARTS.join(', ')}`);
 /** `--updates N[,M…]`: the backup part at each size (the full run takes the largest). */
 const BACKUP_SIZES = (argAfter('--updates') ?? (quick ? '10000' : '1000000')).split(',').map(Number).sort((a, b) => a - b);
 if (!BACKUP_SIZES.every((n) => Number.isInteger(n) && n > 0)) throw new Error('--updates takes whole numbers, comma-separated');
@@ -91,6 +95,16 @@ if (only === 'backup') {
   const identical = figs.every((f) => f.identical);
   console.log(`\nbackup: peak RSS ${worst} MB (budget ≤ ${BACKUP_BUDGET_MB} MB), round trip ${identical ? 'byte-identical' : 'DIFFERS'}`);
   process.exit(strict && (worst > BACKUP_BUDGET_MB || !identical) ? 1 : 0);
+}
+
+if (only === 'search') {
+  const towns = Number(argAfter('--towns') ?? (quick ? 100 : 1000));
+  if (!(Number.isInteger(towns) && towns > 0)) throw new Error('--towns takes a whole number');
+  console.log(`\n▶ search across ${towns.toLocaleString('en')} towns, beside a static asset of the same server`);
+  const f = await runSearch({ towns, port: 8903, seconds: quick ? 3 : 15, connections: 8 });
+  writeSearchSection(quick ? DATA : resolve(ROOT, 'bench'), quick ? 'results-quick' : 'results', f);
+  console.log(`\nsearch: worst p99 ${f.worst_p99_vs_static}× the static asset (budget ≤ 3×)`);
+  process.exit(strict && f.worst_p99_vs_static > 3 ? 1 : 0);
 }
 
 const outDir = quick ? DATA : resolve(ROOT, 'bench');
@@ -152,7 +166,7 @@ async function measure<T>(f: () => Promise<T> | T): Promise<Measured<T>> {
 
 /** The site part: build, then every page as the built Worker serves it (fixture data), page budgets, Lighthouse. */
 async function sitePart(): Promise<SiteFigures> {
-  console.log('  npm run build (astro build, pagefind over dist/client)');
+  console.log('  npm run build (astro build)');
   const normal_build = buildNormalSite();
   console.log(`  ${normal_build.html_pages} prerendered pages in ${normal_build.total_seconds} s; starting the built Worker on port ${SITE_PORT} (fixture data)`);
   const site = await startLiveSite({ port: SITE_PORT });
@@ -237,7 +251,6 @@ function machine() {
     workerd: pkgVersion('workerd'),
     autocannon: pkgVersion('autocannon'),
     astro: pkgVersion('astro'),
-    pagefind: pkgVersion('pagefind'),
     lighthouse: pkgVersion('lighthouse'),
     sqlite_node: sqliteVersion,
     load_average_at_start: loadStart.map((x) => Math.round(x * 100) / 100),
@@ -296,7 +309,7 @@ const summary =
   `public progress page at ${pg.approved_in_town.toLocaleString('en')} approved updates: p99 ${pg.ratios.cached_p99_vs_plan}× a prerendered page cached, ${pg.ratios.uncached_p99_vs_plan}× on the first request after an approval; ` +
   `overdue board SQL ${o1m.median_ms} ms at ${(overdueSqlAt(1_000_000) ? 1_000_000 : top.level).toLocaleString('en')} updates; ` +
   `site build ${b1k.pages_per_second} pages/s at ${b1k.towns.toLocaleString('en')} towns; npm start ${st.cold.seconds} s cold, ${st.warm.seconds} s warm; ` +
-  `public pages with JavaScript: ${live.site!.figures.page_budget.withJs.length} (pagefind on /search/ only).`;
+  `public pages with JavaScript: ${live.site!.figures.page_budget.withJs.length} (search included).`;
 
 const results = {
   _note: 'Written by `npm run bench` (bench/run.ts). All data is synthetic (ids synthetic-NNNN, 【合成数据】) and lives in bench/data/, never in content/.',
@@ -328,7 +341,7 @@ row('memory', `${info.memory_gib} GiB`);
 row('OS', info.os);
 row('Node / SQLite (node:sqlite)', `${info.node} / ${info.sqlite_node}`);
 row('wrangler / workerd', `${info.wrangler} / ${info.workerd}`);
-row('autocannon / astro / pagefind / lighthouse', `${info.autocannon} / ${info.astro} / ${info.pagefind} / ${info.lighthouse}`);
+row('autocannon / astro / lighthouse', `${info.autocannon} / ${info.astro} / ${info.lighthouse}`);
 row('load average (1, 5, 15 min) at start → end', `${info.load_average_at_start.join(', ')} → ${results.machine.load_average_at_end.join(', ')}`);
 md.push('', 'The machine is shared: other work ran on the same 2 cores during this run, so absolute figures are noisy. That is why every API figure is also given as a ratio to a trivial route measured on the same server in the same run.', '');
 md.push('## Budgets', '');

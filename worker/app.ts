@@ -23,6 +23,7 @@ import { bulletins } from './routes/bulletins.ts';
 import { tasks } from './routes/tasks.ts';
 import { taskTable } from './routes/task-table.ts';
 import { planDrafts } from './routes/plan-drafts.ts';
+import { search } from './routes/search.ts';
 import { validationHook } from './validation.ts';
 import { purgeAfterWrite } from './public-cache.ts';
 import { HSTS } from './transport.ts';
@@ -34,7 +35,8 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', p
   .route('/', tasks)
   .route('/', taskTable)
   .route('/', regions)
-  .route('/', planDrafts);
+  .route('/', planDrafts)
+  .route('/', search);
 const openApiConfig = {
   openapi: '3.1.0',
   info: { title: '示范镇创建进度 API (Demonstration Town Tracker)', version: '1' },

@@ -5,25 +5,27 @@
  *   PAGE_TTL seconds; every write that changes what readers see deletes the town's copies
  *   (worker/public-cache.ts), so the next request renders afresh. Browsers revalidate each time
  *   (`no-cache` + ETag → 304).
- * - Everything else (plan, group, comparison, search, console) is a prerendered file from
- *   Workers Static Assets.
+ * - The search pages (/search/, /en/search/) are rendered on demand for every request and never
+ *   cached: the answer depends on the query string.
+ * - Everything else (plan, group, comparison, console) is a prerendered file from Workers Static
+ *   Assets.
  * Per-reader output is applied after the cache, never stored in it: the reading settings as
  * classes on <html> (HTMLRewriter, from the cookie), the ETag variant, and the security headers.
  */
 import type { Env } from './env.ts';
 import { prefsFromCookie } from './domain/prefs.ts';
-import { isLivePath, slashed } from './domain/public-pages.ts';
+import { isLivePath, isSearchPath, slashed } from './domain/public-pages.ts';
 import { pageCacheKey, PAGE_TTL } from './public-cache.ts';
 import { restoreInProgress } from './db/health.ts';
 import { withHsts } from './transport.ts';
 import EARLY_SIGNIN from '../site/islands/console/early.js?raw';
 
-/** Scripts only from the site itself; pagefind's search needs WebAssembly on /search/. Styles are inlined by the build. */
+/** Scripts only from the site itself (the public pages have none; the console's are files). Styles are inlined by the build. */
 export const SITE_CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /**
- * The console (/console/…): the same policy without WebAssembly. Its scripts are bundled modules,
+ * The console (/console/…): the same policy. Its scripts are bundled modules,
  * plus one inline script on /console/, the sign-in that works before the app arrives
  * (site/islands/console/early.js), allowed by its SHA-256 and nothing else inline.
  */
@@ -31,7 +33,7 @@ let consolePolicy: Promise<string> | undefined;
 export async function consoleCsp(): Promise<string> {
   consolePolicy ??= crypto.subtle.digest('SHA-256', new TextEncoder().encode(EARLY_SIGNIN)).then((d) => {
     const hash = btoa(String.fromCharCode(...new Uint8Array(d)));
-    return SITE_CSP.replace(" 'wasm-unsafe-eval'", ` 'sha256-${hash}'`);
+    return SITE_CSP.replace("script-src 'self'", `script-src 'self' 'sha256-${hash}'`);
   });
   return consolePolicy;
 }
@@ -80,12 +82,16 @@ async function sitePage(request: Request, env: Env, ctx: ExecutionContext, rende
   // Static Assets redirects prerendered pages to their slashed URL itself; on-demand pages would
   // otherwise answer under both URLs.
   const canonical = slashed(url.pathname);
-  if (canonical && isLivePath(canonical)) return Response.redirect(`${url.origin}${canonical}${url.search}`, 301);
+  if (canonical && (isLivePath(canonical) || isSearchPath(canonical))) return Response.redirect(`${url.origin}${canonical}${url.search}`, 301);
   const classes = prefsFromCookie(request.headers.get('cookie'));
-  const live = isLivePath(url.pathname) && (request.method === 'GET' || request.method === 'HEAD');
+  const read = request.method === 'GET' || request.method === 'HEAD';
+  const live = isLivePath(url.pathname) && read;
+  const searching = isSearchPath(url.pathname) && read;
   let res: Response;
   if (live) {
     res = await livePage(request, env, ctx, render);
+  } else if (searching) {
+    res = await render(new Request(request.url, { method: 'GET', headers: { accept: request.headers.get('accept') ?? '*/*' } }));
   } else {
     // The asset's ETag is the same for every setting, so a revalidation (If-None-Match → 304) would
     // hand back a copy with other classes: with settings, ask for the full page and send no ETag.
@@ -99,7 +105,7 @@ async function sitePage(request: Request, env: Env, ctx: ExecutionContext, rende
     res = await env.ASSETS.fetch(asset);
   }
   const isHtml = (res.headers.get('content-type') ?? '').includes('text/html');
-  if (!isHtml && !live) return res;
+  if (!isHtml && !live && !searching) return res;
   const page = isHtml && classes.length
     ? new HTMLRewriter()
         .on('html', {
@@ -124,6 +130,8 @@ async function sitePage(request: Request, env: Env, ctx: ExecutionContext, rende
         out = new Response(null, { status: 304, headers: { ETag: etag, 'Cache-Control': 'no-cache' } });
       }
     }
+  } else if (searching) {
+    out.headers.set('Cache-Control', 'no-store');
   } else if (classes.length) {
     out.headers.delete('ETag');
   }

@@ -280,8 +280,19 @@ export const en: Dict = {
 
   search: {
     title: 'Search',
-    intro: 'Search the towns’ plans and approved updates.',
-    needs_script: 'Search needs JavaScript. Without it, start from the home page.',
+    intro: 'Search the full text of every town’s plan, its tasks and its targets (in Chinese). Words of one or two characters work too; separate words with spaces to find places that hold them all.',
+    label: 'Words to find',
+    button: 'Search',
+    none: (q: string) => `Nothing found for “${q}”. Try another word, or fewer characters.`,
+    too_long: (max: number) => `That is too long: at most ${max} characters.`,
+    found: (total: number, capped: boolean, from: number, to: number) => `${capped ? 'More than ' : ''}${total} found; these are ${from}–${to}.`,
+    kind_plan: 'Plan',
+    kind_task: 'Task',
+    kind_target: 'Target',
+    results_label: 'Search results',
+    pages_label: 'Pages',
+    prev: 'Previous page',
+    next: 'Next page',
   },
   not_found: {
     title: 'Page not found',

@@ -401,8 +401,19 @@ export const zh = {
 
   search: {
     title: '搜索',
-    intro: '在各镇的工作方案和审核通过的进展中搜索。',
-    needs_script: '搜索需要浏览器运行脚本。不用搜索，也可以从首页进入各镇的页面。',
+    intro: '在各镇的工作方案全文、任务和目标中查找。一个字、两个字的词也能查；用空格隔开几个词，结果同时包含这几个词。',
+    label: '要查找的字词',
+    button: '搜索',
+    none: (q: string) => `没有找到“${q}”。请换一个词，或者少输几个字再试。`,
+    too_long: (max: number) => `要查找的字词太长，请不要超过 ${max} 个字。`,
+    found: (total: number, capped: boolean, from: number, to: number) => `${capped ? `找到超过 ${total} 处` : `找到 ${total} 处`}，这是第 ${from}–${to} 处。`,
+    kind_plan: '工作方案',
+    kind_task: '任务',
+    kind_target: '目标',
+    results_label: '搜索结果',
+    pages_label: '翻页',
+    prev: '上一页',
+    next: '下一页',
   },
 
   not_found: {

@@ -62,7 +62,7 @@ export async function startApp() {
   /** Every row of every application table, for before/after comparisons. */
   const dump = async () => {
     const out: Record<string, unknown[]> = {};
-    const tables = await db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' ORDER BY name`).all<{ name: string }>();
+    const tables = await db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' AND name NOT LIKE 'search\\_grams\\_%' ESCAPE '\\' ORDER BY name`).all<{ name: string }>();
     for (const { name } of tables.results) out[name] = (await db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()).results;
     return out;
   };

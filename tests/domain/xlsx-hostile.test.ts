@@ -11,7 +11,8 @@ import { deflatedZip, workbookFiles } from '../fixtures/zip.ts';
 
 const OPTS = { maxRows: 2_100, maxCols: 50, maxBytes: IMPORT_LIMITS.unzippedBytes };
 const SIZE = 23 * 1024 * 1024;
-const fill = (unit: string, prefix = '', suffix = '') => prefix + unit.repeat(Math.floor((SIZE - prefix.length - suffix.length) / unit.length)) + suffix;
+let size = SIZE;
+const fill = (unit: string, prefix = '', suffix = '') => prefix + unit.repeat(Math.floor((size - prefix.length - suffix.length) / unit.length)) + suffix;
 
 /** CPU milliseconds (user + system) spent reading the file, and what it answered. */
 async function timed(file: Uint8Array): Promise<{ ms: number; outcome: string }> {
@@ -28,23 +29,32 @@ async function timed(file: Uint8Array): Promise<{ ms: number; outcome: string }>
   return { ms: (d.user + d.system) / 1000, outcome };
 }
 
-const HOSTILE: Record<string, Record<string, string>> = {
+/** The hostile parts, built at the current `size`. */
+const hostile = (): Record<string, Record<string, string>> => ({
   'rows never closed': workbookFiles(fill('<row>')),
   'cells never closed in one row': workbookFiles(fill('<c t="inlineStr"><is><t>x', '<worksheet><sheetData><row r="1">')),
   'values never closed': workbookFiles(fill('<c><v>1', '<worksheet><sheetData><row r="1">')),
   'shared strings never closed': workbookFiles('<worksheet/>', { shared: fill('<si><t>x') }),
   'one tag never closed': workbookFiles(fill('a', '<worksheet><sheetData><row r="1" x="')),
   'phonetic runs never closed': workbookFiles('<worksheet/>', { shared: fill('<si><rPh><t>x') }),
-};
+});
+const HOSTILE = hostile();
+size = SIZE / 4;
+const QUARTER = hostile();
+size = SIZE;
 
 describe('hostile XLSX files are read in time proportional to their size', () => {
   for (const [name, files] of Object.entries(HOSTILE)) {
-    it(`${name}: 23 MB unpacked, under 1 s of CPU`, async () => {
+    // A ratio against a quarter-size file of the same shape, measured in the same run: linear reading
+    // costs ~4× (quadratic ~16×) whatever else the machine is doing; the absolute figure is printed.
+    it(`${name}: 23 MB unpacked, in CPU time linear in its size`, async () => {
       const file = await deflatedZip(files);
       expect(file.length).toBeLessThan(IMPORT_LIMITS.bytes);
+      const quarter = await timed(await deflatedZip(QUARTER[name]!));
       const { ms, outcome } = await timed(file);
-      console.log(`${name}: ${file.length} bytes packed, ${(ms / 1000).toFixed(3)} s CPU → ${outcome}`);
-      expect(ms, outcome).toBeLessThan(1_000);
+      console.log(`${name}: ${file.length} bytes packed, ${(ms / 1000).toFixed(3)} s CPU → ${outcome}; a quarter of it ${(quarter.ms / 1000).toFixed(3)} s`);
+      expect(ms / Math.max(quarter.ms, 20), outcome).toBeLessThan(8);
+      expect(ms, outcome).toBeLessThan(5_000);
     }, 60_000);
   }
 
@@ -52,7 +62,8 @@ describe('hostile XLSX files are read in time proportional to their size', () =>
     const file = await deflatedZip(workbookFiles(`<worksheet><sheetData>${'<row><c t="inlineStr"><is><t>任务</t></is></c></row>'.repeat(2_000)}</sheetData></worksheet>`, { sheets: 200 }));
     const { ms, outcome } = await timed(file);
     expect(outcome).toBe('read 200 sheet(s)');
-    expect(ms).toBeLessThan(1_000);
+    // Unpacked 200 times it costs seconds; once, a few tens of milliseconds.
+    expect(ms).toBeLessThan(2_000);
   });
 });
 

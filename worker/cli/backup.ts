@@ -3,6 +3,7 @@
  *
  *   npm run export -- [--town T] [--out FILE] [--local | --remote] [--persist-to DIR]
  *   npm run import -- FILE [--local | --remote] [--persist-to DIR] [--batch-rows N]
+ *   npm run search:rebuild -- [--local | --remote] [--persist-to DIR]
  *   (either: --through wrangler  reaches a local database with `wrangler d1 execute`, as --remote does)
  *
  * The document (format_version 2) is NDJSON, one JSON value per line:
@@ -30,6 +31,10 @@
  * Password and token hashes are exported as they are stored: keep backups as secret as the
  * database.
  *
+ * The search index (tables search_*, migrations/0014) is derived data: export skips it, import
+ * rebuilds it from the restored rows once every row is in (worker/cli/search-index.ts), and
+ * `reindex` (npm run search:rebuild) rebuilds it alone.
+ *
  * Import refuses: another format, a newer format version, a document whose sha256 does not match,
  * a database at another migration level, and a database that already holds rows in any table it
  * would fill. No trigger is dropped or disabled (the audit log's and the bulletins' triggers refuse
@@ -53,8 +58,8 @@ import { basename, resolve } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import {
-  NOT_EXPORTED,
   anyRowsStmt,
+  exported,
   clearProgressStmt,
   columnsStmt,
   foreignKeysStmt,
@@ -68,6 +73,7 @@ import {
 } from '../db/backup.ts';
 import type { SqlValue, Stmt } from '../db/sql.ts';
 import { openD1, type D1Client, type D1Target } from './d1.ts';
+import { rebuildSearch } from './search-index.ts';
 
 /** Identifies the document type. */
 export const FORMAT = 'demo-town-tracker/backup';
@@ -93,8 +99,8 @@ async function readSchema(db: D1Client) {
   const [cols, fks, migrationRows] = (await db.objectsMany([columnsStmt(), foreignKeysStmt(), migrationsStmt()])) as unknown as [{ t: string; name: string }[], Fk[], { name: string }[]];
   const migrations = migrationRows.map((m) => m.name);
   const columns: Record<string, string[]> = {};
-  for (const c of cols) if (!NOT_EXPORTED.has(c.t)) (columns[c.t] ??= []).push(c.name);
-  return { names: Object.keys(columns).sort(), columns, fks, migrations, hasMarker: cols.some((c) => c.t === 'restore_progress') };
+  for (const c of cols) if (exported(c.t)) (columns[c.t] ??= []).push(c.name);
+  return { names: Object.keys(columns).sort(), columns, fks, migrations, hasMarker: cols.some((c) => c.t === 'restore_progress'), hasSearch: cols.some((c) => c.t === 'search_docs') };
 }
 
 async function progressOf(db: D1Client, hasMarker: boolean): Promise<RestoreProgress | null> {
@@ -470,6 +476,8 @@ export async function importDb(db: D1Client, doc: Doc, opts: { batchRows?: numbe
     }
   }
   await flush(true);
+  // The search index is not in the document: build it from the restored plans, tasks and targets.
+  if (s.hasSearch) await rebuildSearch(db, (m) => say(() => m));
   return { rows: mark.rows_done, tables: doc.tables.size, resumed: !!progress };
 }
 
@@ -528,8 +536,12 @@ if (import.meta.main) {
           await new Promise((r) => setTimeout(r, 5000 * attempt));
         }
       }
+    } else if (command === 'reindex') {
+      db = await openD1(target);
+      const r = await rebuildSearch(db, (m) => process.stderr.write(`${m}\n`));
+      console.log(`search index rebuilt: ${r.entries} entries of ${r.towns} towns`);
     } else {
-      throw new Error('usage: node worker/cli/backup.ts export|import …');
+      throw new Error('usage: node worker/cli/backup.ts export|import|reindex …');
     }
   } catch (e) {
     const cause = (e as Error).cause as Error | undefined;

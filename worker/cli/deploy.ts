@@ -64,7 +64,7 @@ if (import.meta.main) {
     ]);
   }
 
-  console.log(`▶ building the site for ${new URL(process.env.SITE_ORIGIN!).origin} (astro build, then the pagefind search index)`);
+  console.log(`▶ building the site for ${new URL(process.env.SITE_ORIGIN!).origin}`);
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
   if (build.status !== 0) process.exit(build.status ?? 1);
   if (dryRun) {

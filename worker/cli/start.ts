@@ -3,7 +3,7 @@
  * overrides the port). Data changes need no rebuild: pages that show the database are rendered
  * on demand from the local D1. Each step is skipped when what it depends on is unchanged, so a
  * warm restart on an unchanged tree only starts `wrangler dev`:
- *   1. build the site (astro build + pagefind) unless dist/ was built from the same sources;
+ *   1. build the site (astro build) unless dist/ was built from the same sources;
  *   2. apply the migrations, 3. load content/ (or CONTENT_DIR), 4. create the demo accounts —
  *      each unless the local database already holds that state (recorded in
  *      <persist>/start-state.json, together with the database file it describes). These three run
@@ -85,7 +85,7 @@ if (values['no-build']) {
   if (!values.fresh && built === inputs) {
     skip('site already built from these sources (dist/)');
   } else {
-    step('building the site (astro build, then the pagefind search index)');
+    step('building the site');
     await timed('build', () => {
       const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
       if (r.status !== 0) process.exit(r.status ?? 1);

@@ -9,6 +9,16 @@ import { stmt, type SqlValue, type Stmt } from './sql.ts';
 /** Tables never exported: D1's bookkeeping, the guard table that is empty between batches, the restore marker. */
 export const NOT_EXPORTED = new Set(['d1_migrations', 'write_guards', 'restore_progress']);
 
+/**
+ * The search index (migrations/0014: search_docs, the FTS5 table search_grams and its shadow
+ * tables, search_towns) is derived from the plans, tasks and targets: never exported, rebuilt by
+ * import. `wrangler d1 export` refuses a database holding an FTS5 table; this export does not.
+ */
+export const SEARCH_PREFIX = 'search_';
+
+/** Whether a table belongs in a backup. */
+export const exported = (table: string): boolean => !NOT_EXPORTED.has(table) && !table.startsWith(SEARCH_PREFIX);
+
 /** Quotes a table or column name after checking it is a plain identifier. */
 export const ident = (n: string): string => {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new Error(`unexpected identifier ${JSON.stringify(n)}`);

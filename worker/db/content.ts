@@ -12,12 +12,40 @@ import type { AttributedText, ContentBundle, Region, TownBundle, TownDocument } 
 import { townRegions } from '../domain/regions.ts';
 import { placeholders, stmt, upsert, type SqlValue, type Stmt } from './sql.ts';
 import { PINNED_COLUMNS, pinnedSql } from './tasks.ts';
+import { targetLine, townSearchStmts } from './search.ts';
+import { townSearchDocs, type SearchSource } from '../domain/search.ts';
 
-/** Hex SHA-256 of the bundle's canonical JSON (Web Crypto: works in Node and workerd). */
-export async function contentHash(bundle: ContentBundle): Promise<string> {
-  const bytes = new TextEncoder().encode(JSON.stringify(bundle));
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
+/** Hex SHA-256 of a value's JSON (Web Crypto: works in Node and workerd). */
+async function sha256(v: unknown): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify(v)));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Hex SHA-256 of the bundle's canonical JSON. */
+export const contentHash = (bundle: ContentBundle): Promise<string> => sha256(bundle);
+
+/** What search indexes of a town of the bundle (worker/domain/search.ts). */
+function searchSource(t: TownBundle, bundle: ContentBundle): SearchSource {
+  const name = new Map(bundle.indicators.map((i) => [i.id, i.name]));
+  const label = new Map(t.town.milestones.map((m) => [m.id, m.label]));
+  const due = new Map(t.town.milestones.map((m) => [m.id, m.due]));
+  return {
+    plan_markdown: t.plan_markdown,
+    tasks: t.tasks.map((x) => ({ id: x.id, code: x.code, title: x.title, quote: x.quote })),
+    targets: t.indicators.map((ind) => ({
+      indicator: ind.indicator,
+      name: name.get(ind.indicator) ?? ind.indicator,
+      lines: [...ind.targets]
+        .sort((a, b) => (due.get(a.milestone) ?? '').localeCompare(due.get(b.milestone) ?? ''))
+        .map((tg) => targetLine(label.get(tg.milestone) ?? tg.milestone, tg.kind === 'numeric' ? tg.display : tg.text)),
+    })),
+  };
+}
+
+/** A town's search entries, replaced only when they changed (the digest covers the index terms' scheme too). */
+async function townSearch(t: TownBundle, bundle: ContentBundle): Promise<Stmt[]> {
+  const docs = townSearchDocs(searchSource(t, bundle));
+  return townSearchStmts(t.town.id, docs, await sha256({ scheme: 'bigram-1', docs }));
 }
 
 const json = (v: unknown): string => JSON.stringify(v);
@@ -283,7 +311,7 @@ export async function contentStatements(bundle: ContentBundle, now: string, acto
       }),
     ),
   );
-  for (const t of bundle.towns) out.push(...townStatements(t, now, bundle.regions));
+  for (const t of bundle.towns) out.push(...townStatements(t, now, bundle.regions), ...(await townSearch(t, bundle)));
   bundle.jurisdictions.forEach((j, i) => {
     out.push(upsert('jurisdictions', ['id'], { id: j.id, name: j.name, name_en: j.name_en, level: j.level, ...attributedColumns({ province: j.province }), document_json: json(j), ordinal: i }));
     j.reports.forEach((r, ri) => {

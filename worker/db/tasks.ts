@@ -10,6 +10,7 @@
 import { TASK_FIELDS, type TaskField, type TaskRecord, type TaskState, type TownRefs } from '../domain/tasks.ts';
 import { stmt, type Stmt } from './sql.ts';
 import { guardStmt } from './updates.ts';
+import { taskSearchStmts } from './search.ts';
 
 /** SQL that is true when `field` is pinned on the row of `table` (field names come from code). */
 export const pinnedSql = (field: TaskField, table = 'tasks'): string => `instr(${table}.console_fields, '"${field}"') > 0`;
@@ -191,6 +192,13 @@ export function taskWriteStmts(town: string, w: TaskWrite, audit: { actor: strin
       ),
     );
   }
+  // Search shows a task by its code and title: index new tasks and changed titles in the same batch.
+  out.push(
+    ...taskSearchStmts(town, [
+      ...w.creates.map((c) => ({ ...c.state, ordinal: c.ordinal })),
+      ...w.updates.filter((x) => x.changed.includes('title') || x.changed.includes('code')).map((x) => ({ ...x.after, ordinal: 0 })),
+    ]),
+  );
   const history = [
     ...w.creates.map((c) => ({ task: c.state.id, before: {}, after: { ...c.state, version: 1 } })),
     ...w.updates.map((x) => ({ task: x.after.id, before: { ...x.before, version: x.version }, after: { ...x.afterFields, version: x.version + 1 } })),

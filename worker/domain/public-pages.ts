@@ -58,6 +58,9 @@ const LIVE = [
 /** Whether a URL path is rendered on demand from D1 (and cached), rather than a prerendered file. */
 export const isLivePath = (path: string): boolean => LIVE.some((re) => re.test(path));
 
+/** The search pages: rendered on demand from D1 for each query, never cached (the answer depends on ?q=). */
+export const isSearchPath = (path: string): boolean => /^\/(en\/)?search\/$/.test(path);
+
 /**
  * The slashed form of a page URL that lacks its trailing slash (`/towns/x/progress` →
  * `/towns/x/progress/`); null when the path is already canonical or names a file.
