@@ -75,14 +75,14 @@ export function sqliteFile(persist = persistDir): string {
  * Fresh database in `<dir>/d1`: migrations and content/ with wrangler, then `towns` synthetic towns
  * and the bench accounts (reporter and office of synthetic-0001). Returns the persist folder.
  */
-export async function prepareDatabase(dir = resolve(DATA, 'api'), towns = API_TOWNS): Promise<string> {
+export async function prepareDatabase(dir = resolve(DATA, 'api'), towns = API_TOWNS, synthetic: { countySize?: number } = {}): Promise<string> {
   const persistDir = join(dir, 'd1');
   rmSync(dir, { recursive: true, force: true });
   console.log(`  migrations + content/ into ${persistDir} (wrangler)`);
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], { quiet: true });
   const load = spawnSyncNode(['worker/cli/load-content.ts', '--local', '--persist-to', persistDir]);
   if (load !== 0) throw new Error('content load failed');
-  const { contentDir } = writeSyntheticContent(join(dir, 'synthetic'), towns);
+  const { contentDir } = writeSyntheticContent(join(dir, 'synthetic'), towns, synthetic);
   const db = new DatabaseSync(sqliteFile(persistDir));
   db.exec('PRAGMA foreign_keys = ON');
   const n = await loadSyntheticTowns(db, contentDir);

@@ -3,8 +3,11 @@
  *   members: (name, post) equal;
  *   targets: (milestone, indicator, value, comparator) equal (qualitative: milestone, indicator);
  *   tasks:   one-to-one pairs by quote (same quote, or one holds the other, or ≥ 60 % of the shorter's
- *            characters in common), then (code, quote, units by name, due) all equal for the strict score;
- *            the pairing alone and each field's agreement (and the first lead unit's) are reported beside it.
+ *            characters in common), then (code, quote, units, due) all equal for the strict score, and each
+ *            of the four fields on its own (precision and recall of tasks agreeing on that field). Units are
+ *            compared as the same units in the same roles, a draft unit being the hand-written one when any of
+ *            their names in units.yaml (name, name without 镇, aliases) agree: the draft cannot know the
+ *            editors' ids (weijiban) or which of 卫健办 / 卫生健康办公室 they chose as the name.
  */
 import { parse } from 'yaml';
 import type { LeadingGroup, TaskDef, TownIndicator, Unit } from '../worker/domain/content.ts';
@@ -24,9 +27,14 @@ export interface DraftScore {
   tasks: PR;
   /** Tasks paired by quote only. */
   tasksByQuote: PR;
-  /** Of the pairs: share with the same code, the same units (by name), the same due. */
-  taskFields: { code: number; units: number; lead: number; due: number; unitsStated: number };
+  /** Tasks agreeing on each field of the issue on its own (a draft task counts when paired and the field agrees). */
+  taskFieldPR: Record<TaskField, PR>;
+  /** Of the pairs: share with the same code, quote, units, due, first lead unit and units basis (stated/inferred). */
+  taskFields: { code: number; quote: number; units: number; lead: number; due: number; unitsStated: number };
 }
+
+/** The four fields of a task the issue compares. */
+export type TaskField = 'code' | 'quote' | 'units' | 'due';
 
 const pr = (draft: number, truth: number, matched: number, matchedTruth = matched): PR => ({
   draft,
@@ -85,9 +93,12 @@ export function scoreDraft(draft: TownFiles, truth: TownFiles): DraftScore {
   const tt = targetKeys(truth, false);
   const dn = targetKeys(draft, true);
   const tn = targetKeys(truth, true);
-  const unitNames = (files: TownFiles) => new Map((parse(files['units.yaml']!) as Unit[]).map((u) => [u.id, u.name.replace(/^镇/, '')]));
-  const du = unitNames(draft);
-  const tu = unitNames(truth);
+  // a unit's key: the hand-written unit's id when any name agrees, else the draft's own name
+  const names = (u: Unit) => [u.name, u.name.replace(/^镇/, ''), ...(u.aliases ?? [])];
+  const truthUnits = parse(truth['units.yaml']!) as Unit[];
+  const byName = new Map(truthUnits.flatMap((u) => names(u).map((n) => [n, u.id] as const)));
+  const tu = new Map(truthUnits.map((u) => [u.id, u.id]));
+  const du = new Map((parse(draft['units.yaml']!) as Unit[]).map((u) => [u.id, names(u).map((n) => byName.get(n)).find(Boolean) ?? `draft:${u.name}`]));
   const dTasks = parse(draft['tasks.yaml']!) as TaskDef[];
   const tTasks = parse(truth['tasks.yaml']!) as TaskDef[];
   // one-to-one pairs, best quote agreement first, parents only with parents
@@ -109,15 +120,24 @@ export function scoreDraft(draft: TownFiles, truth: TownFiles): DraftScore {
     usedT.add(c.t);
     pairs.push([dTasks[c.d]!, tTasks[c.t]!]);
   }
-  const unitsOf = (t: TaskDef, names: Map<string, string>) => t.units.map((u) => `${names.get(u.unit)}:${u.role}`).sort().join(',');
-  const same = {
-    code: pairs.filter(([d, t]) => d.code === t.code).length,
-    units: pairs.filter(([d, t]) => unitsOf(d, du) === unitsOf(t, tu)).length,
-    lead: pairs.filter(([d, t]) => du.get(d.units.find((u) => u.role === 'lead')?.unit ?? '') === tu.get(t.units.find((u) => u.role === 'lead')?.unit ?? '')).length,
-    due: pairs.filter(([d, t]) => d.due === t.due).length,
-    unitsStated: pairs.filter(([d, t]) => (d.units_basis === 'stated') === (t.units_basis === 'stated')).length,
+  const unitsOf = (t: TaskDef, key: Map<string, string>) => t.units.map((u) => `${key.get(u.unit)}:${u.role}`).sort().join(',');
+  const agrees: Record<TaskField, (d: TaskDef, t: TaskDef) => boolean> = {
+    code: (d, t) => d.code === t.code,
+    quote: (d, t) => quoteScore(d.quote, t.quote) >= 0.9,
+    units: (d, t) => unitsOf(d, du) === unitsOf(t, tu),
+    due: (d, t) => d.due === t.due,
   };
-  const strict = pairs.filter(([d, t]) => d.code === t.code && d.due === t.due && unitsOf(d, du) === unitsOf(t, tu) && quoteScore(d.quote, t.quote) >= 0.9).length;
+  const count = (f: (d: TaskDef, t: TaskDef) => boolean) => pairs.filter(([d, t]) => f(d, t)).length;
+  const same = {
+    code: count(agrees.code),
+    quote: count(agrees.quote),
+    units: count(agrees.units),
+    lead: count((d, t) => du.get(d.units.find((u) => u.role === 'lead')?.unit ?? '') === tu.get(t.units.find((u) => u.role === 'lead')?.unit ?? '')),
+    due: count(agrees.due),
+    unitsStated: count((d, t) => (d.units_basis === 'stated') === (t.units_basis === 'stated')),
+  };
+  const fields = Object.keys(agrees) as TaskField[];
+  const strict = count((d, t) => fields.every((f) => agrees[f](d, t)));
   const share = (n: number) => (pairs.length ? n / pairs.length : 1);
   return {
     members: pr(dm.length, tm.length, multisetMatch(dm, tm)),
@@ -125,6 +145,7 @@ export function scoreDraft(draft: TownFiles, truth: TownFiles): DraftScore {
     targetsNumeric: pr(dn.length, tn.length, multisetMatch(dn, tn)),
     tasks: pr(dTasks.length, tTasks.length, strict),
     tasksByQuote: pr(dTasks.length, tTasks.length, pairs.length),
-    taskFields: { code: share(same.code), units: share(same.units), lead: share(same.lead), due: share(same.due), unitsStated: share(same.unitsStated) },
+    taskFieldPR: { code: pr(dTasks.length, tTasks.length, same.code), quote: pr(dTasks.length, tTasks.length, same.quote), units: pr(dTasks.length, tTasks.length, same.units), due: pr(dTasks.length, tTasks.length, same.due) },
+    taskFields: { code: share(same.code), quote: share(same.quote), units: share(same.units), lead: share(same.lead), due: share(same.due), unitsStated: share(same.unitsStated) },
   };
 }

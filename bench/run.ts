@@ -65,7 +65,7 @@ const argAfter = (flag: string) => {
 const only = argAfter('--only');
 const LIVE_PARTS = ['pages', 'start', 'site', 'builds'] as const;
 type LivePart = (typeof LIVE_PARTS)[number];
-if (only !== undefined && only !== 'backup' && only !== 'plan-draft' && only !== 'search' && !LIVE_PARTS.includes(only as LivePart)) throw new Error(`--only takes: backup, plan-draft, search, ${LIVE_PARTS.join(', ')}`);
+if (only !== undefined && only !== 'backup' && only !== 'plan-draft' && only !== 'search' && only !== 'towns' && !LIVE_PARTS.includes(only as LivePart)) throw new Error(`--only takes: backup, plan-draft, search, towns, ${LIVE_PARTS.join(', ')}`);
 /** `--updates N[,M…]`: the backup part at each size (the full run takes the largest). */
 const BACKUP_SIZES = (argAfter('--updates') ?? (quick ? '10000' : '1000000')).split(',').map(Number).sort((a, b) => a - b);
 if (!BACKUP_SIZES.every((n) => Number.isInteger(n) && n > 0)) throw new Error('--updates takes whole numbers, comma-separated');
@@ -118,6 +118,41 @@ if (only === 'plan-draft') {
   const miss = f.runs.some((r) => (['tasks', 'targets', 'members'] as const).some((k) => r.score[k].precision < PLAN_DRAFT_BUDGET.precision || r.score[k].recall < PLAN_DRAFT_BUDGET.recall)) || f.big.seconds_docx > PLAN_DRAFT_BUDGET.seconds;
   console.log(`written: ${resolve(outDir, `${outBase}.md`)} and .json`);
   process.exit(strict && miss ? 1 : 0);
+}
+if (only === 'towns') {
+  // Many towns, one deployment (issues 23 and 24): bench/towns.ts
+  const { runTowns, townsStatements, townsMarkdown, townsBudgets } = await import('./towns.ts');
+  const writeTowns = (figs: Parameters<typeof townsMarkdown>[0]) => {
+    mkdirSync(outDir, { recursive: true });
+    const mdFile = resolve(outDir, `${outBase}.md`);
+    const old = existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : '# Benchmark results\n';
+    const section = townsMarkdown(figs);
+    const re = /<!-- towns:start -->[\s\S]*?<!-- towns:end -->/;
+    writeFileSync(mdFile, re.test(old) ? old.replace(re, section) : `${old.trimEnd()}\n\n${section}\n`);
+    return mdFile;
+  };
+  if (args.has('--render')) {
+    // `--only towns --render`: rewrites the section of results.md from results.json (no measuring)
+    const json = JSON.parse(readFileSync(resolve(outDir, `${outBase}.json`), 'utf8'));
+    console.log(`rewrote the towns section of ${writeTowns(json.many_towns)}`);
+    process.exit(0);
+  }
+  const date = new Date().toISOString();
+  const commit = git('rev-parse', 'HEAD'); // the code built and measured (the run takes ~20 min)
+  const { fileN, region, town, ...f } = await runTowns(
+    quick
+      ? { towns: 100, countySize: 10, updates: 10_000, port: 8903, inspectorPort: 9331, startRounds: 1, buildRounds: 1, seconds: 3, connections: 8, iterations: 20, cpuRenders: 5 }
+      : { towns: 1_000, countySize: 100, updates: 100_000, port: 8903, inspectorPort: 9331, startRounds: 3, buildRounds: 2, seconds: 15, connections: 8, iterations: 100, cpuRenders: 20 },
+  );
+  const figs = { date, commit, quick, ...f, statements: townsStatements(fileN, region, town) };
+  const mdFile = writeTowns(figs);
+  const jsonFile = resolve(outDir, `${outBase}.json`);
+  const json = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : {};
+  writeFileSync(jsonFile, JSON.stringify({ ...json, many_towns: figs }, null, 2) + '\n');
+  const bs = townsBudgets(figs);
+  for (const b of bs) console.log(`  ${b.pass === null ? '–   ' : b.pass ? 'pass' : 'MISS'}  ${b.name}: ${b.value} (≤ ${b.limit})`);
+  console.log(`written: ${mdFile} and .json`);
+  process.exit(strict && bs.some((b) => b.pass === false) ? 1 : 0);
 }
 const la = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 

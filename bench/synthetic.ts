@@ -50,7 +50,7 @@ export function progressBar(label: string, total: number): { tick: (done: number
  * jurisdictions, which the pages need). Their progress lives in a database (addSyntheticUpdates):
  * the pages that show it are rendered on demand, never at build time.
  */
-export function writeSyntheticContent(dir: string, n: number): { contentDir: string } {
+export function writeSyntheticContent(dir: string, n: number, opts: { countySize?: number } = {}): { contentDir: string } {
   rmSync(dir, { recursive: true, force: true });
   const contentDir = join(dir, 'content');
   mkdirSync(join(contentDir, 'towns'), { recursive: true });
@@ -59,6 +59,8 @@ export function writeSyntheticContent(dir: string, n: number): { contentDir: str
   cpSync(join(CONTENT_DIR, 'jurisdictions'), join(contentDir, 'jurisdictions'), { recursive: true });
   const src = join(CONTENT_DIR, 'towns/fengmao');
   const townYaml = readFileSync(join(src, 'town.yaml'), 'utf8');
+  const { countySize } = opts;
+  if (countySize) writeFileSync(join(contentDir, 'regions.yaml'), syntheticRegionsYaml(Math.ceil(n / countySize)));
   for (let i = 1; i <= n; i++) {
     const id = syntheticTownId(i);
     const d = join(contentDir, 'towns', id);
@@ -70,17 +72,38 @@ export function writeSyntheticContent(dir: string, n: number): { contentDir: str
           .replace(/^id: fengmao$/m, `id: ${id}`)
           .replace(/^name: .*$/m, `name: ${SYNTHETIC_MARK}合成镇${String(i).padStart(4, '0')}`)
           // name_en carries its basis (issue 17); synthetic towns are demonstration data (demo: true)
-          .replace(/^name_en:\n(?: {2}.*\n)+/m, `name_en: { value: Synthetic Town ${String(i).padStart(4, '0')} (synthetic data), basis: external, note: 合成数据 }\ndemo: true\n`),
+          .replace(/^name_en:\n(?: {2}.*\n)+/m, `name_en: { value: Synthetic Town ${String(i).padStart(4, '0')} (synthetic data), basis: external, note: 合成数据 }\ndemo: true\n`)
+          // with counties: town i is in synthetic county ceil(i / countySize), all in one synthetic city
+          .replace(/^city:\n(?: {2}.*\n)+/m, countySize ? `city: { value: ${SYNTHETIC_CITY}, basis: external, note: 合成数据 }\n` : '$&')
+          .replace(/^county:\n(?: {2}.*\n)+/m, countySize ? `county: { value: ${syntheticCountyName(Math.ceil(i / countySize))}, basis: external, note: 合成数据 }\n` : '$&'),
     );
   }
   return { contentDir };
 }
 
-/** Runs statements (the project's Stmt builders) in one transaction. */
+/** The synthetic city that holds every synthetic county (writeSyntheticContent with countySize). */
+export const SYNTHETIC_CITY = `${SYNTHETIC_MARK}合成市`;
+export const syntheticCountyName = (k: number): string => `${SYNTHETIC_MARK}合成县${String(k).padStart(2, '0')}`;
+export const syntheticCountyId = (k: number): string => `synthetic-county-${String(k).padStart(2, '0')}`;
+
+/** content/regions.yaml's real regions, then one synthetic city and `counties` synthetic counties in it. */
+function syntheticRegionsYaml(counties: number): string {
+  const real = readFileSync(join(CONTENT_DIR, 'regions.yaml'), 'utf8');
+  const lines = [`- id: synthetic-city\n  name: ${SYNTHETIC_CITY}\n  name_en: Synthetic City (synthetic data)\n  level: city`];
+  for (let k = 1; k <= counties; k++)
+    lines.push(
+      `- id: ${syntheticCountyId(k)}\n  name: ${syntheticCountyName(k)}\n  name_en: Synthetic County ${k} (synthetic data)\n  level: county\n  city:\n    region: synthetic-city\n    basis: external\n    note: 合成数据`,
+    );
+  return `${real.trimEnd()}\n# ${SYNTHETIC_MARK} SYNTHETIC benchmark regions (bench/synthetic.ts)\n${lines.join('\n')}\n`;
+}
+
+/** Runs statements (the project's Stmt builders) in one transaction, each distinct SQL text prepared once. */
 export function runStmts(db: DatabaseSync, stmts: Stmt[]): void {
+  const prepared = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  const prep = (sql: string) => prepared.get(sql) ?? prepared.set(sql, db.prepare(sql)).get(sql)!;
   db.exec('BEGIN');
   try {
-    for (const s of stmts) db.prepare(s.sql).run(...s.params);
+    for (const s of stmts) prep(s.sql).run(...s.params);
     db.exec('COMMIT');
   } catch (e) {
     db.exec('ROLLBACK');
@@ -125,7 +148,7 @@ const SPAN_TO = Date.parse('2026-11-25T00:00:00Z');
  * a measurement (indicator_values). Then sets each synthetic task's status, percent and version
  * from its approved updates, as approvals would have. Returns the number of rows added.
  */
-export function addSyntheticUpdates(db: DatabaseSync, target: number, opts: { allApproved?: boolean } = {}): number {
+export function addSyntheticUpdates(db: DatabaseSync, target: number, opts: { allApproved?: boolean; town?: string } = {}): number {
   const existing = Number((db.prepare(`SELECT COUNT(*) AS n FROM task_updates`).get() as { n: number }).n);
   const add = target - existing;
   if (add <= 0) return 0;
@@ -135,9 +158,9 @@ export function addSyntheticUpdates(db: DatabaseSync, target: number, opts: { al
               (SELECT tu.unit_id FROM task_units tu WHERE tu.town_id = t.town_id AND tu.task_id = t.id ORDER BY tu.role = 'lead' DESC, tu.ordinal LIMIT 1) AS unit_id,
               (SELECT ti.indicator_id FROM task_indicators ti JOIN indicators i ON i.id = ti.indicator_id
                 WHERE ti.town_id = t.town_id AND ti.task_id = t.id AND i.kind = 'numeric' ORDER BY ti.indicator_id LIMIT 1) AS indicator_id
-         FROM tasks t WHERE t.town_id LIKE 'synthetic-%' AND t.kind <> 'rectification' ORDER BY t.town_id, t.ordinal`,
+         FROM tasks t WHERE t.town_id LIKE ? AND t.kind <> 'rectification' ORDER BY t.town_id, t.ordinal`,
     )
-    .all() as unknown as TaskRow[];
+    .all(opts.town ?? 'synthetic-%') as unknown as TaskRow[];
   const withUnit = tasks.filter((t) => t.unit_id);
   if (!withUnit.length) throw new Error('no synthetic towns loaded');
   const seq = Number((db.prepare(`SELECT COUNT(*) AS n FROM task_updates WHERE id LIKE 'syn-%'`).get() as { n: number }).n);

@@ -47,3 +47,59 @@ describe('reading documents', () => {
     expect(['a.docx', 'b.TXT', 'c.md'].map(documentFormat)).toEqual(['docx', 'txt', 'md']);
   });
 });
+
+describe('who and when, where the plan does not say', () => {
+  const plan = [
+    '测政发〔2024〕1号',
+    '测试镇医养结合示范镇工作方案',
+    '一、工作目标',
+    '到2024年底，家庭医生签约服务覆盖70%以上的常住老年人群。',
+    '到2025年底，建成3处老年人日间照料中心。',
+    '到2026年底，医养结合服务体系全面建成。',
+    '二、重点任务',
+    '（一）推进签约服务。加快推进老年人家庭医生签约服务全覆盖，确保慢病有管理。组织开展老年人健康讲座。',
+    '（二）加强医养结合。推动医养结合服务进村入户。',
+    '三、保障措施',
+    '（一）加强组织领导。成立测试镇医养结合工作领导小组，统筹推进创建工作。各村要明确专人负责。',
+    '（二）强化资金保障。财政所要将工作经费纳入年度预算。对养老机构给予资金补助。',
+    '测试镇医养结合工作领导小组',
+    '成员名单',
+    '组  长：张  三  镇长',
+    '成  员：李  四  卫健办主任',
+    '        王  五  民政办主任',
+    '        赵  六  财政所所长',
+    '        钱  七  党政办主任',
+    '领导小组办公室设在镇党政办，钱七兼任办公室主任。',
+  ].join('\n');
+  const d = draftPlan(plan, 'test-town', catalogue);
+  const tasks = parse(d.files['tasks.yaml']!) as TaskDef[];
+  const names = new Map((parse(d.files['units.yaml']!) as { id: string; name: string }[]).map((u) => [u.id, u.name]));
+  const task = (start: string) => tasks.find((t) => t.quote.startsWith(start))!;
+  const who = (t: TaskDef) => t.units.map((u) => `${names.get(u.unit)}${u.role === 'lead' ? '牵头' : '配合'}`);
+  const md = d.files['DRAFT.md']!;
+
+  it('dates an undated task by the goal it shares a named phrase with, and lists why', () => {
+    expect(task('加快推进老年人家庭医生签约服务全覆盖')).toMatchObject({ due: 'y2024', due_basis: 'inferred' });
+    expect(md).toContain('家庭医生签约服务');
+    expect(task('组织开展老年人健康讲座')).toMatchObject({ due: 'y2026', due_basis: 'inferred' });
+  });
+
+  it('dates setting up the leading group with the first milestone', () => {
+    expect(task('成立测试镇医养结合工作领导小组')).toMatchObject({ due: 'y2024', due_basis: 'inferred' });
+  });
+
+  it('gives a sentence that names no unit the unit its section heading points at', () => {
+    const t = task('各村要明确专人负责');
+    expect([who(t), t.units_basis]).toEqual([['党政办牵头'], 'inferred']);
+    expect(md).toContain('加强组织领导');
+  });
+
+  it('does not read the plan’s theme (医养结合, in its title) as health work', () => {
+    expect(who(task('推动医养结合服务进村入户'))).toEqual(['党政办牵头']);
+  });
+
+  it('lets the unit a section names as its actor lead the section’s other sentences', () => {
+    expect(task('财政所要将工作经费纳入年度预算').units_basis).toBe('stated');
+    expect(who(task('对养老机构给予资金补助'))).toEqual(['财政所牵头', '民政办配合']);
+  });
+});

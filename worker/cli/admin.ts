@@ -224,10 +224,10 @@ if (import.meta.main) {
     const isAction = AccountAction.safeParse(command).success;
     if (command !== 'create-user' && command !== 'create-demo-accounts' && !isAction) throw new UsageError(`unknown command: ${command}`);
     if (command === 'create-demo-accounts' && remote) throw new UsageError('demo accounts are local only: deploys never create them');
-    // One account is one small transaction under SQLite's own locking (workerd's too), so it may run
-    // while `npm start` serves the same database, as `wrangler d1 execute --local` could; the demo
-    // accounts are a step of `npm start` and take the exclusive lock as its other database steps do.
-    const db = await openD1({ remote, persistTo: values['persist-to'] }, { exclusive: command === 'create-demo-accounts' });
+    // Each command is one small transaction under SQLite's own locking (workerd's too), so it may run
+    // while `npm start` or `wrangler dev` serves the same database, as `wrangler d1 execute --local`
+    // could. (npm start's own demo-account step runs inside its exclusive database steps.)
+    const db = await openD1({ remote, persistTo: values['persist-to'] }, { exclusive: false });
     try {
       if (command === 'create-user') await createUser(values, db, remote);
       else if (isAction) await accountAction(command as AccountAction, values, db, remote);

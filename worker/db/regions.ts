@@ -8,8 +8,12 @@ import { cstDate } from '../domain/supervision.ts';
 import { regionView, type RegionView, type TownIndicatorValue } from '../domain/region-view.ts';
 import { freshSummaries, SUMMARY_COLUMNS, SUMMARY_FROM, type SummaryRow } from './summaries.ts';
 
-/** The towns of region ?1 (a county or a city): by the loader's region columns, each with an index. */
-const IN_REGION = `(t.county_region_id = ?1 OR t.city_region_id = ?1) AND t.document_json IS NOT NULL`;
+/**
+ * The towns of region ?1 (a county or a city): by the loader's region columns, each with an index.
+ * As a UNION of the two index searches: with `county_region_id = ?1 OR city_region_id = ?1` SQLite
+ * scanned every town (bench/towns.ts at 1,000 towns: towns + values + catalogue 136 ms → 28 ms).
+ */
+const IN_REGION = `t.id IN (SELECT id FROM towns WHERE county_region_id = ?1 UNION SELECT id FROM towns WHERE city_region_id = ?1) AND t.document_json IS NOT NULL`;
 
 /** The statements of readRegion, each bound to the region (?1); exported so the benchmark can EXPLAIN them. */
 export const REGION_SQL = {

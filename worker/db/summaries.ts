@@ -75,12 +75,7 @@ export async function readTownList(db: D1Database, f: TownFilter, page: number, 
   const w = where(f);
   const n = w.params.length;
   const r = await db
-    .prepare(
-      `SELECT ${SUMMARY_COLUMNS}, COUNT(*) OVER () AS total
-         FROM ${SUMMARY_FROM}
-        WHERE ${w.sql}
-        ORDER BY t.city, t.county, t.name, t.id LIMIT ?${n + 1} OFFSET ?${n + 2}`,
-    )
+    .prepare(townListSql(w.sql, n))
     .bind(...w.params, size, (page - 1) * size)
     .all<SummaryRow & { total: number }>();
   const towns = await freshSummaries(db, r.results, now);
@@ -117,9 +112,25 @@ export const SUMMARY_COLUMNS = `t.id, s.summary_json, s.as_of, s.stale, t.county
   json_object('name', t.name, 'demo', t.demo, 'name_en', json_extract(t.document_json, '$.town.name_en'), 'province', json_extract(t.document_json, '$.town.province'),
               'city', json_extract(t.document_json, '$.town.city'), 'county', json_extract(t.document_json, '$.town.county'),
               'plan', json_object('title', json_extract(t.document_json, '$.town.plan.title'), 'doc_number', json_extract(t.document_json, '$.town.plan.doc_number'))) AS town_json,
-  s.last_approved_at IS NOT (SELECT u.reviewed_at FROM task_updates u JOIN tasks k ON k.town_id = u.town_id AND k.id = u.task_id
-                              WHERE u.town_id = t.id AND u.state = 'approved' AND k.kind <> 'rectification'
+  s.last_approved_at IS NOT (SELECT u.reviewed_at FROM task_updates u
+                              WHERE u.town_id = t.id AND u.state = 'approved'
+                                AND EXISTS (SELECT 1 FROM tasks k WHERE k.town_id = u.town_id AND k.id = u.task_id AND k.kind <> 'rectification')
                               ORDER BY u.reviewed_at DESC, u.id DESC LIMIT 1) AS behind`;
+
+/**
+ * The statement of readTownList (`where` over `t`, with `n` parameters; then LIMIT and OFFSET):
+ * the page's towns are chosen first, from the towns table alone, and only those 50 rows read
+ * their document (json_extract of a ~14 KB document_json per town) and their newest approval.
+ * Selecting SUMMARY_COLUMNS over every town before the LIMIT read every town's document on each
+ * render (bench/towns.ts: the home list's statement grew with the number of towns).
+ */
+export const townListSql = (where: string, n: number): string =>
+  `SELECT ${SUMMARY_COLUMNS}, p.total
+     FROM (SELECT t.id AS page_id, COUNT(*) OVER () AS total FROM towns t WHERE ${where}
+            ORDER BY t.city, t.county, t.name, t.id LIMIT ?${n + 1} OFFSET ?${n + 2}) p
+     CROSS JOIN ${SUMMARY_FROM}
+    WHERE t.id = p.page_id
+    ORDER BY t.city, t.county, t.name, t.id`;
 
 /** What a list selects FROM: the towns, their kept summaries and their regions' names. */
 export const SUMMARY_FROM = `towns t LEFT JOIN town_summaries s ON s.town_id = t.id

@@ -171,6 +171,8 @@ export const TownProgress = z.object({
       narrative: z.string(),
     }),
   ),
+  /** How many approved updates the town has; `updates` holds them all in data.json, the newest 50 in the API. */
+  updates_total: Count,
   values: z.array(PublicValue),
   bulletins: z.array(PublicBulletin),
 });
@@ -249,6 +251,7 @@ export function townProgress(t: TownBundle, v: ProgressView): TownProgress {
       percent: u.percent,
       narrative: u.narrative,
     })),
+    updates_total: v.updatesTotal,
     values: v.data?.values ?? [],
     bulletins: v.data?.bulletins ?? [],
   };

@@ -402,7 +402,8 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   })
   .openapi(progressRoute, async (c) => {
     const { town } = c.req.valid('param');
-    const t = await readTown(c.env.DB, town);
+    // As the pages read it: the newest 50 approved updates (and each task's latest); data.json has all.
+    const t = await readTown(c.env.DB, town, new Date(), 50);
     if (!t) throw notFound('Town', '乡镇', town);
     c.header('Cache-Control', 'public, max-age=60');
     return c.json(townProgress(t.bundle, t.view), 200);

@@ -158,7 +158,7 @@ export function draftPlan(text: string, townId: string, catalogue: readonly Indi
   }
 
   // ---- tasks.yaml
-  const dt = ms.length ? draftTasks(o, us, g.members, ms, ts, officeUnit) : [];
+  const dt = ms.length ? draftTasks(o, us, g.members, ms, officeUnit) : [];
   const unitName = new Map(us.map((u) => [u.id, u.name]));
   for (const d of dt) {
     const t = d.task;

@@ -1,13 +1,18 @@
 /**
  * Key tasks, guarantees and their deliverables with outline codes (一, 一.1, 保障二.3), the plan's words
- * verbatim, the units a sentence names (`stated` only when it names them as its subject, or a task table
- * lists them), otherwise units assigned by the words (`inferred`, for a person to confirm), and due dates
- * from a year in the sentence (`stated`) or the milestone of the goal it serves (`inferred`).
+ * verbatim, and who and when:
+ * - units `stated` only when the sentence names them as its actors (镇报道站要…, 党政办会同卫健办…, 由…牵头、…配合,
+ *   a list 镇纪委、组织、卫计、民政等单位, a 任务分解表's 牵头/配合 columns), by name, name without 镇 or alias;
+ * - otherwise `inferred` (listed in DRAFT.md with the words that made them): the units the sentence's words point at
+ *   (DUTIES below; words of the plan's title, its theme, do not count), else those of its section's heading, else
+ *   the unit its section states elsewhere, else the office's unit; a unit the section states leads among them;
+ * - due `stated` from a milestone's year in the sentence; otherwise `inferred`: setting up the group (成立…领导小组)
+ *   with the first milestone, a sentence sharing a named phrase with a goal (GOAL_PHRASE) with that goal's
+ *   milestone (the latest, where goals of several dates share it), anything else with the last milestone.
  */
 import type { Milestone, TaskDef } from '../content.ts';
 import { findUnit, type DraftMember, type DraftUnit } from './group.ts';
 import { numberCn, taskSentences, type Block, type Outline } from './outline.ts';
-import type { DraftTarget } from './targets.ts';
 
 /** A drafted task and why its inferred parts were inferred. */
 export interface DraftTask {
@@ -20,30 +25,64 @@ export interface DraftTask {
 /** Which words point at which kind of unit (by the unit's name), for inferred assignments. */
 const DUTIES: { words: RegExp; unit: RegExp }[] = [
   { words: /医疗|卫生|健康|签约|中医|疾病|诊疗|护理|康复|医护|医养/, unit: /卫计|卫健|卫生健康|卫生计生|卫生院/ },
+  { words: /组织领导|领导小组|统筹推进/, unit: /党政办|党政综合办|党政办公室/ },
   { words: /养老|老年人日间|幸福院|福利院|敬老院|托养|社会组织|志愿|补贴|社会保障/, unit: /民政|社会事务|社事/ },
   { words: /资金|财政|补贴|保险|金融|投入/, unit: /财政|财政所/ },
-  { words: /建设工程|改造|无障碍|设施建设|规划|绿道|工程/, unit: /建设|规划|城建/ },
+  { words: /建设工程|改造|无障碍|设施建设|规划|绿道/, unit: /建设|规划|城建/ },
   { words: /旅游|民宿|康体|旅居/, unit: /旅服|旅游|文旅/ },
   { words: /农业|种植|田园|农村新型经营主体/, unit: /民经|农业|经管|农经/ },
   { words: /宣传|报道|舆论|媒体/, unit: /报道|宣传/ },
-  { words: /人才|培训|职称|队伍/, unit: /组织|人社/ },
   { words: /督查|督导|考核|通报/, unit: /纪委|党政办|督查/ },
   { words: /土地/, unit: /国土|自然资源/ },
 ];
 
 const YEAR = /(\d{4})年/;
 
-/** Character bigrams, for matching a sentence with the goal it serves. */
-function bigrams(s: string): Set<string> {
-  const out = new Set<string>();
-  const t = s.replace(/[^\u4e00-\u9fa5]/g, '');
-  for (let i = 0; i + 1 < t.length; i++) out.add(t.slice(i, i + 2));
-  return out;
+/** Characters a phrase is compared on: Chinese, Latin letters and digits (no punctuation). */
+const bare = (s: string) => s.replace(/[^\u4e00-\u9fa5A-Za-z0-9]/g, '');
+
+/** The longest run of characters two texts share (one row of the classic table: O(|a|·|b|)). */
+export function sharedPhrase(a: string, b: string): string {
+  let row = new Uint16Array(b.length + 1);
+  let len = 0;
+  let end = 0;
+  for (let i = 1; i <= a.length; i++) {
+    const next = new Uint16Array(b.length + 1);
+    for (let j = 1; j <= b.length; j++) {
+      if (a[i - 1] !== b[j - 1]) continue;
+      next[j] = row[j - 1]! + 1;
+      if (next[j]! > len) {
+        len = next[j]!;
+        end = i;
+      }
+    }
+    row = next;
+  }
+  return a.slice(end - len, end);
 }
-function overlap(a: Set<string>, b: Set<string>): number {
-  let n = 0;
-  for (const x of a) if (b.has(x)) n++;
-  return a.size ? n / Math.min(a.size, b.size || 1) : 0;
+
+/**
+ * A sentence serves a goal when they share a phrase of at least this many characters — the name of a
+ * project or a service (滨湖颐养小镇建设项目, 家庭医生签约服务), not a common turn of words (为老年人提供,
+ * 社区养老服务). Measured on both bench plans: 6 links too much, 8 too little (bench/results.md).
+ */
+const GOAL_PHRASE = 7;
+
+/** Setting up the leading group (成立…领导小组) is the plan's first step: due with its first milestone. */
+const SETUP = /^成立.{0,30}(?:领导小组|工作专班|指挥部)/;
+
+/** The goal clauses of the plan (split at ，。；), each with the milestone of the 到XXXX年 paragraph it sits in. */
+function goalClauses(o: Outline, ms: readonly Milestone[]): { milestone: Milestone; clause: string }[] {
+  const out: { milestone: Milestone; clause: string }[] = [];
+  let current: Milestone | undefined;
+  for (const b of o.blocks) {
+    if (b.kind !== 'goals') continue;
+    const y = /^(?:到|至|于)(\d{4})年/.exec(b.text);
+    if (y) current = ms.find((m) => m.year === Number(y[1]));
+    if (!current) continue;
+    for (const c of b.text.split(/[，。；,]/)) if (bare(c).length >= GOAL_PHRASE) out.push({ milestone: current, clause: c });
+  }
+  return out;
 }
 
 /** The units a sentence names as its subject: names at its start joined by 、和及, then 等单位/要/将/负责/牵头 or a verb. */
@@ -65,24 +104,27 @@ export function subjectUnits(sentence: string, us: readonly DraftUnit[]): DraftU
 }
 
 /** Drafts the task breakdown from the key-task and guarantee parts (or a 任务分解表 table, where the plan has one). */
-export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly DraftMember[], ms: readonly Milestone[], goals: readonly DraftTarget[], officeUnit: DraftUnit | undefined): DraftTask[] {
+export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly DraftMember[], ms: readonly Milestone[], officeUnit: DraftUnit | undefined): DraftTask[] {
   const out: DraftTask[] = [];
   const last = ms.at(-1);
   const byYear = new Map(ms.map((m) => [m.year, m]));
-  const goalGrams = goals.map((g) => ({ g, grams: bigrams(g.target.kind === 'qualitative' ? g.target.text : g.target.quote) }));
+  const clauses = goalClauses(o, ms);
   const leadMember = (unitId: string | undefined) => members.find((m) => m.units[0] === unitId && m.units.includes(unitId ?? ''))?.id;
 
   const due = (quote: string): { due: string; basis: 'stated' | 'inferred'; why?: string } => {
     const y = YEAR.exec(quote);
     const m = y ? byYear.get(Number(y[1])) : undefined;
     if (m) return { due: m.id, basis: 'stated' };
-    const grams = bigrams(quote);
-    let best: { score: number; milestone: string; goal: string } | undefined;
-    for (const { g, grams: gg } of goalGrams) {
-      const score = overlap(gg, grams);
-      if (score >= 0.5 && (!best || score > best.score)) best = { score, milestone: g.target.milestone, goal: g.target.kind === 'qualitative' ? g.target.text : g.target.display };
+    if (SETUP.test(quote)) return { due: ms[0]!.id, basis: 'inferred', why: `成立领导小组是方案的第一步，取第一个期限 ${ms[0]!.label} / setting up the group: the first milestone` };
+    // the goal it serves: the longest phrase shared with a goal; where goals of several dates share it, the latest
+    const q = bare(quote);
+    let best: { phrase: string; milestone: Milestone; clause: string } | undefined;
+    for (const g of clauses) {
+      const phrase = sharedPhrase(q, bare(g.clause));
+      if (phrase.length < GOAL_PHRASE) continue;
+      if (!best || phrase.length > best.phrase.length || (phrase.length === best.phrase.length && g.milestone.year > best.milestone.year)) best = { phrase, ...g };
     }
-    if (best) return { due: best.milestone, basis: 'inferred', why: `与目标“${best.goal}”同期 / the goal it serves` };
+    if (best) return { due: best.milestone.id, basis: 'inferred', why: `与${best.milestone.label}目标“${best.clause}”同有“${best.phrase}” / shares words with the goal it serves` };
     return { due: last!.id, basis: 'inferred', why: `句中无年份，取方案最后期限 ${last!.label} / no year in the sentence: the plan's last milestone` };
   };
 
@@ -107,24 +149,59 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
       const sup = support ? subjectUnits(support[1]!, us).filter((u) => !leads.includes(u)) : [];
       if (leads.length) return { units: [...leads.map((u) => ({ unit: u.id, role: 'lead' as const })), ...sup.map((u) => ({ unit: u.id, role: 'support' as const }))], basis: 'stated' };
     }
-    const hits: { u: DraftUnit; n: number }[] = [];
-    for (const d of DUTIES) {
-      const n = (quote.match(new RegExp(d.words, 'g')) ?? []).length;
-      if (!n) continue;
+    return { units: [], basis: 'inferred' };
+  };
+
+  // the plan's theme (医养结合 in a 医养结合示范镇 plan) is in every sentence and points at no one: words of the title do not count
+  const duties = DUTIES.map((d) => {
+    const words = d.words.source.split('|').filter((w) => !(o.title ?? '').includes(w));
+    return { words: words.length ? new RegExp(words.join('|'), 'g') : undefined, unit: d.unit };
+  });
+  /** Units the words of a text point at (DUTIES), most words first; a non-institution unit before an institution. */
+  const byWords = (text: string): { u: DraftUnit; words: string[] }[] => {
+    const hits: { u: DraftUnit; words: string[] }[] = [];
+    for (const d of duties) {
+      const words = d.words ? text.match(d.words) ?? [] : [];
+      if (!words.length) continue;
       const u = us.find((x) => d.unit.test(x.name) && x.kind !== 'subdistrict' && x.kind !== 'institution') ?? us.find((x) => d.unit.test(x.name));
-      if (u) {
-        const h = hits.find((x) => x.u === u);
-        if (h) h.n += n;
-        else hits.push({ u, n });
-      }
+      if (!u) continue;
+      const h = hits.find((x) => x.u === u);
+      if (h) h.words.push(...words);
+      else hits.push({ u, words: [...words] });
     }
-    hits.sort((a, b) => b.n - a.n);
-    const chosen = hits.length ? hits.slice(0, 3).map((h) => h.u) : officeUnit ? [officeUnit] : us.slice(0, 1);
-    return {
-      units: chosen.map((u, i) => ({ unit: u.id, role: i === 0 ? 'lead' : 'support' })),
-      basis: 'inferred',
-      why: hits.length ? `按句中词语分派：${chosen.map((u) => u.name).join('、')} / assigned from the sentence's words` : '句中无可对应的单位，暂交领导小组办公室所在单位 / no unit matches: the office unit',
-    };
+    return hits.sort((a, b) => b.words.length - a.words.length).slice(0, 3);
+  };
+  const saying = (hits: { u: DraftUnit; words: string[] }[]) => hits.map((h) => `${h.u.name}（${[...new Set(h.words)].join('、')}）`).join('、');
+
+  /**
+   * An assignment the sentence does not state: the units its words point at (at most three); where they point at
+   * none, those of its section's heading, then the unit its section states elsewhere, then the office's unit.
+   * A unit the section states as an actor leads among them.
+   */
+  const infer = (quote: string, heading: string, sectionStated: readonly DraftUnit[]): { units: TaskDef['units']; basis: 'inferred'; why: string } => {
+    const own = byWords(quote);
+    const fromHeading = own.length ? [] : byWords(heading);
+    let chosen: DraftUnit[];
+    let why: string;
+    if (own.length) {
+      chosen = own.map((h) => h.u);
+      why = `按句中词语分派：${saying(own)} / from the sentence's words`;
+    } else if (fromHeading.length) {
+      chosen = fromHeading.map((h) => h.u);
+      why = `句中无对应词语，按所在部分标题“${heading}”分派：${saying(fromHeading)} / from the section's heading`;
+    } else if (sectionStated.length) {
+      chosen = sectionStated.slice(0, 1);
+      why = `句中无对应词语，取本部分写明的单位${chosen[0]!.name} / the unit the section names`;
+    } else {
+      chosen = officeUnit ? [officeUnit] : us.slice(0, 1);
+      why = '句中无可对应的单位，暂交领导小组办公室所在单位 / no unit matches: the office unit';
+    }
+    const named = sectionStated.find((u) => chosen.includes(u));
+    if (named && chosen[0] !== named) {
+      chosen = [named, ...chosen.filter((u) => u !== named)];
+      why += `；本部分写明由${named.name}承担，故其牵头 / the section names it as the actor`;
+    }
+    return { units: chosen.map((u, i) => ({ unit: u.id, role: i === 0 ? 'lead' : 'support' })), basis: 'inferred', why };
   };
 
   // parents: the （一） headings of a task part; where a part has none, its 1. items; where it has neither, the part itself
@@ -165,8 +242,10 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
       // a line with no sentence mark and few words is a signature (落款, date), not a task
       for (const t of texts) for (const s of taskSentences(t)) if (s.length >= 8 && (/[。！？；]$/.test(s) || s.length > 20)) children.push({ quote: s });
     }
+    const stated = children.map((c) => assign(c.quote, c.cells));
+    const sectionStated = [...new Set(stated.flatMap((a) => a.units.filter((u) => u.role === 'lead').map((u) => us.find((x) => x.id === u.unit)!)))];
     children.forEach((c, k) => {
-      const a = assign(c.quote, c.cells);
+      const a = stated[k]!.units.length ? stated[k]! : infer(c.quote, title, sectionStated);
       const d = due(c.quote);
       const lead = a.units[0]?.unit;
       const lm = leadMember(lead);
@@ -199,6 +278,12 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
     const ranked = [...count.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u);
     const fallback = officeUnit?.id ?? us[0]!.id;
     parent.units = (ranked.length ? ranked : [fallback]).map((u, i) => ({ unit: u, role: i === 0 ? 'lead' : 'support' }));
+    // where every deliverable states its units (a 任务分解表), the part is led jointly by their leads; still
+    // inferred, as the heading it quotes names none of them
+    if (kids.length && kids.every((k) => k.units_basis === 'stated')) {
+      const leads = [...new Set(kids.flatMap((k) => k.units.filter((u) => u.role === 'lead').map((u) => u.unit)))];
+      parent.units = [...leads.map((u) => ({ unit: u, role: 'lead' as const })), ...ranked.filter((u) => !leads.includes(u)).map((u) => ({ unit: u, role: 'support' as const }))];
+    }
     const lm = leadMember(parent.units[0]!.unit);
     if (lm) parent.lead_member = lm;
     const years = kids.map((k) => ms.find((m) => m.id === k.due)!.year);

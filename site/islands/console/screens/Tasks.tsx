@@ -23,9 +23,11 @@ import { filtering, groupByKeyTask, keyTaskOf, matches, ME_TASKS, needsNow, noFi
 import { report } from '../sync.ts';
 import { drafts, emptyDraft, enqueue, flush, onQueueChange, outbox, saveDraft, takeBack, type Draft, type OutboxEntry } from '../queue.ts';
 
+/** What the console reads of GET /towns/{town}/progress (TownProgress, worker/domain/public-model.ts). */
 interface Progress {
-  tasks?: { id: string; status: string; percent: number; last_approved: unknown }[];
-  indicators: { id: string; latest: { value: number; as_of: string; source: string; approved_at: string } | null }[];
+  tasks?: { id: string; state: string; percent: number | null }[];
+  /** Approved values in (indicator, date) order: the last of an indicator is its latest. */
+  values?: { indicator: string; value: number; as_of: string; source: string; approved_at: string }[];
 }
 
 type Urgency = { rank: number; label: string; cls: string };
@@ -54,7 +56,8 @@ function allowanceOf(node: TaskNode | undefined, progress: Progress | null): Par
   const walk = (n: TaskNode) =>
     n.children.forEach((c) => {
       const a = approved.get(c.id);
-      below.push({ id: c.id, code: c.code, parent: n.id, weight: c.weight, last: a?.last_approved ? { status: a.status as TaskStatus, percent: a.percent } : null });
+      // A sub-task's public state is its latest approved report's (not_reported: none yet).
+      below.push({ id: c.id, code: c.code, parent: n.id, weight: c.weight, last: a && a.state !== 'not_reported' ? { status: a.state as TaskStatus, percent: a.percent ?? 0 } : null });
       walk(c);
     });
   walk(node);
@@ -347,7 +350,7 @@ export default function Tasks({ session, town }: ScreenProps) {
   if (!tasks || !plan) return <p>正在读取任务……</p>;
 
   const today = todayCst();
-  const latest = new Map((progress?.indicators ?? []).map((i) => [i.id, i.latest]));
+  const latest = new Map((progress?.values ?? []).map((v) => [v.indicator, v]));
   const refOf = (t: MyTask) => `${town}:${t.id}`;
   const now = needsNow(tasks, today);
   const shown = tasks.filter((t) => matches(t, filters));
