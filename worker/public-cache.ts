@@ -10,7 +10,7 @@ import { listTownIds } from './db/supervision.ts';
 import { listTownIndicators } from './db/public.ts';
 import { markSummaryStale } from './db/summaries.ts';
 import { townRegionIds } from './db/regions.ts';
-import { townPublicPaths } from './domain/public-pages.ts';
+import { regionPaths, townPublicPaths } from './domain/public-pages.ts';
 import type { AppEnv } from './env.ts';
 
 /** Seconds a rendered page may be served from the cache (the bound on staleness elsewhere). */
@@ -41,7 +41,8 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * After a successful write under /api/v1, purges the public pages of the town it concerns: the
- * caller's town, or for an admin (no town) the town in the path, else every town. Writes that
+ * caller's town, or for an admin (no town) the town in the path, else every town; for a region
+ * supervisor, its region's pages and files. Writes that
  * change nothing public (a submission awaiting review, a draft) purge too: a needless re-render
  * is cheap, a missed purge is a stale public page.
  */
@@ -50,6 +51,12 @@ export const purgeAfterWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!WRITES.has(c.req.method) || c.res.status >= 300) return;
   const caller = c.get('caller');
   if (!caller) return;
+  // A region supervisor writes only its region's bulletins: its region's pages and feed, no town's.
+  if (caller.role === 'region_supervisor' && caller.region_id) {
+    const o = new URL(c.req.url).origin;
+    await Promise.all(regionPaths(caller.region_id).map((p) => caches.default.delete(pageCacheKey(`${o}${p}`))));
+    return;
+  }
   const inPath = /\/towns\/([^/]+)\//.exec(c.req.path)?.[1];
   const towns = caller.town_id ? [caller.town_id] : inPath ? [decodeURIComponent(inPath)] : await listTownIds(c.env.DB);
   await Promise.all(towns.map((t) => purgeTown(c.env.DB, c.req.url, t)));
