@@ -193,6 +193,8 @@ describe('region bulletins', () => {
     expect((await api('GET', `/api/v1/region-bulletins/${id}`, { token: city })).status).toBe(200);
     expect((await api('POST', `/api/v1/region-bulletins/${id}/publish`, { token: county, body: { visibility: 'public' } })).status).toBe(409);
     await api('POST', `/api/v1/region-bulletins/${id}/issue`, { token: county });
+    // The region's feed, read (and cached) before publication, does not list it yet.
+    expect(await (await SELF.fetch('http://localhost/regions/shanting/feed.xml')).text()).not.toContain(id);
     expect((await api('POST', `/api/v1/region-bulletins/${id}/publish`, { token: city, body: { visibility: 'public' } })).status).toBe(403);
     const p = await api('POST', `/api/v1/region-bulletins/${id}/publish`, { token: county, body: { visibility: 'public' } });
     expect(p.body).toMatchObject({ visibility: 'public' });
