@@ -53,7 +53,8 @@ describe('hostile XLSX files are read in time proportional to their size', () =>
       const quarter = await timed(await deflatedZip(QUARTER[name]!));
       const { ms, outcome } = await timed(file);
       console.log(`${name}: ${file.length} bytes packed, ${(ms / 1000).toFixed(3)} s CPU → ${outcome}; a quarter of it ${(quarter.ms / 1000).toFixed(3)} s`);
-      expect(ms / Math.max(quarter.ms, 20), outcome).toBeLessThan(8);
+      // Below ~100 ms the quarter's figure is mostly noise (timer ticks, a GC): it is floored there.
+      expect(ms / Math.max(quarter.ms, 100), outcome).toBeLessThan(8);
       expect(ms, outcome).toBeLessThan(5_000);
     }, 60_000);
   }

@@ -205,7 +205,7 @@ describe('the console pages (/console/)', () => {
 
   it('exist for every screen, and the public pages load no script of the console', () => {
     expect(consoleFiles()).toEqual(
-      ['accounts', 'activate', 'audit', 'board', 'bulletins', 'inspections', 'manage', 'review', 'tasks'].map((s) => `console/${s}/index.html`).concat('console/index.html').sort(),
+      ['accounts', 'activate', 'audit', 'board', 'bulletins', 'draft', 'inspections', 'manage', 'region-board', 'region-bulletins', 'review', 'tasks'].map((s) => `console/${s}/index.html`).concat('console/index.html').sort(),
     );
     for (const f of htmlFiles().filter((x) => !x.startsWith('console/'))) expect(read(f), f).not.toContain('/_astro/');
   });
@@ -223,7 +223,7 @@ describe('the console pages (/console/)', () => {
   it('hold no data and no secret: a heading, the island root and a message for browsers without script', () => {
     for (const f of consoleFiles()) {
       const html = read(f).replace(EARLY_SIGNIN, '');
-      expect(html, f).toMatch(/<div id="console-app" data-screen="[a-z]+">/);
+      expect(html, f).toMatch(/<div id="console-app" data-screen="[a-z-]+">/);
       expect(html, f).toContain('<noscript>');
       // /console/ carries an empty sign-in form (typeable before the script arrives): its field names say
       // "password", but no input has a value and nothing else names a secret.

@@ -25,6 +25,10 @@ beforeAll(async () => {
     expect(res.status, f).toBe(200);
     bytes.set(`towns/fengmao/${f}`, new Uint8Array(await res.arrayBuffer()));
   }
+  // The towns' sitemap is rendered from D1 like the pages.
+  const res = await fetch(`${siteOrigin()}/sitemap-towns.xml`);
+  expect(res.status, 'sitemap-towns.xml').toBe(200);
+  bytes.set('sitemap-towns.xml', new Uint8Array(await res.arrayBuffer()));
 });
 
 describe('CSV downloads', () => {
