@@ -166,7 +166,7 @@ export type GroupRole = z.infer<typeof GroupRole>;
 /** A member of the leading group, in the order of the published list. */
 export const Member = z.object({
   id: Slug,
-  /** Name without the alignment spaces of the printed list ("田  琨" → "田琨"). */
+  /** Name without the alignment spaces of the printed list (a two-character name printed with a space between its characters is one name). */
   name: z.string().min(1),
   role: GroupRole,
   /** Post exactly as printed in the list. */

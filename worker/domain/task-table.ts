@@ -1,7 +1,7 @@
 /**
  * The task table as a spreadsheet (任务分解表): the columns a township clerk recognises, the rows
  * an export writes, and the import rules — every row validated with zod, references resolved by
- * the names a clerk types (卫计办, 邵艳秋, 2018年年底), then checked as a whole table (duplicate
+ * the names a clerk types (a unit, a member, a milestone), then checked as a whole table (duplicate
  * codes, parents, cycles) before anything is written. Pure: no Hono, no D1.
  */
 import { z } from 'zod';
