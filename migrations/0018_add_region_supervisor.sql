@@ -8,6 +8,10 @@
 -- deferred until commit). Column order of 0004 + 0015 is kept, region_id appended.
 PRAGMA defer_foreign_keys = on;
 
+-- First, in place: run a second time (a lost d1_migrations record), the file stops here at
+-- "duplicate column name" and its batch changes nothing, where the rebuild alone would run again.
+ALTER TABLE accounts ADD COLUMN region_id TEXT;
+
 CREATE TABLE accounts_new (
   id                   TEXT PRIMARY KEY,
   town_id              TEXT REFERENCES towns(id),
@@ -37,8 +41,8 @@ CREATE TABLE accounts_new (
   CHECK (password_iterations IS NULL OR password_iterations > 0),
   CHECK (status <> 'active' OR password_hash IS NOT NULL)
 );
-INSERT INTO accounts_new (id, town_id, role, unit_id, username, display_name, password_hash, password_salt, password_iterations, status, created_at, created_by, last_login_at)
-  SELECT id, town_id, role, unit_id, username, display_name, password_hash, password_salt, password_iterations, status, created_at, created_by, last_login_at FROM accounts;
+INSERT INTO accounts_new (id, town_id, role, unit_id, username, display_name, password_hash, password_salt, password_iterations, status, created_at, created_by, last_login_at, region_id)
+  SELECT id, town_id, role, unit_id, username, display_name, password_hash, password_salt, password_iterations, status, created_at, created_by, last_login_at, region_id FROM accounts;
 DROP TABLE accounts;
 ALTER TABLE accounts_new RENAME TO accounts;
 CREATE INDEX accounts_by_town ON accounts(town_id, role);

@@ -46,6 +46,9 @@ export interface Fixture {
   task: string;
   loginUser: string;
   issuedBulletin: string;
+  /** A supervisor of Fengmao's county (region `shanting`) and an issued region bulletin of it. */
+  regionSupervisor: string;
+  issuedRegionBulletin: string;
 }
 export type Case = (f: Fixture, n: number) => Promise<Req> | Req;
 
@@ -165,6 +168,30 @@ export const CASES: Record<string, Case> = {
     return { path: `/api/v1/bulletins/${id}/issue`, token: f.supervisor, headers: {} };
   },
   'POST /api/v1/bulletins/:bulletin/publish': (f) => ({ path: `/api/v1/bulletins/${f.issuedBulletin}/publish`, token: f.supervisor, body: { visibility: 'public' }, headers: {} }),
+  'POST /api/v1/plan-drafts': (f, n) => ({
+    path: '/api/v1/plan-drafts',
+    token: f.admin,
+    body: { town: `hostile-draft-${n}`, file_name: '方案.txt', text: '一、工作目标\n到2020年年底，建设2个示范基地。\n二、重点任务\n（一）推进建设。镇卫计办要加快推进。' },
+    headers: {},
+  }),
+  'POST /api/v1/regions/:region/accounts': (f, n) => ({
+    path: '/api/v1/regions/shanting/accounts',
+    token: f.admin,
+    body: { username: `hostile-region-${n}-${crypto.randomUUID().slice(0, 6)}`, display_name: '区县督导' },
+    headers: {},
+  }),
+  'POST /api/v1/regions/:region/bulletins': (f, n) => ({
+    path: '/api/v1/regions/shanting/bulletins',
+    token: f.regionSupervisor,
+    body: { remarks: '敌意输入测试' },
+    headers: { 'Idempotency-Key': idem(n) },
+  }),
+  'POST /api/v1/region-bulletins/:bulletin/issue': async (f, n) => {
+    const b = await api('POST', '/api/v1/regions/shanting/bulletins', { token: f.regionSupervisor, body: {}, headers: { 'Idempotency-Key': idem(n) } });
+    expect(b.status).toBe(201);
+    return { path: `/api/v1/region-bulletins/${b.body.id}/issue`, token: f.regionSupervisor, headers: {} };
+  },
+  'POST /api/v1/region-bulletins/:bulletin/publish': (f) => ({ path: `/api/v1/region-bulletins/${f.issuedRegionBulletin}/publish`, token: f.regionSupervisor, body: { visibility: 'public' }, headers: {} }),
 };
 
 /** Fengmao (without the other jurisdictions), one signed-in account per role, an issued bulletin. */
@@ -183,7 +210,14 @@ export async function fixture(): Promise<Fixture> {
   const b = await api('POST', '/api/v1/towns/fengmao/bulletins', { token: supervisor.token, body: { period_from: '2019-01-01', period_to: '2019-03-31' }, headers: { 'Idempotency-Key': idem(-1) } });
   expect(b.status).toBe(201);
   expect((await api('POST', `/api/v1/bulletins/${b.body.id}/issue`, { token: supervisor.token })).status).toBe(200);
-  return { reporter: reporter.token, reporterId: reporter.id, office: office.token, officeId: office.id, supervisor: supervisor.token, admin: admin.token, task: task!.id, loginUser: login.username, issuedBulletin: b.body.id };
+  const regionSup = await signedIn('region_supervisor', null, { region: 'shanting' });
+  const rb = await api('POST', '/api/v1/regions/shanting/bulletins', { token: regionSup.token, body: {}, headers: { 'Idempotency-Key': idem(-2) } });
+  expect(rb.status).toBe(201);
+  expect((await api('POST', `/api/v1/region-bulletins/${rb.body.id}/issue`, { token: regionSup.token })).status).toBe(200);
+  return {
+    reporter: reporter.token, reporterId: reporter.id, office: office.token, officeId: office.id, supervisor: supervisor.token, admin: admin.token, task: task!.id,
+    loginUser: login.username, issuedBulletin: b.body.id, regionSupervisor: regionSup.token, issuedRegionBulletin: rb.body.id,
+  };
 }
 
 /** Every non-GET route the app serves, as `METHOD path`. */
