@@ -11,11 +11,13 @@ export type Dump = Record<string, string>;
 
 let cached: { sql: string; names: string[] } | null = null;
 
+// town_summaries is left out: it is a cache of what each town's rules derive (worker/db/summaries.ts),
+// which a read may recompute (a region page a write answers with, a list); never a write's own data.
 async function dumpQuery(db: D1Database): Promise<{ sql: string; names: string[] }> {
   if (cached) return cached;
   const tables = (
     await db
-      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name <> 'sqlite_sequence' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'search\\_grams\\_%' ESCAPE '\\' ORDER BY name`)
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name <> 'sqlite_sequence' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'search\\_grams\\_%' ESCAPE '\\' AND name <> 'town_summaries' ORDER BY name`)
       .all<{ name: string }>()
   ).results.map((r) => r.name);
   const parts: string[] = [`(SELECT group_concat(type || ' ' || name || ' ' || coalesce(sql, ''), char(10)) FROM (SELECT * FROM sqlite_master WHERE name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY type, name)) AS "schema"`];

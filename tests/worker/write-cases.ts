@@ -9,6 +9,7 @@ import { runBatch } from '../../worker/db/batch.ts';
 import { insertSessionStmt } from '../../worker/db/accounts.ts';
 import { clearGuards, readTaskForUpdate, submitStmts } from '../../worker/db/updates.ts';
 import { draftBulletinStmt } from '../../worker/db/supervision.ts';
+import { draftRegionBulletinStmt } from '../../worker/db/region-supervision.ts';
 import { readTaskTable } from '../../worker/db/tasks.ts';
 import { taskTableRows } from '../../worker/domain/task-table.ts';
 import { sha256Hex } from '../../worker/auth/password.ts';
@@ -48,6 +49,7 @@ export interface Fixture {
   issuedBulletin: string;
   /** A supervisor of Fengmao's county (region `shanting`) and an issued region bulletin of it. */
   regionSupervisor: string;
+  regionSupervisorId: string;
   issuedRegionBulletin: string;
 }
 export type Case = (f: Fixture, n: number) => Promise<Req> | Req;
@@ -187,9 +189,9 @@ export const CASES: Record<string, Case> = {
     headers: { 'Idempotency-Key': idem(n) },
   }),
   'POST /api/v1/region-bulletins/:bulletin/issue': async (f, n) => {
-    const b = await api('POST', '/api/v1/regions/shanting/bulletins', { token: f.regionSupervisor, body: {}, headers: { 'Idempotency-Key': idem(n) } });
-    expect(b.status).toBe(201);
-    return { path: `/api/v1/region-bulletins/${b.body.id}/issue`, token: f.regionSupervisor, headers: {} };
+    const id = `rbul_hostile_${n}_${crypto.randomUUID().slice(0, 8)}`;
+    await runBatch(env.DB, [draftRegionBulletinStmt({ id, region: 'shanting', title: '草稿', remarks: '', created_by: f.regionSupervisorId, created_at: new Date().toISOString() })]);
+    return { path: `/api/v1/region-bulletins/${id}/issue`, token: f.regionSupervisor, headers: {} };
   },
   'POST /api/v1/region-bulletins/:bulletin/publish': (f) => ({ path: `/api/v1/region-bulletins/${f.issuedRegionBulletin}/publish`, token: f.regionSupervisor, body: { visibility: 'public' }, headers: {} }),
 };
@@ -216,7 +218,7 @@ export async function fixture(): Promise<Fixture> {
   expect((await api('POST', `/api/v1/region-bulletins/${rb.body.id}/issue`, { token: regionSup.token })).status).toBe(200);
   return {
     reporter: reporter.token, reporterId: reporter.id, office: office.token, officeId: office.id, supervisor: supervisor.token, admin: admin.token, task: task!.id,
-    loginUser: login.username, issuedBulletin: b.body.id, regionSupervisor: regionSup.token, issuedRegionBulletin: rb.body.id,
+    loginUser: login.username, issuedBulletin: b.body.id, regionSupervisor: regionSup.token, regionSupervisorId: regionSup.id, issuedRegionBulletin: rb.body.id,
   };
 }
 

@@ -8,7 +8,7 @@ export const PLAN_TEXT_MAX = 400_000;
 /** POST /plan-drafts: the document's text (a .docx is converted to text in the browser), its file name and the new town's id. */
 export const PlanDraftInput = z.object({
   /** The new town's id (its folder under content/towns/), lower-case kebab-case, not a live town's. */
-  town: Slug,
+  town: Slug.max(60, { message: '标识最多60个字符 / at most 60 characters' }),
   /** The uploaded file's name, for the audit log and the refusal of .doc/.wps/.pdf. */
   file_name: z.string().min(1, { message: '请选择文件 / choose a file' }).max(200),
   /** The plan's full text, one line per paragraph, table rows as tab-separated cells. */
