@@ -11,6 +11,7 @@ import { cstDate } from '../domain/supervision.ts';
 import { TownPublicData } from '../domain/public-progress.ts';
 import type { IndicatorDef, Jurisdiction, TaskDef, TownBundle, TownDocument } from '../domain/content.ts';
 import { progressView, type ProgressView } from '../domain/public-view.ts';
+import { targetText } from '../domain/public-model.ts';
 
 type Row = Record<string, unknown>;
 
@@ -261,13 +262,12 @@ export async function readTownTargets(db: D1Database, perIndicator: number): Pro
     const key = `${x.indicator_id} ${x.town_id}`;
     let e = out.get(key);
     if (!e) out.set(key, (e = { indicator: String(x.indicator_id), town: { id: String(x.town_id), name: String(x.name) }, towns_total: Number(x.towns_total), targets: [] }));
-    const text =
+    // The row as the content schema shapes a target, worded by the one rule the pages use.
+    const target =
       x.kind === 'qualitative'
-        ? String(x.text)
-        : x.denominator_value !== null && x.denominator_value !== undefined
-          ? `${x.denominator_value}${x.denominator_unit}的${x.display}`
-          : String(x.display);
-    e.targets.push({ milestone_label: String(x.label), text });
+        ? { kind: 'qualitative', text: String(x.text) }
+        : { kind: 'numeric', display: String(x.display), ...(x.denominator_value !== null && x.denominator_value !== undefined ? { denominator: { value: Number(x.denominator_value), unit: String(x.denominator_unit) } } : {}) };
+    e.targets.push({ milestone_label: String(x.label), text: targetText(target as Parameters<typeof targetText>[0]) });
   }
   return [...out.values()];
 }
