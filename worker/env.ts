@@ -4,6 +4,8 @@ import type { AuthVars } from './auth/context.ts';
 export interface Env {
   /** The D1 database: the only store. */
   DB: D1Database;
+  /** Evidence files (photos, PDFs) by content hash, `sha256/<hex>`; metadata in D1 (migrations/0020). */
+  FILES: R2Bucket;
   /** The built Astro site (dist/), served as static assets. */
   ASSETS: Fetcher;
 }
