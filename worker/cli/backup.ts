@@ -1,19 +1,24 @@
 /**
- * Backup and restore of the D1 database, streamed: memory stays flat however large the database.
+ * Backup and restore of the D1 database and the evidence files in R2, streamed: memory stays flat
+ * however large the database, and one file at a time is in flight.
  *
  *   npm run export -- [--town T] [--out FILE] [--local | --remote] [--persist-to DIR]
  *   npm run import -- FILE [--local | --remote] [--persist-to DIR] [--batch-rows N]
  *   npm run search:rebuild -- [--local | --remote] [--persist-to DIR]
- *   (either: --through wrangler  reaches a local database with `wrangler d1 execute`, as --remote does)
+ *   (either: --through wrangler  reaches a local database with `wrangler d1 execute` and the local
+ *    bucket with `wrangler r2 object`, as --remote does)
  *
- * The document (format_version 2) is NDJSON, one JSON value per line:
+ * The document (format_version 3) is NDJSON, one JSON value per line:
  *
- *   {"format":"demo-town-tracker/backup","format_version":2,"scope":{"town":null},"migrations":[…]}
+ *   {"format":"demo-town-tracker/backup","format_version":3,"scope":{"town":null},"migrations":[…]}
  *   {"table":"accounts","columns":["id","town_id",…]}
  *   ["7f3c…","fengmao",…]                         one line per row, in rowid order
  *   {"table":"activation_tokens","columns":[…]}   every table, in name order
  *   …
- *   {"end":{"tables":28,"rows":1234567},"sha256":"…"}
+ *   {"file":"<sha256>","bytes":183422}            each evidence file in scope, once, in hash order
+ *   "/9j/4AAQSkZJRgABAQ…"                         its bytes in base64, 768 KiB of them a line
+ *   …
+ *   {"end":{"tables":28,"rows":1234567,"files":3,"file_bytes":412034},"sha256":"…"}
  *
  * `sha256` is over every byte before the last line. The document holds no timestamp of its own, so
  * exporting the same data twice gives the same bytes: export → import → export is byte-identical
@@ -35,7 +40,21 @@
  * rebuilds it from the restored rows once every row is in (worker/cli/search-index.ts), and
  * `reindex` (npm run search:rebuild) rebuilds it alone.
  *
+ * Evidence files (docs/evidence.md): R2 holds one object per content hash (`sha256/<hex>`,
+ * worker/db/file-store.ts); the `files` rows say which towns stored which hashes. Export writes,
+ * after the tables, every hash of a `files` row in scope (a town export: that town's), streaming
+ * the object from R2 and checking it hashes to its name (a missing or damaged object stops the
+ * export). Import checks every file's sha256 in its first pass, before touching anything, then
+ * after the rows stores each file in R2 (decoded to a temporary file, checked again; locally R2
+ * checks the sha256 as well). The bucket is reached (worker/cli/r2.ts) locally through wrangler's
+ * getPlatformProxy, in the same persist folder as the database (<persist>/v3/r2/…, where
+ * `wrangler dev` and the Worker read it) — one workerd for the whole run, started only when there
+ * are files; remotely through one `wrangler r2 object get|put --remote` per file. Chosen over
+ * reading miniflare's blob folder directly, whose layout is miniflare's own business, and over the
+ * S3 API, which would need a second credential. Format 2 and 1 documents (no files) still import.
+ *
  * Import refuses: another format, a newer format version, a document whose sha256 does not match,
+ * a file whose bytes do not match its sha256,
  * a database at another migration level, and a database that already holds rows in any table it
  * would fill. No trigger is dropped or disabled (the audit log's and the bulletins' triggers refuse
  * UPDATE and DELETE, never INSERT). AUTOINCREMENT counters resume from the highest restored id.
@@ -46,6 +65,10 @@
  * refuses; running the same import again resumes after the last committed batch (its first batch
  * skips rows already present, in case a lost connection let part of a batch through without the
  * marker). Through wrangler (--remote) a failed batch is retried that way by itself, 3 times.
+ * With files, the rows' last batch moves the marker to the files step (table_name FILES_STEP,
+ * table_rows counting the files stored) instead of removing it; the marker goes once the last file
+ * is in R2, so the Worker serves nothing until files and rows are both there. A resumed restore
+ * skips the files counted; one stored again is the same object (content-addressed).
  *
  * The local database is read and written in this process (node:sqlite on miniflare's file, see
  * ./d1.ts); the remote one through `wrangler d1 execute`. Either way the same code pages and
@@ -53,8 +76,9 @@
  * documents (one JSON document, written before streaming) are still imported.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import {
@@ -66,6 +90,8 @@ import {
   insertStmt,
   migrationsStmt,
   pageStmt,
+  filesPageStmt,
+  FILES_STEP,
   readProgressStmt,
   saveProgressStmt,
   townFilter,
@@ -73,12 +99,16 @@ import {
 } from '../db/backup.ts';
 import type { SqlValue, Stmt } from '../db/sql.ts';
 import { openD1, type D1Client, type D1Target } from './d1.ts';
+import { openFileStore, type FileStore } from './r2.ts';
 import { rebuildSearch } from './search-index.ts';
 
 /** Identifies the document type. */
 export const FORMAT = 'demo-town-tracker/backup';
 /** Bumped when the document's layout changes; import refuses a newer one. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
+
+/** Bytes of a file per line of the document (a multiple of 3, so each line is base64 on its own). */
+const FILE_CHUNK = 768 * 1024;
 
 const PAGE_BYTES = 2 * 1024 * 1024;
 /** Bytes of values per batch through wrangler (one .sql file); locally 4× that. */
@@ -108,7 +138,9 @@ async function progressOf(db: D1Client, hasMarker: boolean): Promise<RestoreProg
 }
 
 const unfinished = (p: RestoreProgress) =>
-  `a restore of ${p.file} (sha256 ${p.sha256.slice(0, 12)}…) stopped at ${p.rows_done} of ${p.rows_total} rows on ${p.updated_at}`;
+  p.table_name === FILES_STEP
+    ? `a restore of ${p.file} (sha256 ${p.sha256.slice(0, 12)}…) had all ${p.rows_total} rows in and had stored ${p.table_rows} of its files in R2 on ${p.updated_at}`
+    : `a restore of ${p.file} (sha256 ${p.sha256.slice(0, 12)}…) stopped at ${p.rows_done} of ${p.rows_total} rows on ${p.updated_at}`;
 
 /** A writable file stream with backpressure. */
 function writer(file: string) {
@@ -147,7 +179,12 @@ function reporter(label: string) {
 }
 
 /** Streams the database (or one town of it) into `out`. */
-export async function exportDb(db: D1Client, town: string | null, out: string): Promise<{ rows: number; tables: number; migrations: string[]; sha256: string; bytes: number }> {
+export async function exportDb(
+  db: D1Client,
+  town: string | null,
+  out: string,
+  openStore: () => Promise<FileStore> = () => Promise.reject(new Error('this backup has files and no way to reach R2 was given')),
+): Promise<{ rows: number; tables: number; files: number; fileBytes: number; migrations: string[]; sha256: string; bytes: number }> {
   const s = await readSchema(db);
   if (!s.names.includes('towns')) throw new Error('this database has no towns table: run npm run db:migrate first');
   const p = await progressOf(db, s.hasMarker);
@@ -189,11 +226,59 @@ export async function exportDb(db: D1Client, town: string | null, out: string): 
       limit = Math.max(16, Math.min(20_000, Math.round((limit * PAGE_BYTES) / Math.max(pageBytes, 1))));
     }
   }
+  const { files, fileBytes } = s.names.includes('files') ? await exportFiles(db, town, w, openStore, say) : { files: 0, fileBytes: 0 };
   const sha256 = w.digest();
-  await w.line(JSON.stringify({ end: { tables: s.names.length, rows }, sha256 }), false);
+  await w.line(JSON.stringify({ end: { tables: s.names.length, rows, files, file_bytes: fileBytes }, sha256 }), false);
   await w.close();
   renameSync(partial, out);
-  return { rows, tables: s.names.length, migrations: s.migrations, sha256, bytes: w.bytes };
+  return { rows, tables: s.names.length, files, fileBytes, migrations: s.migrations, sha256, bytes: w.bytes };
+}
+
+/**
+ * Writes each evidence file in scope after the tables: a line {"file":sha256,"bytes":n}, then its
+ * bytes as base64 JSON strings, FILE_CHUNK bytes a line (so the same bytes always give the same
+ * lines), streamed from R2 one object at a time. An object missing, or whose bytes do not hash to
+ * its name, stops the export: a backup never carries a file it could not vouch for.
+ */
+async function exportFiles(db: D1Client, town: string | null, w: ReturnType<typeof writer>, openStore: () => Promise<FileStore>, say: ReturnType<typeof reporter>) {
+  let store: FileStore | null = null;
+  let files = 0;
+  let fileBytes = 0;
+  try {
+    for (let after = ''; ; ) {
+      const page = (await db.rows(filesPageStmt(town, after, 500))) as [string, number][];
+      for (const [sha256, bytes] of page) {
+        store ??= await openStore();
+        await w.line(JSON.stringify({ file: sha256, bytes }));
+        const body = await store.read(sha256);
+        if (!body) throw new Error(`R2 has no object for file ${sha256} (${bytes} bytes, in the files table): the bucket and the database disagree; see docs/operations.md`);
+        const hash = createHash('sha256');
+        let n = 0;
+        let pending = Buffer.alloc(0);
+        for await (const chunk of body) {
+          hash.update(chunk);
+          n += chunk.length;
+          pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk);
+          while (pending.length >= FILE_CHUNK) {
+            await w.line(JSON.stringify(pending.subarray(0, FILE_CHUNK).toString('base64')));
+            pending = pending.subarray(FILE_CHUNK);
+          }
+        }
+        if (pending.length) await w.line(JSON.stringify(pending.toString('base64')));
+        if (n !== bytes || hash.digest('hex') !== sha256) {
+          throw new Error(`R2 object for file ${sha256} holds ${n} bytes that do not hash to its name (the database says ${bytes} bytes): it is damaged in storage; see docs/operations.md`);
+        }
+        files++;
+        fileBytes += n;
+        say(() => `${files.toLocaleString('en')} files, ${(w.bytes / 2 ** 20).toFixed(1)} MiB`);
+      }
+      if (page.length < 500) break;
+      after = page.at(-1)![0];
+    }
+  } finally {
+    await store?.close();
+  }
+  return { files, fileBytes };
 }
 
 // ------------------------------------------------------------------ reading a document
@@ -210,6 +295,14 @@ interface TableSection {
   data?: SqlValue[][];
 }
 
+/** One evidence file of a document (format 3): its hash, size, and the byte range of its base64 lines. */
+interface FileSection {
+  sha256: string;
+  bytes: number;
+  start: number;
+  end: number;
+}
+
 /** A checked document, ready to be read table by table. */
 interface Doc {
   file: string;
@@ -219,6 +312,8 @@ interface Doc {
   sha256: string;
   tables: Map<string, TableSection>;
   rows: number;
+  /** Evidence files, in document order (format 3; none before). */
+  files: FileSection[];
 }
 
 /** Lines of a file (or a byte range of it), each with its byte offset, without holding the file. */
@@ -266,14 +361,37 @@ export async function readDoc(file: string): Promise<Doc> {
   let pending: { buf: Buffer; offset: number } | null = null;
   let current: TableSection | null = null;
   let total = 0;
-  let end: { end?: { tables: number; rows: number }; sha256?: string } | null = null;
+  let end: { end?: { tables: number; rows: number; files?: number }; sha256?: string } | null = null;
   const tables = new Map<string, TableSection>();
+  const files: FileSection[] = [];
+  // The file being read, with the hash of its bytes so far: each is checked against its name here,
+  // before anything is written, so a file edited in a backup whose overall hash was redone is refused.
+  let currentFile: { f: FileSection; hash: ReturnType<typeof createHash>; n: number } | null = null;
+  const closeFile = (at: number) => {
+    if (!currentFile) return;
+    const { f, hash: h, n } = currentFile;
+    f.end = at;
+    if (n !== f.bytes || h.digest('hex') !== f.sha256) throw new Error(`file ${f.sha256} in the backup does not match its sha256 (${n} bytes, ${f.bytes} expected): the file is damaged or was edited`);
+    currentFile = null;
+  };
   for await (const l of lines(file)) {
     // The line before the last is hashed only once the next one is seen: the last carries the hash.
     if (pending) hash.update(pending.buf);
     pending = l;
     const c = l.buf[0];
-    if (c === 0x5b /* [ */) {
+    if (c === 0x22 /* " */) {
+      if (!currentFile) throw notOurs(`file bytes before any file at byte ${l.offset}`);
+      let b64: unknown;
+      try {
+        b64 = JSON.parse(l.buf.toString('latin1'));
+      } catch {
+        throw notOurs(`unreadable line at byte ${l.offset}`);
+      }
+      if (typeof b64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw notOurs(`a file line that is not base64 at byte ${l.offset}`);
+      const bytes = Buffer.from(b64, 'base64');
+      currentFile.hash.update(bytes);
+      currentFile.n += bytes.length;
+    } else if (c === 0x5b /* [ */) {
       if (!current) throw notOurs(`a row before any table at byte ${l.offset}`);
       current.rows++;
       total++;
@@ -286,13 +404,21 @@ export async function readDoc(file: string): Promise<Doc> {
       }
       if (current) current.end = l.offset;
       current = null;
+      closeFile(l.offset);
       if (!header) {
         checkHeader(v);
-        header = { file, format_version: v.format_version!, scope: v.scope ?? { town: null }, migrations: v.migrations ?? [], sha256: '', tables, rows: 0 };
+        header = { file, format_version: v.format_version!, scope: v.scope ?? { town: null }, migrations: v.migrations ?? [], sha256: '', tables, rows: 0, files };
       } else if (typeof v.table === 'string' && Array.isArray(v.columns)) {
         if (tables.has(v.table)) throw notOurs(`table ${v.table} appears twice`);
         current = { name: v.table, columns: v.columns, rows: 0, start: l.offset + l.buf.length };
         tables.set(v.table, current);
+      } else if (typeof (v as { file?: unknown }).file === 'string') {
+        const { file: sha256, bytes } = v as { file: string; bytes?: unknown };
+        if (!/^[0-9a-f]{64}$/.test(sha256) || !Number.isInteger(bytes) || (bytes as number) <= 0) throw notOurs(`a file line without a sha256 and a size at byte ${l.offset}`);
+        if (files.length && files.at(-1)!.sha256 >= sha256) throw notOurs(`files out of order at byte ${l.offset}`);
+        const f: FileSection = { sha256, bytes: bytes as number, start: l.offset + l.buf.length, end: l.offset + l.buf.length };
+        files.push(f);
+        currentFile = { f, hash: createHash('sha256'), n: 0 };
       } else if (v.end) {
         end = v;
       } else throw notOurs(`unexpected line at byte ${l.offset}`);
@@ -303,8 +429,8 @@ export async function readDoc(file: string): Promise<Doc> {
     throw new Error('the file ends early (no closing line with the sha256): it is truncated — an export that did not finish, or a partial copy');
   }
   if (hash.digest('hex') !== end.sha256) throw new Error('sha256 does not match the content: the file is damaged or was edited');
-  if (end.end!.rows !== total || end.end!.tables !== tables.size) throw new Error('the closing line\'s counts do not match the content');
-  return { ...header, sha256: end.sha256!, rows: total };
+  if (end.end!.rows !== total || end.end!.tables !== tables.size || (end.end!.files ?? 0) !== files.length) throw new Error('the closing line\'s counts do not match the content');
+  return { ...header, sha256: end.sha256!, rows: total, files };
 }
 
 /** Format 1: one JSON document, hashed over its canonical JSON. Read whole (small by construction). */
@@ -320,7 +446,7 @@ async function readV1(file: string): Promise<Doc> {
   const canonical = JSON.stringify([b.format, b.format_version, b.scope, b.migrations, b.tables]);
   if (createHash('sha256').update(canonical).digest('hex') !== b.sha256) throw new Error('sha256 does not match the content: the file is damaged or was edited');
   const tables = new Map(Object.entries(b.tables).map(([name, t]) => [name, { name, columns: t.columns, rows: t.rows.length, data: t.rows }]));
-  return { file, format_version: b.format_version!, scope: b.scope, migrations: b.migrations, sha256: b.sha256, tables, rows: [...tables.values()].reduce((a, t) => a + t.rows, 0) };
+  return { file, format_version: b.format_version!, scope: b.scope, migrations: b.migrations, sha256: b.sha256, tables, rows: [...tables.values()].reduce((a, t) => a + t.rows, 0), files: [] };
 }
 
 /** The rows of one table of a document, in file order. */
@@ -328,6 +454,25 @@ async function* sectionRows(doc: Doc, t: TableSection): AsyncGenerator<SqlValue[
   if (t.data) return yield* t.data;
   if (t.start === undefined || t.end === undefined || t.start >= t.end) return;
   for await (const l of lines(doc.file, t.start, t.end)) yield JSON.parse(l.buf.toString('utf8')) as SqlValue[];
+}
+
+/**
+ * Writes one file of a document to `path`, decoded line by line, and checks it hashes to its name
+ * (again: the document may have changed since readDoc checked it).
+ */
+async function extractFile(doc: Doc, f: FileSection, path: string): Promise<void> {
+  const out = createWriteStream(path);
+  const hash = createHash('sha256');
+  let n = 0;
+  for await (const l of lines(doc.file, f.start, f.end)) {
+    const bytes = Buffer.from(JSON.parse(l.buf.toString('latin1')) as string, 'base64');
+    hash.update(bytes);
+    n += bytes.length;
+    if (!out.write(bytes)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  if (n !== f.bytes || hash.digest('hex') !== f.sha256) throw new Error(`file ${f.sha256} in ${basename(doc.file)} no longer matches its sha256: the backup changed during the restore`);
 }
 
 // ------------------------------------------------------------------ restoring
@@ -406,7 +551,11 @@ async function* parentsFirst(rows: AsyncIterable<SqlValue[]>, columns: string[],
 export class BatchFailed extends Error {}
 
 /** Restores a checked document into an empty, equally migrated database (or resumes a stopped restore of it). */
-export async function importDb(db: D1Client, doc: Doc, opts: { batchRows?: number } = {}): Promise<{ rows: number; tables: number; resumed: boolean }> {
+export async function importDb(
+  db: D1Client,
+  doc: Doc,
+  opts: { batchRows?: number; openStore?: () => Promise<FileStore> } = {},
+): Promise<{ rows: number; tables: number; files: number; resumed: boolean }> {
   const s = await readSchema(db);
   if (JSON.stringify(s.migrations) !== JSON.stringify(doc.migrations)) {
     throw new Error(`migration level differs: the file has [${doc.migrations.join(', ')}], the database [${s.migrations.join(', ')}]; run npm run db:migrate (same project version) on an empty database first`);
@@ -433,7 +582,9 @@ export async function importDb(db: D1Client, doc: Doc, opts: { batchRows?: numbe
   const batchBytes = db.how === 'sqlite' ? 4 * BATCH_BYTES : BATCH_BYTES;
   const now = () => new Date().toISOString();
   const mark: RestoreProgress = progress ?? { sha256: doc.sha256, file: doc.file, table_name: order[0] ?? '', table_rows: 0, rows_done: 0, rows_total: doc.rows, started_at: now(), updated_at: now() };
-  const skipUntil = progress ? order.indexOf(progress.table_name) : 0;
+  // Resuming in the files step (every row is in): no table left to fill.
+  const inFiles = progress?.table_name === FILES_STEP;
+  const skipUntil = inFiles ? order.length : progress ? order.indexOf(progress.table_name) : 0;
   const say = reporter('import');
   if (progress) say(() => `resuming after ${progress.rows_done.toLocaleString('en')} of ${progress.rows_total.toLocaleString('en')} rows (in ${progress.table_name})`, true);
 
@@ -443,11 +594,12 @@ export async function importDb(db: D1Client, doc: Doc, opts: { batchRows?: numbe
   // connection may have written some of its rows but not the marker, which comes last: the first
   // batch of a resumed restore skips rows already there.
   let tolerant = !!progress;
+  // `last`: the marker goes with this batch (a restore with files keeps it, moved to the files step).
   const flush = async (last: boolean) => {
-    if (!batch.length && !(last && (progress || mark.rows_done))) return;
+    if (!batch.length && !(last && (progress || mark.rows_done || doc.files.length))) return;
     mark.updated_at = now();
     try {
-      await db.batch([...batch, last ? clearProgressStmt() : saveProgressStmt(mark)]);
+      await db.batch([...batch, last && !doc.files.length ? clearProgressStmt() : saveProgressStmt(mark)]);
     } catch (e) {
       throw new BatchFailed(`a batch of ${batch.length} rows (${mark.table_name}) failed; ${(mark.rows_done - batch.length).toLocaleString('en')} rows were restored before it`, { cause: e });
     }
@@ -475,10 +627,55 @@ export async function importDb(db: D1Client, doc: Doc, opts: { batchRows?: numbe
       if (batch.length >= batchRows || bytes >= batchBytes) await flush(false);
     }
   }
+  if (doc.files.length && !inFiles) {
+    mark.table_name = FILES_STEP;
+    mark.table_rows = 0;
+  }
   await flush(true);
+  if (doc.files.length) await importFiles(db, doc, mark, opts.openStore, say);
   // The search index is not in the document: build it from the restored plans, tasks and targets.
   if (s.hasSearch) await rebuildSearch(db, (m) => say(() => m));
-  return { rows: mark.rows_done, tables: doc.tables.size, resumed: !!progress };
+  return { rows: mark.rows_done, tables: doc.tables.size, files: doc.files.length, resumed: !!progress };
+}
+
+/**
+ * The files step of a restore, after every row is in: each file of the document, decoded to a
+ * temporary file and checked by its sha256, is put in R2 (locally R2 checks the sha256 once more);
+ * one already there with the same bytes is skipped. The marker counts the files stored (moved on
+ * at most every 2 s, and at the end, when it goes); a resumed restore starts at the first file it
+ * does not count, and storing a file twice stores the same bytes.
+ */
+async function importFiles(db: D1Client, doc: Doc, mark: RestoreProgress, openStore: (() => Promise<FileStore>) | undefined, say: ReturnType<typeof reporter>): Promise<void> {
+  if (!openStore) throw new Error('this backup has files and no way to reach R2 was given');
+  const store = await openStore();
+  const dir = mkdtempSync(join(tmpdir(), 'dtt-import-files-'));
+  try {
+    let saved = performance.now();
+    for (let i = mark.table_rows; i < doc.files.length; i++) {
+      const f = doc.files[i]!;
+      if (!(await store.has(f.sha256, f.bytes))) {
+        const path = join(dir, f.sha256);
+        await extractFile(doc, f, path);
+        try {
+          await store.write(f.sha256, path);
+        } catch (e) {
+          throw new BatchFailed(`storing file ${f.sha256} in R2 failed; ${i} of ${doc.files.length} files were stored before it`, { cause: e });
+        }
+        rmSync(path, { force: true });
+      }
+      mark.table_rows = i + 1;
+      if (performance.now() - saved > 2000 && i + 1 < doc.files.length) {
+        mark.updated_at = new Date().toISOString();
+        await db.batch([saveProgressStmt(mark)]);
+        saved = performance.now();
+      }
+      say(() => `stored ${(i + 1).toLocaleString('en')} of ${doc.files.length.toLocaleString('en')} files in R2`);
+    }
+    await db.batch([clearProgressStmt()]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await store.close();
+  }
 }
 
 // ------------------------------------------------------------------ command line
@@ -511,9 +708,9 @@ if (import.meta.main) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const out = resolve(values.out ?? `backups/backup-${values.town ?? 'all'}-${stamp}.ndjson`);
       db = await openD1(target);
-      const r = await exportDb(db, values.town ?? null, out);
+      const r = await exportDb(db, values.town ?? null, out, () => openFileStore(target));
       console.log(
-        `exported ${values.town ? `town ${values.town}` : 'the whole database'}: ${r.rows} rows in ${r.tables} tables, ${(r.bytes / 2 ** 20).toFixed(1)} MiB, migrations up to ${r.migrations.at(-1)}, sha256 ${r.sha256}\n→ ${out}`,
+        `exported ${values.town ? `town ${values.town}` : 'the whole database'}: ${r.rows} rows in ${r.tables} tables, ${r.files} files (${(r.fileBytes / 2 ** 20).toFixed(1)} MiB), ${(r.bytes / 2 ** 20).toFixed(1)} MiB in all, migrations up to ${r.migrations.at(-1)}, sha256 ${r.sha256}\n→ ${out}`,
       );
     } else if (command === 'import') {
       const file = positionals[0];
@@ -527,8 +724,8 @@ if (import.meta.main) {
       const attempts = db.how === 'wrangler' ? 4 : 1;
       for (let attempt = 1; ; attempt++) {
         try {
-          const { rows, tables, resumed } = await importDb(db, doc, { batchRows });
-          console.log(`${resumed ? 'finished the restore: ' : ''}imported ${rows} rows into ${tables} tables from ${file}`);
+          const { rows, tables, files, resumed } = await importDb(db, doc, { batchRows, openStore: () => openFileStore(target) });
+          console.log(`${resumed ? 'finished the restore: ' : ''}imported ${rows} rows into ${tables} tables and ${files} files from ${file}`);
           break;
         } catch (e) {
           if (!(e instanceof BatchFailed) || attempt >= attempts) throw e;

@@ -114,3 +114,23 @@ export const saveProgressStmt = (p: RestoreProgress): Stmt =>
 
 /** Removes the marker: goes in the restore's last batch. */
 export const clearProgressStmt = (): Stmt => stmt(`DELETE FROM restore_progress WHERE id = 1`);
+
+/**
+ * Up to `limit` evidence files (migrations/0020) after `afterSha256`, in hash order, each once
+ * however many towns stored it (R2 holds one object per hash): rows [sha256, bytes]. A town's
+ * export keeps that town's files.
+ */
+export function filesPageStmt(town: string | null, afterSha256: string, limit: number): Stmt {
+  return stmt(
+    `SELECT sha256, MAX(bytes) AS bytes FROM files WHERE sha256 > ?${town ? ' AND town_id = ?' : ''} GROUP BY sha256 ORDER BY sha256 LIMIT ?`,
+    afterSha256,
+    ...(town ? [town] : []),
+    limit,
+  );
+}
+
+/**
+ * The restore marker's `table_name` while a restore stores the backup's files in R2, after every
+ * row is in (`table_rows` then counts the files stored). Not a table name: it cannot be one.
+ */
+export const FILES_STEP = '(r2 files)';
