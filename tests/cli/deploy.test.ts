@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseFixture, seedSql } from '../fixtures/public-seed.ts';
 import { startLiveSite } from '../site/live-site.ts';
+import { listedBuckets } from '../../worker/cli/deploy.ts';
+import { bucketName } from '../../worker/cli/r2.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MARK = `DEPLOY-LEAK-${Date.now().toString(36)}`;
@@ -74,6 +76,8 @@ describe('npm run deploy', () => {
   it('builds from content/ only: the local database’s approved updates are nowhere in dist/; SITE_ORIGIN is there', () => {
     const r = run(['worker/cli/deploy.ts', '--dry-run'], { SITE_ORIGIN: ORIGIN });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    // The evidence bucket is part of a deploy: a dry run names the check it skipped.
+    expect(r.stdout).toContain('R2 bucket demo-town-tracker-files check');
     const leaks: string[] = [];
     let scanned = 0;
     for (const [path, body] of files(join(copy, 'dist'))) {
@@ -90,6 +94,16 @@ describe('npm run deploy', () => {
     // The towns' pages are listed by /sitemap-towns.xml, rendered from D1; the index names it on the real origin.
     expect(readFileSync(join(copy, 'dist/client/sitemap-index.xml'), 'utf8')).toContain(`${ORIGIN}/sitemap-towns.xml`);
   }, 600_000);
+});
+
+describe('the evidence files’ R2 bucket', () => {
+  it('is the FILES binding’s bucket of wrangler.toml, found by name in what `wrangler r2 bucket list` prints', () => {
+    expect(bucketName()).toBe('demo-town-tracker-files');
+    // wrangler 4's listing: a block of labelled values per bucket.
+    const listing = 'Listing buckets...\nname:           demo-town-tracker-files-old\ncreation_date:  2026-01-02T03:04:05.000Z\n\nname:           demo-town-tracker-files\ncreation_date:  2026-02-03T04:05:06.000Z\n';
+    expect(listedBuckets(listing)).toEqual(['demo-town-tracker-files-old', 'demo-town-tracker-files']);
+    expect(listedBuckets('Listing buckets...\n')).toEqual([]);
+  });
 });
 
 describe('a new town added by following content/README.md (tests/fixtures/content: 青石镇, fictional)', () => {

@@ -1,9 +1,10 @@
 /**
- * `npm run deploy`: publish to Cloudflare (Workers + D1). Needs `wrangler login` (or
+ * `npm run deploy`: publish to Cloudflare (Workers + D1 + R2). Needs `wrangler login` (or
  * CLOUDFLARE_API_TOKEN), a D1 database whose id is in wrangler.toml, and SITE_ORIGIN, the
  * public address (absolute links in the sitemap, feeds and hreflang).
- * Steps: build the site with its search index, apply remote migrations, load content/ into the
- * remote database, `wrangler deploy`. Never creates demo accounts.
+ * Steps: build the site, make sure the evidence files' R2 bucket exists (`wrangler r2 bucket
+ * list`, and `wrangler r2 bucket create` when the account has none of that name), apply remote
+ * migrations, load content/ into the remote database, `wrangler deploy`. Never creates demo accounts.
  *
  * What the public pages show comes from the remote database at request time: the build reads
  * content/ only, never a local database, so nothing of this machine's local data is published.
@@ -14,7 +15,8 @@
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { ROOT, wrangler } from './wrangler.ts';
+import { bucketName } from './r2.ts';
+import { ROOT, wrangler, wranglerOutput } from './wrangler.ts';
 
 /** The origin astro.config.mjs falls back to: never a real deploy's. */
 export const PLACEHOLDER_ORIGIN = 'https://demo-town-tracker.example.org';
@@ -32,6 +34,21 @@ export function originProblem(origin: string | undefined): string | null {
   if (u.protocol !== 'https:') return `SITE_ORIGIN must be https: ${origin}`;
   if (u.pathname !== '/' || u.search || u.hash) return `SITE_ORIGIN must be an origin only (no path): ${origin}`;
   return null;
+}
+
+/** The bucket names `wrangler r2 bucket list` printed (a "name:  …" line per bucket). */
+export function listedBuckets(output: string): string[] {
+  return [...output.matchAll(/^name:\s+(\S+)\s*$/gm)].map((m) => m[1]!);
+}
+
+/** Makes sure the evidence files' bucket exists: creates it when the account has none of that name. */
+function ensureBucket(name: string): void {
+  if (listedBuckets(wranglerOutput(['r2', 'bucket', 'list'])).includes(name)) {
+    console.log(`✓ R2 bucket ${name} exists`);
+    return;
+  }
+  console.log(`▶ creating the R2 bucket ${name} (the account has none of that name)`);
+  wrangler(['r2', 'bucket', 'create', name]);
 }
 
 if (import.meta.main) {
@@ -67,10 +84,13 @@ if (import.meta.main) {
   console.log(`▶ building the site for ${new URL(process.env.SITE_ORIGIN!).origin}`);
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
   if (build.status !== 0) process.exit(build.status ?? 1);
+  const bucket = bucketName(toml);
   if (dryRun) {
-    console.log('✓ dry run: built dist/; nothing remote was touched (remote migrations, content load and `wrangler deploy` skipped).');
+    console.log(`✓ dry run: built dist/; nothing remote was touched (R2 bucket ${bucket} check, remote migrations, content load and \`wrangler deploy\` skipped).`);
     process.exit(0);
   }
+  console.log(`▶ checking the R2 bucket ${bucket} for evidence files`);
+  ensureBucket(bucket);
   console.log('▶ applying migrations to the remote D1 database');
   wrangler(['d1', 'migrations', 'apply', 'DB', '--remote']);
   console.log('▶ loading content/ into the remote database');
