@@ -200,6 +200,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/regions/:region/bulletins/published': { req: () => ({ path: '/api/v1/regions/shanting/bulletins/published' }), expect: all(200) },
   // Region supervisor accounts: admin only.
   'GET /api/v1/regions/:region/accounts': { req: () => ({ path: '/api/v1/regions/shanting/accounts' }), expect: { ...all(403), anonymous: 401, admin: 200 } },
+  // Evidence storage per town: admin only.
+  'GET /api/v1/admin/storage': { req: () => ({ path: '/api/v1/admin/storage' }), expect: { ...all(403), anonymous: 401, admin: 200 } },
   'POST /api/v1/regions/:region/accounts': {
     req: (_f, c, n) => ({ path: '/api/v1/regions/shanting/accounts', body: { username: `matrix-region-${c.length}-${n}`, display_name: '矩阵区县督导' } }),
     expect: { ...all(403), anonymous: 401, admin: 201 },

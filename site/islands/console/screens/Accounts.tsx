@@ -13,6 +13,7 @@ import { check, ErrorSummary, Field, Notice, toErrors, type Errors, UnitOptions 
 import { cstTime, ROLE_ZH } from '../labels.ts';
 import { loadPlan, type PlanIndex } from '../plan.ts';
 import RegionAccounts from './RegionAccounts.tsx';
+import Storage from './Storage.tsx';
 
 interface Managed {
   id: string;
@@ -192,6 +193,7 @@ export default function Accounts({ session, town }: ScreenProps) {
         )}
       </section>
       {session.account.role === 'admin' && <RegionAccounts />}
+      {session.account.role === 'admin' && <Storage />}
     </>
   );
 }
