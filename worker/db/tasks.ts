@@ -39,6 +39,7 @@ interface TaskRow {
   due_milestone_id: string | null;
   due_on: string | null;
   weight: number;
+  evidence_required: number;
   ordinal: number;
   status: TaskRecord['status'];
   percent: number;
@@ -54,7 +55,7 @@ export async function readTaskTable(db: D1Database, town: string): Promise<{ nam
     db.prepare(`SELECT name FROM towns WHERE id = ?`).bind(town),
     db
       .prepare(
-        `SELECT id, parent_id, code, kind, title, lead_member_id, due_milestone_id, due_on, weight, ordinal, status, percent, version, console_fields, inspection_id, updated_at
+        `SELECT id, parent_id, code, kind, title, lead_member_id, due_milestone_id, due_on, weight, evidence_required, ordinal, status, percent, version, console_fields, inspection_id, updated_at
            FROM tasks WHERE town_id = ? ORDER BY kind = 'rectification', ordinal, id`,
       )
       .bind(town),
@@ -81,6 +82,7 @@ export async function readTaskTable(db: D1Database, town: string): Promise<{ nam
       due: r.due_milestone_id,
       due_on: r.due_on,
       weight: r.weight,
+      evidence_required: r.evidence_required === 1,
       ordinal: r.ordinal,
       status: r.status,
       percent: r.percent,
@@ -141,9 +143,10 @@ export function taskWriteStmts(town: string, w: TaskWrite, audit: { actor: strin
   if (w.creates.length) {
     out.push(
       stmt(
-        `INSERT INTO tasks (town_id, id, parent_id, code, kind, title, quote, units_basis, lead_member_id, due_milestone_id, due_basis, weight, ordinal, updated_at, console_fields)
+        `INSERT INTO tasks (town_id, id, parent_id, code, kind, title, quote, units_basis, lead_member_id, due_milestone_id, due_basis, weight, evidence_required, ordinal, updated_at, console_fields)
          SELECT ?, json_extract(value, '$.id'), json_extract(value, '$.parent'), json_extract(value, '$.code'), json_extract(value, '$.kind'), json_extract(value, '$.title'),
-                '', 'stated', json_extract(value, '$.lead_member'), json_extract(value, '$.due'), 'stated', json_extract(value, '$.weight'), json_extract(value, '$.ordinal'), ?, ?
+                '', 'stated', json_extract(value, '$.lead_member'), json_extract(value, '$.due'), 'stated', json_extract(value, '$.weight'),
+                COALESCE(json_extract(value, '$.evidence_required'), 0), json_extract(value, '$.ordinal'), ?, ?
            FROM json_each(?)`,
         town,
         now,
@@ -158,6 +161,7 @@ export function taskWriteStmts(town: string, w: TaskWrite, audit: { actor: strin
         `UPDATE tasks SET parent_id = json_extract(u.value, '$.parent'), code = json_extract(u.value, '$.code'), kind = json_extract(u.value, '$.kind'),
                 title = json_extract(u.value, '$.title'), lead_member_id = json_extract(u.value, '$.lead_member'), due_milestone_id = json_extract(u.value, '$.due'),
                 due_on = json_extract(u.value, '$.due_on'), weight = json_extract(u.value, '$.weight'),
+                evidence_required = COALESCE(json_extract(u.value, '$.evidence_required'), evidence_required),
                 units_basis = CASE WHEN json_extract(u.value, '$.units_changed') THEN 'stated' ELSE units_basis END,
                 due_basis = CASE WHEN json_extract(u.value, '$.due_changed') THEN 'stated' ELSE due_basis END,
                 console_fields = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(tasks.console_fields) UNION SELECT value FROM json_each(json_extract(u.value, '$.pins')) ORDER BY value)),

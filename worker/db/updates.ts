@@ -251,7 +251,7 @@ export function rejectStmts(u: UpdateView, reviewer: string, reason: string, now
 export async function readMyTasks(db: D1Database, town: string, unit: string | null) {
   const r = await db
     .prepare(
-      `SELECT t.id, t.code, t.title, t.kind, t.parent_id, t.status, t.percent, t.version, t.due_milestone_id AS due, COALESCE(t.due_on, m.due) AS due_date, m.label AS due_label,
+      `SELECT t.id, t.code, t.title, t.kind, t.parent_id, t.status, t.percent, t.version, t.evidence_required, t.due_milestone_id AS due, COALESCE(t.due_on, m.due) AS due_date, m.label AS due_label,
               (SELECT json_object('id', u.id, 'state', u.state, 'status', u.status, 'percent', u.percent, 'created_at', u.created_at, 'reviewed_at', u.reviewed_at, 'reject_reason', u.reject_reason)
                  FROM task_updates u WHERE u.town_id = t.town_id AND u.task_id = t.id ORDER BY u.created_at DESC, u.id DESC LIMIT 1) AS last_update,
               (SELECT json_object('id', u.id, 'status', u.status, 'percent', u.percent, 'reviewed_at', u.reviewed_at)

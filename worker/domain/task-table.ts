@@ -18,7 +18,7 @@ export const IMPORT_LIMITS = { bytes: 2 * 1024 * 1024, rows: MAX_TABLE_ROWS, unz
 
 /** One column: a stable key (code, API), the Chinese header a clerk reads, and whether import reads it. */
 export interface TaskColumn {
-  key: 'code' | 'parent' | 'kind' | 'title' | 'lead_units' | 'support_units' | 'lead_member' | 'due' | 'weight' | 'status' | 'percent' | 'id' | 'version';
+  key: 'code' | 'parent' | 'kind' | 'title' | 'lead_units' | 'support_units' | 'lead_member' | 'due' | 'weight' | 'evidence_required' | 'status' | 'percent' | 'id' | 'version';
   header: string;
   /** Other headers township templates use for this column. */
   aliases?: string[];
@@ -48,11 +48,18 @@ export const TASK_COLUMNS: readonly TaskColumn[] = [
   { key: 'lead_member', header: '责任人', aliases: ['责任领导', '分管领导'], width: 9 },
   { key: 'due', header: '完成时限', aliases: ['完成时间', '时间节点', '完成期限'], required: true, width: 12 },
   { key: 'weight', header: '权重', width: 6 },
+  { key: 'evidence_required', header: '须附佐证', aliases: ['需附佐证', '是否须附佐证', '佐证材料'], width: 8 },
   { key: 'status', header: '状态', readOnly: true, width: 8 },
   { key: 'percent', header: '进度(%)', readOnly: true, width: 8 },
   { key: 'id', header: '任务标识', required: true, locked: true, text: true, width: 30 },
   { key: 'version', header: '版本', required: true, locked: true, width: 6 },
 ];
+
+/** How the 须附佐证 column reads: 是 / 否 (import also takes Y/N, true/false, 1/0, √/×). */
+const YES = '是';
+const NO = '否';
+const YES_WORDS = new Set([YES, 'y', 'yes', 'true', '1', '√', '✓', '须', '需要', '要']);
+const NO_WORDS = new Set([NO, 'n', 'no', 'false', '0', '×', '✗', '不', '不需要', '无']);
 
 /** Separator between several units in one cell. */
 const LIST_SEP = '、';
@@ -75,6 +82,7 @@ export function stateCells(t: TaskState, refs: TownRefs, codeOf: (id: string) =>
     lead_member: t.lead_member ? (refs.members.find((m) => m.id === t.lead_member)?.name ?? t.lead_member) : '',
     due: t.due ? (refs.milestones.find((m) => m.id === t.due)?.label ?? t.due) : '',
     weight: t.weight,
+    evidence_required: t.evidence_required ? YES : NO,
   };
 }
 
@@ -209,6 +217,14 @@ export function rowSchema(refs: TownRefs) {
         }
         return n;
       }),
+      evidence_required: optional.transform((s, ctx) => {
+        if (s === null) return null;
+        const w = s.toLowerCase();
+        if (YES_WORDS.has(w)) return true;
+        if (NO_WORDS.has(w)) return false;
+        ctx.addIssue({ code: 'custom', message: zhm(`须附佐证“${s}”应为“是”或“否”`, `evidence_required ${s} must be 是 (yes) or 否 (no)`) });
+        return z.NEVER;
+      }),
       version: optional.transform((s, ctx) => {
         if (s === null) return null;
         const n = Number(s);
@@ -277,6 +293,7 @@ const FIELD_COLUMN: Record<TaskField | 'due_on' | 'id', TaskColumn['key']> = {
   due: 'due',
   due_on: 'due',
   weight: 'weight',
+  evidence_required: 'evidence_required',
 };
 
 /** Codes a spreadsheet may have turned into numbers (2134.10 → 2134.1) that still name the same task. */
@@ -412,6 +429,8 @@ export function planImport(
       due: x.r.due,
       due_on: x.existing?.due_on ?? null,
       weight: x.r.weight ?? x.existing?.weight ?? 1,
+      // An empty cell (or a file without the column) keeps the task's flag; a new task is not flagged.
+      evidence_required: x.r.evidence_required ?? x.existing?.evidence_required ?? false,
     });
   }
   const parentMissing = new Set(errors.filter((e) => e.path.endsWith('.上级任务')).map((e) => e.path));
@@ -490,7 +509,7 @@ export function describeChanges(plan: ImportPlan, town: string) {
       title: c.state.title,
       fields: [] as string[],
       before: null,
-      after: snapshot(c.state, ['code', 'parent', 'kind', 'title', 'units', 'lead_member', 'due', 'weight']),
+      after: snapshot(c.state, ['code', 'parent', 'kind', 'title', 'units', 'lead_member', 'due', 'weight', 'evidence_required']),
       diff: c.diff,
       kept_file: false,
     })),

@@ -11,7 +11,7 @@ import { TaskStatus } from './plan-view.ts';
 const zh = (cn: string, en: string) => ({ message: `${cn} / ${en}` });
 
 /** The editable fields of a task; an edited field is pinned so the content loader keeps the office's value. */
-export const TASK_FIELDS = ['code', 'parent', 'kind', 'title', 'units', 'lead_member', 'due', 'weight'] as const;
+export const TASK_FIELDS = ['code', 'parent', 'kind', 'title', 'units', 'lead_member', 'due', 'weight', 'evidence_required'] as const;
 export const TaskField = z.enum(TASK_FIELDS);
 export type TaskField = z.infer<typeof TaskField>;
 
@@ -33,6 +33,7 @@ export type TaskUnitInput = z.infer<typeof TaskUnitInput>;
 const Code = z.string(zh('请填写编号', 'give the outline number')).trim().min(1, zh('请填写编号', 'give the outline number')).max(40, zh('编号不能超过40字', 'code is at most 40 characters'));
 const Title = z.string(zh('请填写任务内容', 'give the title')).trim().min(1, zh('请填写任务内容', 'give the title')).max(500, zh('任务内容不能超过500字', 'title is at most 500 characters'));
 const Weight = z.number(zh('权重必须是数字', 'weight must be a number')).positive(zh('权重必须大于0', 'weight must be above 0')).max(1000, zh('权重不能大于1000', 'weight is at most 1000'));
+const EvidenceRequired = z.boolean(zh('须附佐证应为 true 或 false', 'evidence_required must be true or false'));
 const Units = z
   .array(TaskUnitInput, zh('请填写责任单位', 'give the units'))
   .min(1, zh('至少要有一个牵头单位', 'at least one lead unit'))
@@ -58,6 +59,8 @@ export const CreateTaskInput = z.strictObject({
   due: Id,
   /** Weight within its parent for the progress roll-up. */
   weight: Weight.default(1),
+  /** 须附佐证: a report of 已完成 must carry evidence (docs/evidence.md). */
+  evidence_required: EvidenceRequired.default(false),
 });
 export type CreateTaskInput = z.infer<typeof CreateTaskInput>;
 
@@ -74,6 +77,7 @@ export const PatchTaskInput = z
     /** A rectification item's own deadline. */
     due_on: IsoDate.optional(),
     weight: Weight.optional(),
+    evidence_required: EvidenceRequired.optional(),
   })
   .refine((p) => Object.values(p).some((v) => v !== undefined), zh('请至少修改一项', 'change at least one field'));
 export type PatchTaskInput = z.infer<typeof PatchTaskInput>;
@@ -97,6 +101,8 @@ export const TaskView = z.object({
   /** The deadline as a date: the milestone's, or a rectification item's own. */
   due_on: z.string().nullable(),
   weight: z.number(),
+  /** 须附佐证: a report of 已完成 must carry evidence (photos or files). */
+  evidence_required: z.boolean(),
   ordinal: z.number().int(),
   status: TaskStatus,
   percent: z.number().int(),
@@ -128,6 +134,8 @@ export interface TaskRecord {
   /** A rectification item's own deadline (null for plan tasks). */
   due_on: string | null;
   weight: number;
+  /** 须附佐证: a report of 已完成 must carry evidence. */
+  evidence_required: boolean;
   ordinal: number;
   status: TaskStatus;
   percent: number;
@@ -138,7 +146,7 @@ export interface TaskRecord {
 }
 
 /** The part of a task a write may change. */
-export type TaskState = Pick<TaskRecord, 'id' | 'parent' | 'code' | 'kind' | 'title' | 'units' | 'lead_member' | 'due' | 'due_on' | 'weight'>;
+export type TaskState = Pick<TaskRecord, 'id' | 'parent' | 'code' | 'kind' | 'title' | 'units' | 'lead_member' | 'due' | 'due_on' | 'weight' | 'evidence_required'>;
 
 /** The editable state of a stored task. */
 export const stateOf = (t: TaskRecord): TaskState => ({
@@ -152,6 +160,7 @@ export const stateOf = (t: TaskRecord): TaskState => ({
   due: t.due,
   due_on: t.due_on,
   weight: t.weight,
+  evidence_required: t.evidence_required,
 });
 
 /** The view of a stored task. */
@@ -174,6 +183,7 @@ export function taskView(town: string, t: TaskRecord, refs: TownRefs): TaskView 
     due_label: ms?.label ?? null,
     due_on: t.due_on ?? ms?.due ?? null,
     weight: t.weight,
+    evidence_required: t.evidence_required,
     ordinal: t.ordinal,
     status: t.status,
     percent: t.percent,
@@ -198,6 +208,7 @@ export function changedFields(before: TaskState, after: TaskState): (TaskField |
   if (before.due !== after.due) out.push('due');
   if (before.due_on !== after.due_on) out.push('due_on');
   if (before.weight !== after.weight) out.push('weight');
+  if (before.evidence_required !== after.evidence_required) out.push('evidence_required');
   return out;
 }
 

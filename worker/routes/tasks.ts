@@ -158,6 +158,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
           due: input.due,
           due_on: null,
           weight: input.weight,
+          evidence_required: input.evidence_required,
         };
         const problems = checkTasks([...table.tasks.map(stateOf), state], new Set([id]), table.refs);
         if (problems.length) throw invalid(problems);

@@ -28,6 +28,7 @@ interface FormState {
   due: string;
   due_on: string;
   weight: string;
+  evidence_required: boolean;
 }
 
 const fromTask = (t: TaskView): FormState => ({
@@ -39,9 +40,10 @@ const fromTask = (t: TaskView): FormState => ({
   due: t.due ?? '',
   due_on: t.kind === 'rectification' ? (t.due_on ?? '') : '',
   weight: String(t.weight),
+  evidence_required: t.evidence_required,
 });
 
-const LABELS: Record<string, string> = { code: '编号', title: '任务内容', kind: '类别', units: '责任单位', lead_member: '责任领导', due: '完成时限', due_on: '整改时限', weight: '权重', parent: '上级任务', '(body)': '修改' };
+const LABELS: Record<string, string> = { code: '编号', title: '任务内容', kind: '类别', units: '责任单位', lead_member: '责任领导', due: '完成时限', due_on: '整改时限', weight: '权重', evidence_required: '须附佐证', parent: '上级任务', '(body)': '修改' };
 const label = (p: string) => {
   const [h, i, leaf] = p.split('.');
   if (h === 'units' && i !== undefined) return `责任单位 第${Number(i) + 1}个${leaf === 'role' ? '的角色' : ''}`;
@@ -53,7 +55,7 @@ function TaskForm({ table, town, task, parent, onDone, onCancel }: { table: Tabl
   const id = task ? `edit-${task.id}` : `new-${parent?.id ?? 'top'}`;
   const rect = task?.kind === 'rectification';
   const [f, setF] = useState<FormState>(() =>
-    task ? fromTask(task) : { code: parent ? `${parent.code}.` : '', title: '', kind: parent ? 'deliverable' : 'key_task', units: parent ? parent.units.map((u) => ({ unit: u.unit, role: u.role })) : [{ unit: '', role: 'lead' }], lead_member: parent?.lead_member ?? '', due: parent?.due ?? '', due_on: '', weight: '1' },
+    task ? fromTask(task) : { code: parent ? `${parent.code}.` : '', title: '', kind: parent ? 'deliverable' : 'key_task', units: parent ? parent.units.map((u) => ({ unit: u.unit, role: u.role })) : [{ unit: '', role: 'lead' }], lead_member: parent?.lead_member ?? '', due: parent?.due ?? '', due_on: '', weight: '1', evidence_required: false },
   );
   const [errors, setErrors] = useState<Errors>({});
   const [failure, setFailure] = useState('');
@@ -74,7 +76,7 @@ function TaskForm({ table, town, task, parent, onDone, onCancel }: { table: Tabl
     ev.preventDefault();
     setFailure('');
     const weight = f.weight.trim() === '' ? undefined : Number(f.weight);
-    const common = { code: f.code, title: f.title, units: f.units, lead_member: f.lead_member || null, weight };
+    const common = { code: f.code, title: f.title, units: f.units, lead_member: f.lead_member || null, weight, evidence_required: f.evidence_required };
     if (task) {
       const before = fromTask(task);
       const patch: Record<string, unknown> = {};
@@ -83,6 +85,7 @@ function TaskForm({ table, town, task, parent, onDone, onCancel }: { table: Tabl
       if (JSON.stringify(f.units) !== JSON.stringify(before.units)) patch.units = f.units;
       if (f.lead_member !== before.lead_member) patch.lead_member = f.lead_member || null;
       if (f.weight !== before.weight) patch.weight = weight;
+      if (f.evidence_required !== before.evidence_required) patch.evidence_required = f.evidence_required;
       if (rect) {
         if (f.due_on !== before.due_on) patch.due_on = f.due_on;
       } else {
@@ -217,6 +220,14 @@ function TaskForm({ table, town, task, parent, onDone, onCancel }: { table: Tabl
       <Field form={id} path="weight" label="权重（在上级任务中所占比重）" errors={errors}>
         {(a) => <input {...a} inputMode="decimal" value={f.weight} onChange={(e) => setF({ ...f, weight: e.target.value })} />}
       </Field>
+      <Field form={id} path="evidence_required" label="须附佐证" hint="选“是”：报“已完成”时必须附照片或文件（佐证材料）。" errors={errors}>
+        {(a) => (
+          <select {...a} value={f.evidence_required ? 'yes' : 'no'} onChange={(e) => setF({ ...f, evidence_required: e.target.value === 'yes' })}>
+            <option value="no">否</option>
+            <option value="yes">是</option>
+          </select>
+        )}
+      </Field>
       <div className="console-actions">
         <button type="submit" className="button button-primary" disabled={busy}>
           {task ? '保存修改' : parent ? '保存子任务' : '保存新任务'}
@@ -304,6 +315,12 @@ export default function Manage({ session, town }: ScreenProps) {
                 <dd>
                   {STATUS_ZH[t.status]} {t.percent}%
                 </dd>
+                {t.evidence_required && (
+                  <>
+                    <dt>须附佐证</dt>
+                    <dd>是（报“已完成”时须附照片或文件）</dd>
+                  </>
+                )}
               </dl>
               {editing && editing.mode !== 'new' && editing.id === t.id ? (
                 <TaskForm table={table} town={town} task={editing.mode === 'edit' ? t : undefined} parent={editing.mode === 'child' ? t : undefined} onDone={done} onCancel={() => setEditing(null)} />
