@@ -35,6 +35,7 @@ const task = (id: string, code: string, parent: string | null, over: Partial<Tas
   due: 'y2018',
   due_on: null,
   weight: 1,
+  evidence_required: false,
   ordinal: 0,
   status: 'not_started',
   percent: 0,
@@ -223,7 +224,14 @@ describe('with LibreOffice as the office suite', () => {
       for (const r of [3, 4]) t.getCell(r, col('完成时限') + 1).numFmt = 'yyyy/m/d';
       return xlsxBytes(wb);
     };
-    lo = libreoffice({ 'from-csv.csv': csv }, TO_XLSX, CSV_IN);
+    // 须附佐证 typed as a clerk would: 是 on an exported task, on a new one, and Y on another.
+    const flagged = exported();
+    flagged[2]![col('须附佐证')] = '是';
+    flagged[3]![col('须附佐证')] = 'Y';
+    const newRow = flagged[0]!.map(() => '');
+    Object.assign(newRow, { [col('编号')]: '七', [col('任务内容')]: '须附佐证的新任务', [col('牵头单位')]: '卫计办', [col('完成时限')]: '2020年年底', [col('须附佐证')]: '是' });
+    flagged.push(newRow);
+    lo = libreoffice({ 'from-csv.csv': csv, 'evidence.csv': new TextEncoder().encode(toCsv(flagged)) }, TO_XLSX, CSV_IN);
     loCsv = libreoffice({ 'from-xlsx.xlsx': await workbook(false) }, 'csv:Text - txt - csv (StarCalc):44,34,76,1');
     loOther = libreoffice({ 'old.csv': csv }, 'xls:MS Excel 97', CSV_IN);
     Object.assign(loOther, libreoffice({ 'open.csv': csv }, 'ods', CSV_IN));
@@ -241,6 +249,20 @@ describe('with LibreOffice as the office suite', () => {
       ['五', '新任务丙', 'y2022'],
       ['六', '=新任务丁', 'y2018'],
     ]);
+  });
+
+  it('须附佐证 (是 / Y) in the export, saved as XLSX by LibreOffice, imports as the flag on those tasks and on a new one; the others stay 否', async () => {
+    const table = await tableOf(lo['evidence.csv']!);
+    expect(table[0]![col('须附佐证')]).toBe('须附佐证');
+    const res = plan(table);
+    if (!('plan' in res)) throw new Error(JSON.stringify(res));
+    expect(res.plan.updates.map((u) => [u.after.id, u.changed, u.after.evidence_required])).toEqual([
+      ['a1', ['evidence_required'], true],
+      ['b', ['evidence_required'], true],
+    ]);
+    expect(res.plan.updates[0]!.diff).toEqual([{ column: '须附佐证', before: '否', after: '是' }]);
+    expect(res.plan.creates.map((c) => [c.state.code, c.state.evidence_required])).toEqual([['七', true]]);
+    expect(res.plan.unchanged).toBe(1);
   });
 
   it('a workbook LibreOffice saved (title row, second sheet, date cells) reads as the clerk saw it; a date that is no milestone is shown as a date', async () => {

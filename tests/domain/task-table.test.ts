@@ -32,6 +32,7 @@ const task = (id: string, code: string, parent: string | null, kind: TaskRecord[
   due: 'y2018',
   due_on: null,
   weight: 1,
+  evidence_required: false,
   ordinal: 0,
   status: 'not_started',
   percent: 0,

@@ -26,6 +26,6 @@ describe('the XLSX export', () => {
     const rows: string[][] = [];
     ws.eachRow({ includeEmpty: true }, (row) => rows.push(csv[0]!.map((_, i) => String(row.getCell(i + 1).value ?? ''))));
     expect(rows).toEqual(csv);
-    expect(wb.getWorksheet('填写说明')!.getRow(11).values).toEqual([undefined, '完成时限（可填）', '2018年年底', '2020年年底', '2022年年底']);
+    expect(wb.getWorksheet('填写说明')!.getRow(12).values).toEqual([undefined, '完成时限（可填）', '2018年年底', '2020年年底', '2022年年底']);
   });
 });

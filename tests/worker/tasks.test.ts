@@ -248,6 +248,41 @@ describe('editing tasks', () => {
   });
 });
 
+describe('须附佐证 (evidence_required)', () => {
+  it('the office sets it on a task (PATCH) and on a new one: audited, shown to the unit in 我的任务, and the next content load keeps it', async () => {
+    await loadContent();
+    const office = await signedIn('office');
+    const ref = 'fengmao:kt1-health-assessment-baseline-survey';
+    expect((await tableTask(office.token, 'kt1-health-assessment-baseline-survey')).evidence_required).toBe(false);
+    const set = await api('PATCH', `/api/v1/tasks/${ref}`, { token: office.token, body: { evidence_required: true }, headers: { 'If-Match': '"1"' } });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ evidence_required: true, version: 2 });
+    const [audit] = await auditRows('task.edit');
+    expect(JSON.parse(audit!.detail_json)).toMatchObject({ source: 'api', fields: ['evidence_required'], before: { evidence_required: false }, after: { evidence_required: true } });
+    const created = await api('POST', '/api/v1/towns/fengmao/tasks', { token: office.token, body: { ...subTask, evidence_required: true }, headers: idem() });
+    expect(created.status).toBe(201);
+    expect(created.body.evidence_required).toBe(true);
+    const bad = await api('PATCH', `/api/v1/tasks/${ref}`, { token: office.token, body: { evidence_required: '是' }, headers: { 'If-Match': '"2"' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toEqual([expect.objectContaining({ path: 'evidence_required' })]);
+
+    // The responsible unit's reporter sees the flag on its task list.
+    const reporter = await signIn('reporter', 'weijiban');
+    const mine = await api('GET', '/api/v1/me/tasks', { token: reporter });
+    expect(mine.status).toBe(200);
+    const rows = mine.body.tasks as { id: string; evidence_required: number | boolean }[];
+    expect(Boolean(rows.find((t) => t.id === 'kt1-health-assessment-baseline-survey')!.evidence_required)).toBe(true);
+    expect(rows.filter((t) => t.evidence_required).map((t) => t.id).sort()).toEqual(['kt1-health-assessment-baseline-survey', created.body.id].sort());
+
+    // content/ rewrites the plan's tasks (a new title for this one): the flag stays.
+    const bundle = content();
+    bundle.towns.find((t) => t.town.id === 'fengmao')!.tasks.find((t) => t.id === 'kt1-health-assessment-baseline-survey')!.title = '内容文件的新标题';
+    await loadContent(bundle, '2026-06-01T00:00:00.000Z');
+    expect(await tableTask(office.token, 'kt1-health-assessment-baseline-survey')).toMatchObject({ title: '内容文件的新标题', evidence_required: true });
+    expect((await tableTask(office.token, created.body.id)).evidence_required).toBe(true);
+  });
+});
+
 describe('console edits and the content loader', () => {
   it('an edited title, unit, deadline and weight survive the next content load; fields not edited still follow content/', async () => {
     await loadContent();
@@ -306,7 +341,7 @@ describe('who may manage tasks', () => {
 
 // ---------------------------------------------------------------- export and import of the 任务分解表
 
-const HEADERS = ['编号', '上级任务', '类别', '任务内容', '牵头单位', '配合单位', '责任人', '完成时限', '权重', '状态', '进度(%)', '任务标识', '版本'];
+const HEADERS = ['编号', '上级任务', '类别', '任务内容', '牵头单位', '配合单位', '责任人', '完成时限', '权重', '须附佐证', '状态', '进度(%)', '任务标识', '版本'];
 const col = (h: string) => HEADERS.indexOf(h);
 
 async function download(token: string, ext: 'csv' | 'xlsx', town = 'fengmao') {
@@ -356,7 +391,7 @@ describe('exporting the task table', () => {
     const fengmao = content().towns.find((t) => t.town.id === 'fengmao')!;
     expect(grid).toHaveLength(fengmao.tasks.length + 1);
     const row = grid.find((r) => r[col('任务标识')] === 'kt1-health-assessment-assessment-system')!;
-    expect(row).toEqual(['一.1', '一', '具体工作', '建立健康老年人健康评估体系，完善评估标准和流程', '卫计办', '冯卯中心卫生院', '邵艳秋', '2018年年底', '1', '未开始', '0', 'kt1-health-assessment-assessment-system', '1']);
+    expect(row).toEqual(['一.1', '一', '具体工作', '建立健康老年人健康评估体系，完善评估标准和流程', '卫计办', '冯卯中心卫生院', '邵艳秋', '2018年年底', '1', '否', '未开始', '0', 'kt1-health-assessment-assessment-system', '1']);
     expect(text).toContain(`"'=HYPERLINK(""http://x"",""点我"")"`);
     // rectification items are not part of the 任务分解表
     expect(grid.every((r) => !r[0]!.startsWith('整改'))).toBe(true);
@@ -490,6 +525,50 @@ describe('importing the task table', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ format: 'xlsx', updated: 1, created: 0 });
     expect(r.body.changes[0]).toMatchObject({ row: target + 1, fields: ['lead_member', 'due', 'weight'], after: { weight: 3, due: 'y2020', lead_member: 'sun-zhaoyin' } });
+  });
+
+  it('须附佐证 set to 是 in the XLSX sets the task flag: one edit, audited with the other task-table edits; a blank cell keeps it; an unknown word is refused naming the cell', async () => {
+    const office = await signedIn('office');
+    const grid = await xlsxGrid((await download(office.token, 'xlsx')).bytes);
+    const id = 'kt1-health-assessment-baseline-survey';
+    const target = grid.findIndex((r) => r[col('任务标识')] === id);
+    expect(grid[target]![col('须附佐证')]).toBe('否');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('任务分解表');
+    grid.forEach((r, i) => {
+      const row = ws.addRow(r);
+      if (i === target) row.getCell(col('须附佐证') + 1).value = '是';
+    });
+    const xlsx = async () => new Uint8Array((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+    const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const r = await upload(office.token, await xlsx(), { type: XLSX_TYPE });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ updated: 1, created: 0 });
+    expect(r.body.changes[0]).toMatchObject({ row: target + 1, fields: ['evidence_required'], before: { evidence_required: false }, after: { evidence_required: true } });
+    expect(r.body.changes[0].diff).toEqual([{ column: '须附佐证', before: '否', after: '是' }]);
+    expect(await tableTask(office.token, id)).toMatchObject({ evidence_required: true, version: 2, edited: ['evidence_required'] });
+    const [audit] = (await auditRows('task.edit')).filter((a) => a.task_id === id);
+    expect(audit).toMatchObject({ actor: office.id, town_id: 'fengmao' });
+    expect(JSON.parse(audit!.detail_json)).toMatchObject({ source: 'import', fields: ['evidence_required'], before: { evidence_required: false }, after: { evidence_required: true } });
+    // Exported again, the row reads 是.
+    const again = await xlsxGrid((await download(office.token, 'xlsx')).bytes);
+    expect(again.find((x) => x[col('任务标识')] === id)![col('须附佐证')]).toBe('是');
+
+    // A blank cell (as in a file from before the column) keeps the flag.
+    const blank = again.map((row) => [...row]);
+    for (const row of blank.slice(1)) row[col('须附佐证')] = '';
+    const kept = await upload(office.token, csvBytes(blank));
+    expect(kept.status, JSON.stringify(kept.body)).toBe(200);
+    expect(kept.body).toMatchObject({ updated: 0, created: 0 });
+    expect((await tableTask(office.token, id)).evidence_required).toBe(true);
+
+    // A word that is neither yes nor no is refused, naming the row and the column.
+    const odd = again.map((row) => [...row]);
+    const at = odd.findIndex((x) => x[col('任务标识')] === id);
+    odd[at]![col('须附佐证')] = '也许';
+    const refused = await upload(office.token, csvBytes(odd));
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.fields).toEqual([expect.objectContaining({ path: `rows.${at + 1}.须附佐证`, message: `第${at + 1}行“须附佐证”：须附佐证“也许”应为“是”或“否”` })]);
   });
 
   it('a file with bad rows is refused with 422 listing each bad row, and the database is byte-for-byte unchanged', async () => {

@@ -194,6 +194,9 @@ async function workbook(name: string, rows: ReturnType<typeof taskTableRows>, re
     });
   });
   ws.getRow(1).font = { bold: true };
+  // 须附佐证: a 是/否 drop-down on every task row (a typed 是/否, Y/N, 1/0 imports too).
+  const evidenceCol = TASK_COLUMNS.findIndex((c) => c.key === 'evidence_required') + 1;
+  for (let n = 2; n <= rows.length; n++) ws.getCell(n, evidenceCol).dataValidation = { type: 'list', allowBlank: true, formulae: ['"是,否"'] };
   ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: TASK_COLUMNS.length } };
   const help = wb.addWorksheet('填写说明');
   help.addRows([
@@ -206,6 +209,7 @@ async function workbook(name: string, rows: ReturnType<typeof taskTableRows>, re
     ['牵头单位、配合单位：填单位名称，多个单位用“、”分隔。责任人：填领导小组成员姓名，可留空。'],
     ['完成时限：填下列时间节点，或其日期（如 2022/12/31、2022-12-31、2022.12.31、2022年12月31日、2022年底），也可以是日期格式的单元格。'],
     ['权重：大于0的数字，留空为1（已有任务留空则不变）。状态、进度只供查看，导入时不读取（进度通过进展报告更新）。'],
+    ['须附佐证：填“是”或“否”（可从下拉列表选）。为“是”的任务，报“已完成”时必须附照片或文件（佐证材料）。留空：新任务为否，已有任务不变。'],
     [],
     ['完成时限（可填）', ...refs.milestones.map((m) => m.label)],
     ['单位', ...refs.units.map((u) => u.name)],
