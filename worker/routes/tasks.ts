@@ -212,7 +212,7 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     }
     const before = stateOf(task);
     const after: TaskState = { ...before };
-    for (const k of ['code', 'parent', 'kind', 'title', 'units', 'lead_member', 'due', 'due_on', 'weight'] as const) {
+    for (const k of ['code', 'parent', 'kind', 'title', 'units', 'lead_member', 'due', 'due_on', 'weight', 'evidence_required'] as const) {
       if (input[k] !== undefined) (after as Record<string, unknown>)[k] = input[k];
     }
     const changed = changedFields(before, after);
