@@ -79,7 +79,7 @@ const createTaskRoute = contract({ roles: ['office', 'admin'], town: 'town' }, {
 const patchRoute = contract({ roles: ['office', 'admin'], town: 'task' }, {
   method: 'patch',
   path: '/tasks/{task}',
-  summary: 'Edit a task: title, code, units (re-assign), due milestone (deadline), weight, parent, lead member (office, admin)',
+  summary: 'Edit a task: title, code, units (re-assign), due milestone (deadline), weight, parent, lead member, 须附佐证 evidence_required (office, admin)',
   request: { params: TaskParam, headers: IfMatchHeaders, body: { content: { 'application/json': { schema: PatchTaskInput } }, required: true } },
   responses: {
     200: json(TaskOut, 'Edited (version + 1; ETag), or unchanged when nothing differs'),
