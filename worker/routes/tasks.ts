@@ -18,6 +18,7 @@ import { codeFreeGuard, readTaskTable, tableFingerprint, tableGuard, taskWriteSt
 import {
   CreateTaskInput,
   PatchTaskInput,
+  TASK_FIELDS,
   TaskView,
   changedFields,
   checkTasks,
@@ -169,7 +170,8 @@ export const tasks = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
           status: 'not_started',
           percent: 0,
           version: 1,
-          edited: ['code', 'parent', 'kind', 'title', 'units', 'lead_member', 'due', 'weight'],
+          // A created task is the office's own: every field pinned, as taskWriteStmts stores it.
+          edited: [...TASK_FIELDS],
           inspection: null,
           updated_at: now,
         };
