@@ -12,6 +12,7 @@ import { TownPublicData } from '../domain/public-progress.ts';
 import type { IndicatorDef, Jurisdiction, TaskDef, TownBundle, TownDocument } from '../domain/content.ts';
 import { progressView, type ProgressView } from '../domain/public-view.ts';
 import { targetText } from '../domain/public-model.ts';
+import { evidencePagePath, publicFileUrl, type FileType } from '../domain/files.ts';
 
 type Row = Record<string, unknown>;
 
@@ -45,6 +46,19 @@ export const PUBLIC_SQL = {
   values: `SELECT v.indicator_id, v.value, v.as_of, v.source, v.approved_at, v.update_id
              FROM indicator_values v WHERE v.town_id = ?1
             ORDER BY v.indicator_id, v.as_of, v.approved_at`,
+  /**
+   * The public evidence files of the town's approved plan-task updates (few: each one a person
+   * chose to publish; the partial index attachments_public finds them).
+   */
+  attachments: `SELECT a.owner_id AS update_id, a.id, a.caption, f.sha256, f.type, f.bytes, f.width, f.height,
+                       tf.sha256 AS thumb_sha256, tf.type AS thumb_type, tf.width AS thumb_width, tf.height AS thumb_height
+                  FROM attachments a
+                  JOIN task_updates u ON u.id = a.owner_id AND u.state = 'approved'
+                  JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id AND t.kind <> 'rectification'
+                  JOIN files f ON f.town_id = a.town_id AND f.sha256 = a.sha256
+                  LEFT JOIN files tf ON tf.town_id = a.town_id AND tf.sha256 = a.thumb_sha256
+                 WHERE a.town_id = ?1 AND a.visibility = 'public' AND a.owner_kind = 'update'
+                 ORDER BY a.owner_id, a.ordinal`,
   bulletins: `SELECT id, number, title, period_from, period_to, remarks, issued_at
                 FROM bulletins WHERE town_id = ?1 AND state = 'issued' AND visibility = 'public' ORDER BY issued_at, id`,
   overdue: `SELECT day, SUM(overdue) AS overdue FROM overdue_snapshots WHERE town_id = ?1 GROUP BY day ORDER BY day`,
@@ -162,7 +176,26 @@ export function publicData(town: string, rows: Record<keyof typeof PUBLIC_SQL, R
   for (const r of rows.taskIndicators) indicatorsOf.set(String(r.task_id), [...(indicatorsOf.get(String(r.task_id)) ?? []), String(r.indicator_id)]);
   const seen = new Set<string>();
   const unique = [...rows.updates, ...(rows.lastUpdates ?? [])].filter((u) => !seen.has(String(u.id)) && !!seen.add(String(u.id)));
+  const attachmentsOf = new Map<string, unknown[]>();
+  for (const a of rows.attachments ?? []) {
+    const type = a.type as FileType;
+    attachmentsOf.set(String(a.update_id), [
+      ...(attachmentsOf.get(String(a.update_id)) ?? []),
+      {
+        id: String(a.id),
+        caption: String(a.caption),
+        type,
+        bytes: Number(a.bytes),
+        width: a.width === null ? null : Number(a.width),
+        height: a.height === null ? null : Number(a.height),
+        url: publicFileUrl(town, String(a.sha256), type),
+        page: evidencePagePath(town, String(a.id)),
+        thumb: a.thumb_sha256 ? { url: publicFileUrl(town, String(a.thumb_sha256), a.thumb_type as FileType), width: Number(a.thumb_width), height: Number(a.thumb_height) } : null,
+      },
+    ]);
+  }
   const updates = unique.map((u) => ({
+    attachments: attachmentsOf.get(String(u.id)) ?? [],
     id: String(u.id),
     task: String(u.task_id),
     unit: String(u.unit_id),

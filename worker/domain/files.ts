@@ -281,6 +281,9 @@ export type AttachmentView = z.infer<typeof AttachmentView>;
 /** The public URL of a public file. */
 export const publicFileUrl = (town: string, sha256: string, type: FileType): string => `/towns/${town}/files/${sha256}.${EXTENSION[type]}`;
 
+/** The public page of one public attachment: the file at full size with its caption, date and unit. */
+export const evidencePagePath = (town: string, attachment: string): string => `/towns/${town}/evidence/${attachment}/`;
+
 /** "1.2 MB", "320 KB": a size as a reader reads it. */
 export function sizeText(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
