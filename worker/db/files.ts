@@ -165,3 +165,32 @@ export async function readPublicFile(db: D1Database, town: string, sha256: strin
     .bind(town, sha256)
     .first<{ type: FileType; bytes: number }>();
 }
+
+/** A public attachment as its own page shows it, with its update; null unless public (as readPublicFile judges). */
+export interface PublicAttachmentRead {
+  id: string;
+  caption: string;
+  sha256: string;
+  type: FileType;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  update_id: string;
+  task_id: string;
+  unit_id: string;
+  approved_at: string;
+}
+
+export async function readPublicAttachment(db: D1Database, town: string, id: string): Promise<PublicAttachmentRead | null> {
+  return db
+    .prepare(
+      `SELECT a.id, a.caption, f.sha256, f.type, f.bytes, f.width, f.height, u.id AS update_id, u.task_id, u.unit_id, u.reviewed_at AS approved_at
+         FROM attachments a
+         JOIN files f ON f.town_id = a.town_id AND f.sha256 = a.sha256
+         JOIN task_updates u ON u.id = a.owner_id AND u.state = 'approved'
+         JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id AND t.kind <> 'rectification'
+        WHERE a.id = ?2 AND a.town_id = ?1 AND a.owner_kind = 'update' AND a.visibility = 'public'`,
+    )
+    .bind(town, id)
+    .first<PublicAttachmentRead>();
+}
