@@ -111,7 +111,7 @@ export const idempotencyStmt = (account: string, key: string, hash: string, stat
   );
 
 /** The statements that store a new pending update, guarded by the task version the reporter saw. */
-export function submitStmts(u: UpdateView, input: UpdateInput): Stmt[] {
+export function submitStmts(u: Omit<UpdateView, 'attachments'>, input: Omit<UpdateInput, 'attachments'>): Stmt[] {
   return [
     guardStmt('task_version', String(u.base_version), `SELECT CAST(version AS TEXT) FROM tasks WHERE town_id = ? AND id = ?`, u.town, u.task),
     stmt(
