@@ -359,7 +359,7 @@ function build(route: string, req: Req, m: Mutation): Sent {
   const copy = req.body === undefined ? undefined : structuredClone(req.body);
   const bodyPaths = copy === undefined ? [] : paths(copy);
   // An uploaded file's bytes are broken the way a spreadsheet's are: replaced by hostile files, or by a file of one cell.
-  const file = req.file ?? (req.bytes ? { rows: [['x']], type: req.bytes.type } : undefined);
+  const file = req.file ?? (req.bytes ? { rows: [['编号', '任务内容', '任务标识'], ['一.1', '敌意文件', '']], type: req.bytes.type } : undefined);
   if (file && (m.kind === 'set' || m.kind === 'drop' || m.kind === 'extra')) {
     // Cells: a refusal caused by a data row must name that row (rows.<row as the spreadsheet numbers it>.…).
     const rows = file.rows.map((r) => [...r]);
