@@ -219,6 +219,18 @@ describe('review and publication', () => {
     expect(bad.body.error.fields[0].path).toBe('visibility');
   });
 
+  it('an approval with no body (or an empty one sent as JSON) keeps every file internal', async () => {
+    const { update, photo } = await pending();
+    const res = await SELF.fetch(`http://localhost/api/v1/updates/${update.id}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${office}`, 'content-type': 'application/json', 'idempotency-key': key(), 'if-match': `"${await versionOf(task)}"` },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { attachments: { visibility: string }[] };
+    expect(body.attachments.map((a) => a.visibility)).toEqual(['internal', 'internal']);
+    expect((await fetchPublic(`/towns/fengmao/files/${photo}.jpg`)).status).toBe(404);
+  });
+
   it("a rejected update's files are never public; a pending one's cannot be published", async () => {
     const { update, photo } = await pending();
     const early = await api('POST', `/api/v1/attachments/${update.attachments[0].id}/visibility`, { token: office, body: { visibility: 'public' } });

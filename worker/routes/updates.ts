@@ -7,7 +7,7 @@ import { contract } from './contract.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError, ErrorBody, notFound } from '../errors.ts';
-import { validationHook } from '../validation.ts';
+import { emptyJsonIsEmptyObject, validationHook } from '../validation.ts';
 import { jsonEtag, revalidate } from './revalidate.ts';
 import { denied, reachOf, requireCaller, townCaller } from '../auth/middleware.ts';
 import type { Caller } from '../auth/context.ts';
@@ -162,6 +162,7 @@ const approveRoute = contract({ roles: ['office'] }, {
   method: 'post',
   path: '/updates/{update}/approve',
   summary: 'Approve a pending update: applies it to the task and its indicators. The optional body names the attachments to publish (公开); the others stay internal (仅内部)',
+  middleware: [emptyJsonIsEmptyObject],
   request: { ...reviewParams, body: { content: { 'application/json': { schema: ApproveInput } }, required: false } },
   responses: {
     200: json(UpdateView, 'Approved'),
