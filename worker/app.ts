@@ -26,6 +26,7 @@ import { tasks } from './routes/tasks.ts';
 import { taskTable } from './routes/task-table.ts';
 import { planDrafts } from './routes/plan-drafts.ts';
 import { search } from './routes/search.ts';
+import { files } from './routes/files.ts';
 import { validationHook } from './validation.ts';
 import { purgeAfterWrite } from './public-cache.ts';
 import { HSTS } from './transport.ts';
@@ -40,7 +41,8 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', p
   .route('/', regionSupervision)
   .route('/', regionAccounts)
   .route('/', planDrafts)
-  .route('/', search);
+  .route('/', search)
+  .route('/', files);
 const openApiConfig = {
   openapi: '3.1.0',
   info: { title: '示范镇创建进度 API (Demonstration Town Tracker)', version: '1' },
