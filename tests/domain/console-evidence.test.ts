@@ -3,9 +3,21 @@
  * its bytes, how far a photo is shrunk, and what the form refuses before anything is sent.
  */
 import { describe, expect, it } from 'vitest';
-import { attachmentProblems, EVIDENCE_REQUIRED, fitWithin, MAX_FILES, PHOTO, refusalOf, shrinkSteps, sizeText, sniff, THUMB, thumbSteps } from '../../site/islands/console/evidence-plan.ts';
+import { attachmentProblems, CAPTION_MAX, EVIDENCE_REQUIRED, fitWithin, MAX_FILES, PDF_MAX_BYTES, PHOTO, refusalOf, shrinkSteps, sizeText, sniff, THUMB, thumbSteps } from '../../site/islands/console/evidence-plan.ts';
+import { FILE_LIMITS, sizeText as workerSizeText } from '../../worker/domain/files.ts';
+import { evidenceRefusal } from '../../worker/domain/update.ts';
 
 const bytes = (...parts: (number[] | string)[]) => new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));
+
+describe('the console and the Worker agree', () => {
+  it('on the limits, the sizes as written and the words of the evidence rule', () => {
+    expect({ MAX_FILES, PDF_MAX_BYTES, CAPTION_MAX }).toEqual({ MAX_FILES: FILE_LIMITS.perOwner, PDF_MAX_BYTES: FILE_LIMITS.pdfBytes, CAPTION_MAX: FILE_LIMITS.caption });
+    // What the console sends is well within what the Worker takes for an image.
+    expect(PHOTO.maxBytes).toBeLessThan(FILE_LIMITS.imageBytes);
+    for (const n of [12, 30 * 1024, 299 * 1024, 4_200_000]) expect(sizeText(n)).toBe(workerSizeText(n));
+    expect(evidenceRefusal({ evidence_required: 1 }, { status: 'completed', attachments: [] })!.message).toContain(EVIDENCE_REQUIRED);
+  });
+});
 
 describe('what a picked file is, by its bytes', () => {
   it('knows JPEG, PNG, WebP, PDF and HEIC by their first bytes', () => {

@@ -3,7 +3,9 @@
  * what a picked file is (by its bytes, as the Worker decides it), how far a photo is shrunk (the
  * sizes and JPEG qualities tried in turn until it fits), and what the form refuses before the
  * server would (count, captions, 已完成 without evidence on a task that requires it).
- * The limits are docs/evidence.md's.
+ * The limits are docs/evidence.md's (worker/domain/files.ts FILE_LIMITS; copied here, not imported,
+ * because that module builds zod schemas the report list must not load — the domain test keeps
+ * them equal).
  */
 
 /** At most this many files per update or inspection. */

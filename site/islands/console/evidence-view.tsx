@@ -9,18 +9,9 @@ import { download, failureText, request } from './api.ts';
 import { dataUrl } from './evidence-store.ts';
 import { sizeText } from './evidence-plan.ts';
 
-/** One attachment as the API returns it. */
-export interface AttachmentView {
-  id: string;
-  file: string;
-  thumb: string | null;
-  type: string;
-  bytes: number;
-  width: number | null;
-  height: number | null;
-  caption: string;
-  visibility: 'public' | 'internal';
-}
+/** One attachment as the API returns it (type only: the worker's zod schemas stay out of this chunk). */
+export type { AttachmentView } from '../../../worker/domain/files.ts';
+import type { AttachmentView } from '../../../worker/domain/files.ts';
 
 export const VISIBILITY_ZH: Record<AttachmentView['visibility'], string> = { public: '公开', internal: '仅内部' };
 

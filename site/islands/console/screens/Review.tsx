@@ -15,7 +15,7 @@ import { cstTime, STATUS_ZH } from '../labels.ts';
 import { loadPlan, type PlanIndex } from '../plan.ts';
 import { AttachmentPreview, VISIBILITY_ZH, type AttachmentView } from '../evidence-view.tsx';
 
-const attachmentsOf = (u: UpdateView): AttachmentView[] => (u as UpdateView & { attachments?: AttachmentView[] }).attachments ?? [];
+const attachmentsOf = (u: UpdateView): AttachmentView[] => u.attachments ?? [];
 
 /** Why 仅内部 is the default, said where the choice is made. */
 const PRIVACY_NOTE = '照片里可能有老人等人物。默认“仅内部”（只有工作人员能看到）；确认照片可以让公众看到（不暴露个人隐私）再选“公开”。';

@@ -24,7 +24,7 @@ import { report } from '../sync.ts';
 import { drafts, dropBlobs, emptyDraft, enqueue, flush, onProgress, onQueueChange, outbox, progressOf, removeFile, retryFile, saveDraft, takeBack, type Draft, type DraftFile, type OutboxEntry } from '../queue.ts';
 import { Attachments, LocalThumb } from '../Attachments.tsx';
 import { attachmentProblems, EVIDENCE_REQUIRED, sizeText } from '../evidence-plan.ts';
-import { AttachmentList, type AttachmentView } from '../evidence-view.tsx';
+import { AttachmentList } from '../evidence-view.tsx';
 
 /** What the console reads of GET /towns/{town}/progress (TownProgress, worker/domain/public-model.ts). */
 interface Progress {
@@ -618,7 +618,7 @@ export default function Tasks({ session, town }: ScreenProps) {
                     ))}
                   </ul>
                 )}
-                <AttachmentList town={town} attachments={(u as UpdateView & { attachments?: AttachmentView[] }).attachments ?? []} />
+                <AttachmentList town={town} attachments={u.attachments ?? []} />
                 {u.state === 'rejected' && <p className="field-error">退回原因：{u.reject_reason}</p>}
               </li>
             ))}
