@@ -197,13 +197,16 @@ function ApprovedFiles({ town, updates, plan, tasks }: { town: string; updates: 
   const withFiles = updates.filter((u) => attachmentsOf(u).length);
   if (!withFiles.length) return null;
   const change = async (a: AttachmentView, v: AttachmentView['visibility']) => {
+    const was = vis[a.id] ?? a.visibility;
+    // Shown chosen at once (a radio that does not move until a 2-second round trip reads as broken); put back if refused.
+    setVis((m) => ({ ...m, [a.id]: v }));
     setBusy(a.id);
     setNote(null);
     try {
       await api(`/api/v1/attachments/${a.id}/visibility`, { method: 'POST', body: { visibility: v } });
-      setVis((m) => ({ ...m, [a.id]: v }));
       setNote({ kind: 'ok', text: `“${a.caption}”现在${v === 'public' ? '公开，公众页面会显示' : '仅内部可见，已从公众页面撤下'}。` });
     } catch (e) {
+      setVis((m) => ({ ...m, [a.id]: was }));
       setNote({ kind: 'error', text: failureText(e) });
     }
     setBusy('');
