@@ -128,8 +128,8 @@ async function evidenceRun(browser: import('playwright-core').Browser, photo: Bu
   const shrink_ms = Date.now() - picked;
   await form.getByLabel('第1个文件的说明（必填）').fill('签约团队入户服务');
   await form.getByRole('button', { name: '提交进展' }).click();
-  await page.locator('.outbox li').waitFor();
-  await page.locator('.outbox li').getByText(/已尝试 \d+ 次/).waitFor({ timeout: 30_000 });
+  await page.locator('.outbox > li').waitFor();
+  await page.locator('.outbox > li').getByText(/已尝试 \d+ 次/).waitFor({ timeout: 30_000 });
 
   const bodies: { path: string; bytes: number }[] = [];
   page.on('request', (r) => {
@@ -150,7 +150,7 @@ async function fourMegabytePhoto(browser: import('playwright-core').Browser): Pr
   const page = await browser.newPage();
   await page.goto(`${ORIGIN}/console/`);
   let best: Buffer | null = null;
-  for (const q of [0.92, 0.95, 0.97]) {
+  for (const q of [0.8, 0.85, 0.88, 0.9, 0.92, 0.95]) {
     best = await cameraPhoto(page, 4000, 3000, q);
     if (best.length >= 3.8 * 1024 * 1024) break;
   }
@@ -295,7 +295,7 @@ export async function runConsoleBench(): Promise<{ markdown: string; figures: ob
     '| --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
-    `Scripts of the first visit: ${runs[0]!.first_visit_js_files.map((f) => `\`${f.replace('/_astro/', '')}\``).join(', ')}, and the sign-in script inlined into /console/ (early.js; counted in the total). zod (≈ 24 KB gzip) loads when an update form opens, not before.`,
+    `Scripts of the first visit: ${(runs[0]?.first_visit_js_files ?? []).map((f) => `\`${f.replace('/_astro/', '')}\``).join(', ')}, and the sign-in script inlined into /console/ (early.js; counted in the total). zod (≈ 24 KB gzip) loads when an update form opens, not before.`,
     '',
     `Evidence (issue 27): the photo is 4000×3000 with EXIF (Orientation 6, GPS), drawn by the browser with sensor grain; it is attached while the page is offline (DevTools offline), the report submitted and queued, then the throttled network restored: the clock runs from that moment to “已送达 1 份报送”. Each file and its thumbnail go up at once, then the report (three requests, two round trips). Every run: ${evidence.map((r, i) => `#${i + 1} sent ${r.sent_ms} ms, ${r.wire_kb} KB, shrink ${r.shrink_ms} ms`).join('; ')}.`,
     '',
@@ -327,7 +327,10 @@ export function writeSection(markdown: string): void {
 
 if (process.argv[1] === import.meta.filename) {
   const { markdown, figures } = await runConsoleBench();
-  writeSection(markdown);
-  writeFileSync(join(ROOT, 'bench/console-results.json'), JSON.stringify(figures, null, 2) + '\n');
+  // BENCH_CONSOLE_ONLY_EVIDENCE (a quick look at the evidence scenario alone) records nothing.
+  if (!process.env.BENCH_CONSOLE_ONLY_EVIDENCE) {
+    writeSection(markdown);
+    writeFileSync(join(ROOT, 'bench/console-results.json'), JSON.stringify(figures, null, 2) + '\n');
+  }
   console.log(markdown);
 }

@@ -164,12 +164,14 @@ describe('evidence from a phone', () => {
     await form.getByLabel('第1个文件的说明（必填）').fill(CAPTION);
     expect(await item.locator('img').getAttribute('alt')).toBe(CAPTION);
     expect(await layoutProblems(page)).toEqual([]);
+    await form.locator('.attachments').screenshot({ path: join(tmpdir(), `evidence-form-${RUN}.png`) });
     await form.getByRole('button', { name: '提交进展' }).click();
 
     const queued = page.locator('.outbox li', { hasText: NARRATIVE });
     await queued.waitFor();
     expect(await queued.locator('[data-file-state]').innerText()).toMatch(/等待上传|正在上传/);
     await expect.poll(() => queued.innerText()).toMatch(/已尝试 \d+ 次/);
+    await queued.screenshot({ path: join(tmpdir(), `evidence-outbox-${RUN}.png`) });
     const stored = await page.evaluate(() => Object.entries(localStorage).filter(([k]) => k.startsWith('dtt.console.outbox.')).flatMap(([, v]) => JSON.parse(v)));
     expect(stored).toHaveLength(1);
     expect(stored[0].files).toMatchObject([{ caption: CAPTION, kind: 'photo', width: 1200, height: 1600 }]);

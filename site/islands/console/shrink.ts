@@ -44,12 +44,12 @@ async function encode(bitmap: ImageBitmap, s: ShrinkStep): Promise<Blob> {
   return new Promise((resolve, reject) => (c as HTMLCanvasElement).toBlob((b) => (b ? resolve(b) : reject(new Unattachable('照片处理失败，请重试。'))), 'image/jpeg', s.quality));
 }
 
-/** The first encoding in `steps` at most `max` bytes. */
-async function firstFitting(bitmap: ImageBitmap, steps: ShrinkStep[], max: number): Promise<Blob> {
+/** The first encoding in `steps` at most `max` bytes, with the step that made it. */
+async function firstFitting(bitmap: ImageBitmap, steps: ShrinkStep[], max: number): Promise<{ blob: Blob; step: ShrinkStep }> {
   let last: Blob | null = null;
-  for (const s of steps) {
-    last = await encode(bitmap, s);
-    if (last.size <= max) return last;
+  for (const step of steps) {
+    last = await encode(bitmap, step);
+    if (last.size <= max) return { blob: last, step };
   }
   throw new Unattachable(`照片压缩后仍超过 ${Math.round(max / 1024)} KB（${Math.round((last?.size ?? 0) / 1024)} KB），请换一张或截屏后上传。`);
 }
@@ -69,17 +69,8 @@ export async function prepare(file: Blob): Promise<Prepared> {
   try {
     const main = await firstFitting(bitmap, shrinkSteps(bitmap.width, bitmap.height, PHOTO), PHOTO.maxBytes);
     const thumb = await firstFitting(bitmap, thumbSteps(bitmap.width, bitmap.height), THUMB.maxBytes);
-    const size = await sizeOf(main);
-    return { kind: 'photo', main, thumb, width: size.width, height: size.height, original: file.size };
+    return { kind: 'photo', main: main.blob, thumb: thumb.blob, width: main.step.width, height: main.step.height, original: file.size };
   } finally {
     bitmap.close();
   }
-}
-
-/** The pixel size of an encoded photo (of the step that fitted). */
-async function sizeOf(b: Blob): Promise<{ width: number; height: number }> {
-  const bm = await createImageBitmap(b);
-  const out = { width: bm.width, height: bm.height };
-  bm.close();
-  return out;
 }
