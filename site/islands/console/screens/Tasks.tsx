@@ -275,7 +275,8 @@ function OutboxFiles({ entry: e, account, onChanged }: { entry: OutboxEntry; acc
             {f.state === 'sending' && (
               <progress className="attachment-progress" max={total} value={p?.sent ?? 0} aria-label={`第${i + 1}个文件上传进度`} />
             )}
-            {f.error && f.state !== 'stored' && <p className={f.state === 'failed' ? 'field-error' : 'hint'}>{f.error}</p>}
+            {/* A network failure is said once, for the whole report, below; a refusal belongs to its file. */}
+            {f.error && f.state === 'failed' && <p className="field-error">{f.error}</p>}
             {f.state === 'failed' && (
               <div className="console-actions">
                 <button type="button" className="button" onClick={() => (retryFile(account, e.key, f.id), onChanged())}>
