@@ -254,4 +254,27 @@ describe('evidence from a phone', () => {
     await expect.poll(async () => (await fetch(publicUrl)).status).toBe(404);
     await context.close();
   }, 90_000);
+
+  it('a supervisor records an inspection with a photo of the problem; it is stored with its caption, internal', async () => {
+    const { context, page } = await phone();
+    await signIn(page, 'demo-supervisor', '/console/inspections/');
+    const photo = await cameraPhoto(page, 1200, 900, 0.9);
+    const title = `E2E ${RUN} 养老服务中心消防检查`;
+    const caption = `安全出口堆放杂物 ${RUN}`;
+    await page.getByLabel('检查名称').fill(title);
+    await page.getByLabel('发现的问题').fill('安全出口堆放杂物');
+    expect(await page.locator('.attachments').innerText()).toContain('检查的佐证材料仅内部可见');
+    await page.getByLabel('添加照片或文件').setInputFiles({ name: 'fire-exit.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await page.locator('.attachment-list > li').waitFor({ timeout: 30_000 });
+    await page.getByLabel('第1个文件的说明（必填）').fill(caption);
+    await page.getByRole('button', { name: '保存检查记录' }).click();
+    await page.getByText(`已记录检查“${title}”，附佐证材料 1 个。`).waitFor({ timeout: 30_000 });
+    const list = await apiAs('demo-supervisor', `/api/v1/towns/${TOWN}/inspections`);
+    const rec = list.inspections.find((i: { title: string }) => i.title === title);
+    expect(rec.attachments).toMatchObject([{ caption, type: 'image/jpeg', width: 1200, height: 900, visibility: 'internal' }]);
+    // The list shows it, and the bytes left this browser.
+    await page.locator('li', { hasText: title }).getByRole('img', { name: caption }).waitFor();
+    await expect.poll(() => keptFiles(page)).toBe(0);
+    await context.close();
+  }, 90_000);
 });

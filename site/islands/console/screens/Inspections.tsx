@@ -16,6 +16,7 @@ import { Attachments } from '../Attachments.tsx';
 import { attachmentProblems, sizeText } from '../evidence-plan.ts';
 import { deleteBlobs, getBlob, upload } from '../evidence-store.ts';
 import type { DraftFile } from '../queue.ts';
+import { AttachmentList, type AttachmentView } from '../evidence-view.tsx';
 
 interface Form {
   key: string;
@@ -32,6 +33,7 @@ interface Saved {
   title: string;
   created_at?: string;
   rectifications: { ref: string; title: string; due_on: string }[];
+  attachments?: AttachmentView[];
 }
 
 const blank = (): Form => ({ key: newKey(), inspected_on: todayCst(), title: '', inspectors: '', findings: '', rectifications: [] });
@@ -103,7 +105,7 @@ export default function Inspections({ session, town }: ScreenProps) {
       localStorage.removeItem(store);
       await deleteBlobs(files.flatMap((f) => (f.thumbId ? [f.id, f.thumbId] : [f.id]))).catch(() => undefined);
       setForm(blank());
-      setMessage(`已记录检查“${r.title}”${r.rectifications.length ? `，整改事项 ${r.rectifications.length} 项已交给责任单位` : ''}。`);
+      setMessage(`已记录检查“${r.title}”${r.rectifications.length ? `，整改事项 ${r.rectifications.length} 项已交给责任单位` : ''}${r.attachments?.length ? `，附佐证材料 ${r.attachments.length} 个` : ''}。`);
       await load();
       requestAnimationFrame(() => top.current?.focus());
     } catch (e) {
@@ -193,6 +195,8 @@ export default function Inspections({ session, town }: ScreenProps) {
               <li key={i.id}>
                 <strong>{i.inspected_on}</strong> {i.title}
                 {i.created_at ? `（记录于 ${cstTime(i.created_at)}）` : ''}；整改事项 {i.rectifications.length} 项
+                {i.attachments?.length ? `；佐证材料 ${i.attachments.length} 个` : ''}
+                <AttachmentList town={town} attachments={i.attachments ?? []} />
               </li>
             ))}
           </ul>
