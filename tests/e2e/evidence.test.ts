@@ -262,6 +262,7 @@ describe('evidence from a phone', () => {
     const title = `E2E ${RUN} 养老服务中心消防检查`;
     const caption = `安全出口堆放杂物 ${RUN}`;
     await page.getByLabel('检查名称').fill(title);
+    await page.getByLabel('检查人员').fill('王督导');
     await page.getByLabel('发现的问题').fill('安全出口堆放杂物');
     expect(await page.locator('.attachments').innerText()).toContain('检查的佐证材料仅内部可见');
     await page.getByLabel('添加照片或文件').setInputFiles({ name: 'fire-exit.jpg', mimeType: 'image/jpeg', buffer: photo });
@@ -271,7 +272,8 @@ describe('evidence from a phone', () => {
     await page.getByText(`已记录检查“${title}”，附佐证材料 1 个。`).waitFor({ timeout: 30_000 });
     const list = await apiAs('demo-supervisor', `/api/v1/towns/${TOWN}/inspections`);
     const rec = list.inspections.find((i: { title: string }) => i.title === title);
-    expect(rec.attachments).toMatchObject([{ caption, type: 'image/jpeg', width: 1200, height: 900, visibility: 'internal' }]);
+    // Stood upright by its EXIF orientation: 900×1200.
+    expect(rec.attachments).toMatchObject([{ caption, type: 'image/jpeg', width: 900, height: 1200, visibility: 'internal' }]);
     // The list shows it, and the bytes left this browser.
     await page.locator('li', { hasText: title }).getByRole('img', { name: caption }).waitFor();
     await expect.poll(() => keptFiles(page)).toBe(0);
