@@ -18,7 +18,8 @@
  */
 import type { UpdateInput } from '../../../worker/domain/update.ts';
 import { ApiFailure, NetworkFailure, newKey, request, type FieldProblem } from './api.ts';
-import { deleteBlobs, getBlob, upload } from './evidence-store.ts';
+// Loaded when a report has files: IndexedDB and upload code stay out of a first visit's scripts.
+const store = () => import('./evidence-store.ts');
 
 /** The update form as typed (numbers still as text, so nothing is coerced away). */
 export interface Draft {
@@ -155,7 +156,8 @@ function held(account: string, ids: string[]): Set<string> {
 export async function dropBlobs(account: string, files: DraftFile[]): Promise<void> {
   const ids = files.flatMap(blobsOf);
   const keep = held(account, ids);
-  await deleteBlobs(ids.filter((id) => !keep.has(id))).catch(() => undefined);
+  const gone = ids.filter((id) => !keep.has(id));
+  if (gone.length) await store().then((s) => s.deleteBlobs(gone)).catch(() => undefined);
 }
 
 function patchFile(account: string, key: string, id: string, f: (x: DraftFile) => DraftFile): void {
@@ -208,6 +210,7 @@ async function uploadFiles(account: string, e: OutboxEntry): Promise<void> {
     const tell = () => setProgress(f.id, sent.main + sent.thumb, total);
     tell();
     const send = async (local: string, part: 'main' | 'thumb') => {
+      const { getBlob, upload } = await store();
       const blob = await getBlob(local).catch(() => null);
       if (!blob) throw new FileRefused('本机保存的文件已丢失（浏览器数据被清除），请移除后重新添加。');
       const r = await upload(town, blob, (n) => ((sent[part] = n), tell()));

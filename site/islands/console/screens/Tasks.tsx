@@ -7,7 +7,7 @@
  * Everything is shown from the copy kept in this browser first (local.ts), so the screen opens
  * offline and at once on a slow network, then refreshed from the server.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import type { UpdateView } from '../../../../worker/domain/update.ts';
 import { parentAllowance, parentReportRefusal, type Descendant, type ParentAllowance } from '../../../../worker/domain/parent-rule.ts';
 import type { TaskNode, TaskStatus } from '../../../../worker/domain/plan-view.ts';
@@ -22,9 +22,12 @@ import { kept, revalidate } from '../local.ts';
 import { filtering, groupByKeyTask, keyTaskOf, matches, ME_TASKS, needsNow, noFilters, partOf, type Filters, type MyTask } from '../my-tasks.ts';
 import { report } from '../sync.ts';
 import { drafts, dropBlobs, emptyDraft, enqueue, flush, onProgress, onQueueChange, outbox, progressOf, removeFile, retryFile, saveDraft, takeBack, type Draft, type DraftFile, type OutboxEntry } from '../queue.ts';
-import { Attachments, LocalThumb } from '../Attachments.tsx';
 import { attachmentProblems, EVIDENCE_REQUIRED, sizeText } from '../evidence-plan.ts';
-import { AttachmentList } from '../evidence-view.tsx';
+
+// The file picker and the file views load when a form opens or a report has files, not with the list.
+const Attachments = lazy(() => import('../Attachments.tsx').then((m) => ({ default: m.Attachments })));
+const LocalThumb = lazy(() => import('../Attachments.tsx').then((m) => ({ default: m.LocalThumb })));
+const AttachmentList = lazy(() => import('../evidence-view.tsx').then((m) => ({ default: m.AttachmentList })));
 
 /** What the console reads of GET /towns/{town}/progress (TownProgress, worker/domain/public-model.ts). */
 interface Progress {
@@ -213,6 +216,7 @@ function UpdateForm({ task, ref_, plan, allow, account, onSubmitted }: { task: M
           </button>
         </fieldset>
       )}
+      <Suspense fallback={<p className="hint">正在准备佐证材料……</p>}>
       <Attachments
         form={form}
         files={files}
@@ -222,6 +226,7 @@ function UpdateForm({ task, ref_, plan, allow, account, onSubmitted }: { task: M
         note={needsEvidence ? <p className="evidence-rule">{EVIDENCE_REQUIRED}。</p> : undefined}
         visibilityNote="上传的文件默认“仅内部”可见，镇领导小组办公室审核时决定哪些可以公开。"
       />
+      </Suspense>
       <fieldset>
         <legend>佐证链接</legend>
         {draft.evidence.map((ev, i) => {
@@ -267,7 +272,9 @@ function OutboxFiles({ entry: e, account, onChanged }: { entry: OutboxEntry; acc
         const total = f.bytes + f.thumbBytes;
         return (
           <li key={f.id} data-file={f.id} data-file-state={f.state}>
-            <LocalThumb file={f} className="attachment-thumb" />
+            <Suspense fallback={null}>
+              <LocalThumb file={f} className="attachment-thumb" />
+            </Suspense>
             <p className="attachment-meta">
               {f.caption}（{sizeText(total)}）：<strong>{FILE_STATE[f.state ?? 'waiting']}</strong>
               {p && f.state === 'sending' ? ` ${Math.floor((p.sent / p.total) * 100)}%` : ''}
@@ -619,7 +626,11 @@ export default function Tasks({ session, town }: ScreenProps) {
                     ))}
                   </ul>
                 )}
-                <AttachmentList town={town} attachments={u.attachments ?? []} />
+                {u.attachments?.length ? (
+                  <Suspense fallback={null}>
+                    <AttachmentList town={town} attachments={u.attachments} />
+                  </Suspense>
+                ) : null}
                 {u.state === 'rejected' && <p className="field-error">退回原因：{u.reject_reason}</p>}
               </li>
             ))}
