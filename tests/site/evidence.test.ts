@@ -167,6 +167,16 @@ describe('published evidence on the progress page', () => {
     expect(JSON.stringify(data)).not.toContain(internalPhoto);
   });
 
+  it('at 1280 px: thumbnails in a row under their update', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${site.origin}/towns/fengmao/progress/`);
+    await page.locator('.timeline .evidence').first().scrollIntoViewIfNeeded();
+    const tops = await page.evaluate(() => [...document.querySelectorAll('.timeline .evidence')].map((e) => e.getBoundingClientRect().width));
+    expect(tops.length).toBeGreaterThan(0);
+    await page.screenshot({ path: join(tmpdir(), 'evidence-progress-1280.png'), fullPage: false });
+    await page.close();
+  });
+
   it('reads well on a phone: no sideways scrolling at 320 and 360 px, thumbnails two a row, space kept before they load', async () => {
     for (const width of [320, 360]) {
       const page = await browser.newPage({ viewport: { width, height: 740 } });
@@ -182,11 +192,15 @@ describe('published evidence on the progress page', () => {
       });
       expect(m.scroll, `${width} px`).toBeLessThanOrEqual(m.client);
       expect(m.heights.every((h) => h > 50)).toBe(true);
-      if (width === 360) await page.screenshot({ path: join(tmpdir(), 'evidence-progress-360.png'), fullPage: false });
+      if (width === 360) {
+        await page.locator('.timeline .evidence').first().scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(tmpdir(), 'evidence-progress-360.png'), fullPage: false });
+      }
       await page.goto(`${site.origin}/towns/fengmao/evidence/${seeded[0]!.id}/`);
       const e = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth, img: (document.querySelector('.evidence-photo img') as HTMLImageElement).getBoundingClientRect().width }));
       expect(e.scroll).toBeLessThanOrEqual(e.client);
       expect(e.img).toBeGreaterThan(width * 0.7);
+      if (width === 360) await page.screenshot({ path: join(tmpdir(), 'evidence-page-360.png'), fullPage: false });
       await page.close();
     }
   });

@@ -260,7 +260,11 @@ export function flush(account: string, opts: { force?: boolean; onAccepted?: (ta
       try {
         await uploadFiles(account, e);
         const files = outbox(account).find((x) => x.key === e.key)?.files ?? [];
-        const attachments = files.map((f) => ({ file: f.file!, caption: f.caption.trim(), ...(f.thumb ? { thumb: f.thumb } : {}) }));
+        // The same photo picked twice shrinks to the same bytes, stored once: it is attached once (the first caption).
+        const seen = new Set<string>();
+        const attachments = files
+          .filter((f) => !seen.has(f.file!) && !!seen.add(f.file!))
+          .map((f) => ({ file: f.file!, caption: f.caption.trim(), ...(f.thumb ? { thumb: f.thumb } : {}) }));
         await request(`/api/v1/tasks/${encodeURIComponent(e.task)}/updates`, {
           method: 'POST',
           body: attachments.length ? { ...e.body, attachments } : e.body,
