@@ -55,21 +55,26 @@ export const PUBLIC_SQL = {
    * eq/approx: if any later value meets the target, that one does); and the town's newest value
    * by approval (the page's 最近更新). Each is one index seek (the last range of later values aside).
    */
-  shownValues: `WITH picked(rid) AS (
+  shownValues: `WITH targets AS (SELECT it.indicator_id, it.milestone_id, it.comparator, it.value, m.due
+                                 FROM indicator_targets it JOIN milestones m ON m.town_id = it.town_id AND m.id = it.milestone_id
+                                WHERE it.town_id = ?1 AND it.kind = 'numeric'),
+                     -- later values ranked nearest to meeting their target first (a window: SQLite refuses an
+                     -- outer column in a correlated subquery's ORDER BY)
+                     later AS (SELECT x.rowid AS rid,
+                                      ROW_NUMBER() OVER (PARTITION BY g.indicator_id, g.milestone_id
+                                                         ORDER BY CASE WHEN g.comparator IN ('gte', 'gt') THEN -x.value WHEN g.comparator IN ('lte', 'lt') THEN x.value
+                                                                       ELSE abs(x.value - g.value) END) AS n
+                                 FROM targets g CROSS JOIN indicator_values x ON x.town_id = ?1 AND x.indicator_id = g.indicator_id AND x.as_of > g.due),
+                     picked(rid) AS (
                   SELECT (SELECT x.rowid FROM indicator_values x WHERE x.town_id = ti.town_id AND x.indicator_id = ti.indicator_id
                            ORDER BY x.as_of DESC, x.approved_at DESC, x.rowid DESC LIMIT 1)
                     FROM town_indicators ti WHERE ti.town_id = ?1
                   UNION
-                  SELECT (SELECT x.rowid FROM indicator_values x WHERE x.town_id = it.town_id AND x.indicator_id = it.indicator_id AND x.as_of <= m.due
+                  SELECT (SELECT x.rowid FROM indicator_values x WHERE x.town_id = ?1 AND x.indicator_id = g.indicator_id AND x.as_of <= g.due
                            ORDER BY x.as_of DESC, x.approved_at DESC, x.rowid DESC LIMIT 1)
-                    FROM indicator_targets it JOIN milestones m ON m.town_id = it.town_id AND m.id = it.milestone_id
-                   WHERE it.town_id = ?1 AND it.kind = 'numeric'
+                    FROM targets g
                   UNION
-                  SELECT (SELECT x.rowid FROM indicator_values x WHERE x.town_id = it.town_id AND x.indicator_id = it.indicator_id AND x.as_of > m.due
-                           ORDER BY CASE WHEN it.comparator IN ('gte', 'gt') THEN -x.value WHEN it.comparator IN ('lte', 'lt') THEN x.value ELSE abs(x.value - it.value) END
-                           LIMIT 1)
-                    FROM indicator_targets it JOIN milestones m ON m.town_id = it.town_id AND m.id = it.milestone_id
-                   WHERE it.town_id = ?1 AND it.kind = 'numeric'
+                  SELECT rid FROM later WHERE n = 1
                   UNION
                   SELECT (SELECT x.rowid FROM indicator_values x WHERE x.town_id = ?1 ORDER BY x.approved_at DESC LIMIT 1))
                 SELECT v.indicator_id, v.value, v.as_of, v.source, v.approved_at, v.update_id
