@@ -23,7 +23,7 @@ function lcg(seed: number) {
 async function seedHistory(n: number, seed: number, idPrefix: string) {
   const bundle = content();
   const town = bundle.towns.find((t) => t.town.id === TOWN)!;
-  const task = town.tasks.find((t) => t.kind !== 'rectification' && t.units.length > 0)!;
+  const task = town.tasks.find((t) => t.units.length > 0)!;
   const numeric = town.indicators.filter((i) => i.targets.some((t) => t.kind === 'numeric'));
   const target = (ind: (typeof numeric)[number]) => ind.targets.find((t) => t.kind === 'numeric') as { value: number };
   const rnd = lcg(seed);
