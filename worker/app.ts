@@ -26,6 +26,7 @@ import { tasks } from './routes/tasks.ts';
 import { taskTable } from './routes/task-table.ts';
 import { planDrafts } from './routes/plan-drafts.ts';
 import { search } from './routes/search.ts';
+import { files } from './routes/files.ts';
 import { storage } from './routes/storage.ts';
 import { validationHook } from './validation.ts';
 import { purgeAfterWrite } from './public-cache.ts';
@@ -42,6 +43,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route('/', p
   .route('/', regionAccounts)
   .route('/', planDrafts)
   .route('/', search)
+  .route('/', files)
   .route('/', storage);
 const openApiConfig = {
   openapi: '3.1.0',

@@ -3,7 +3,8 @@
  * /api/* is the Hono app; site paths (run_worker_first in wrangler.toml) go through
  * worker/site.ts, which serves prerendered pages from Workers Static Assets and renders the
  * pages that show the database on demand with Astro, from D1. Every other static file is served
- * by Workers Static Assets without running this Worker.
+ * by Workers Static Assets without running this Worker. A public evidence file
+ * (/towns/<town>/files/<sha256>.<ext>) is served from R2 by worker/routes/files.ts.
  * The Cron Trigger runs `scheduled`: the daily overdue snapshot (worker/scheduled.ts), then every
  * town's summary judged on the new day (worker/db/summaries.ts).
  */
@@ -13,11 +14,13 @@ import type { Env } from './env.ts';
 import { recordOverdueSnapshots } from './scheduled.ts';
 import { serveSite } from './site.ts';
 import { refreshAllSummaries } from './db/summaries.ts';
+import { PUBLIC_FILE_PATH, servePublicFile } from './routes/files.ts';
 
 export default {
   fetch(request, env, ctx) {
     const { pathname } = new URL(request.url);
     if (pathname === '/api' || pathname.startsWith('/api/')) return app.fetch(request, env, ctx);
+    if (PUBLIC_FILE_PATH.test(pathname)) return servePublicFile(request, env, ctx);
     return serveSite(request, env, ctx, (req) => astro.fetch(req as Parameters<typeof astro.fetch>[0], env as never, ctx));
   },
   async scheduled(controller, env, ctx) {

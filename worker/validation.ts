@@ -67,3 +67,17 @@ export const utf8Body = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
+
+/**
+ * For a route whose JSON body is optional: an empty body sent as JSON (a client that always sets
+ * `Content-Type: application/json`) reads as `{}`, as it did before the route took a body. Runs
+ * after utf8Body (the contract's), which has cached the body's text.
+ */
+export const emptyJsonIsEmptyObject = createMiddleware<AppEnv>(async (c, next) => {
+  const cache = c.req.bodyCache as Record<string, unknown>;
+  const type = c.req.header('content-type')?.split(';')[0]?.trim() ?? '';
+  if (JSON_TYPE.test(type) && typeof (await (cache.text as Promise<string> | undefined)) === 'string' && (await (cache.text as Promise<string>)).trim() === '') {
+    cache.text = Promise.resolve('{}');
+  }
+  await next();
+});

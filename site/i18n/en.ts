@@ -251,6 +251,23 @@ export const en: Dict = {
     feed: 'Follow updates (Atom)',
     feed_title: (town: string) => `${town}: updates and bulletins`,
   },
+
+  evidence: {
+    heading: 'Evidence',
+    photo_link: (caption: string) => `Full size: ${caption}`,
+    pdf: (size: string) => `PDF file, ${size}`,
+    page_title: (caption: string) => `Evidence: ${caption}`,
+    page_description: (town: string) => `Evidence attached to approved updates of ${town}`,
+    of_update: 'Update',
+    task: 'Task',
+    unit: 'Reported by',
+    approved: 'Approved',
+    file: 'File',
+    download_pdf: (size: string) => `Download the PDF (${size})`,
+    open_full: (w: number, h: number, size: string) => `Open the original (${w}×${h} pixels, ${size})`,
+    back: 'Back to the progress page',
+    note: 'Evidence is uploaded by the reporting unit and published after review by the leading group office.',
+  },
   target_page: {
     description: (town: string, name: string) => `${town}: ${name}`,
     definition: 'Definition',

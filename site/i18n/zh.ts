@@ -370,6 +370,24 @@ export const zh = {
     feed_title: (town: string) => `${town}创建进度：进展和通报`,
   },
 
+  /** Evidence (佐证材料) with approved updates: the thumbnails and each file's own page. */
+  evidence: {
+    heading: '佐证材料',
+    photo_link: (caption: string) => `查看大图：${caption}`,
+    pdf: (size: string) => `PDF 文件，${size}`,
+    page_title: (caption: string) => `佐证材料：${caption}`,
+    page_description: (town: string) => `${town}审核通过的进展所附的佐证材料`,
+    of_update: '所属进展',
+    task: '任务',
+    unit: '报告单位',
+    approved: '审核通过',
+    file: '文件',
+    download_pdf: (size: string) => `下载 PDF 文件（${size}）`,
+    open_full: (w: number, h: number, size: string) => `打开原图（${w}×${h} 像素，${size}）`,
+    back: '返回创建进度',
+    note: '佐证材料由报告单位上传，经镇领导小组办公室审核后公开。',
+  },
+
   /** A target's own page (pages/towns/[id]/targets/[indicator].astro). */
   target_page: {
     description: (town: string, name: string) => `${town}“${name}”的目标、每个时间节点的完成情况和审核通过的数值`,

@@ -7,7 +7,7 @@
  */
 import { env } from 'cloudflare:workers';
 import type { D1Database } from '@cloudflare/workers-types/index.ts';
-import { readTown, type TownRead } from '../../worker/db/public.ts';
+import { readTown, type TownRead, type ValuesRead } from '../../worker/db/public.ts';
 
 export type { TownRead };
 
@@ -20,10 +20,12 @@ export const PAGE_UPDATES = 50;
 /**
  * The town with its plan, current task table and progress; null when there is no such town.
  * Pages read the newest PAGE_UPDATES approved updates (and each task's latest), the plan and group
- * pages none (`updates: 0`); the open-data files pass `all`.
+ * pages none (`updates: 0`); the open-data files pass `all`. Pages read only the indicator values
+ * their verdicts rest on (a bounded number at any length of history); `all` and `values: 'all'`
+ * (a target's page, which charts every value) read every one.
  */
-export function liveTown(id: string, opts: { all?: boolean; updates?: number } = {}): Promise<TownRead | null> {
-  return readTown(db(), id, new Date(), opts.all ? undefined : (opts.updates ?? PAGE_UPDATES));
+export function liveTown(id: string, opts: { all?: boolean; updates?: number; values?: ValuesRead } = {}): Promise<TownRead | null> {
+  return readTown(db(), id, new Date(), opts.all ? undefined : (opts.updates ?? PAGE_UPDATES), opts.all ? 'all' : (opts.values ?? 'shown'));
 }
 
 /** A 404 for a town that does not exist (on-demand pages have no getStaticPaths to refuse it). */

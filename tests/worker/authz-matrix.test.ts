@@ -16,6 +16,7 @@ import { env } from 'cloudflare:test';
 import { app } from '../../worker/app.ts';
 import { loadTwoTowns } from './helpers.ts';
 import { api, createAccount, login, signedIn } from './auth-helpers.ts';
+import { PDF } from '../fixtures/evidence-images.ts';
 
 const CALLERS = [
   'anonymous',
@@ -44,6 +45,9 @@ interface Fixture {
   /** A reporter account not yet activated: re-issuing its link can be repeated. */
   pendingReporter: string;
   inspection: string;
+  /** A file of the town (sha256) and the attachment that names it (on the inspection). */
+  file: string;
+  attachment: string;
   draftBulletin: string;
   issuedBulletin: string;
   /** A draft and an issued bulletin of the region `shanting` (Fengmao's county). */
@@ -54,7 +58,7 @@ interface Fixture {
 interface Req {
   path: string;
   body?: unknown;
-  raw?: string;
+  raw?: string | Uint8Array;
   headers?: Record<string, string>;
 }
 interface Row {
@@ -152,6 +156,21 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/tasks/:task/history': {
     req: (f) => ({ path: `/api/v1/tasks/${f.taskRef}/history` }),
     expect: { ...townReaders(200), reporter_own_unit: 200 },
+  },
+  // ---------------------------------------------------------------- evidence files: the town's staff upload and read
+  'POST /api/v1/towns/:town/files': {
+    // A different PDF per request (the same bytes twice would be 200, already stored).
+    req: (f, _c, n) => ({ path: `/api/v1/towns/${f.town}/files`, raw: new Uint8Array([...PDF(), ...new TextEncoder().encode(`%matrix ${n}\n`)]), headers: { 'Content-Type': 'application/pdf' } }),
+    expect: { ...all(403), anonymous: 401, reporter_own_unit: 201, reporter_other_unit: 201, office: 201, supervisor: 201, admin: 201 },
+  },
+  'GET /api/v1/towns/:town/files/:sha256': {
+    req: (f) => ({ path: `/api/v1/towns/${f.town}/files/${f.file}` }),
+    expect: { ...townReaders(200), reporter_own_unit: 200, reporter_other_unit: 200 },
+  },
+  // Publishing or withdrawing a file is the office's (an inspection's file stays internal: asking for that is a no-op 200).
+  'POST /api/v1/attachments/:attachment/visibility': {
+    req: (f) => ({ path: `/api/v1/attachments/${f.attachment}/visibility`, body: { visibility: 'internal' } }),
+    expect: { ...officeOnly(200), admin: 200 },
   },
   // ---------------------------------------------------------------- review: the office of the town only
   'GET /api/v1/towns/:town/updates': { req: (f) => ({ path: `/api/v1/towns/${f.town}/updates?status=pending` }), expect: townReaders(200) },
@@ -270,6 +289,7 @@ const OBJECT_CHECKED = new Set([
   'POST /api/v1/region-bulletins/:bulletin/publish region_supervisor_other_region',
   ...CALLERS.filter((c) => c !== 'region_supervisor' && c !== 'admin').flatMap((c) => [`GET /api/v1/region-bulletins/:bulletin ${c}`, `GET /api/v1/region-bulletins/:bulletin/print ${c}`]),
   'POST /api/v1/updates/:update/approve office_other_town',
+  'POST /api/v1/attachments/:attachment/visibility office_other_town',
   'POST /api/v1/updates/:update/reject office_other_town',
   // Draft bulletins by id: anyone may ask (published ones are public), so the id is read first.
   ...['anonymous', 'reporter_own_unit', 'reporter_other_unit', 'reporter_other_town'].flatMap((c) =>
@@ -344,7 +364,9 @@ async function fixture(): Promise<Fixture> {
   expect(pending.status).toBe(201);
   // An inspection, a draft bulletin and an issued (internal) one, recorded by a supervisor of the town.
   const sup = await signedIn('supervisor');
-  const insp = await api('POST', `/api/v1/towns/fengmao/inspections`, { token: sup.token, body: inspection, headers: idem(-1) });
+  const file = await api('POST', '/api/v1/towns/fengmao/files', { token: sup.token, raw: PDF(), headers: { 'Content-Type': 'application/pdf' } });
+  expect(file.status).toBe(201);
+  const insp = await api('POST', `/api/v1/towns/fengmao/inspections`, { token: sup.token, body: { ...inspection, attachments: [{ file: file.body.file, caption: '检查记录扫描件' }] }, headers: idem(-1) });
   expect(insp.status).toBe(201);
   const mk = async () => {
     const b = await api('POST', `/api/v1/towns/fengmao/bulletins`, { token: sup.token, body: draft, headers: idem(-2) });
@@ -373,6 +395,8 @@ async function fixture(): Promise<Fixture> {
     loginUser: login.username,
     pendingReporter: pending.body.account.id,
     inspection: insp.body.id,
+    file: file.body.file,
+    attachment: insp.body.attachments[0].id,
     draftBulletin,
     issuedBulletin,
     draftRegionBulletin,

@@ -7,6 +7,7 @@ declare global {
     interface Env {
       DB: D1Database;
       ASSETS: Fetcher;
+      FILES: R2Bucket;
       TEST_MIGRATIONS: D1Migration[];
       TEST_CONTENT: ContentBundle;
       TEST_ASSET_PATHS: string[];

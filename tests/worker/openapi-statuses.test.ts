@@ -187,7 +187,7 @@ function request(path: string, method: string, plan: Plan, tokens: Record<Caller
   if (use('headers')) for (const [k, v] of Object.entries(plan.headers)) if (v !== null) headers[k] = v;
   const token = base && !use('caller') ? base.token : tokens[plan.caller];
   if (token) headers.Authorization = `Bearer ${token}`;
-  let body: string | undefined;
+  let body: string | Uint8Array | undefined;
   if (base && !use('body')) {
     const valid = encodeBody(base);
     body = valid.body;

@@ -14,6 +14,8 @@ import { readTaskTable } from '../../worker/db/tasks.ts';
 import { taskTableRows } from '../../worker/domain/task-table.ts';
 import { sha256Hex } from '../../worker/auth/password.ts';
 import { app } from '../../worker/app.ts';
+import { attachmentStmts, insertFileStmt } from '../../worker/db/files.ts';
+import { PDF } from '../fixtures/evidence-images.ts';
 import { content, loadContent } from './helpers.ts';
 import { api, createAccount, signedIn, TEST_PASSWORD } from './auth-helpers.ts';
 
@@ -24,6 +26,8 @@ export interface Req {
   body?: unknown;
   /** A spreadsheet uploaded as the raw body (the task import): its cells, sent as CSV with this Content-Type. */
   file?: { rows: string[][]; type: string };
+  /** A file uploaded as the raw body as it is (an evidence photo). */
+  bytes?: { data: Uint8Array; type: string };
   headers: Record<string, string>;
 }
 
@@ -32,7 +36,8 @@ export const csvFile = (rows: string[][]): string =>
   `\uFEFF${rows.map((r) => r.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n')}\r\n`;
 
 /** The body of a request and its Content-Type, as the valid request sends them. */
-export function encodeBody(r: Req): { body?: string; type?: string } {
+export function encodeBody(r: Req): { body?: string | Uint8Array; type?: string } {
+  if (r.bytes) return { body: r.bytes.data, type: r.bytes.type };
   if (r.file) return { body: csvFile(r.file.rows), type: r.file.type };
   if (r.body !== undefined) return { body: JSON.stringify(r.body), type: 'application/json' };
   return {};
@@ -170,6 +175,22 @@ export const CASES: Record<string, Case> = {
     return { path: `/api/v1/bulletins/${id}/issue`, token: f.supervisor, headers: {} };
   },
   'POST /api/v1/bulletins/:bulletin/publish': (f) => ({ path: `/api/v1/bulletins/${f.issuedBulletin}/publish`, token: f.supervisor, body: { visibility: 'public' }, headers: {} }),
+  // A different PDF each run (the same bytes again would be an accepted 200 that stores nothing).
+  'POST /api/v1/towns/:town/files': (f, n) => ({
+    path: '/api/v1/towns/fengmao/files',
+    token: f.reporter,
+    bytes: { data: new Uint8Array([...PDF(), ...new TextEncoder().encode(`%run ${n} ${crypto.randomUUID()}\n`)]), type: 'application/pdf' },
+    headers: {},
+  }),
+  // An inspection's attachment (set up with the Worker's own statements) kept internal.
+  'POST /api/v1/attachments/:attachment/visibility': async (f, n) => {
+    const now = new Date().toISOString();
+    const sha = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const file = { town_id: 'fengmao', sha256: sha, type: 'application/pdf' as const, bytes: 300, width: null, height: null };
+    const a = attachmentStmts('fengmao', { kind: 'inspection', id: `insp-hostile-${n}` }, [{ file: sha, caption: '检查记录' }], new Map([[sha, file]]), now);
+    await runBatch(env.DB, [insertFileStmt(file, f.officeId, now), ...a.stmts]);
+    return { path: `/api/v1/attachments/${a.views[0]!.id}/visibility`, token: f.office, body: { visibility: 'internal' }, headers: {} };
+  },
   'POST /api/v1/plan-drafts': (f, n) => ({
     path: '/api/v1/plan-drafts',
     token: f.admin,

@@ -41,7 +41,7 @@
  * `reindex` (npm run search:rebuild) rebuilds it alone.
  *
  * Evidence files (docs/evidence.md): R2 holds one object per content hash (`sha256/<hex>`,
- * worker/db/file-store.ts); the `files` rows say which towns stored which hashes. Export writes,
+ * worker/domain/files.ts objectKey); the `files` rows say which towns stored which hashes. Export writes,
  * after the tables, every hash of a `files` row in scope (a town export: that town's), streaming
  * the object from R2 and checking it hashes to its name (a missing or damaged object stops the
  * export). Import checks every file's sha256 in its first pass, before touching anything, then

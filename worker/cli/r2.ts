@@ -16,7 +16,7 @@
 import { createReadStream, mkdtempSync, openAsBlob, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileKey } from '../db/file-store.ts';
+import { objectKey as fileKey } from '../domain/files.ts';
 import { ROOT, wrangler } from './wrangler.ts';
 
 /** The FILES binding's bucket name in wrangler.toml. */

@@ -16,8 +16,14 @@ export const NOT_EXPORTED = new Set(['d1_migrations', 'write_guards', 'restore_p
  */
 export const SEARCH_PREFIX = 'search_';
 
+/**
+ * Counts kept by triggers (migrations/0021: approved updates per task): never exported; an import
+ * inserts task_updates and the triggers count them again.
+ */
+export const DERIVED = new Set(['task_update_counts']);
+
 /** Whether a table belongs in a backup. */
-export const exported = (table: string): boolean => !NOT_EXPORTED.has(table) && !table.startsWith(SEARCH_PREFIX);
+export const exported = (table: string): boolean => !NOT_EXPORTED.has(table) && !DERIVED.has(table) && !table.startsWith(SEARCH_PREFIX);
 
 /** Quotes a table or column name after checking it is a plain identifier. */
 export const ident = (n: string): string => {

@@ -12,6 +12,7 @@ import { TownPublicData } from '../domain/public-progress.ts';
 import type { IndicatorDef, Jurisdiction, TaskDef, TownBundle, TownDocument } from '../domain/content.ts';
 import { progressView, type ProgressView } from '../domain/public-view.ts';
 import { targetText } from '../domain/public-model.ts';
+import { evidencePagePath, publicFileUrl, type FileType } from '../domain/files.ts';
 
 type Row = Record<string, unknown>;
 
@@ -34,8 +35,9 @@ export const PUBLIC_SQL = {
                   FROM tasks t JOIN task_updates u ON u.id = (SELECT x.id FROM task_updates x WHERE x.town_id = t.town_id AND x.task_id = t.id AND x.state = 'approved'
                                                               ORDER BY x.reviewed_at DESC, x.id DESC LIMIT 1)
                  WHERE t.town_id = ?1 AND t.kind <> 'rectification'`,
-  updatesTotal: `SELECT COUNT(*) AS n FROM task_updates u JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id
-                  WHERE u.town_id = ?1 AND u.state = 'approved' AND t.kind <> 'rectification'`,
+  /** The plan tasks' approved updates, summed from the counts kept by triggers (migration 0021): one row per task, whatever the history. */
+  updatesTotal: `SELECT COALESCE(SUM(c.approved), 0) AS n FROM tasks t JOIN task_update_counts c ON c.town_id = t.town_id AND c.task_id = t.id
+                  WHERE t.town_id = ?1 AND t.kind <> 'rectification'`,
   /**
    * Every approved indicator value. indicator_values rows are written only by an approval, in its
    * batch (approveStmts in worker/db/updates.ts), for indicators the task delivers (rectification
@@ -44,7 +46,54 @@ export const PUBLIC_SQL = {
    */
   values: `SELECT v.indicator_id, v.value, v.as_of, v.source, v.approved_at, v.update_id
              FROM indicator_values v WHERE v.town_id = ?1
-            ORDER BY v.indicator_id, v.as_of, v.approved_at`,
+            ORDER BY v.indicator_id, v.as_of, v.approved_at, v.rowid`,
+  /**
+   * Only the values a progress page's verdicts rest on, a bounded number whatever the history
+   * (pages other than a target's own; numericVerdict in worker/domain/public-status.ts gives the
+   * same verdict on them as on every value): each indicator's newest value; for each numeric
+   * target, the newest value dated on or before its milestone and, of the later ones, the one
+   * nearest to meeting it (the largest for gte/gt, the smallest for lte/lt, the closest for
+   * eq/approx: if any later value meets the target, that one does); and the town's newest value
+   * by approval (the page's 最近更新). Each is one index seek (the last range of later values aside).
+   */
+  shownValues: `WITH targets AS (SELECT it.indicator_id, it.milestone_id, it.comparator, it.value, m.due
+                                 FROM indicator_targets it JOIN milestones m ON m.town_id = it.town_id AND m.id = it.milestone_id
+                                WHERE it.town_id = ?1 AND it.kind = 'numeric'),
+                     -- later values ranked nearest to meeting their target first (a window: SQLite refuses an
+                     -- outer column in a correlated subquery's ORDER BY)
+                     later AS (SELECT x.rowid AS rid,
+                                      ROW_NUMBER() OVER (PARTITION BY g.indicator_id, g.milestone_id
+                                                         ORDER BY CASE WHEN g.comparator IN ('gte', 'gt') THEN -x.value WHEN g.comparator IN ('lte', 'lt') THEN x.value
+                                                                       ELSE abs(x.value - g.value) END) AS n
+                                 FROM targets g CROSS JOIN indicator_values x ON x.town_id = ?1 AND x.indicator_id = g.indicator_id AND x.as_of > g.due),
+                     picked(rid) AS (
+                  SELECT (SELECT x.rowid FROM indicator_values x WHERE x.town_id = ti.town_id AND x.indicator_id = ti.indicator_id
+                           ORDER BY x.as_of DESC, x.approved_at DESC, x.rowid DESC LIMIT 1)
+                    FROM town_indicators ti WHERE ti.town_id = ?1
+                  UNION
+                  SELECT (SELECT x.rowid FROM indicator_values x WHERE x.town_id = ?1 AND x.indicator_id = g.indicator_id AND x.as_of <= g.due
+                           ORDER BY x.as_of DESC, x.approved_at DESC, x.rowid DESC LIMIT 1)
+                    FROM targets g
+                  UNION
+                  SELECT rid FROM later WHERE n = 1
+                  UNION
+                  SELECT (SELECT x.rowid FROM indicator_values x WHERE x.town_id = ?1 ORDER BY x.approved_at DESC LIMIT 1))
+                SELECT v.indicator_id, v.value, v.as_of, v.source, v.approved_at, v.update_id
+                  FROM indicator_values v WHERE v.rowid IN (SELECT rid FROM picked)
+                 ORDER BY v.indicator_id, v.as_of, v.approved_at, v.rowid`,
+  /**
+   * The public evidence files of the town's approved plan-task updates (few: each one a person
+   * chose to publish; the partial index attachments_public finds them).
+   */
+  attachments: `SELECT a.owner_id AS update_id, a.id, a.caption, f.sha256, f.type, f.bytes, f.width, f.height,
+                       tf.sha256 AS thumb_sha256, tf.type AS thumb_type, tf.width AS thumb_width, tf.height AS thumb_height
+                  FROM attachments a
+                  JOIN task_updates u ON u.id = a.owner_id AND u.state = 'approved'
+                  JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id AND t.kind <> 'rectification'
+                  JOIN files f ON f.town_id = a.town_id AND f.sha256 = a.sha256
+                  LEFT JOIN files tf ON tf.town_id = a.town_id AND tf.sha256 = a.thumb_sha256
+                 WHERE a.town_id = ?1 AND a.visibility = 'public' AND a.owner_kind = 'update'
+                 ORDER BY a.owner_id, a.ordinal`,
   bulletins: `SELECT id, number, title, period_from, period_to, remarks, issued_at
                 FROM bulletins WHERE town_id = ?1 AND state = 'issued' AND visibility = 'public' ORDER BY issued_at, id`,
   overdue: `SELECT day, SUM(overdue) AS overdue FROM overdue_snapshots WHERE town_id = ?1 GROUP BY day ORDER BY day`,
@@ -101,23 +150,37 @@ function taskDef(x: TownPublicData['tasks'][number]): TaskDef {
 }
 
 /**
+ * Which approved indicator values a read takes: every one (open data, the progress API, a
+ * target's own page with its chart), or only those the progress verdicts rest on (other pages:
+ * PUBLIC_SQL.shownValues, bounded whatever the history).
+ */
+export type ValuesRead = 'all' | 'shown';
+
+type PublicKey = Exclude<keyof typeof PUBLIC_SQL, 'shownValues'>;
+
+/** The statements of one public read, keyed as publicData reads their results. */
+function publicStatements(db: D1Database, town: string, recent: number | undefined, values: ValuesRead) {
+  const keys = (Object.keys(PUBLIC_SQL) as (keyof typeof PUBLIC_SQL)[]).filter((k) => k !== (values === 'all' ? 'shownValues' : 'values'));
+  return {
+    keys: keys.map((k): PublicKey => (k === 'shownValues' ? 'values' : k)),
+    stmts: keys.map((k) => (k === 'updates' ? db.prepare(PUBLIC_SQL[k]).bind(town, recent ?? -1) : db.prepare(PUBLIC_SQL[k]).bind(town))),
+  };
+}
+
+/**
  * A town, read in one batch (one round trip): plan, catalogue, task table and approved progress,
  * judged on `now`. Null when there is no such town. `recent`: how many of the newest approved
- * updates to read (pages list a page of them; open data reads all: undefined).
+ * updates to read (pages list a page of them; open data reads all: undefined). `values`: every
+ * approved indicator value (the default) or only those the pages' verdicts rest on.
  */
-export async function readTown(db: D1Database, town: string, now = new Date(), recent?: number): Promise<TownRead | null> {
-  const keys = Object.keys(PUBLIC_SQL) as (keyof typeof PUBLIC_SQL)[];
-  const limit = recent ?? -1;
-  const sets = await db.batch([
-    db.prepare(PLAN_SQL.document).bind(town),
-    db.prepare(PLAN_SQL.catalogue).bind(town),
-    ...keys.map((k) => (k === 'updates' ? db.prepare(PUBLIC_SQL[k]).bind(town, limit) : db.prepare(PUBLIC_SQL[k]).bind(town))),
-  ]);
+export async function readTown(db: D1Database, town: string, now = new Date(), recent?: number, values: ValuesRead = 'all'): Promise<TownRead | null> {
+  const q = publicStatements(db, town, recent, values);
+  const sets = await db.batch([db.prepare(PLAN_SQL.document).bind(town), db.prepare(PLAN_SQL.catalogue).bind(town), ...q.stmts]);
   const doc = sets[0]!.results[0] as
     | { document_json: string; body_markdown: string; county_region_id: string | null; county_region_name: string | null; city_region_id: string | null; city_region_name: string | null }
     | undefined;
   if (!doc) return null;
-  const rows = Object.fromEntries(keys.map((k, i) => [k, sets[i + 2]!.results as Row[]])) as Record<keyof typeof PUBLIC_SQL, Row[]>;
+  const rows = Object.fromEntries(q.keys.map((k, i) => [k, sets[i + 2]!.results as Row[]])) as Record<PublicKey, Row[]>;
   const data = publicData(town, rows, now.toISOString());
   // Written by the content loader after content:check's schema accepted it: parsed, not re-validated.
   const document = JSON.parse(doc.document_json) as TownDocument;
@@ -146,23 +209,41 @@ export async function readJurisdictions(db: D1Database): Promise<Jurisdiction[]>
  * files read all.
  */
 export async function readPublicTown(db: D1Database, town: string, now = new Date(), recent?: number): Promise<TownPublicData | null> {
-  const keys = Object.keys(PUBLIC_SQL) as (keyof typeof PUBLIC_SQL)[];
-  const limit = recent ?? -1;
-  const sets = await db.batch(keys.map((k) => (k === 'updates' ? db.prepare(PUBLIC_SQL[k]).bind(town, limit) : db.prepare(PUBLIC_SQL[k]).bind(town))));
-  const rows = Object.fromEntries(keys.map((k, i) => [k, sets[i]!.results as Row[]])) as Record<keyof typeof PUBLIC_SQL, Row[]>;
+  const q = publicStatements(db, town, recent, 'all');
+  const sets = await db.batch(q.stmts);
+  const rows = Object.fromEntries(q.keys.map((k, i) => [k, sets[i]!.results as Row[]])) as Record<PublicKey, Row[]>;
   if (rows.town.length === 0) return null;
   return publicData(town, rows, now.toISOString());
 }
 
 /** The result sets of PUBLIC_SQL as one validated record. Exported for tests. */
-export function publicData(town: string, rows: Record<keyof typeof PUBLIC_SQL, Row[]>, readAt: string): TownPublicData {
+export function publicData(town: string, rows: Record<PublicKey, Row[]>, readAt: string): TownPublicData {
   const unitsOf = new Map<string, { unit: string; role: string }[]>();
   for (const r of rows.taskUnits) unitsOf.set(String(r.task_id), [...(unitsOf.get(String(r.task_id)) ?? []), { unit: String(r.unit_id), role: String(r.role) }]);
   const indicatorsOf = new Map<string, string[]>();
   for (const r of rows.taskIndicators) indicatorsOf.set(String(r.task_id), [...(indicatorsOf.get(String(r.task_id)) ?? []), String(r.indicator_id)]);
   const seen = new Set<string>();
   const unique = [...rows.updates, ...(rows.lastUpdates ?? [])].filter((u) => !seen.has(String(u.id)) && !!seen.add(String(u.id)));
+  const attachmentsOf = new Map<string, unknown[]>();
+  for (const a of rows.attachments ?? []) {
+    const type = a.type as FileType;
+    attachmentsOf.set(String(a.update_id), [
+      ...(attachmentsOf.get(String(a.update_id)) ?? []),
+      {
+        id: String(a.id),
+        caption: String(a.caption),
+        type,
+        bytes: Number(a.bytes),
+        width: a.width === null ? null : Number(a.width),
+        height: a.height === null ? null : Number(a.height),
+        url: publicFileUrl(town, String(a.sha256), type),
+        page: evidencePagePath(town, String(a.id)),
+        thumb: a.thumb_sha256 ? { url: publicFileUrl(town, String(a.thumb_sha256), a.thumb_type as FileType), width: Number(a.thumb_width), height: Number(a.thumb_height) } : null,
+      },
+    ]);
+  }
   const updates = unique.map((u) => ({
+    attachments: attachmentsOf.get(String(u.id)) ?? [],
     id: String(u.id),
     task: String(u.task_id),
     unit: String(u.unit_id),

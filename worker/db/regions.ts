@@ -21,14 +21,16 @@ export const REGION_SQL = {
   counties: `SELECT r.id, r.name, (SELECT COUNT(*) FROM towns t WHERE t.county_region_id = r.id AND t.document_json IS NOT NULL) AS towns
                FROM regions r WHERE r.city_id = ?1 ORDER BY r.ordinal`,
   towns: `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM} WHERE ${IN_REGION} ORDER BY t.name, t.id`,
-  /** Each town's latest approved value of every indicator of its plan (null: none yet). */
-  values: `WITH rt AS (SELECT t.id FROM towns t WHERE ${IN_REGION}),
-                latest AS (SELECT v.town_id, v.indicator_id, v.value, v.as_of, v.source,
-                                  ROW_NUMBER() OVER (PARTITION BY v.town_id, v.indicator_id ORDER BY v.as_of DESC, v.approved_at DESC) AS n
-                             FROM indicator_values v WHERE v.town_id IN (SELECT id FROM rt))
-           SELECT ti.town_id, ti.indicator_id, l.value, l.as_of, l.source
-             FROM town_indicators ti LEFT JOIN latest l ON l.town_id = ti.town_id AND l.indicator_id = ti.indicator_id AND l.n = 1
-            WHERE ti.town_id IN (SELECT id FROM rt)`,
+  /**
+   * Each town's latest approved value of every indicator of its plan (null: none yet): one index
+   * seek per town and indicator, whatever the history (a window over every value of the region's
+   * towns read and sorted them all).
+   */
+  values: `SELECT ti.town_id, ti.indicator_id, l.value, l.as_of, l.source
+             FROM town_indicators ti
+             LEFT JOIN indicator_values l ON l.rowid = (SELECT x.rowid FROM indicator_values x WHERE x.town_id = ti.town_id AND x.indicator_id = ti.indicator_id
+                                                         ORDER BY x.as_of DESC, x.approved_at DESC, x.rowid DESC LIMIT 1)
+            WHERE ti.town_id IN (SELECT t.id FROM towns t WHERE ${IN_REGION})`,
   catalogue: `SELECT document_json FROM indicators
                WHERE document_json IS NOT NULL AND id IN (SELECT ti.indicator_id FROM town_indicators ti JOIN towns t ON t.id = ti.town_id WHERE ${IN_REGION})
                ORDER BY ordinal`,

@@ -198,7 +198,8 @@ interface HitRow {
  * title match counting double); beyond that a word is too common to rank (bm25 would be computed
  * for every match: 40 ms and more at 1,000 towns, bench/results.md), so the page follows the index
  * order (town by town, in plan order). Bounded statements: the count stops at the cap, the page
- * reads `limit` rows. A query with no letter or digit finds nothing.
+ * reads `limit` rows. A query with no letter or digit finds nothing. A one-character query (a
+ * prefix query) reads one entry of the one-character prefix index (migrations/0021).
  */
 export async function searchAll(db: D1Database, q: string, opts: { town?: string | null; limit: number; offset: number }): Promise<SearchResults> {
   const runs = queryRuns(q);

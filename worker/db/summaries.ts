@@ -15,8 +15,8 @@ import { readTown } from './public.ts';
 
 /** Recomputes a town's summary and stores it; null when there is no such town. */
 export async function refreshSummary(db: D1Database, town: string, now = new Date()): Promise<TownSummary | null> {
-  // The summary needs no list of updates: only each task's latest (read besides).
-  const t = await readTown(db, town, now, 0);
+  // The summary needs no list of updates (only each task's latest, read besides), nor every indicator value.
+  const t = await readTown(db, town, now, 0, 'shown');
   if (!t) return null;
   const s = townSummary(t.bundle, t.view);
   await db

@@ -9,6 +9,8 @@
 import { DEFAULT_OPTIONS, knownBefore, type ApprovedUpdate, type SupervisionOptions } from '../domain/supervision.ts';
 import { evaluateTasks, type TaskFactRow, type TownFacts } from '../domain/supervision-views.ts';
 import { stmt, type Stmt } from './sql.ts';
+import { readAttachments } from './files.ts';
+import type { AttachmentView } from '../domain/files.ts';
 
 /**
  * Tasks with due date, lead member and latest approved update known before ?3 (one index seek per
@@ -216,6 +218,8 @@ export interface InspectionRecord {
   findings: { text: string; unit: string | null; task: string | null }[];
   created_by: string;
   created_at: string;
+  /** Files attached to the inspection (internal). */
+  attachments: AttachmentView[];
   rectifications: {
     id: string;
     ref: string;
@@ -243,6 +247,7 @@ async function withRectifications(db: D1Database, rows: InspectionRow[]): Promis
     )
     .bind(JSON.stringify(rows.map((x) => x.id)))
     .all<{ inspection_id: string; town_id: string; id: string } & Omit<InspectionRecord['rectifications'][number], 'ref'>>();
+  const attached = await readAttachments(db, 'inspection', rows.map((x) => x.id));
   return rows.map((x) => ({
     id: x.id,
     town: x.town_id,
@@ -254,6 +259,7 @@ async function withRectifications(db: D1Database, rows: InspectionRow[]): Promis
     findings: JSON.parse(x.findings_json),
     created_by: x.created_by,
     created_at: x.created_at,
+    attachments: attached.get(x.id) ?? [],
     rectifications: r.results
       .filter((t) => t.inspection_id === x.id)
       .map(({ inspection_id: _i, town_id, ...t }) => ({ ...t, ref: `${town_id}:${t.id}` })),

@@ -6,15 +6,20 @@
 import type { Descendant } from '../domain/parent-rule.ts';
 import type { UpdateInput, UpdateView } from '../domain/update.ts';
 import { stmt, type Stmt } from './sql.ts';
+import { readAttachments } from './files.ts';
 
 /** The task facts a submission or review needs. */
 export interface TaskForUpdate {
   town_id: string;
   id: string;
   title: string;
+  /** key_task, guarantee, deliverable or rectification */
+  kind: string;
   status: string;
   percent: number;
   version: number;
+  /** 1: a report of 已完成 needs an attached file (the office sets it in the task table). */
+  evidence_required: number;
   units: string[];
   indicators: { id: string; kind: string }[];
   /** Every task below this one, with its latest approved report (the parent rule's input). */
@@ -52,7 +57,7 @@ const fingerprint = (rows: { id: string; version: number }[]) =>
 /** A task with its responsible units and the indicators it delivers; null if missing. */
 export async function readTaskForUpdate(db: D1Database, town: string, task: string): Promise<TaskForUpdate | null> {
   const [t, u, i, d] = await db.batch([
-    db.prepare(`SELECT town_id, id, title, status, percent, version FROM tasks WHERE town_id = ? AND id = ?`).bind(town, task),
+    db.prepare(`SELECT town_id, id, title, kind, status, percent, version, evidence_required FROM tasks WHERE town_id = ? AND id = ?`).bind(town, task),
     db.prepare(`SELECT unit_id FROM task_units WHERE town_id = ? AND task_id = ? ORDER BY ordinal`).bind(town, task),
     db
       .prepare(`SELECT i.id, i.kind FROM task_indicators ti JOIN indicators i ON i.id = ti.indicator_id WHERE ti.town_id = ? AND ti.task_id = ?`)
@@ -106,7 +111,7 @@ export const idempotencyStmt = (account: string, key: string, hash: string, stat
   );
 
 /** The statements that store a new pending update, guarded by the task version the reporter saw. */
-export function submitStmts(u: UpdateView, input: UpdateInput): Stmt[] {
+export function submitStmts(u: Omit<UpdateView, 'attachments'>, input: Omit<UpdateInput, 'attachments'>): Stmt[] {
   return [
     guardStmt('task_version', String(u.base_version), `SELECT CAST(version AS TEXT) FROM tasks WHERE town_id = ? AND id = ?`, u.town, u.task),
     stmt(
@@ -147,7 +152,7 @@ interface UpdateRow {
   reject_reason: string | null;
 }
 
-const toView = (r: UpdateRow): UpdateView => ({
+const toView = (r: UpdateRow): Omit<UpdateView, 'attachments'> => ({
   id: r.id,
   town: r.town_id,
   task: r.task_id,
@@ -166,12 +171,18 @@ const toView = (r: UpdateRow): UpdateView => ({
   reject_reason: r.reject_reason,
 });
 
+/** Updates with their attachments (one more statement for the lot). */
+async function withAttachments(db: D1Database, rows: UpdateRow[]): Promise<UpdateView[]> {
+  const att = await readAttachments(db, 'update', rows.map((r) => r.id));
+  return rows.map((r) => ({ ...toView(r), attachments: att.get(r.id) ?? [] }));
+}
+
 const UPDATE_COLS = `id, town_id, task_id, unit_id, author_id, state, status, percent, narrative, measurements_json, evidence_json, base_version, created_at, reviewed_by, reviewed_at, reject_reason`;
 
 /** One update, or null. */
 export async function readUpdate(db: D1Database, id: string): Promise<UpdateView | null> {
   const r = await db.prepare(`SELECT ${UPDATE_COLS} FROM task_updates WHERE id = ?`).bind(id).first<UpdateRow>();
-  return r ? toView(r) : null;
+  return r ? (await withAttachments(db, [r]))[0]! : null;
 }
 
 /** Updates of a town, newest first, filtered by state, task and unit. */
@@ -185,7 +196,7 @@ export async function listUpdates(db: D1Database, town: string, f: { state?: str
     .prepare(`SELECT ${UPDATE_COLS} FROM task_updates WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id LIMIT ?`)
     .bind(...params, f.limit)
     .all<UpdateRow>();
-  return r.results.map(toView);
+  return withAttachments(db, r.results);
 }
 
 /** An author's own updates, newest first. */
@@ -194,7 +205,7 @@ export async function listUpdatesByAuthor(db: D1Database, author: string, limit:
     .prepare(`SELECT ${UPDATE_COLS} FROM task_updates WHERE author_id = ? ORDER BY created_at DESC, id LIMIT ?`)
     .bind(author, limit)
     .all<UpdateRow>();
-  return r.results.map(toView);
+  return withAttachments(db, r.results);
 }
 
 /** Approval: apply the update to the task and its indicators, record history; guarded by pending state and task version. */
@@ -276,7 +287,7 @@ export async function readHistory(db: D1Database, town: string, task: string) {
     db.prepare(`SELECT id, update_id, actor, at, before_json, after_json FROM task_history WHERE town_id = ? AND task_id = ? ORDER BY id`).bind(town, task),
   ]);
   return {
-    updates: (u!.results as unknown as UpdateRow[]).map(toView),
+    updates: await withAttachments(db, u!.results as unknown as UpdateRow[]),
     changes: (h!.results as { id: number; update_id: string | null; actor: string; at: string; before_json: string; after_json: string }[]).map((c) => ({
       id: c.id,
       update: c.update_id,

@@ -1,6 +1,7 @@
 /** Inspections (督导检查) and rectification items (整改): what a supervisor records. */
 import { z } from 'zod';
 import { isCalendarDate } from './supervision.ts';
+import { AttachmentList } from './files.ts';
 
 const zh = (cn: string, en: string) => ({ message: `${cn} / ${en}` });
 const Slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, zh('编号格式错误', 'malformed id'));
@@ -36,6 +37,8 @@ export const InspectionInput = z.strictObject({
     .max(100)
     .default([]),
   rectifications: z.array(RectificationInput).max(100).default([]),
+  /** Uploaded files (POST /towns/{town}/files) with captions: photos of what was found; internal. */
+  attachments: AttachmentList,
 });
 export type InspectionInput = z.infer<typeof InspectionInput>;
 

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { AttributedText, IsoDate, Slug, type TownBundle } from './content.ts';
-import { PublicBulletin, PublicValue } from './public-progress.ts';
+import { PublicAttachment, PublicBulletin, PublicValue } from './public-progress.ts';
 import { PUBLIC_TASK_STATES, TARGET_STATUSES, type PublicTaskState, type TargetStatus } from './public-status.ts';
 import { TaskStatus } from './plan-view.ts';
 import type { ProgressView } from './public-view.ts';
@@ -169,6 +169,8 @@ export const TownProgress = z.object({
       status: TaskStatus,
       percent: z.number(),
       narrative: z.string(),
+      /** Public evidence files: URL, caption, type, size; the update's approved_at is their date. */
+      attachments: z.array(PublicAttachment),
     }),
   ),
   /** How many approved updates the town has; `updates` holds them all in data.json, the newest 50 in the API. */
@@ -250,6 +252,7 @@ export function townProgress(t: TownBundle, v: ProgressView): TownProgress {
       status: u.status,
       percent: u.percent,
       narrative: u.narrative,
+      attachments: u.attachments,
     })),
     updates_total: v.updatesTotal,
     values: v.data?.values ?? [],

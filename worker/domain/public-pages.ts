@@ -52,6 +52,7 @@ const LIVE = [
   /^\/(en\/)?regions\/[^/]+\/$/,
   new RegExp(`^/regions/[^/]+/(${REGION_FILES.map((f) => f.replace('.', '\\.')).join('|')})$`),
   /^\/towns\/[^/]+\/targets\/[^/]+\/$/,
+  /^\/towns\/[^/]+\/evidence\/[^/]+\/$/,
   new RegExp(`^/towns/[^/]+/(${OPEN_DATA_FILES.map((f) => f.replace('.', '\\.')).join('|')})$`),
 ];
 

@@ -22,6 +22,24 @@ export const PublicValue = z.object({
 });
 export type PublicValue = z.infer<typeof PublicValue>;
 
+/** A public evidence file of an approved update (docs/evidence.md): a photo with its thumbnail, or a PDF. */
+export const PublicAttachment = z.object({
+  id: z.string().min(1),
+  /** What it shows (the alt text). */
+  caption: z.string().min(1),
+  type: z.enum(['image/jpeg', 'image/png', 'image/webp', 'application/pdf']),
+  bytes: z.number().int().positive(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  /** The file's public address. */
+  url: z.string(),
+  /** The attachment's own page (full size, caption, date, unit). */
+  page: z.string(),
+  /** A smaller image for lists, when the reporter's console made one. */
+  thumb: z.object({ url: z.string(), width: z.number().int(), height: z.number().int() }).nullable(),
+});
+export type PublicAttachment = z.infer<typeof PublicAttachment>;
+
 /** One approved task update, as the public timeline shows it. */
 export const PublicUpdate = z.object({
   id: z.string().min(1),
@@ -32,6 +50,8 @@ export const PublicUpdate = z.object({
   /** Plain text (rendered inert). */
   narrative: z.string(),
   approved_at: Instant,
+  /** Its evidence files the office made public, in the reporter's order. */
+  attachments: z.array(PublicAttachment).default([]),
 });
 export type PublicUpdate = z.infer<typeof PublicUpdate>;
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { IsoDate } from './content.ts';
 import { TaskStatus } from './plan-view.ts';
+import { AttachmentList, AttachmentView } from './files.ts';
 
 const zh = (cn: string, en: string) => ({ message: `${cn} / ${en}` });
 
@@ -55,6 +56,8 @@ export const UpdateInput = z.strictObject({
     .max(5000, zh('进展说明不能超过5000字', 'narrative is at most 5000 characters')),
   measurements: z.array(MeasurementInput).max(20, zh('一次最多报20个指标值', 'at most 20 measurements')).default([]),
   evidence: z.array(EvidenceInput).max(10, zh('最多10个佐证链接', 'at most 10 evidence links')).default([]),
+  /** Uploaded files (POST /towns/{town}/files), each with its caption: internal until the office publishes them. */
+  attachments: AttachmentList,
 });
 export type UpdateInput = z.infer<typeof UpdateInput>;
 
@@ -65,6 +68,11 @@ export const RejectInput = z.strictObject({
     .trim()
     .min(1, zh('请填写退回原因', 'give the reason'))
     .max(1000, zh('退回原因不能超过1000字', 'reason is at most 1000 characters')),
+});
+
+/** POST /api/v1/updates/{update}/approve (optional body): which attachments become public; the rest stay internal. */
+export const ApproveInput = z.strictObject({
+  public_attachments: z.array(z.string().min(1).max(64)).max(5, zh('最多5个附件', 'at most 5 attachments')).default([]),
 });
 
 /** Review state of an update. */
@@ -83,6 +91,7 @@ export const UpdateView = z.object({
   narrative: z.string(),
   measurements: z.array(MeasurementInput),
   evidence: z.array(z.object({ url: z.string(), title: z.string().optional() })),
+  attachments: z.array(AttachmentView),
   base_version: z.number().int(),
   created_at: z.string(),
   reviewed_by: z.string().nullable(),
@@ -90,6 +99,20 @@ export const UpdateView = z.object({
   reject_reason: z.string().nullable(),
 });
 export type UpdateView = z.infer<typeof UpdateView>;
+
+/**
+ * A report of 已完成 on a task that requires evidence needs at least one attached file; null when
+ * the report may be stored.
+ */
+export function evidenceRefusal(task: { evidence_required: number | boolean }, report: { status: string; attachments: unknown[] }) {
+  if (!task.evidence_required || report.status !== 'completed' || report.attachments.length > 0) return null;
+  return {
+    code: 'evidence_required',
+    message: '这项任务须附佐证材料（照片或文件）才能报“已完成”。请附上照片或文件后再提交，或先报“进行中”。',
+    message_en: 'This task needs evidence (a photo or file) before it can be reported completed: attach one, or report in progress.',
+    fields: [{ path: 'attachments', message: '须至少附一个佐证文件', message_en: 'attach at least one file' }],
+  };
+}
 
 /** A task reference in a URL: `<town>:<task>`, e.g. `fengmao:kt1-health-assessment`. */
 export const TaskRef = z

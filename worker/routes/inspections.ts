@@ -13,8 +13,10 @@ import { denied, requireCaller } from '../auth/middleware.ts';
 import { auditStmt } from '../db/audit.ts';
 import { inspectionStmts, listInspections, readInspection, readTownRefs, type NewInspection } from '../db/supervision.ts';
 import { InspectionInput, inspectionProblems } from '../domain/inspection.ts';
-import { once } from './updates.ts';
+import { attachedFiles, once } from './updates.ts';
 import { DateParam, TOWN_READERS, TownParam, err, json, staffOf } from './supervision.ts';
+import { attachmentStmts } from '../db/files.ts';
+import { AttachmentView } from '../domain/files.ts';
 
 const InspectionView = z
   .object({
@@ -28,6 +30,7 @@ const InspectionView = z
     findings: z.array(z.object({ text: z.string(), unit: z.string().nullable(), task: z.string().nullable() })),
     created_by: z.string(),
     created_at: z.string(),
+    attachments: z.array(AttachmentView),
     rectifications: z.array(
       z.object({
         id: z.string(),
@@ -97,6 +100,7 @@ export const inspections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     if (!refs.units.size) throw notFound('Town', '乡镇', town);
     const problems = inspectionProblems(input, refs);
     if (problems.length) throw new ApiError(422, 'invalid_reference', '检查记录中有不属于本镇的单位、任务或人员，或整改时限有误。', 'Some references are not of this town, or a deadline is wrong.', problems);
+    const files = await attachedFiles(c.env.DB, town, input.attachments);
     return once(c, caller, input, async () => {
       const now = new Date().toISOString();
       const id = `insp-${hex(8)}`;
@@ -121,6 +125,7 @@ export const inspections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         created_by: caller.id,
         created_at: now,
       };
+      const attached = attachmentStmts(town, { kind: 'inspection', id }, input.attachments, files, now);
       const answer = {
         id,
         town,
@@ -132,6 +137,7 @@ export const inspections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         findings: rec.findings,
         created_by: caller.id,
         created_at: now,
+        attachments: attached.views,
         rectifications: rec.rectifications.map((r) => ({
           id: r.id,
           ref: `${town}:${r.id}`,
@@ -151,7 +157,16 @@ export const inspections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         answer,
         stmts: [
           ...inspectionStmts(rec),
-          auditStmt({ at: now, actor: caller.id, action: 'inspection.create', town_id: town, entity: 'inspection', entity_id: id, detail: { inspected_on: rec.inspected_on, findings: rec.findings.length, rectifications: rec.rectifications.map((r) => r.id) } }),
+          ...attached.stmts,
+          auditStmt({
+            at: now,
+            actor: caller.id,
+            action: 'inspection.create',
+            town_id: town,
+            entity: 'inspection',
+            entity_id: id,
+            detail: { inspected_on: rec.inspected_on, findings: rec.findings.length, rectifications: rec.rectifications.map((r) => r.id), ...(input.attachments.length ? { attachments: input.attachments.map((a) => a.file) } : {}) },
+          }),
           ...rec.rectifications.map((r) =>
             auditStmt({ at: now, actor: caller.id, action: 'rectification.create', town_id: town, unit_id: r.unit, task_id: r.id, entity: 'inspection', entity_id: id, detail: { due_on: r.due_on, title: r.title } }),
           ),

@@ -7,7 +7,7 @@ import { contract } from './contract.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError, ErrorBody, notFound } from '../errors.ts';
-import { validationHook } from '../validation.ts';
+import { emptyJsonIsEmptyObject, validationHook } from '../validation.ts';
 import { jsonEtag, revalidate } from './revalidate.ts';
 import { denied, reachOf, requireCaller, townCaller } from '../auth/middleware.ts';
 import type { Caller } from '../auth/context.ts';
@@ -31,7 +31,9 @@ import {
   submitStmts,
   type TaskForUpdate,
 } from '../db/updates.ts';
-import { RejectInput, TaskRef, UpdateInput, UpdateState, UpdateView, etag, parseIfMatch, parseTaskRef } from '../domain/update.ts';
+import { ApproveInput, RejectInput, TaskRef, UpdateInput, UpdateState, UpdateView, etag, evidenceRefusal, parseIfMatch, parseTaskRef } from '../domain/update.ts';
+import { approvalVisibilityStmts, attachmentStmts, readFiles, rejectVisibilityStmt, type FileRow } from '../db/files.ts';
+import type { AttachmentInput } from '../domain/files.ts';
 import { parentAllowance, parentReportRefusal, type Refusal } from '../domain/parent-rule.ts';
 import { readTown } from '../db/public.ts';
 import { TownProgress, townProgress } from '../domain/public-model.ts';
@@ -159,8 +161,9 @@ const reviewParams = { params: UpdateParam, headers: IdemHeaders };
 const approveRoute = contract({ roles: ['office'] }, {
   method: 'post',
   path: '/updates/{update}/approve',
-  summary: 'Approve a pending update: applies it to the task and its indicators',
-  request: reviewParams,
+  summary: 'Approve a pending update: applies it to the task and its indicators. The optional body names the attachments to publish (公开); the others stay internal (仅内部)',
+  middleware: [emptyJsonIsEmptyObject],
+  request: { ...reviewParams, body: { content: { 'application/json': { schema: ApproveInput } }, required: false } },
   responses: {
     200: json(UpdateView, 'Approved'),
     401: err('Not signed in'),
@@ -168,7 +171,9 @@ const approveRoute = contract({ roles: ['office'] }, {
     404: err('No such update'),
     409: err('Already reviewed'),
     412: err('Task changed since the reviewer loaded it'),
-    422: err('Idempotency-Key reused, or the update reports a parent task ahead of its sub-tasks as they stand now (`children_unfinished`, `percent_above_children`)'),
+    422: err(
+      'Idempotency-Key reused, the update reports a parent task ahead of its sub-tasks as they stand now (`children_unfinished`, `percent_above_children`), an attachment to publish that is not of this update (`attachment_not_of_update`), or a rectification item’s file to publish (`internal_only`)',
+    ),
     428: err('If-Match missing'),
   },
 });
@@ -270,6 +275,22 @@ async function reviewable(c: Context<AppEnv>, caller: Caller, id: string) {
   return { u, task };
 }
 
+/**
+ * The stored files an update's attachments name, all of the task's town: 422 naming each one that
+ * is not (`attachments.N.file` / `.thumb`), or a thumbnail that is not an image.
+ */
+export async function attachedFiles(db: D1Database, town: string, list: AttachmentInput[]): Promise<Map<string, FileRow>> {
+  const files = await readFiles(db, town, [...new Set(list.flatMap((a) => (a.thumb ? [a.file, a.thumb] : [a.file])))]);
+  const bad = list.flatMap((a, i) => [
+    ...(files.has(a.file) ? [] : [{ path: `attachments.${i}.file`, message: '没有找到这个文件，请先上传', message_en: 'no such file in this town: upload it first' }]),
+    ...(a.thumb && !files.get(a.thumb)?.type.startsWith('image/')
+      ? [{ path: `attachments.${i}.thumb`, message: '缩略图须为已上传的照片', message_en: 'the thumbnail must be an uploaded image' }]
+      : []),
+  ]);
+  if (bad.length) throw new ApiError(422, 'file_not_found', '有附件没有找到（须先上传到本镇），请重新上传。', 'Some attached files are not stored for this town; upload them first.', bad);
+  return files;
+}
+
 const alreadyReviewed = (u: UpdateView) =>
   new ApiError(409, 'already_reviewed', `这份进展报告已经${u.state === 'approved' ? '通过' : '退回'}，不能再审核。`, `This update was already ${u.state}.`);
 
@@ -287,6 +308,9 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     if (bad.length) throw new ApiError(422, 'indicator_not_of_task', '有指标不属于这项任务，请检查。', 'Some indicators are not delivered by this task.', bad);
     const refused = parentRefusal(t, input);
     if (refused) throw refused;
+    const evidence = evidenceRefusal(t, input);
+    if (evidence) throw new ApiError(422, evidence.code, evidence.message, evidence.message_en, evidence.fields);
+    const files = await attachedFiles(c.env.DB, t.town_id, input.attachments);
     return once(c, caller, { ...input, ifMatch }, async () => {
       if (ifMatch !== t.version) throw stale(t.version);
       const now = new Date().toISOString();
@@ -307,14 +331,18 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         reviewed_by: null,
         reviewed_at: null,
         reject_reason: null,
+        attachments: [],
       };
+      const attached = attachmentStmts(t.town_id, { kind: 'update', id: view.id }, input.attachments, files, now);
+      view.attachments = attached.views;
       c.header('ETag', etag(t.version));
       return {
         status: 201 as const,
         answer: view,
         stmts: [
           ...submitStmts(view, input),
-          auditStmt({ at: now, actor: caller.id, action: 'update.submit', town_id: t.town_id, unit_id: view.unit, task_id: t.id, entity: 'task_update', entity_id: view.id, detail: { status: input.status, percent: input.percent, measurements: input.measurements.length } }),
+          ...attached.stmts,
+          auditStmt({ at: now, actor: caller.id, action: 'update.submit', town_id: t.town_id, unit_id: view.unit, task_id: t.id, entity: 'task_update', entity_id: view.id, detail: { status: input.status, percent: input.percent, measurements: input.measurements.length, attachments: input.attachments.map((a) => a.file) } }),
         ],
         onConflict: async () => stale((await readTaskForUpdate(c.env.DB, t.town_id, t.id))?.version ?? t.version),
       };
@@ -325,14 +353,29 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     const { u, task } = await reviewable(c, caller, c.req.valid('param').update);
     const ifMatch = parseIfMatch(c.req.header('if-match'));
     if (ifMatch === null) throw preconditionRequired();
-    return once(c, caller, { approve: u.id, ifMatch }, async () => {
+    const publish = [...new Set((c.req.valid('json') as { public_attachments?: string[] } | undefined)?.public_attachments ?? [])];
+    const own = new Set(u.attachments.map((a) => a.id));
+    const strangers = publish.flatMap((id, i) => (own.has(id) ? [] : [{ path: `public_attachments.${i}`, message: `附件“${id}”不属于这份报告`, message_en: `attachment ${id} is not of this update` }]));
+    if (strangers.length) throw new ApiError(422, 'attachment_not_of_update', '要公开的附件不属于这份进展报告。', 'An attachment to publish is not of this update.', strangers);
+    if (publish.length && task.kind === 'rectification') {
+      throw new ApiError(422, 'internal_only', '整改事项的佐证材料只在内部查看，不能公开。', 'Files of rectification items stay internal.', [{ path: 'public_attachments', message: '整改事项不公开', message_en: 'rectification items are internal' }]);
+    }
+    // Publishing takes the order of the update's attachments, whatever order the body named them in.
+    const published = u.attachments.filter((a) => publish.includes(a.id)).map((a) => a.id);
+    return once(c, caller, { approve: u.id, ifMatch, ...(published.length ? { published } : {}) }, async () => {
       if (u.state !== 'pending') throw alreadyReviewed(u);
       if (ifMatch !== task.version) throw stale(task.version);
       // Judged again on the children as they are now: one may have been reopened since submission.
       const refused = parentRefusal(task, u);
       if (refused) throw refused;
       const now = new Date().toISOString();
-      const answer: UpdateView = { ...u, state: 'approved', reviewed_by: caller.id, reviewed_at: now };
+      const answer: UpdateView = {
+        ...u,
+        state: 'approved',
+        reviewed_by: caller.id,
+        reviewed_at: now,
+        attachments: u.attachments.map((a) => ({ ...a, visibility: published.includes(a.id) ? 'public' : 'internal' })),
+      };
       c.header('ETag', etag(task.version + 1));
       return {
         status: 200 as const,
@@ -340,7 +383,18 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         stmts: [
           descendantsGuardStmt(u.town, u.task, task.descendants_fingerprint),
           ...approveStmts(u, task, caller.id, now),
-          auditStmt({ at: now, actor: caller.id, action: 'update.approve', town_id: u.town, unit_id: u.unit, task_id: u.task, entity: 'task_update', entity_id: u.id, detail: { before: { status: task.status, percent: task.percent, version: task.version }, after: { status: u.status, percent: u.percent, version: task.version + 1 } } }),
+          ...approvalVisibilityStmts(u.id, published),
+          auditStmt({
+            at: now,
+            actor: caller.id,
+            action: 'update.approve',
+            town_id: u.town,
+            unit_id: u.unit,
+            task_id: u.task,
+            entity: 'task_update',
+            entity_id: u.id,
+            detail: { before: { status: task.status, percent: task.percent, version: task.version }, after: { status: u.status, percent: u.percent, version: task.version + 1 }, ...(u.attachments.length ? { published } : {}) },
+          }),
         ],
         onConflict: async () => {
           const now2 = await readUpdate(c.env.DB, u.id);
@@ -358,12 +412,13 @@ export const updates = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     return once(c, caller, { reject: u.id, reason }, async () => {
       if (u.state !== 'pending') throw alreadyReviewed(u);
       const now = new Date().toISOString();
-      const answer: UpdateView = { ...u, state: 'rejected', reviewed_by: caller.id, reviewed_at: now, reject_reason: reason };
+      const answer: UpdateView = { ...u, state: 'rejected', reviewed_by: caller.id, reviewed_at: now, reject_reason: reason, attachments: u.attachments.map((a) => ({ ...a, visibility: 'internal' })) };
       return {
         status: 200 as const,
         answer,
         stmts: [
           ...rejectStmts(u, caller.id, reason, now),
+          rejectVisibilityStmt(u.id),
           auditStmt({ at: now, actor: caller.id, action: 'update.reject', town_id: u.town, unit_id: u.unit, task_id: u.task, entity: 'task_update', entity_id: u.id, detail: { reason } }),
         ],
         onConflict: async () => alreadyReviewed((await readUpdate(c.env.DB, u.id)) ?? u),

@@ -18,6 +18,8 @@ export interface MyTask {
   status: string;
   percent: number;
   version: number;
+  /** The task needs 佐证材料 before it can be reported 已完成 (the office sets it). */
+  evidence_required?: boolean;
   due: string | null;
   due_date: string;
   due_label: string | null;

@@ -1,7 +1,9 @@
 /**
  * Supervisor: record an inspection (InspectionInput, the API's schema): date, title, inspectors,
  * findings, and rectification items (整改) with their responsible unit and deadline.
- * The form is kept as a draft in this browser until the server has stored it.
+ * The form is kept as a draft in this browser until the server has stored it; attached photos and
+ * PDFs (佐证材料, internal: inspections have no public page) wait in IndexedDB, are uploaded on
+ * saving — each once, its sha256 kept on the draft — and travel as `attachments`.
  */
 import { useEffect, useRef, useState } from 'react';
 import { InspectionInput } from '../../../../worker/domain/inspection.ts';
@@ -10,6 +12,11 @@ import type { ScreenProps } from '../App.tsx';
 import { check, ErrorSummary, Field, Notice, toErrors, type Errors, UnitOptions } from '../forms.tsx';
 import { cstTime, todayCst } from '../labels.ts';
 import { loadPlan, type PlanIndex } from '../plan.ts';
+import { Attachments } from '../Attachments.tsx';
+import { attachmentProblems, sizeText } from '../evidence-plan.ts';
+import { deleteBlobs, getBlob, upload } from '../evidence-store.ts';
+import type { DraftFile } from '../queue.ts';
+import { AttachmentList, type AttachmentView } from '../evidence-view.tsx';
 
 interface Form {
   key: string;
@@ -18,6 +25,7 @@ interface Form {
   inspectors: string;
   findings: string;
   rectifications: { title: string; unit: string; due_on: string }[];
+  files?: DraftFile[];
 }
 interface Saved {
   id: string;
@@ -25,13 +33,14 @@ interface Saved {
   title: string;
   created_at?: string;
   rectifications: { ref: string; title: string; due_on: string }[];
+  attachments?: AttachmentView[];
 }
 
 const blank = (): Form => ({ key: newKey(), inspected_on: todayCst(), title: '', inspectors: '', findings: '', rectifications: [] });
-const LABELS: Record<string, string> = { inspected_on: '检查日期', title: '检查名称', inspectors: '检查人员', findings: '发现的问题', rectifications: '整改事项' };
+const LABELS: Record<string, string> = { inspected_on: '检查日期', title: '检查名称', inspectors: '检查人员', findings: '发现的问题', rectifications: '整改事项', attachments: '佐证材料' };
 const label = (p: string) => {
   const [h, i, leaf] = p.split('.');
-  const sub: Record<string, string> = { title: '事项', unit: '责任单位', due_on: '整改时限', text: '内容' };
+  const sub: Record<string, string> = { title: '事项', unit: '责任单位', due_on: '整改时限', text: '内容', caption: '说明', file: '文件' };
   return i !== undefined ? `${LABELS[h!] ?? h} 第${Number(i) + 1}项${leaf ? `的${sub[leaf] ?? leaf}` : ''}` : (LABELS[h!] ?? p);
 };
 
@@ -45,6 +54,8 @@ export default function Inspections({ session, town }: ScreenProps) {
   const [message, setMessage] = useState('');
   const summary = useRef<HTMLDivElement>(null);
   const top = useRef<HTMLDivElement>(null);
+  const [sending, setSending] = useState('');
+  const files = form.files ?? [];
 
   const load = () => api<{ inspections: Saved[] }>(`/api/v1/towns/${town}/inspections`).then((r) => setList(r.inspections), (e) => setFailure(failureText(e)));
   useEffect(() => {
@@ -67,20 +78,38 @@ export default function Inspections({ session, town }: ScreenProps) {
       findings: lines(form.findings).map((text) => ({ text })),
       rectifications: form.rectifications,
     });
-    if (!v.ok) {
-      setErrors(v.errors);
+    const fileErrors = attachmentProblems(files);
+    if (!v.ok || Object.keys(fileErrors).length) {
+      setErrors({ ...(v.ok ? {} : v.errors), ...fileErrors });
       requestAnimationFrame(() => summary.current?.focus());
       return;
     }
     try {
-      const r = await api<Saved>(`/api/v1/towns/${town}/inspections`, { method: 'POST', body: v.data, headers: { 'Idempotency-Key': form.key } });
+      // Each file once: a sha256 already answered is kept on the draft, so saving again sends only what is missing.
+      let current = form;
+      for (const [i, f] of files.entries()) {
+        const up = async (local: string | null, sha: string | undefined) => {
+          if (sha || !local) return sha;
+          const blob = await getBlob(local);
+          if (!blob) throw new ApiFailure(0, 'file_lost', `第${i + 1}个文件在本机已丢失，请移除后重新添加。`);
+          return (await upload(town, blob, (n, t) => setSending(`正在上传第 ${i + 1} 个文件（共 ${files.length} 个，${sizeText(f.bytes)}）：${Math.floor((n / t) * 100)}%`))).file;
+        };
+        const [file, thumb] = await Promise.all([up(f.id, f.file), up(f.thumbId, f.thumb)]);
+        current = { ...current, files: (current.files ?? []).map((x) => (x.id === f.id ? { ...x, file, thumb } : x)) };
+        change(current);
+      }
+      setSending('');
+      const attachments = (current.files ?? []).map((f) => ({ file: f.file!, caption: f.caption.trim(), ...(f.thumb ? { thumb: f.thumb } : {}) }));
+      const r = await api<Saved>(`/api/v1/towns/${town}/inspections`, { method: 'POST', body: attachments.length ? { ...v.data, attachments } : v.data, headers: { 'Idempotency-Key': form.key } });
       setErrors({});
       localStorage.removeItem(store);
+      await deleteBlobs(files.flatMap((f) => (f.thumbId ? [f.id, f.thumbId] : [f.id]))).catch(() => undefined);
       setForm(blank());
-      setMessage(`已记录检查“${r.title}”${r.rectifications.length ? `，整改事项 ${r.rectifications.length} 项已交给责任单位` : ''}。`);
+      setMessage(`已记录检查“${r.title}”${r.rectifications.length ? `，整改事项 ${r.rectifications.length} 项已交给责任单位` : ''}${r.attachments?.length ? `，附佐证材料 ${r.attachments.length} 个` : ''}。`);
       await load();
       requestAnimationFrame(() => top.current?.focus());
     } catch (e) {
+      setSending('');
       if (e instanceof ApiFailure && e.fields.length) {
         setErrors(toErrors(e.fields));
         requestAnimationFrame(() => summary.current?.focus());
@@ -141,7 +170,18 @@ export default function Inspections({ session, town }: ScreenProps) {
             添加整改事项
           </button>
         </fieldset>
-        <button type="submit" className="button button-primary">
+        <Attachments
+          form="insp"
+          files={files}
+          errors={errors}
+          onChange={(f) => change({ ...form, files: f })}
+          onRemoved={(gone) => void deleteBlobs(gone.flatMap((f) => (f.thumbId ? [f.id, f.thumbId] : [f.id]))).catch(() => undefined)}
+          visibilityNote="检查的佐证材料仅内部可见，不会公开。"
+        />
+        <p className="hint" role="status">
+          {sending}
+        </p>
+        <button type="submit" className="button button-primary" disabled={!!sending}>
           保存检查记录
         </button>
       </form>
@@ -155,6 +195,8 @@ export default function Inspections({ session, town }: ScreenProps) {
               <li key={i.id}>
                 <strong>{i.inspected_on}</strong> {i.title}
                 {i.created_at ? `（记录于 ${cstTime(i.created_at)}）` : ''}；整改事项 {i.rectifications.length} 项
+                {i.attachments?.length ? `；佐证材料 ${i.attachments.length} 个` : ''}
+                <AttachmentList town={town} attachments={i.attachments ?? []} />
               </li>
             ))}
           </ul>

@@ -7,7 +7,7 @@
  * Everything is shown from the copy kept in this browser first (local.ts), so the screen opens
  * offline and at once on a slow network, then refreshed from the server.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import type { UpdateView } from '../../../../worker/domain/update.ts';
 import { parentAllowance, parentReportRefusal, type Descendant, type ParentAllowance } from '../../../../worker/domain/parent-rule.ts';
 import type { TaskNode, TaskStatus } from '../../../../worker/domain/plan-view.ts';
@@ -21,7 +21,13 @@ import { freshPlan, keptPlan, type PlanIndex } from '../plan.ts';
 import { kept, revalidate } from '../local.ts';
 import { filtering, groupByKeyTask, keyTaskOf, matches, ME_TASKS, needsNow, noFilters, partOf, type Filters, type MyTask } from '../my-tasks.ts';
 import { report } from '../sync.ts';
-import { drafts, emptyDraft, enqueue, flush, onQueueChange, outbox, saveDraft, takeBack, type Draft, type OutboxEntry } from '../queue.ts';
+import { drafts, dropBlobs, emptyDraft, enqueue, flush, onProgress, onQueueChange, outbox, progressOf, removeFile, retryFile, saveDraft, takeBack, type Draft, type DraftFile, type OutboxEntry } from '../queue.ts';
+import { attachmentProblems, EVIDENCE_REQUIRED, sizeText } from '../evidence-plan.ts';
+
+// The file picker and the file views load when a form opens or a report has files, not with the list.
+const Attachments = lazy(() => import('../Attachments.tsx').then((m) => ({ default: m.Attachments })));
+const LocalThumb = lazy(() => import('../Attachments.tsx').then((m) => ({ default: m.LocalThumb })));
+const AttachmentList = lazy(() => import('../evidence-view.tsx').then((m) => ({ default: m.AttachmentList })));
 
 /** What the console reads of GET /towns/{town}/progress (TownProgress, worker/domain/public-model.ts). */
 interface Progress {
@@ -64,11 +70,11 @@ function allowanceOf(node: TaskNode | undefined, progress: Progress | null): Par
   return parentAllowance(node.id, below);
 }
 
-const FIELD_LABELS: Record<string, string> = { status: '状态', percent: '完成比例', narrative: '进展说明', measurements: '指标值', evidence: '佐证链接' };
+const FIELD_LABELS: Record<string, string> = { status: '状态', percent: '完成比例', narrative: '进展说明', measurements: '指标值', evidence: '佐证链接', attachments: '佐证材料' };
 function labelOf(path: string): string {
   const [head, i, leaf] = path.split('.');
-  const sub: Record<string, string> = { indicator: '指标', value: '数值', as_of: '数据日期', source: '数据来源', url: '链接', title: '标题' };
-  if (i !== undefined && leaf) return `${FIELD_LABELS[head!] ?? head} 第${Number(i) + 1}项的${sub[leaf] ?? leaf}`;
+  const sub: Record<string, string> = { indicator: '指标', value: '数值', as_of: '数据日期', source: '数据来源', url: '链接', title: '标题', caption: '说明', file: '文件', thumb: '缩略图' };
+  if (i !== undefined && leaf) return `${FIELD_LABELS[head!] ?? head} 第${Number(i) + 1}${head === 'attachments' ? '个文件' : '项'}的${sub[leaf] ?? leaf}`;
   return FIELD_LABELS[head!] ?? path;
 }
 
@@ -107,6 +113,8 @@ function UpdateForm({ task, ref_, plan, allow, account, onSubmitted }: { task: M
     saveDraft(account, ref_, d);
   };
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => change({ ...draft, [k]: v });
+  const files = draft.files ?? [];
+  const needsEvidence = !!task.evidence_required;
 
   // The schema (and zod with it) loads when a form opens, not with the list: the list is what a
   // first visit on a slow network waits for.
@@ -118,8 +126,10 @@ function UpdateForm({ task, ref_, plan, allow, account, onSubmitted }: { task: M
     // The parent rule is the API's own (worker/domain/parent-rule.ts): refused here, not after a round trip.
     const refusal = checked.ok ? parentReportRefusal(allow, checked.data) : null;
     const v = refusal ? { ok: false as const, errors: Object.fromEntries(refusal.fields.map((f) => [f.path, f.message])) } : checked;
-    if (!v.ok) {
-      setErrors(v.errors);
+    // The files' own rules (count, captions, the evidence rule) are checked here; the sha256s join the body when sent.
+    const fileErrors = attachmentProblems(files, { status: draft.status, evidenceRequired: needsEvidence });
+    if (!v.ok || Object.keys(fileErrors).length) {
+      setErrors({ ...(v.ok ? {} : v.errors), ...fileErrors });
       requestAnimationFrame(() => summary.current?.focus());
       return;
     }
@@ -140,9 +150,12 @@ function UpdateForm({ task, ref_, plan, allow, account, onSubmitted }: { task: M
         label="状态"
         errors={errors}
         hint={
-          allow
-            ? `这是上级任务，进度由 ${allow.children.length} 项子任务加权汇总（目前 ${allow.rolled_up}%）。${completedBlocked ? `子任务全部审核通过为已完成后才能报已完成；未完成：${allow.unfinished.map((c) => `${c.code}（${TASK_STATE_WORDS.zh[c.state]}）`).join('、')}。` : ''}`
-            : undefined
+          [
+            allow
+              ? `这是上级任务，进度由 ${allow.children.length} 项子任务加权汇总（目前 ${allow.rolled_up}%）。${completedBlocked ? `子任务全部审核通过为已完成后才能报已完成；未完成：${allow.unfinished.map((c) => `${c.code}（${TASK_STATE_WORDS.zh[c.state]}）`).join('、')}。` : ''}`
+              : '',
+            needsEvidence ? `${EVIDENCE_REQUIRED}（在下面“佐证材料”中添加）。` : '',
+          ].join('') || undefined
         }
       >
         {(a) => (
@@ -203,6 +216,17 @@ function UpdateForm({ task, ref_, plan, allow, account, onSubmitted }: { task: M
           </button>
         </fieldset>
       )}
+      <Suspense fallback={<p className="hint">正在准备佐证材料……</p>}>
+      <Attachments
+        form={form}
+        files={files}
+        errors={errors}
+        onChange={(f) => set('files', f)}
+        onRemoved={(gone) => void Promise.resolve().then(() => dropBlobs(account, gone))}
+        note={needsEvidence ? <p className="evidence-rule">{EVIDENCE_REQUIRED}。</p> : undefined}
+        visibilityNote="上传的文件默认“仅内部”可见，镇领导小组办公室审核时决定哪些可以公开。"
+      />
+      </Suspense>
       <fieldset>
         <legend>佐证链接</legend>
         {draft.evidence.map((ev, i) => {
@@ -234,7 +258,50 @@ function UpdateForm({ task, ref_, plan, allow, account, onSubmitted }: { task: M
   );
 }
 
-function Outbox({ entries, account, onTakeBack }: { entries: OutboxEntry[]; account: string; onTakeBack: (task: string) => void }) {
+const FILE_STATE: Record<NonNullable<DraftFile['state']>, string> = { waiting: '等待上传', sending: '正在上传', stored: '已上传', failed: '上传失败' };
+
+/** The files of a waiting report: each with its upload state and progress; a failed one can be retried or removed. */
+function OutboxFiles({ entry: e, account, onChanged }: { entry: OutboxEntry; account: string; onChanged: () => void }) {
+  const [, tick] = useState(0);
+  useEffect(() => onProgress(() => tick((n) => n + 1)), []);
+  const files = e.files ?? [];
+  return (
+    <ul className="attachment-list outbox-files">
+      {files.map((f, i) => {
+        const p = progressOf(f.id);
+        const total = f.bytes + f.thumbBytes;
+        return (
+          <li key={f.id} data-file={f.id} data-file-state={f.state}>
+            <Suspense fallback={null}>
+              <LocalThumb file={f} className="attachment-thumb" />
+            </Suspense>
+            <p className="attachment-meta">
+              {f.caption}（{sizeText(total)}）：<strong>{FILE_STATE[f.state ?? 'waiting']}</strong>
+              {p && f.state === 'sending' ? ` ${Math.floor((p.sent / p.total) * 100)}%` : ''}
+            </p>
+            {f.state === 'sending' && (
+              <progress className="attachment-progress" max={total} value={p?.sent ?? 0} aria-label={`第${i + 1}个文件上传进度`} />
+            )}
+            {/* A network failure is said once, for the whole report, below; a refusal belongs to its file. */}
+            {f.error && f.state === 'failed' && <p className="field-error">{f.error}</p>}
+            {f.state === 'failed' && (
+              <div className="console-actions">
+                <button type="button" className="button" onClick={() => (retryFile(account, e.key, f.id), onChanged())}>
+                  重试第{i + 1}个文件
+                </button>
+                <button type="button" className="button" onClick={() => void removeFile(account, e.key, f.id).then(onChanged)}>
+                  移除第{i + 1}个文件，报送其余内容
+                </button>
+              </div>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function Outbox({ entries, account, onTakeBack, onSend }: { entries: OutboxEntry[]; account: string; onTakeBack: (task: string) => void; onSend: () => void }) {
   if (!entries.length) return null;
   return (
     <>
@@ -246,7 +313,13 @@ function Outbox({ entries, account, onTakeBack }: { entries: OutboxEntry[]; acco
               <strong className="status">{e.state === 'queued' ? '待发送' : e.state === 'conflict' ? '需重新提交' : '未被接受'}</strong> {e.title}
             </p>
             <pre>{e.body.narrative}</pre>
-            {e.state === 'queued' && <p className="hint">{e.attempts ? `已尝试 ${e.attempts} 次（${e.error ?? ''}），会自动重试。` : '正在发送……'}</p>}
+            {(e.files ?? []).length > 0 && <OutboxFiles entry={e} account={account} onChanged={onSend} />}
+            {e.state === 'queued' &&
+              (e.files?.some((f) => f.state === 'failed') ? (
+                <p className="hint">有文件未能上传：重试或移除后，这份报送会继续发送。</p>
+              ) : (
+                <p className="hint">{e.attempts ? `已尝试 ${e.attempts} 次（${e.error ?? ''}），会自动重试。` : '正在发送……'}</p>
+              ))}
             {e.state !== 'queued' && (
               <>
                 <p className="field-error">{e.state === 'conflict' ? '这项任务在您填写期间已被更新。您的内容已保留，请放回表单核对后重新提交。' : e.error}</p>
@@ -506,7 +579,7 @@ export default function Tasks({ session, town }: ScreenProps) {
         <h2 id="mine-title" tabIndex={-1}>
           我的报送
         </h2>
-        <Outbox entries={queue} account={account} onTakeBack={(task) =>
+        <Outbox entries={queue} account={account} onSend={() => void send(true)} onTakeBack={(task) =>
             void load().then(() => {
               const id = task.split(':')[1]!;
               setOpenGroups((g) => new Set([...g, keyTaskOf(plan, id)]));
@@ -553,6 +626,11 @@ export default function Tasks({ session, town }: ScreenProps) {
                     ))}
                   </ul>
                 )}
+                {u.attachments?.length ? (
+                  <Suspense fallback={null}>
+                    <AttachmentList town={town} attachments={u.attachments} />
+                  </Suspense>
+                ) : null}
                 {u.state === 'rejected' && <p className="field-error">退回原因：{u.reject_reason}</p>}
               </li>
             ))}
