@@ -19,15 +19,13 @@
  * control is at least 44 px tall.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { consoleSignIn, launchChromium, startConsoleServer, type ConsoleServer } from './harness.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const PORT = Number(process.env.E2E_PORT ?? 8823);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const PASSWORD = 'demo-password-2018';
@@ -36,57 +34,20 @@ const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const RUN = Date.now().toString(36);
 
-let server: ChildProcess | undefined;
+let site: ConsoleServer | undefined;
 let state: string;
 let browser: Browser;
-let serverLog = '';
-
-async function waitForHealth(ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`npm start exited with ${server.exitCode}:\n${serverLog.slice(-3000)}`);
-    try {
-      const r = await fetch(`${ORIGIN}/api/health`);
-      if (r.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the server did not answer /api/health within ${ms} ms:\n${serverLog.slice(-3000)}`);
-}
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist/client/console/index.html'))) throw new Error('dist/ has no console: run `npm run build` first (npm test does)');
-  state = mkdtempSync(join(tmpdir(), 'console-e2e-'));
-  // Its own process group, so afterAll ends exactly the processes this test started (npm, node, wrangler, workerd).
-  server = spawn('npm', ['start', '--', '--persist-to', state, '--no-build'], { cwd: ROOT, env: { ...process.env, PORT: String(PORT) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout!.on('data', (d) => (serverLog += d));
-  server.stderr!.on('data', (d) => (serverLog += d));
-  await waitForHealth(150_000);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-}, 180_000);
+  site = await startConsoleServer({ prefix: 'console-e2e', port: PORT });
+  state = site.state;
+  browser = await launchChromium();
+}, 200_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (server?.pid) {
-    try {
-      process.kill(-server.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-    try {
-      process.kill(-server.pid, 'SIGKILL');
-    } catch {
-      /* ended by SIGTERM */
-    }
-  }
-  if (state) rmSync(state, { recursive: true, force: true });
-});
+  await site?.stop();
+}, 30_000);
 
 // ---------------------------------------------------------------- helpers
 
@@ -110,13 +71,7 @@ async function phone(opts: { width?: number; scale?: number; bypassCSP?: boolean
   return { context, page };
 }
 
-async function signIn(page: Page, username: string, path = '/console/') {
-  await page.goto(ORIGIN + path);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('button', { name: '退出登录' }).waitFor();
-}
+const signIn = (page: Page, username: string, path = '/console/') => consoleSignIn(page, ORIGIN, username, path, PASSWORD);
 
 /** The task card of a task on the reporter's screen (in the list grouped by key task). */
 const card = (page: Page, task: string) => page.locator(`.task-card[data-task="${task}"]`);

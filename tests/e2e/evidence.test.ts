@@ -12,14 +12,12 @@
  *   public address serves it; taking it back to 仅内部 makes that address 404.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { cameraPhoto, jpegInfo } from '../fixtures/camera-photo.ts';
+import { apiToken, consoleSignIn, launchChromium, startConsoleServer, type ConsoleServer } from './harness.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const PORT = Number(process.env.E2E_EVIDENCE_PORT ?? 8826);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const PASSWORD = 'demo-password-2018';
@@ -29,55 +27,24 @@ const RUN = Date.now().toString(36);
 const NARRATIVE = `E2E ${RUN} 签约团队工作照`;
 const CAPTION = `签约团队入户服务 ${RUN}`;
 
-let server: ChildProcess | undefined;
+let site: ConsoleServer | undefined;
 let state: string;
 let browser: Browser;
-let log = '';
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist/client/console/index.html'))) throw new Error('dist/ has no console: run `npm run build` first (npm test does)');
-  state = mkdtempSync(join(tmpdir(), 'evidence-e2e-'));
-  server = spawn('npm', ['start', '--', '--persist-to', state, '--no-build'], { cwd: ROOT, env: { ...process.env, PORT: String(PORT) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout!.on('data', (d) => (log += d));
-  server.stderr!.on('data', (d) => (log += d));
-  const until = Date.now() + 150_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`npm start exited with ${server.exitCode}:\n${log.slice(-3000)}`);
-    try {
-      if ((await fetch(`${ORIGIN}/api/health`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > until) throw new Error(`no /api/health within 150 s:\n${log.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-}, 180_000);
+  site = await startConsoleServer({ prefix: 'evidence-e2e', port: PORT });
+  state = site.state;
+  browser = await launchChromium();
+}, 200_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (server?.pid) {
-    try {
-      process.kill(-server.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-    try {
-      process.kill(-server.pid, 'SIGKILL');
-    } catch {
-      /* ended by SIGTERM */
-    }
-  }
-  if (state) rmSync(state, { recursive: true, force: true });
-});
+  await site?.stop();
+}, 30_000);
 
 // ---------------------------------------------------------------- helpers
 
-async function token(username: string): Promise<string> {
-  const r = await fetch(`${ORIGIN}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
-  return ((await r.json()) as { token: string }).token;
-}
+const token = (username: string) => apiToken(ORIGIN, username);
 async function apiAs(username: string, path: string): Promise<any> {
   const r = await fetch(ORIGIN + path, { headers: { authorization: `Bearer ${await token(username)}` } });
   if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
@@ -89,13 +56,7 @@ async function phone(): Promise<{ context: BrowserContext; page: Page }> {
   return { context, page: await context.newPage() };
 }
 
-async function signIn(page: Page, username: string, path: string) {
-  await page.goto(ORIGIN + path);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('button', { name: '退出登录' }).waitFor();
-}
+const signIn = (page: Page, username: string, path: string) => consoleSignIn(page, ORIGIN, username, path);
 
 /** How many files wait in this browser's IndexedDB. */
 const keptFiles = (page: Page) =>

@@ -5,53 +5,34 @@
  * sideways scrolling. Then a .doc is refused next to its field with how to save it as .docx.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { parse } from 'yaml';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { docxFromText } from '../fixtures/plan-draft/docx.ts';
+import { launchChromium, startConsoleServer, type ConsoleServer } from './harness.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PORT = Number(process.env.E2E_DRAFT_PORT ?? 8834);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let server: ChildProcess | undefined;
+let site: ConsoleServer | undefined;
 let state: string;
 let browser: Browser;
-let log = '';
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist/client/console/draft/index.html'))) throw new Error('dist/ has no /console/draft/: run `npm run build` first');
-  state = mkdtempSync(join(tmpdir(), 'draft-e2e-'));
-  server = spawn('npm', ['start', '--', '--persist-to', state, '--no-build'], { cwd: ROOT, env: { ...process.env, PORT: String(PORT) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout!.on('data', (d) => (log += d));
-  server.stderr!.on('data', (d) => (log += d));
-  const until = Date.now() + 150_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`npm start exited with ${server.exitCode}:\n${log.slice(-3000)}`);
-    if (await fetch(`${ORIGIN}/api/health`).then((r) => r.ok, () => false)) break;
-    if (Date.now() > until) throw new Error(`no /api/health within 150 s:\n${log.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
-}, 180_000);
+  site = await startConsoleServer({ prefix: 'draft-e2e', port: PORT, needs: 'console/draft/index.html' });
+  state = site.state;
+  browser = await launchChromium();
+}, 200_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (server?.pid) {
-    try {
-      process.kill(-server.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  }
-  if (state) rmSync(state, { recursive: true, force: true });
-});
+  await site?.stop();
+}, 30_000);
 
 describe('方案起草 in the console', () => {
   it('lets an admin upload a Word plan and download its draft as a zip, readable at 320 px', async () => {

@@ -8,70 +8,28 @@
  * axe-core finds no violations, nothing scrolls sideways and every control is at least 44 px tall.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import { type Browser, type Page } from 'playwright-core';
+import { consoleSignIn, launchChromium, startConsoleServer, type ConsoleServer } from './harness.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const PASSWORD = 'demo-password-2018';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let origin = '';
-let server: ChildProcess | undefined;
-let state = '';
+let site: ConsoleServer | undefined;
 let browser: Browser;
-let log = '';
-
-const freePort = () =>
-  new Promise<number>((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist/client/console/index.html'))) throw new Error('dist/ has no console: run `npm run build` first');
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  state = mkdtempSync(join(tmpdir(), 'region-e2e-'));
-  // Its own process group, so afterAll ends exactly what this test started.
-  server = spawn('npm', ['start', '--', '--persist-to', state, '--no-build'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout!.on('data', (d) => (log += d));
-  server.stderr!.on('data', (d) => (log += d));
-  const until = Date.now() + 170_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`npm start exited with ${server.exitCode}:\n${log.slice(-3000)}`);
-    if (await fetch(`${origin}/api/health`).then((r) => r.ok, () => false)) break;
-    if (Date.now() > until) throw new Error(`no /api/health:\n${log.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  site = await startConsoleServer({ prefix: 'region-e2e' });
+  origin = site.origin;
+  browser = await launchChromium();
 }, 200_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (server?.pid) {
-    try {
-      process.kill(-server.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    const gone = Date.now() + 10_000;
-    while (server.exitCode === null && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
-    try {
-      process.kill(-server.pid, 'SIGKILL');
-    } catch {
-      /* ended by SIGTERM */
-    }
-  }
-  if (state) rmSync(state, { recursive: true, force: true });
+  await site?.stop();
 }, 30_000);
 
 const tokenOf = async (username: string) =>
@@ -82,13 +40,7 @@ async function phone(bypassCSP = false) {
   return { context, page: await context.newPage() };
 }
 
-async function signIn(page: Page, username: string, path: string) {
-  await page.goto(origin + path);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('button', { name: '退出登录' }).waitFor();
-}
+const signIn = (page: Page, username: string, path: string) => consoleSignIn(page, origin, username, path, PASSWORD);
 
 async function problems(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE });
