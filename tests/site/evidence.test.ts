@@ -17,6 +17,10 @@ import { chromium, type Browser } from 'playwright-core';
 import { startLiveSite, type LiveSite } from './live-site.ts';
 import { pageWeight, totalGzipWithoutFonts } from './page-weight.ts';
 import { DIST } from './dist.ts';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const KB = 1024;
@@ -166,6 +170,23 @@ describe('published evidence on the progress page', () => {
     expect(u.attachments).toMatchObject([{ caption: s.caption, type: 'image/jpeg', url: `/towns/fengmao/files/${s.photo}.jpg` }]);
     expect(JSON.stringify(data)).not.toContain(internalPhoto);
   });
+
+  it('axe-core finds no accessibility violations on the progress page with thumbnails and on a photo\'s page, at 320 and 1280 px', async () => {
+    for (const path of ['/towns/fengmao/progress/', `/towns/fengmao/evidence/${seeded[1]!.id}/`]) {
+      for (const width of [320, 1280]) {
+        // bypassCSP only so the test can inject axe-core; the pages themselves run no script.
+        const page = await browser.newPage({ viewport: { width, height: 900 }, bypassCSP: true });
+        await page.goto(`${site.origin}${path}`, { waitUntil: 'load' });
+        await page.addScriptTag({ content: AXE });
+        const violations = await page.evaluate(async () => {
+          const r = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+          return r.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+        });
+        expect(violations, `${path} at ${width}px`).toEqual([]);
+        await page.close();
+      }
+    }
+  }, 120_000);
 
   it('at 1280 px: thumbnails in a row under their update', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

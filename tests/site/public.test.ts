@@ -33,6 +33,9 @@ const PAGES = {
   en_home: '/en/',
   en_town: '/en/towns/fengmao/',
   search: `/search/?q=${encodeURIComponent('签约')}`,
+  // A county's towns side by side (issue 24), in both languages.
+  region: '/regions/shanting/',
+  en_region: '/en/regions/shanting/',
 };
 
 let browser: Browser;
