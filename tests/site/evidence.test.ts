@@ -17,10 +17,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { startLiveSite, type LiveSite } from './live-site.ts';
 import { pageWeight, totalGzipWithoutFonts } from './page-weight.ts';
 import { DIST } from './dist.ts';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import { axeViolations } from './axe.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const KB = 1024;
@@ -177,12 +174,7 @@ describe('published evidence on the progress page', () => {
         // bypassCSP only so the test can inject axe-core; the pages themselves run no script.
         const page = await browser.newPage({ viewport: { width, height: 900 }, bypassCSP: true });
         await page.goto(`${site.origin}${path}`, { waitUntil: 'load' });
-        await page.addScriptTag({ content: AXE });
-        const violations = await page.evaluate(async () => {
-          const r = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-          return r.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
-        });
-        expect(violations, `${path} at ${width}px`).toEqual([]);
+        expect(await axeViolations(page), `${path} at ${width}px`).toEqual([]);
         await page.close();
       }
     }

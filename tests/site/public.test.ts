@@ -8,16 +8,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readContent } from '../../worker/content/read.ts';
 import { cstDate } from '../../worker/domain/supervision.ts';
 import { parseFixture } from '../fixtures/public-seed.ts';
 import { siteOrigin } from './dist.ts';
+import { axeViolations } from './axe.ts';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const FIXTURE = parseFixture(JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/public/fengmao.json'), 'utf8')));
 const fengmao = readContent().towns.find((t) => t.town.id === 'fengmao')!;
 
@@ -63,13 +61,7 @@ async function open(path: string, width = 1280, api?: (url: string) => unknown):
   return page;
 }
 
-async function axe(page: Page) {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const r = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-    return r.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
-  });
-}
+const axe = axeViolations;
 
 const text = (page: Page, sel: string) => page.locator(sel).first().innerText();
 /** The report-card row of an indicator at a milestone, as the reader sees it. */
