@@ -32,7 +32,8 @@ describe('console form validation', () => {
 
   it('returns the parsed payload the API would store when the form is valid', () => {
     const r = check(UpdateInput, { status: 'completed', percent: 100, narrative: ' 已完成 ', measurements: [], evidence: [] });
-    expect(r).toEqual({ ok: true, data: { status: 'completed', percent: 100, narrative: '已完成', measurements: [], evidence: [] } });
+    // Attachments default to none, as the API stores a report without files.
+    expect(r).toEqual({ ok: true, data: { status: 'completed', percent: 100, narrative: '已完成', measurements: [], evidence: [], attachments: [] } });
   });
 
   it('uses the account and bulletin schemas the routes use', () => {
