@@ -74,10 +74,8 @@ export const utf8Body = createMiddleware<AppEnv>(async (c, next) => {
  * after utf8Body (the contract's), which has cached the body's text.
  */
 export const emptyJsonIsEmptyObject = createMiddleware<AppEnv>(async (c, next) => {
-  const cache = c.req.bodyCache as Record<string, unknown>;
+  const cache = c.req.bodyCache as { text?: Promise<string> };
   const type = c.req.header('content-type')?.split(';')[0]?.trim() ?? '';
-  if (JSON_TYPE.test(type) && typeof (await (cache.text as Promise<string> | undefined)) === 'string' && (await (cache.text as Promise<string>)).trim() === '') {
-    cache.text = Promise.resolve('{}');
-  }
+  if (JSON_TYPE.test(type) && cache.text && (await cache.text).trim() === '') cache.text = Promise.resolve('{}');
   await next();
 });

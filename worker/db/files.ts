@@ -89,29 +89,22 @@ const VIEW_SQL = `SELECT a.owner_id, a.id, a.sha256 AS file, a.thumb_sha256 AS t
 export async function readAttachments(db: D1Database, kind: 'update' | 'inspection', owners: string[]): Promise<Map<string, AttachmentView[]>> {
   const out = new Map<string, AttachmentView[]>();
   if (owners.length === 0) return out;
-  // Bound parameters per statement are limited (100 in D1): read in slices.
-  for (let i = 0; i < owners.length; i += 90) {
-    const slice = owners.slice(i, i + 90);
-    const r = await db
-      .prepare(`${VIEW_SQL} WHERE a.owner_kind = ? AND a.owner_id IN (${placeholders(slice.length)}) ORDER BY a.owner_id, a.ordinal`)
-      .bind(kind, ...slice)
-      .all<AttachmentView & { owner_id: string }>();
-    for (const { owner_id, ...v } of r.results) out.set(owner_id, [...(out.get(owner_id) ?? []), v]);
-  }
+  // json_each keeps the owner list one parameter, under D1's 100-parameter limit.
+  const r = await db
+    .prepare(`${VIEW_SQL} WHERE a.owner_kind = ? AND a.owner_id IN (SELECT value FROM json_each(?)) ORDER BY a.owner_id, a.ordinal`)
+    .bind(kind, JSON.stringify(owners))
+    .all<AttachmentView & { owner_id: string }>();
+  for (const { owner_id, ...v } of r.results) out.set(owner_id, [...(out.get(owner_id) ?? []), v]);
   return out;
 }
 
 /** An attachment with what its visibility depends on: the town, the update's state, whether its task is a rectification. */
-export interface AttachmentOwner {
-  id: string;
+export interface AttachmentOwner extends AttachmentView {
   town_id: string;
   owner_kind: 'update' | 'inspection';
   owner_id: string;
-  file: string;
-  thumb: string | null;
-  type: FileType;
-  visibility: Visibility;
-  caption: string;
+  /** The thumbnail's type (its public URL has the type's extension); null without one. */
+  thumb_type: FileType | null;
   /** null for an inspection's attachment */
   update_state: string | null;
   task_id: string | null;
@@ -122,9 +115,10 @@ export interface AttachmentOwner {
 export async function readAttachmentOwner(db: D1Database, id: string): Promise<AttachmentOwner | null> {
   return db
     .prepare(
-      `SELECT a.id, a.town_id, a.owner_kind, a.owner_id, a.sha256 AS file, a.thumb_sha256 AS thumb, f.type, a.visibility, a.caption,
-              u.state AS update_state, u.task_id, u.unit_id, t.kind AS task_kind
+      `SELECT a.id, a.town_id, a.owner_kind, a.owner_id, a.sha256 AS file, a.thumb_sha256 AS thumb, f.type, f.bytes, f.width, f.height, a.visibility, a.caption,
+              tf.type AS thumb_type, u.state AS update_state, u.task_id, u.unit_id, t.kind AS task_kind
          FROM attachments a JOIN files f ON f.town_id = a.town_id AND f.sha256 = a.sha256
+         LEFT JOIN files tf ON tf.town_id = a.town_id AND tf.sha256 = a.thumb_sha256
          LEFT JOIN task_updates u ON a.owner_kind = 'update' AND u.id = a.owner_id
          LEFT JOIN tasks t ON t.town_id = u.town_id AND t.id = u.task_id
         WHERE a.id = ?`,

@@ -195,20 +195,18 @@ export const files = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         { onlyIfChanged: true },
       ),
     ]);
-    const thumb = a.thumb ? await readFile(c.env.DB, a.town_id, a.thumb) : null;
-    await purgeFileUrls(c.req.url, a.town_id, [{ sha256: a.file, type: a.type }, ...(thumb ? [{ sha256: thumb.sha256, type: thumb.type }] : [])], [`/towns/${a.town_id}/evidence/${a.id}/`]);
-    const f = (await readFile(c.env.DB, a.town_id, a.file))!;
+    await purgeFileUrls(c.req.url, a.town_id, [{ sha256: a.file, type: a.type }, ...(a.thumb && a.thumb_type ? [{ sha256: a.thumb, type: a.thumb_type }] : [])], [`/towns/${a.town_id}/evidence/${a.id}/`]);
     const view: AttachmentView & { url: string | null } = {
       id: a.id,
       file: a.file,
       thumb: a.thumb,
-      type: f.type,
-      bytes: f.bytes,
-      width: f.width,
-      height: f.height,
+      type: a.type,
+      bytes: a.bytes,
+      width: a.width,
+      height: a.height,
       caption: a.caption,
       visibility,
-      url: visibility === 'public' ? publicFileUrl(a.town_id, a.file, f.type) : null,
+      url: visibility === 'public' ? publicFileUrl(a.town_id, a.file, a.type) : null,
     };
     return c.json(view, 200);
   });
