@@ -8,14 +8,11 @@
  * violations, nothing scrolls sideways and every control is at least 44 px.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
-import { consoleSignIn, launchChromium, startConsoleServer, type ConsoleServer } from './harness.ts';
+import { consoleProblems, consoleSignIn, launchChromium, startConsoleServer, type ConsoleServer } from './harness.ts';
 
 const PASSWORD = 'demo-password-2018';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let origin = '';
 let site: ConsoleServer | undefined;
@@ -46,24 +43,7 @@ const signIn = (page: Page, username: string, path: string) => consoleSignIn(pag
 
 const entry = (page: Page, username: string) => page.locator(`.console-list li[data-account="${username}"]`);
 
-async function problems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  const axe = await page.evaluate(async () => {
-    const r = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-    return r.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`) as string[];
-  });
-  const layout = await page.evaluate(() => {
-    const out: string[] = [];
-    const root = document.documentElement;
-    if (root.scrollWidth > root.clientWidth) out.push(`scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
-    for (const el of document.querySelectorAll<HTMLElement>('main button, main input, main select')) {
-      const r = el.getBoundingClientRect();
-      if (r.width && r.height < 44) out.push(`small target "${(el.textContent ?? '').trim().slice(0, 20)}" ${Math.round(r.height)} px tall`);
-    }
-    return out;
-  });
-  return [...axe, ...layout];
-}
+const problems = (page: Page) => consoleProblems(page, 'main button, main input, main select');
 
 describe('the office manages its reporters’ accounts on a phone', () => {
   it('sees state and last sign-in; disables, re-enables and resets a reporter, whose new link works on their own phone', async () => {

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { axeViolations } from '../site/axe.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -104,4 +105,23 @@ export async function apiToken(origin: string, username: string, password = DEMO
   const r = await fetch(`${origin}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   if (!r.ok) throw new Error(`sign-in of ${username}: ${r.status} ${await r.text()}`);
   return ((await r.json()) as { token: string }).token;
+}
+
+/**
+ * What a console screen must not have at its width: axe-core violations (WCAG 2.2 AA), sideways
+ * scrolling, and tap targets (`targets`, a selector) under 44 px tall. [] when none.
+ */
+export async function consoleProblems(page: Page, targets: string): Promise<string[]> {
+  const axe = await axeViolations(page, { bestPractice: false });
+  const layout = await page.evaluate((targets) => {
+    const out: string[] = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) out.push(`scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
+    for (const el of document.querySelectorAll<HTMLElement>(targets)) {
+      const r = el.getBoundingClientRect();
+      if (r.width && r.height < 44) out.push(`small target "${(el.textContent ?? '').trim().slice(0, 20)}" ${Math.round(r.height)} px tall`);
+    }
+    return out;
+  }, targets);
+  return [...axe, ...layout];
 }
