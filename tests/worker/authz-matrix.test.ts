@@ -228,6 +228,8 @@ const MATRIX: Record<string, Row> = {
   // An unpublished region bulletin: its region's supervisors and admin. Published ones are public (tests/worker/region-supervisors.test.ts).
   'GET /api/v1/region-bulletins/:bulletin': { req: (f) => ({ path: `/api/v1/region-bulletins/${f.draftRegionBulletin}` }), expect: regionStaff(200) },
   'GET /api/v1/region-bulletins/:bulletin/print': { req: (f) => ({ path: `/api/v1/region-bulletins/${f.draftRegionBulletin}/print` }), expect: regionStaff(200) },
+  'GET /api/v1/region-bulletins/:bulletin/export.csv': { req: (f) => ({ path: `/api/v1/region-bulletins/${f.draftRegionBulletin}/export.csv` }), expect: regionStaff(200) },
+  'GET /api/v1/region-bulletins/:bulletin/export.xlsx': { req: (f) => ({ path: `/api/v1/region-bulletins/${f.draftRegionBulletin}/export.xlsx` }), expect: regionStaff(200) },
   'POST /api/v1/region-bulletins/:bulletin/issue': { req: (f) => ({ path: `/api/v1/region-bulletins/${f.draftRegionBulletin}/issue` }), expect: regionStaff(200) },
   'POST /api/v1/region-bulletins/:bulletin/publish': { req: (f) => ({ path: `/api/v1/region-bulletins/${f.issuedRegionBulletin}/publish`, body: { visibility: 'public' } }), expect: regionStaff(200) },
   // ---------------------------------------------------------------- task management (任务分解表)
@@ -287,7 +289,7 @@ const OBJECT_CHECKED = new Set([
   // Region bulletins by id: their region is known only once the bulletin is read; the reads are public once published.
   'POST /api/v1/region-bulletins/:bulletin/issue region_supervisor_other_region',
   'POST /api/v1/region-bulletins/:bulletin/publish region_supervisor_other_region',
-  ...CALLERS.filter((c) => c !== 'region_supervisor' && c !== 'admin').flatMap((c) => [`GET /api/v1/region-bulletins/:bulletin ${c}`, `GET /api/v1/region-bulletins/:bulletin/print ${c}`]),
+  ...CALLERS.filter((c) => c !== 'region_supervisor' && c !== 'admin').flatMap((c) => ['', '/export.csv', '/export.xlsx', '/print'].map((x) => `GET /api/v1/region-bulletins/:bulletin${x} ${c}`)),
   'POST /api/v1/updates/:update/approve office_other_town',
   'POST /api/v1/attachments/:attachment/visibility office_other_town',
   'POST /api/v1/updates/:update/reject office_other_town',

@@ -14,6 +14,10 @@ import { approved } from './supervision-helpers.ts';
 import type { D1Database } from '@cloudflare/workers-types/index.ts';
 import { readRegionFacts, regionFactsQueries } from '../../worker/db/region-supervision.ts';
 import { cstDate } from '../../worker/domain/supervision.ts';
+import ExcelJS from 'exceljs';
+import { cellText } from '../../worker/domain/bulletin.ts';
+import { neutralise, parseCsv } from '../../worker/domain/csv.ts';
+import { regionBulletinSheet } from '../../worker/domain/region-bulletin.ts';
 
 /** Fengmao and a copy in its county (山亭区), and a copy in another county of the same city (滕州市). */
 function towns(): ContentBundle {
@@ -215,6 +219,73 @@ describe('region bulletins', () => {
     expect((await api('GET', '/api/v1/regions/shanting/bulletins/published')).body.bulletins.map((b: { id: string }) => b.id)).toEqual([id]);
     const feed = await (await SELF.fetch('http://localhost/regions/shanting/feed.xml')).text();
     expect(feed).toContain(`/api/v1/region-bulletins/${id}/print`);
+  });
+});
+
+describe('region bulletin exports', () => {
+  it('CSV and XLSX carry the bulletin\'s figures with a row per town (ranked ones, then 未报告 apart), as the town bulletins\' do', async () => {
+    // Fengmao has an approved report, its neighbour none: one ranked town, one listed apart.
+    await approved('g4-leadership-leading-group', 'completed', 100, new Date(Date.now() - 3_600_000).toISOString());
+    const d = await api('POST', '/api/v1/regions/shanting/bulletins', { token: county, headers: idem(), body: { remarks: '=HYPERLINK("http://evil.example","点击")\n请各镇抓紧推进。' } });
+    expect(d.status).toBe(201);
+    const issued = (await api('POST', `/api/v1/region-bulletins/${d.body.id}/issue`, { token: county })).body;
+    expect(issued.state).toBe('issued');
+    const sheet = regionBulletinSheet(issued, issued.figures);
+    const auth = { headers: { authorization: `Bearer ${county}` } };
+
+    const csvRes = await SELF.fetch(`http://localhost/api/v1/region-bulletins/${issued.id}/export.csv`, auth);
+    expect(csvRes.status).toBe(200);
+    expect(csvRes.headers.get('content-type')).toContain('text/csv');
+    expect(csvRes.headers.get('content-disposition')).toContain(encodeURIComponent(issued.number));
+    const bytes = new Uint8Array(await csvRes.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = parseCsv(new TextDecoder('utf-8', { ignoreBOM: true, fatal: true }).decode(bytes).slice(1));
+    expect(rows).toEqual(sheet.map((r) => (r.length ? r.map((c) => { const t = cellText(c); return typeof t === 'number' ? String(t) : neutralise(t); }) : [''])));
+    // What a clerk reads: the number, a row per town with its place and figures, the unreported town apart and never 0 %.
+    expect(rows).toContainEqual(['文号', issued.number]);
+    const header = rows.findIndex((r) => r[0] === '名次');
+    expect(rows[header]).toEqual(['名次', '乡镇', '具体任务', '已完成', '完成比例', '已达成目标', '逾期', '最近审核通过']);
+    const fengmao = issued.figures.towns.find((t: { town: string }) => t.town === 'fengmao');
+    expect(fengmao.deliverables.completed).toBeGreaterThan(0);
+    expect(rows[header + 1]!.slice(0, 4)).toEqual(['第1', '冯卯镇', String(fengmao.deliverables.total), String(fengmao.deliverables.completed)]);
+    expect(rows[header + 1]![7]).toBe(cstDate(fengmao.updated_at));
+    expect(rows[header + 2]!.slice(0, 2)).toEqual(['未报告', '邻镇']);
+    expect(rows[header + 2]!.slice(3, 7)).toEqual(['—', '—', '—', '—']);
+    expect(rows.flat()).not.toContain('滕镇');
+    expect(rows.flat().filter((c) => c.includes('HYPERLINK'))).toEqual([`'=HYPERLINK("http://evil.example","点击")`]);
+    expect(rows.at(-1)).toEqual(['请各镇抓紧推进。']);
+
+    const xlsxRes = await SELF.fetch(`http://localhost/api/v1/region-bulletins/${issued.id}/export.xlsx`, auth);
+    expect(xlsxRes.status).toBe(200);
+    expect(xlsxRes.headers.get('content-disposition')).toContain(encodeURIComponent(issued.number));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await xlsxRes.arrayBuffer());
+    const ws = wb.getWorksheet('通报')!;
+    const back: unknown[][] = [];
+    for (let i = 1; i <= ws.rowCount; i++) back.push((ws.getRow(i).values as unknown[]).slice(1));
+    const typed = sheet.map((r) => r.map((c) => (typeof c !== 'object' ? c : 'share' in c ? c.share : new Date(`${c.day}T00:00:00.000Z`))));
+    expect(back[0]!.slice(0, 2)).toEqual(typed[0]);
+    expect(back.slice(1)).toEqual(typed.slice(1));
+    expect(ws.getCell(`E${header + 2}`).numFmt).toBe('0.0%');
+    expect(ws.pageSetup).toMatchObject({ orientation: 'landscape', fitToWidth: 1, paperSize: 9 });
+  });
+
+  it('are as private as the bulletin: internal ones for its region\'s supervisors, published ones for anyone', async () => {
+    const d = await api('POST', '/api/v1/regions/shanting/bulletins', { token: county, headers: idem(), body: {} });
+    for (const ext of ['csv', 'xlsx']) {
+      const path = `http://localhost/api/v1/region-bulletins/${d.body.id}/export.${ext}`;
+      expect((await SELF.fetch(path)).status).toBe(401);
+      expect((await SELF.fetch(path, { headers: { authorization: `Bearer ${otherCounty}` } })).status).toBe(403);
+      expect((await SELF.fetch(path, { headers: { authorization: `Bearer ${await signIn('supervisor')}` } })).status).toBe(403);
+      // A draft exports too, marked as one.
+      const r = await SELF.fetch(path, { headers: { authorization: `Bearer ${city}` } });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-disposition')).toContain(encodeURIComponent(`通报草稿-${d.body.id}`));
+    }
+    await api('POST', `/api/v1/region-bulletins/${d.body.id}/issue`, { token: county });
+    await api('POST', `/api/v1/region-bulletins/${d.body.id}/publish`, { token: county, body: { visibility: 'public' } });
+    for (const ext of ['csv', 'xlsx']) expect((await SELF.fetch(`http://localhost/api/v1/region-bulletins/${d.body.id}/export.${ext}`)).status).toBe(200);
+    expect((await SELF.fetch('http://localhost/api/v1/region-bulletins/rbul-none/export.csv', { headers: { authorization: `Bearer ${county}` } })).status).toBe(404);
   });
 });
 

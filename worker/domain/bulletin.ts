@@ -188,8 +188,10 @@ const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) 
 /** A cell of the bulletin sheet: text, a count, a share shown as a percentage, or a calendar day. */
 export type SheetCell = Cell | { share: number; text: string } | { day: string };
 
-const share = (x: number | null): SheetCell => (x === null ? '—' : { share: x, text: pct(x) });
-const day = (d: string | null | undefined): SheetCell => (d && /^\d{4}-\d{2}-\d{2}$/.test(d) ? { day: d } : (d ?? ''));
+/** A share (0–1) as a sheet cell: a number shown as a percentage; '—' when there is none. */
+export const share = (x: number | null): SheetCell => (x === null ? '—' : { share: x, text: pct(x) });
+/** A calendar day (YYYY-MM-DD) as a sheet cell: a date in the XLSX; anything else as text. */
+export const day = (d: string | null | undefined): SheetCell => (d && /^\d{4}-\d{2}-\d{2}$/.test(d) ? { day: d } : (d ?? ''));
 
 /** A sheet cell as CSV text (what the XLSX shows with its number format). */
 export const cellText = (c: SheetCell): Cell => (typeof c === 'object' ? ('share' in c ? c.text : c.day) : c);

@@ -1,13 +1,14 @@
 /**
  * Region bulletins (区县/市 通报, issue 24): a region supervisor's numbered bulletin whose figures
  * are the region's public read model (RegionView, the same numbers as /regions/<id>/), frozen at
- * issue. Its draft input, its number's prefix and its print page in the town bulletin's layout
- * (bulletinPage, bulletinParts). Pure.
+ * issue. Its draft input, its number's prefix, its print page in the town bulletin's layout
+ * (bulletinPage, bulletinParts) and its sheet (the rows of its CSV and XLSX). Pure.
  */
 import { z } from 'zod';
-import { bulletinPage, bulletinParts, remarkParagraphs, zhDate } from './bulletin.ts';
+import { bulletinPage, bulletinParts, day, remarkParagraphs, share, zhDate, type SheetCell } from './bulletin.ts';
 import { TARGET_STATUSES } from './public-status.ts';
 import type { RegionView } from './region-view.ts';
+import { cstDate } from './supervision.ts';
 import { TARGET_STATUS_WORDS, TASK_STATE_WORDS } from './status-words.ts';
 
 const zh = (cn: string, en: string) => ({ message: `${cn} / ${en}` });
@@ -27,6 +28,9 @@ export const defaultRegionBulletinTitle = (regionName: string, day: string): str
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`);
 
+/** A town's place as the print page words it: 第1, 并列第2; 未报告 / 尚未统计 for a town not ranked. */
+const place = (t: RegionView['towns'][number]): string => (t.rank !== null ? `${t.tied ? '并列' : ''}第${t.rank}` : t.pending ? '尚未统计' : TASK_STATE_WORDS.zh.not_reported);
+
 /**
  * The print page: the answer first (towns, reports, deliverables by state, overdue), the towns
  * ranked by the page's rule with 未报告 towns listed apart (never 0 %), the targets of every
@@ -41,7 +45,7 @@ export function regionBulletinHtml(b: { title: string; number: string | null; is
   const townRow = (t: RegionView['towns'][number]) =>
     t.rank !== null
       ? row([
-          cell(n(t.tied ? `并列第${t.rank}` : `第${t.rank}`)),
+          cell(n(place(t))),
           cell(w(t.name)),
           cell(n(t.deliverables.total)),
           cell(n(t.deliverables.completed)),
@@ -49,7 +53,7 @@ export function regionBulletinHtml(b: { title: string; number: string | null; is
           cell(n(t.targets_met)),
           cell(n(t.deliverables.overdue)),
         ])
-      : row([cell(n(t.pending ? '尚未统计' : words.not_reported)), cell(w(t.name)), cell(n(t.deliverables.total)), cell(n('—')), cell(n('—')), cell(n('—')), cell(n('—'))]);
+      : row([cell(n(place(t))), cell(w(t.name)), cell(n(t.deliverables.total)), cell(n('—')), cell(n('—')), cell(n('—')), cell(n('—'))]);
   const milestones = v.milestones.map((m) => row([cell(n(m.label)), cell(n(m.targets)), ...TARGET_STATUSES.map((s) => cell(n(m.counts[s] ?? 0)))]));
   const remarks = remarkParagraphs(b.remarks);
   const body = `<div class="body">
@@ -66,4 +70,50 @@ ${table('indicators', [['时间节点', 'n'], ['目标数', 'n'], ...TARGET_STAT
 ${remarks.length ? `<h2>五、说明</h2>\n<div class="body">${remarks.map((p) => `<p>${txt(p)}</p>`).join('')}</div>` : ''}
 `;
   return bulletinPage(b, body);
+}
+
+/**
+ * The region bulletin as one table, the rows its CSV and XLSX carry in reading order: the answer
+ * (towns, reports, deliverables by state, overdue), one row per town (ranked first, then the towns
+ * not ranked, never 0 %), the targets of every milestone by verdict, the ranking rule, the 说明.
+ * The same figures as the print page; shares and days stay numbers and dates in the XLSX.
+ */
+export function regionBulletinSheet(b: { title: string; number: string | null; remarks?: string }, v: RegionView): SheetCell[][] {
+  const d = v.deliverables;
+  const words = TASK_STATE_WORDS.zh;
+  const ranked = v.towns.filter((t) => t.rank !== null).sort((a, b) => a.rank! - b.rank!);
+  const apart = v.towns.filter((t) => t.rank === null);
+  const rows: SheetCell[][] = [
+    ['通报', b.title],
+    ['文号', b.number ?? '（草稿，未印发）'],
+    ['地区', v.region.name],
+    ['数据截至', day(v.judged_as_of)],
+    [],
+    ['一、总体情况'],
+    ['乡镇数', v.towns_total],
+    ['已有审核通过报告的镇', v.towns_reported],
+    ['尚未报告的镇', v.towns_total - v.towns_reported],
+    ['具体任务', d.total],
+    [words.completed, d.completed],
+    [words.in_progress, d.in_progress],
+    [words.not_started, d.not_started],
+    [words.blocked, d.blocked],
+    [words.not_reported, d.not_reported],
+    ['逾期', d.overdue],
+    [],
+    ['二、各镇完成情况（排名；未报告的镇不参加排名）'],
+    ['名次', '乡镇', '具体任务', '已完成', '完成比例', '已达成目标', '逾期', '最近审核通过'],
+    ...ranked.map((t) => [place(t), t.name, t.deliverables.total, t.deliverables.completed, share(t.completed_share), t.targets_met, t.deliverables.overdue, day(t.updated_at ? cstDate(t.updated_at) : '')]),
+    ...apart.map((t) => [place(t), t.name, t.deliverables.total, '—', '—', '—', '—', '']),
+    [],
+    ['三、各时间节点目标完成情况'],
+    ['时间节点', '目标数', ...TARGET_STATUSES.map((s) => TARGET_STATUS_WORDS.zh[s])],
+    ...v.milestones.map((m) => [m.label, m.targets, ...TARGET_STATUSES.map((s) => m.counts[s] ?? 0)]),
+    [],
+    ['四、排名规则'],
+    [v.ranking_rule],
+  ];
+  const remarks = remarkParagraphs(b.remarks);
+  if (remarks.length) rows.push([], ['五、说明'], ...remarks.map((p) => [p]));
+  return rows;
 }

@@ -6,7 +6,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { contract } from './contract.ts';
 import type { Context } from 'hono';
-import ExcelJS from 'exceljs';
 import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
@@ -23,8 +22,8 @@ import {
   readViews,
   type BulletinRow,
 } from '../db/supervision.ts';
-import { BulletinDraftInput, BulletinFigures, bulletinFigures, bulletinHtml, bulletinRows, bulletinSheet, type SheetCell } from '../domain/bulletin.ts';
-import { toCsv } from '../domain/csv.ts';
+import { BulletinDraftInput, BulletinFigures, bulletinFigures, bulletinHtml, bulletinSheet } from '../domain/bulletin.ts';
+import { csvAnswer, printAnswer, xlsxAnswer } from './bulletin-scope.ts';
 import { bulletinPrefix, cstDate, knownBefore } from '../domain/supervision.ts';
 import { indicatorBoard, unitStandings } from '../domain/supervision-views.ts';
 import { once } from './updates.ts';
@@ -126,47 +125,6 @@ const printRoute = contract('mixed', {
 
 type Ctx = Context<AppEnv, any, any>;
 
-const THIN = { style: 'thin' as const, color: { argb: 'FF000000' } };
-const WIDTHS = [12, 14, 36, 18, 12, 12, 10, 8, 8];
-
-/**
- * The bulletin sheet, print-ready: A4 landscape fitted to the page width, the title merged across
- * and wrapped, section headings bold, tables bordered; counts as numbers, shares as numbers with a
- * percent format, days as date cells.
- */
-function bulletinWorksheet(wb: ExcelJS.Workbook, rows: SheetCell[][]) {
-  const ws = wb.addWorksheet('通报', {
-    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, horizontalCentered: true, margins: { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 } },
-    headerFooter: { oddFooter: '&C第 &P 页，共 &N 页' },
-  });
-  WIDTHS.forEach((w, i) => (ws.getColumn(i + 1).width = w));
-  let table = false;
-  rows.forEach((cells, i) => {
-    const row = ws.getRow(i + 1);
-    cells.forEach((c, j) => {
-      const cell = row.getCell(j + 1);
-      if (typeof c !== 'object') cell.value = c;
-      else if ('share' in c) (cell.value = c.share), (cell.numFmt = '0.0%');
-      else {
-        const [y, m, d] = c.day.split('-').map(Number);
-        cell.value = new Date(Date.UTC(y!, m! - 1, d!));
-        cell.numFmt = 'yyyy-mm-dd';
-      }
-      cell.alignment = { vertical: 'top', wrapText: typeof c === 'string' && c.length > 8 };
-    });
-    // A table runs from its header row (several cells after a one-cell heading) to the next empty row.
-    if (cells.length === 0) table = false;
-    else if (cells.length > 2 && (rows[i - 1]?.length ?? 0) === 1) table = true;
-    if (table) for (let j = 1; j <= cells.length; j++) row.getCell(j).border = { top: THIN, left: THIN, bottom: THIN, right: THIN };
-    if (cells.length === 1) row.font = { bold: true };
-  });
-  ws.mergeCells(1, 2, 1, WIDTHS.length);
-  const title = ws.getRow(1);
-  title.font = { bold: true, size: 14 };
-  title.height = 40;
-  title.getCell(2).alignment = { vertical: 'middle', wrapText: true };
-}
-
 /** The figures of a bulletin of `town` for a period, as of `asOf`. */
 async function computeFigures(c: Ctx, town: string, period: { from: string; to: string }, asOf: string): Promise<BulletinFigures> {
   const v = await readViews(c.env.DB, town, asOf);
@@ -214,8 +172,6 @@ async function writable(c: Ctx, id: string) {
   const caller = await staffOf(c, b.town_id);
   return { b, caller };
 }
-
-const fileName = (b: BulletinRow, ext: string) => encodeURIComponent(`${b.number ?? `通报草稿-${b.id}`}.${ext}`);
 
 /** Mounted at /api/v1. */
 export const bulletins = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -307,24 +263,15 @@ export const bulletins = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
   })
   .openapi(csvRoute, async (c) => {
     const b = await readable(c, c.req.valid('param').bulletin);
-    const v = await view(c, b);
-    c.header('Content-Disposition', `attachment; filename*=UTF-8''${fileName(b, 'csv')}`);
-    return c.body(toCsv(bulletinRows(b, v.figures)), 200, { 'Content-Type': 'text/csv; charset=utf-8' }) as never;
+    return csvAnswer(c, b, bulletinSheet(b, (await view(c, b)).figures)) as never;
   })
   .openapi(xlsxRoute, async (c) => {
     const b = await readable(c, c.req.valid('param').bulletin);
-    const v = await view(c, b);
-    const wb = new ExcelJS.Workbook();
-    wb.created = new Date(b.issued_at ?? b.created_at);
-    bulletinWorksheet(wb, bulletinSheet(b, v.figures));
-    const buf = await wb.xlsx.writeBuffer();
-    c.header('Content-Disposition', `attachment; filename*=UTF-8''${fileName(b, 'xlsx')}`);
-    return c.body(new Uint8Array(buf as ArrayBuffer), 200, { 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }) as never;
+    return (await xlsxAnswer(c, b, bulletinSheet(b, (await view(c, b)).figures))) as never;
   })
   .openapi(printRoute, async (c) => {
     const b = await readable(c, c.req.valid('param').bulletin);
     const v = await view(c, b);
-    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     const issued_on = b.issued_at ? cstDate(b.issued_at) : null;
-    return c.html(bulletinHtml({ title: b.title, number: b.number, issuer: v.figures.town.name, issued_on, remarks: b.remarks }, v.figures), 200) as never;
+    return printAnswer(c, bulletinHtml({ title: b.title, number: b.number, issuer: v.figures.town.name, issued_on, remarks: b.remarks }, v.figures)) as never;
   });

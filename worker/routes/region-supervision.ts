@@ -26,11 +26,12 @@ import {
   type RegionBulletinRow,
 } from '../db/region-supervision.ts';
 import { regionBoard } from '../domain/region-board.ts';
-import { RegionBulletinDraftInput, defaultRegionBulletinTitle, regionBulletinHtml, regionBulletinPrefix } from '../domain/region-bulletin.ts';
+import { RegionBulletinDraftInput, defaultRegionBulletinTitle, regionBulletinHtml, regionBulletinPrefix, regionBulletinSheet } from '../domain/region-bulletin.ts';
 import { RegionView } from '../domain/region-view.ts';
 import { cstDate } from '../domain/supervision.ts';
 import { evaluateTasks } from '../domain/supervision-views.ts';
 import { once } from './updates.ts';
+import { csvAnswer, printAnswer, xlsxAnswer } from './bulletin-scope.ts';
 import { DateParam, Slug, err, json, todayCst } from './supervision.ts';
 
 type Ctx = Context<AppEnv, any, any>;
@@ -145,6 +146,21 @@ const publishRoute = contract({ roles: ['region_supervisor', 'admin'] }, {
   summary: 'Publish an issued region bulletin (its print page and the region’s feed), or keep it internal (the region’s supervisor, admin)',
   request: { params: BulletinParam, body: { content: { 'application/json': { schema: z.strictObject({ visibility: z.enum(['public', 'internal']) }) } }, required: true } },
   responses: { 200: json(RegionBulletinView, 'Updated'), 404: err('No such bulletin'), 409: err('Not issued yet') },
+});
+const fileResponse = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } });
+const csvRoute = contract('mixed', {
+  method: 'get',
+  path: '/region-bulletins/{bulletin}/export.csv',
+  summary: 'The region bulletin as CSV: its figures, a row per town (UTF-8 with BOM; cells that could run as formulas are neutralised). Same access as the bulletin',
+  request: { params: BulletinParam },
+  responses: { 200: fileResponse('text/csv', 'CSV'), 404: err('No such bulletin') },
+});
+const xlsxRoute = contract('mixed', {
+  method: 'get',
+  path: '/region-bulletins/{bulletin}/export.xlsx',
+  summary: 'The region bulletin as an Excel workbook (same rows as the CSV). Same access as the bulletin',
+  request: { params: BulletinParam },
+  responses: { 200: fileResponse('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'XLSX'), 404: err('No such bulletin') },
 });
 const printRoute = contract('mixed', {
   method: 'get',
@@ -294,10 +310,17 @@ export const regionSupervision = new OpenAPIHono<AppEnv>({ defaultHook: validati
     ]);
     return c.json(await view(c, (await readRegionBulletin(c.env.DB, b.id))!), 200);
   })
+  .openapi(csvRoute, async (c) => {
+    const b = await readable(c, c.req.valid('param').bulletin);
+    return csvAnswer(c, b, regionBulletinSheet(b, (await view(c, b)).figures)) as never;
+  })
+  .openapi(xlsxRoute, async (c) => {
+    const b = await readable(c, c.req.valid('param').bulletin);
+    return (await xlsxAnswer(c, b, regionBulletinSheet(b, (await view(c, b)).figures))) as never;
+  })
   .openapi(printRoute, async (c) => {
     const b = await readable(c, c.req.valid('param').bulletin);
     const v = await view(c, b);
-    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     const issued_on = b.issued_at ? cstDate(b.issued_at) : null;
-    return c.html(regionBulletinHtml({ title: b.title, number: b.number, issuer: v.figures.region.name, issued_on, remarks: b.remarks }, v.figures), 200) as never;
+    return printAnswer(c, regionBulletinHtml({ title: b.title, number: b.number, issuer: v.figures.region.name, issued_on, remarks: b.remarks }, v.figures)) as never;
   });

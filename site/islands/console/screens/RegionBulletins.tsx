@@ -1,14 +1,14 @@
 /**
  * A region supervisor's bulletins (地区通报): draft (RegionBulletinDraftInput, the API's schema) →
  * preview of the figures, which are the region's public page's → issue, which cannot be undone,
- * so it asks once more and shows what will be frozen → print page, publish. The print page of an
+ * so it asks once more and shows what will be frozen → CSV / XLSX / print page, publish. The print page of an
  * unpublished bulletin is fetched with the session (it is not public).
  */
 import { useEffect, useRef, useState } from 'react';
 import { RegionBulletinDraftInput, regionBulletinPrefix } from '../../../../worker/domain/region-bulletin.ts';
 import type { RegionView } from '../../../../worker/domain/region-view.ts';
 import { bulletinNumber } from '../../../../worker/domain/supervision.ts';
-import { api, failureText, newKey, request } from '../api.ts';
+import { api, download, failureText, newKey, request } from '../api.ts';
 import type { ScreenProps } from '../App.tsx';
 import { check, ErrorSummary, Field, Notice, type Errors } from '../forms.tsx';
 import { cstTime, todayCst } from '../labels.ts';
@@ -101,6 +101,7 @@ export default function RegionBulletins({ town: region }: ScreenProps) {
       setFailure(failureText(e));
     }
   };
+  const file = (ext: 'csv' | 'xlsx') => current && download(`/api/v1/region-bulletins/${current.id}/export.${ext}`, `${current.number ?? current.title}.${ext}`).catch((e) => setFailure(failureText(e)));
   const year = Number(todayCst().slice(0, 4));
   const next = current ? bulletinNumber(regionBulletinPrefix(current.figures.region.name), year, list.filter((b) => b.number?.includes(`〔${year}〕`)).length + 1) : '';
 
@@ -160,6 +161,12 @@ export default function RegionBulletins({ town: region }: ScreenProps) {
               </div>
             ) : (
               <>
+                <button type="button" className="button" onClick={() => file('csv')}>
+                  下载 CSV
+                </button>
+                <button type="button" className="button" onClick={() => file('xlsx')}>
+                  下载 Excel（XLSX）
+                </button>
                 <button type="button" className="button" onClick={print}>
                   打印版
                 </button>
