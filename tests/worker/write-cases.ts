@@ -8,8 +8,7 @@ import { expect } from 'vitest';
 import { runBatch } from '../../worker/db/batch.ts';
 import { insertSessionStmt } from '../../worker/db/accounts.ts';
 import { clearGuards, readTaskForUpdate, submitStmts } from '../../worker/db/updates.ts';
-import { draftBulletinStmt } from '../../worker/db/supervision.ts';
-import { draftRegionBulletinStmt } from '../../worker/db/region-supervision.ts';
+import { REGION_BULLETINS, TOWN_BULLETINS, draftBulletinStmt } from '../../worker/db/bulletins.ts';
 import { readTaskTable } from '../../worker/db/tasks.ts';
 import { taskTableRows } from '../../worker/domain/task-table.ts';
 import { sha256Hex } from '../../worker/auth/password.ts';
@@ -171,7 +170,7 @@ export const CASES: Record<string, Case> = {
   }),
   'POST /api/v1/bulletins/:bulletin/issue': async (f, n) => {
     const id = `bul_hostile_${n}_${crypto.randomUUID().slice(0, 8)}`;
-    await runBatch(env.DB, [draftBulletinStmt({ id, town: 'fengmao', title: '草稿', period_from: '2019-01-01', period_to: '2019-03-31', remarks: '', created_by: f.officeId, created_at: new Date().toISOString() })]);
+    await runBatch(env.DB, [draftBulletinStmt(TOWN_BULLETINS, { id, owner: 'fengmao', title: '草稿', extra: ['2019-01-01', '2019-03-31'], remarks: '', created_by: f.officeId, created_at: new Date().toISOString() })]);
     return { path: `/api/v1/bulletins/${id}/issue`, token: f.supervisor, headers: {} };
   },
   'POST /api/v1/bulletins/:bulletin/publish': (f) => ({ path: `/api/v1/bulletins/${f.issuedBulletin}/publish`, token: f.supervisor, body: { visibility: 'public' }, headers: {} }),
@@ -211,7 +210,7 @@ export const CASES: Record<string, Case> = {
   }),
   'POST /api/v1/region-bulletins/:bulletin/issue': async (f, n) => {
     const id = `rbul_hostile_${n}_${crypto.randomUUID().slice(0, 8)}`;
-    await runBatch(env.DB, [draftRegionBulletinStmt({ id, region: 'shanting', title: '草稿', remarks: '', created_by: f.regionSupervisorId, created_at: new Date().toISOString() })]);
+    await runBatch(env.DB, [draftBulletinStmt(REGION_BULLETINS, { id, owner: 'shanting', title: '草稿', extra: [], remarks: '', created_by: f.regionSupervisorId, created_at: new Date().toISOString() })]);
     return { path: `/api/v1/region-bulletins/${id}/issue`, token: f.regionSupervisor, headers: {} };
   },
   'POST /api/v1/region-bulletins/:bulletin/publish': (f) => ({ path: `/api/v1/region-bulletins/${f.issuedRegionBulletin}/publish`, token: f.regionSupervisor, body: { visibility: 'public' }, headers: {} }),

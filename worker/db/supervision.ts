@@ -1,7 +1,7 @@
 /**
  * All SQL for supervision: the facts the as-of views need (tasks with their latest approved update
  * known by a time, indicator values known by a time), inspections with rectification items,
- * bulletins and the daily overdue snapshots.
+ * and the daily overdue snapshots (bulletins: worker/db/bulletins.ts).
  *
  * Every as-of read finds "the latest approved update of task X known before T" with one seek on the
  * partial covering index task_updates_approved (migration 0006): no scan of task_updates.
@@ -295,105 +295,6 @@ export async function readTownRefs(db: D1Database, town: string) {
   const ids = (x: D1Result | undefined) => new Set((x!.results as { id: string }[]).map((r) => r.id));
   return { units: ids(u), tasks: ids(t), members: ids(m) };
 }
-
-// ---------------------------------------------------------------- bulletins
-
-export interface BulletinRow {
-  id: string;
-  town_id: string;
-  title: string;
-  period_from: string;
-  period_to: string;
-  remarks: string;
-  state: 'draft' | 'issued';
-  visibility: 'internal' | 'public';
-  year: number | null;
-  seq: number | null;
-  number: string | null;
-  figures_json: string | null;
-  created_by: string;
-  created_at: string;
-  issued_by: string | null;
-  issued_at: string | null;
-  published_at: string | null;
-}
-
-const BULLETIN_COLS = `id, town_id, title, period_from, period_to, remarks, state, visibility, year, seq, number, figures_json, created_by, created_at, issued_by, issued_at, published_at`;
-
-/** A new draft bulletin. */
-export const draftBulletinStmt = (b: { id: string; town: string; title: string; period_from: string; period_to: string; remarks: string; created_by: string; created_at: string }): Stmt =>
-  stmt(
-    `INSERT INTO bulletins (id, town_id, title, period_from, period_to, remarks, state, visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', 'internal', ?, ?)`,
-    b.id,
-    b.town,
-    b.title,
-    b.period_from,
-    b.period_to,
-    b.remarks,
-    b.created_by,
-    b.created_at,
-  );
-
-/** One bulletin, or null. */
-export async function readBulletin(db: D1Database, id: string): Promise<BulletinRow | null> {
-  return db.prepare(`SELECT ${BULLETIN_COLS} FROM bulletins WHERE id = ?`).bind(id).first<BulletinRow>();
-}
-
-/** A town's bulletins (without figures), newest first; `publishedOnly` for the public list. */
-export async function listBulletins(db: D1Database, town: string, publishedOnly: boolean, limit: number): Promise<Omit<BulletinRow, 'figures_json'>[]> {
-  const cols = BULLETIN_COLS.replace(', figures_json', '');
-  const where = publishedOnly ? `town_id = ? AND state = 'issued' AND visibility = 'public'` : `town_id = ?`;
-  return (
-    await db
-      .prepare(`SELECT ${cols} FROM bulletins WHERE ${where} ORDER BY COALESCE(issued_at, created_at) DESC, id LIMIT ?`)
-      .bind(town, limit)
-      .all<Omit<BulletinRow, 'figures_json'>>()
-  ).results;
-}
-
-/**
- * Issuing: the next number of the town and year is taken inside the one UPDATE statement that
- * issues the bulletin (SQLite runs a statement atomically, and UNIQUE (town_id, year, seq) backs
- * it), the figures are frozen, and the audit row reads the number back in the same batch.
- * Guarded: the batch aborts unless the bulletin is still a draft.
- */
-export function issueStmts(b: { id: string; town: string; prefix: string; year: number; figures: unknown; actor: string; now: string }, guard: Stmt): Stmt[] {
-  // D1 binds JS numbers as REAL: cast, or the number would read 〔2019.0〕
-  const next = `(SELECT COALESCE(MAX(seq), 0) + 1 FROM bulletins WHERE town_id = ?2 AND year = CAST(?3 AS INTEGER))`;
-  return [
-    guard,
-    stmt(
-      `UPDATE bulletins SET state = 'issued', year = CAST(?3 AS INTEGER), seq = ${next}, number = ?4 || '〔' || CAST(?3 AS INTEGER) || '〕' || ${next} || '号',
-              figures_json = ?5, issued_by = ?6, issued_at = ?7
-        WHERE id = ?1 AND state = 'draft'`,
-      b.id,
-      b.town,
-      b.year,
-      b.prefix,
-      JSON.stringify(b.figures),
-      b.actor,
-      b.now,
-    ),
-    stmt(
-      `INSERT INTO audit_log (at, actor, action, town_id, entity, entity_id, detail_json)
-       SELECT ?, ?, 'bulletin.issue', town_id, 'bulletin', id, json_object('number', number, 'year', year, 'seq', seq, 'period_from', period_from, 'period_to', period_to)
-         FROM bulletins WHERE id = ? AND issued_at = ?`,
-      b.now,
-      b.actor,
-      b.id,
-      b.now,
-    ),
-  ];
-}
-
-/** Publication of an issued bulletin (public) or withdrawal to internal. */
-export const publishStmt = (id: string, visibility: 'public' | 'internal', now: string): Stmt =>
-  stmt(
-    `UPDATE bulletins SET visibility = ?2, published_at = CASE WHEN ?2 = 'public' THEN ?3 ELSE NULL END WHERE id = ?1 AND state = 'issued'`,
-    id,
-    visibility,
-    now,
-  );
 
 // ---------------------------------------------------------------- snapshots
 

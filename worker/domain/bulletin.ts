@@ -12,14 +12,14 @@ const Count = z.number().int().min(0);
 const zh = (cn: string, en: string) => ({ message: `${cn} / ${en}` });
 const Day = z.string(zh('请填写日期', 'give a date')).refine(isCalendarDate, zh('日期格式应为 YYYY-MM-DD', 'date must be a real YYYY-MM-DD'));
 
+/** A bulletin's title (town and region bulletins alike): optional, a default is made from its owner. */
+export const BulletinTitle = z.string().trim().min(1, zh('请填写标题', 'give a title')).max(200, zh('标题不能超过200字', 'title is at most 200 characters')).optional();
+/** A bulletin's 说明 (town and region bulletins alike): printed one paragraph per line. */
+export const BulletinRemarks = z.string().trim().max(5000, zh('说明不能超过5000字', 'remarks are at most 5000 characters')).default('');
+
 /** POST /api/v1/towns/{town}/bulletins: a draft for a period (also the console's draft form). */
 export const BulletinDraftInput = z
-  .strictObject({
-    title: z.string().trim().min(1, zh('请填写标题', 'give a title')).max(200, zh('标题不能超过200字', 'title is at most 200 characters')).optional(),
-    period_from: Day,
-    period_to: Day,
-    remarks: z.string().trim().max(5000, zh('说明不能超过5000字', 'remarks are at most 5000 characters')).default(''),
-  })
+  .strictObject({ title: BulletinTitle, period_from: Day, period_to: Day, remarks: BulletinRemarks })
   .refine((b) => b.period_from <= b.period_to, { message: '统计期间的开始日期不能晚于结束日期 / period_from must not be after period_to', path: ['period_to'] });
 
 /** The frozen content of a bulletin. */
@@ -183,7 +183,8 @@ export function bulletinFigures(
 }
 
 
-const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`);
+/** A share (0–1) as printed: 42.9%, or — when there is none. */
+export const pct = (x: number | null): string => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`);
 
 /** A cell of the bulletin sheet: text, a count, a share shown as a percentage, or a calendar day. */
 export type SheetCell = Cell | { share: number; text: string } | { day: string };

@@ -5,19 +5,14 @@
  * (bulletinPage, bulletinParts) and its sheet (the rows of its CSV and XLSX). Pure.
  */
 import { z } from 'zod';
-import { bulletinPage, bulletinParts, day, remarkParagraphs, share, zhDate, type SheetCell } from './bulletin.ts';
+import { BulletinRemarks, BulletinTitle, bulletinPage, bulletinParts, day, pct, remarkParagraphs, share, zhDate, type SheetCell } from './bulletin.ts';
 import { TARGET_STATUSES } from './public-status.ts';
 import type { RegionView } from './region-view.ts';
 import { cstDate } from './supervision.ts';
 import { TARGET_STATUS_WORDS, TASK_STATE_WORDS } from './status-words.ts';
 
-const zh = (cn: string, en: string) => ({ message: `${cn} / ${en}` });
-
 /** POST /api/v1/regions/{region}/bulletins: a draft (also the console's form). */
-export const RegionBulletinDraftInput = z.strictObject({
-  title: z.string().trim().min(1, zh('请填写标题', 'give a title')).max(200, zh('标题不能超过200字', 'title is at most 200 characters')).optional(),
-  remarks: z.string().trim().max(5000, zh('说明不能超过5000字', 'remarks are at most 5000 characters')).default(''),
-});
+export const RegionBulletinDraftInput = z.strictObject({ title: BulletinTitle, remarks: BulletinRemarks });
 export type RegionBulletinDraftInput = z.infer<typeof RegionBulletinDraftInput>;
 
 /** The number's prefix: 山亭区 → 山亭区医养督 (山亭区医养督〔2026〕1号), as a town's is 冯卯医养督. */
@@ -25,8 +20,6 @@ export const regionBulletinPrefix = (regionName: string): string => `${regionNam
 
 /** The title a draft gets when none is given. */
 export const defaultRegionBulletinTitle = (regionName: string, day: string): string => `关于${regionName}医养结合示范镇创建工作进展情况的通报（截至${zhDate(day)}）`;
-
-const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`);
 
 /** A town's place as the print page words it: 第1, 并列第2; 未报告 / 尚未统计 for a town not ranked. */
 const place = (t: RegionView['towns'][number]): string => (t.rank !== null ? `${t.tied ? '并列' : ''}第${t.rank}` : t.pending ? '尚未统计' : TASK_STATE_WORDS.zh.not_reported);

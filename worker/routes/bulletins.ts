@@ -2,60 +2,29 @@
  * Bulletins (通报): a supervisor or the office drafts a bulletin for a period; issuing gives it
  * the next number of the town and year (冯卯医养督〔2019〕1号) and freezes its figures; an issued
  * bulletin can be published to the public or kept internal. Exports: CSV, XLSX, printable HTML.
+ * The flow is the one bulletin module's (bulletin-scope.ts); this file is the town scope and its contracts.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { contract } from './contract.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
-import { auditStmt } from '../db/audit.ts';
-import { runBatch } from '../db/batch.ts';
-import { clearGuards, guardStmt } from '../db/updates.ts';
-import {
-  draftBulletinStmt,
-  issueStmts,
-  listBulletins,
-  listInspections,
-  publishStmt,
-  readBulletin,
-  readViews,
-  type BulletinRow,
-} from '../db/supervision.ts';
+import { TOWN_BULLETINS, type BulletinRow } from '../db/bulletins.ts';
+import { listInspections, readViews } from '../db/supervision.ts';
 import { BulletinDraftInput, BulletinFigures, bulletinFigures, bulletinHtml, bulletinSheet } from '../domain/bulletin.ts';
-import { csvAnswer, printAnswer, xlsxAnswer } from './bulletin-scope.ts';
-import { bulletinPrefix, cstDate, knownBefore } from '../domain/supervision.ts';
+import { bulletinPrefix, knownBefore } from '../domain/supervision.ts';
 import { indicatorBoard, unitStandings } from '../domain/supervision-views.ts';
-import { once } from './updates.ts';
+import { BulletinBase, BulletinParam, IdemHeaders, PublishBody, bulletinDesk, fileResponse } from './bulletin-scope.ts';
 import { TOWN_READERS, TownParam, err, json, staffOf, todayCst } from './supervision.ts';
 
-const BulletinSummary = z.object({
-  id: z.string(),
-  town: z.string(),
-  title: z.string(),
-  period_from: z.string(),
-  period_to: z.string(),
-  remarks: z.string(),
-  state: z.enum(['draft', 'issued']),
-  visibility: z.enum(['internal', 'public']),
-  number: z.string().nullable(),
-  year: z.number().nullable(),
-  seq: z.number().nullable(),
-  created_at: z.string(),
-  issued_at: z.string().nullable(),
-  published_at: z.string().nullable(),
-});
+const BulletinSummary = BulletinBase.extend({ town: z.string(), period_from: z.string(), period_to: z.string() });
 const BulletinView = BulletinSummary.extend({
   figures: BulletinFigures,
   frozen: z.boolean().openapi({ description: 'True once issued: the figures were stored at issue time and never change' }),
 }).openapi('Bulletin');
 
 const DraftInput = BulletinDraftInput;
-
-const IdemHeaders = z.object({
-  'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).openapi({ description: 'Unique per logical request; a retry sends the same key' }),
-});
-const BulletinParam = z.object({ bulletin: z.string().min(1).max(64).openapi({ param: { name: 'bulletin', in: 'path' } }) });
 
 const createRouteDef = contract({ roles: ['supervisor', 'office', 'admin'], town: 'town' }, {
   method: 'post',
@@ -96,10 +65,9 @@ const publishRoute = contract({ roles: ['supervisor', 'office', 'admin'] }, {
   method: 'post',
   path: '/bulletins/{bulletin}/publish',
   summary: 'Publish an issued bulletin to the public site, or keep it internal (supervisor, office, admin)',
-  request: { params: BulletinParam, body: { content: { 'application/json': { schema: z.strictObject({ visibility: z.enum(['public', 'internal']) }) } }, required: true } },
+  request: { params: BulletinParam, body: { content: { 'application/json': { schema: PublishBody } }, required: true } },
   responses: { 200: json(BulletinView, 'Updated'), 400: err('Invalid body'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such bulletin'), 409: err('Not issued yet') },
 });
-const fileResponse = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } });
 const exportErrors = { 401: err('Not signed in (unpublished)'), 403: err('Not permitted'), 404: err('No such bulletin') };
 const csvRoute = contract('mixed', {
   method: 'get',
@@ -135,143 +103,46 @@ async function computeFigures(c: Ctx, town: string, period: { from: string; to: 
 
 const figuresAsOf = (b: { period_to: string }) => (b.period_to < todayCst() ? b.period_to : todayCst());
 
-const summary = (b: Omit<BulletinRow, 'figures_json'>) => ({
-  id: b.id,
-  town: b.town_id,
-  title: b.title,
-  period_from: b.period_from,
-  period_to: b.period_to,
-  remarks: b.remarks,
-  state: b.state,
-  visibility: b.visibility,
-  number: b.number,
-  year: b.year,
-  seq: b.seq,
-  created_at: b.created_at,
-  issued_at: b.issued_at,
-  published_at: b.published_at,
+/** Town bulletins: the town's supervisors and office write them, its readers (its region's supervisors too) read them; figures of the period, as of its end. */
+const desk = bulletinDesk<BulletinRow, BulletinFigures>({
+  store: TOWN_BULLETINS,
+  ownerKey: 'town',
+  idPrefix: 'bul',
+  ownerWords: ['Town', '乡镇'],
+  mayRead: (c, town) => staffOf(c, town, 'read'),
+  mayWrite: (c, town) => staffOf(c, town),
+  figures: (c, b) => computeFigures(c, b.town_id, { from: b.period_from, to: b.period_to }, figuresAsOf(b)),
+  numberPrefix: (f) => bulletinPrefix(f.town.name),
+  issuer: (f) => f.town.name,
+  audit: (town) => ({ town_id: town, detail: {} }),
+  html: bulletinHtml,
+  sheet: bulletinSheet,
 });
-
-async function view(c: Ctx, b: BulletinRow) {
-  const figures = b.figures_json ? (JSON.parse(b.figures_json) as BulletinFigures) : await computeFigures(c, b.town_id, { from: b.period_from, to: b.period_to }, figuresAsOf(b));
-  return { ...summary(b), figures, frozen: b.state === 'issued' };
-}
-
-/** The bulletin if the caller may read it: anyone when published, else the town's staff. */
-async function readable(c: Ctx, id: string) {
-  const b = await readBulletin(c.env.DB, id);
-  if (!b) throw notFound('Bulletin', '通报', id);
-  if (!(b.state === 'issued' && b.visibility === 'public')) await staffOf(c, b.town_id, 'read');
-  return b;
-}
-
-/** The bulletin if the caller may change it: the town's supervisors and office, and admins. */
-async function writable(c: Ctx, id: string) {
-  const b = await readBulletin(c.env.DB, id);
-  if (!b) throw notFound('Bulletin', '通报', id);
-  const caller = await staffOf(c, b.town_id);
-  return { b, caller };
-}
 
 /** Mounted at /api/v1. */
 export const bulletins = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createRouteDef, async (c) => {
     const { town } = c.req.valid('param');
-    const caller = await staffOf(c, town);
     const input = c.req.valid('json');
-    const townRow = await c.env.DB.prepare(`SELECT name FROM towns WHERE id = ?`).bind(town).first<{ name: string }>();
-    if (!townRow) throw notFound('Town', '乡镇', town);
-    return once(c, caller, input, async () => {
-      const now = new Date().toISOString();
-      const id = `bul-${[...crypto.getRandomValues(new Uint8Array(8))].map((x) => x.toString(16).padStart(2, '0')).join('')}`;
-      const title = input.title ?? `关于${townRow.name}医养结合示范镇创建工作进展情况的通报（${input.period_from}至${input.period_to}）`;
-      const row: BulletinRow = {
-        id,
-        town_id: town,
-        title,
-        period_from: input.period_from,
-        period_to: input.period_to,
-        remarks: input.remarks,
-        state: 'draft',
-        visibility: 'internal',
-        year: null,
-        seq: null,
-        number: null,
-        figures_json: null,
-        created_by: caller.id,
-        created_at: now,
-        issued_by: null,
-        issued_at: null,
-        published_at: null,
-      };
-      return {
-        status: 201 as const,
-        answer: await view(c, row),
-        stmts: [
-          draftBulletinStmt({ id, town, title, period_from: input.period_from, period_to: input.period_to, remarks: input.remarks, created_by: caller.id, created_at: now }),
-          auditStmt({ at: now, actor: caller.id, action: 'bulletin.draft', town_id: town, entity: 'bulletin', entity_id: id, detail: { period_from: input.period_from, period_to: input.period_to } }),
-        ],
-        onConflict: async () => new ApiError(409, 'conflict', '保存通报草稿时发生冲突，请重试。', 'Conflict while saving the draft; retry.'),
-      };
+    const { period_from, period_to } = input;
+    return desk.draft(c, town, {
+      input,
+      title: input.title,
+      remarks: input.remarks,
+      extra: [period_from, period_to],
+      defaultTitle: (name) => `关于${name}医养结合示范镇创建工作进展情况的通报（${period_from}至${period_to}）`,
+      detail: { period_from, period_to },
     });
   })
   .openapi(listRoute, async (c) => {
     const { town } = c.req.valid('param');
     await staffOf(c, town, 'read');
-    return c.json({ bulletins: (await listBulletins(c.env.DB, town, false, c.req.valid('query').limit)).map(summary) }, 200);
+    return desk.list(c, town, false, c.req.valid('query').limit);
   })
-  .openapi(publishedRoute, async (c) => {
-    const { town } = c.req.valid('param');
-    c.header('Cache-Control', 'public, max-age=60');
-    return c.json({ bulletins: (await listBulletins(c.env.DB, town, true, c.req.valid('query').limit)).map(summary) }, 200);
-  })
-  .openapi(readRoute, async (c) => {
-    const b = await readable(c, c.req.valid('param').bulletin);
-    return c.json(await view(c, b), 200);
-  })
-  .openapi(issueRoute, async (c) => {
-    const { b, caller } = await writable(c, c.req.valid('param').bulletin);
-    const already = () => new ApiError(409, 'already_issued', '这份通报已经印发，不能再次印发。', 'This bulletin was already issued.');
-    if (b.state !== 'draft') throw already();
-    const now = new Date().toISOString();
-    const figures = await computeFigures(c, b.town_id, { from: b.period_from, to: b.period_to }, figuresAsOf(b));
-    const townName = figures.town.name;
-    try {
-      await runBatch(c.env.DB, [
-        ...issueStmts(
-          { id: b.id, town: b.town_id, prefix: bulletinPrefix(townName), year: Number(cstDate(now).slice(0, 4)), figures, actor: caller.id, now },
-          guardStmt('bulletin_state', 'draft', `SELECT state FROM bulletins WHERE id = ?`, b.id),
-        ),
-        clearGuards(),
-      ]);
-    } catch (e) {
-      if (/CHECK constraint failed/.test(String((e as Error).message))) throw already();
-      throw e;
-    }
-    return c.json(await view(c, (await readBulletin(c.env.DB, b.id))!), 200);
-  })
-  .openapi(publishRoute, async (c) => {
-    const { b, caller } = await writable(c, c.req.valid('param').bulletin);
-    if (b.state !== 'issued') throw new ApiError(409, 'not_issued', '通报尚未印发，不能公开。', 'Issue the bulletin before publishing it.');
-    const { visibility } = c.req.valid('json');
-    const now = new Date().toISOString();
-    await runBatch(c.env.DB, [
-      publishStmt(b.id, visibility, now),
-      auditStmt({ at: now, actor: caller.id, action: visibility === 'public' ? 'bulletin.publish' : 'bulletin.unpublish', town_id: b.town_id, entity: 'bulletin', entity_id: b.id, detail: { number: b.number } }),
-    ]);
-    return c.json(await view(c, (await readBulletin(c.env.DB, b.id))!), 200);
-  })
-  .openapi(csvRoute, async (c) => {
-    const b = await readable(c, c.req.valid('param').bulletin);
-    return csvAnswer(c, b, bulletinSheet(b, (await view(c, b)).figures)) as never;
-  })
-  .openapi(xlsxRoute, async (c) => {
-    const b = await readable(c, c.req.valid('param').bulletin);
-    return (await xlsxAnswer(c, b, bulletinSheet(b, (await view(c, b)).figures))) as never;
-  })
-  .openapi(printRoute, async (c) => {
-    const b = await readable(c, c.req.valid('param').bulletin);
-    const v = await view(c, b);
-    const issued_on = b.issued_at ? cstDate(b.issued_at) : null;
-    return printAnswer(c, bulletinHtml({ title: b.title, number: b.number, issuer: v.figures.town.name, issued_on, remarks: b.remarks }, v.figures)) as never;
-  });
+  .openapi(publishedRoute, async (c) => desk.list(c, c.req.valid('param').town, true, c.req.valid('query').limit))
+  .openapi(readRoute, async (c) => desk.read(c, c.req.valid('param').bulletin))
+  .openapi(issueRoute, async (c) => desk.issue(c, c.req.valid('param').bulletin))
+  .openapi(publishRoute, async (c) => desk.publish(c, c.req.valid('param').bulletin, c.req.valid('json').visibility))
+  .openapi(csvRoute, async (c) => desk.csv(c, c.req.valid('param').bulletin))
+  .openapi(xlsxRoute, async (c) => desk.xlsx(c, c.req.valid('param').bulletin))
+  .openapi(printRoute, async (c) => desk.print(c, c.req.valid('param').bulletin));

@@ -8,39 +8,23 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { contract } from './contract.ts';
 import type { AppEnv } from '../env.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
 import { regionCaller } from '../auth/middleware.ts';
-import { auditStmt } from '../db/audit.ts';
-import { runBatch } from '../db/batch.ts';
-import { clearGuards, guardStmt } from '../db/updates.ts';
 import { readRegion } from '../db/regions.ts';
-import {
-  draftRegionBulletinStmt,
-  issueRegionBulletinStmts,
-  listRegionBulletins,
-  publishRegionBulletinStmt,
-  readRegionBulletin,
-  readRegionFacts,
-  readRegionHead,
-  type RegionBulletinRow,
-} from '../db/region-supervision.ts';
+import { REGION_BULLETINS, type RegionBulletinRow } from '../db/bulletins.ts';
+import { readRegionFacts, readRegionHead } from '../db/region-supervision.ts';
 import { regionBoard } from '../domain/region-board.ts';
 import { RegionBulletinDraftInput, defaultRegionBulletinTitle, regionBulletinHtml, regionBulletinPrefix, regionBulletinSheet } from '../domain/region-bulletin.ts';
 import { RegionView } from '../domain/region-view.ts';
 import { cstDate } from '../domain/supervision.ts';
 import { evaluateTasks } from '../domain/supervision-views.ts';
-import { once } from './updates.ts';
-import { csvAnswer, printAnswer, xlsxAnswer } from './bulletin-scope.ts';
+import { BulletinBase, BulletinParam, IdemHeaders, PublishBody, bulletinDesk, fileResponse } from './bulletin-scope.ts';
 import { DateParam, Slug, err, json, todayCst } from './supervision.ts';
 
 type Ctx = Context<AppEnv, any, any>;
 
 const RegionParam = z.object({ region: Slug.openapi({ param: { name: 'region', in: 'path' }, example: 'shanting' }) });
-const BulletinParam = z.object({ bulletin: z.string().min(1).max(64).openapi({ param: { name: 'bulletin', in: 'path' } }) });
-const IdemHeaders = z.object({
-  'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).openapi({ description: 'Unique per logical request; a retry sends the same key' }),
-});
 
 const TownRef = z.object({ id: z.string(), name: z.string() });
 const OverdueItem = z
@@ -67,20 +51,7 @@ const RegionBoardView = z
   })
   .openapi('RegionBoard');
 
-const RegionBulletinSummary = z.object({
-  id: z.string(),
-  region: z.string(),
-  title: z.string(),
-  remarks: z.string(),
-  state: z.enum(['draft', 'issued']),
-  visibility: z.enum(['internal', 'public']),
-  number: z.string().nullable(),
-  year: z.number().nullable(),
-  seq: z.number().nullable(),
-  created_at: z.string(),
-  issued_at: z.string().nullable(),
-  published_at: z.string().nullable(),
-});
+const RegionBulletinSummary = BulletinBase.extend({ region: z.string() });
 const RegionBulletinView = RegionBulletinSummary.extend({
   /** The region's public read model (GET /regions/{region}): live for a draft, frozen at issue. */
   figures: RegionView,
@@ -144,10 +115,9 @@ const publishRoute = contract({ roles: ['region_supervisor', 'admin'] }, {
   method: 'post',
   path: '/region-bulletins/{bulletin}/publish',
   summary: 'Publish an issued region bulletin (its print page and the region’s feed), or keep it internal (the region’s supervisor, admin)',
-  request: { params: BulletinParam, body: { content: { 'application/json': { schema: z.strictObject({ visibility: z.enum(['public', 'internal']) }) } }, required: true } },
+  request: { params: BulletinParam, body: { content: { 'application/json': { schema: PublishBody } }, required: true } },
   responses: { 200: json(RegionBulletinView, 'Updated'), 404: err('No such bulletin'), 409: err('Not issued yet') },
 });
-const fileResponse = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } });
 const csvRoute = contract('mixed', {
   method: 'get',
   path: '/region-bulletins/{bulletin}/export.csv',
@@ -170,21 +140,6 @@ const printRoute = contract('mixed', {
   responses: { 200: { description: 'HTML', content: { 'text/html': { schema: z.string() } } }, 404: err('No such bulletin') },
 });
 
-const summary = (b: Omit<RegionBulletinRow, 'figures_json'>) => ({
-  id: b.id,
-  region: b.region_id,
-  title: b.title,
-  remarks: b.remarks,
-  state: b.state,
-  visibility: b.visibility,
-  number: b.number,
-  year: b.year,
-  seq: b.seq,
-  created_at: b.created_at,
-  issued_at: b.issued_at,
-  published_at: b.published_at,
-});
-
 /** The region's public read model now: the same function the public page and GET /regions/{region} use. */
 async function liveFigures(c: Ctx, region: string): Promise<RegionView> {
   const r = await readRegion(c.env.DB, region);
@@ -192,28 +147,25 @@ async function liveFigures(c: Ctx, region: string): Promise<RegionView> {
   return r.view;
 }
 
-async function view(c: Ctx, b: RegionBulletinRow) {
-  const figures = b.figures_json ? (JSON.parse(b.figures_json) as RegionView) : await liveFigures(c, b.region_id);
-  return { ...summary(b), figures, frozen: b.state === 'issued' };
-}
-
-/** The bulletin, if the caller may read it: anyone once published, else its region's supervisors (a city's: its counties' too) and admins. */
-async function readable(c: Ctx, id: string) {
-  const b = await readRegionBulletin(c.env.DB, id);
-  if (!b) throw notFound('Bulletin', '通报', id);
-  if (!(b.state === 'issued' && b.visibility === 'public')) await regionCaller(c, b.region_id, 'read');
-  return b;
-}
-
-/** The bulletin, if the caller may change it: its own region's supervisor, admins. */
-async function writable(c: Ctx, id: string) {
-  const b = await readRegionBulletin(c.env.DB, id);
-  if (!b) throw notFound('Bulletin', '通报', id);
-  const { caller } = await regionCaller(c, b.region_id, 'own');
-  return { b, caller };
-}
-
-const hex = (n: number) => [...crypto.getRandomValues(new Uint8Array(n))].map((x) => x.toString(16).padStart(2, '0')).join('');
+/**
+ * Region bulletins: the region's own supervisor (and admins) write them; its supervisors (a city's:
+ * its counties' too) read them; figures are the region's public read model. Audited with no town,
+ * the region in the detail.
+ */
+const desk = bulletinDesk<RegionBulletinRow, RegionView>({
+  store: REGION_BULLETINS,
+  ownerKey: 'region',
+  idPrefix: 'rbul',
+  ownerWords: ['Region', '地区'],
+  mayRead: (c, region) => regionCaller(c, region, 'read'),
+  mayWrite: async (c, region) => (await regionCaller(c, region, 'own')).caller,
+  figures: (c, b) => liveFigures(c, b.region_id),
+  numberPrefix: (f) => regionBulletinPrefix(f.region.name),
+  issuer: (f) => f.region.name,
+  audit: (region) => ({ town_id: null, detail: { region } }),
+  html: regionBulletinHtml,
+  sheet: regionBulletinSheet,
+});
 
 /** Mounted at /api/v1. */
 export const regionSupervision = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -230,97 +182,14 @@ export const regionSupervision = new OpenAPIHono<AppEnv>({ defaultHook: validati
   })
   .openapi(draftRoute, async (c) => {
     const { region } = c.req.valid('param');
-    const { caller } = await regionCaller(c, region, 'own');
     const input = c.req.valid('json');
-    const head = await readRegionHead(c.env.DB, region);
-    if (!head) throw notFound('Region', '地区', region);
-    return once(c, caller, input, async () => {
-      const now = new Date().toISOString();
-      const id = `rbul-${hex(8)}`;
-      const title = input.title ?? defaultRegionBulletinTitle(head.name, cstDate(now));
-      const row: RegionBulletinRow = {
-        id,
-        region_id: region,
-        title,
-        remarks: input.remarks,
-        state: 'draft',
-        visibility: 'internal',
-        year: null,
-        seq: null,
-        number: null,
-        figures_json: null,
-        created_by: caller.id,
-        created_at: now,
-        issued_by: null,
-        issued_at: null,
-        published_at: null,
-      };
-      return {
-        status: 201 as const,
-        answer: await view(c, row),
-        stmts: [
-          draftRegionBulletinStmt({ id, region, title, remarks: input.remarks, created_by: caller.id, created_at: now }),
-          auditStmt({ at: now, actor: caller.id, action: 'region_bulletin.draft', town_id: null, unit_id: null, entity: 'region_bulletin', entity_id: id, detail: { region } }),
-        ],
-        onConflict: async () => new ApiError(409, 'conflict', '保存通报草稿时发生冲突，请重试。', 'Conflict while saving the draft; retry.'),
-      };
-    });
+    return desk.draft(c, region, { input, title: input.title, remarks: input.remarks, extra: [], defaultTitle: (name, now) => defaultRegionBulletinTitle(name, cstDate(now)), detail: {} });
   })
-  .openapi(listRoute, async (c) => {
-    const { region } = c.req.valid('param');
-    return c.json({ bulletins: (await listRegionBulletins(c.env.DB, region, false, c.req.valid('query').limit)).map(summary) }, 200);
-  })
-  .openapi(publishedRoute, async (c) => {
-    const { region } = c.req.valid('param');
-    c.header('Cache-Control', 'public, max-age=60');
-    return c.json({ bulletins: (await listRegionBulletins(c.env.DB, region, true, c.req.valid('query').limit)).map(summary) }, 200);
-  })
-  .openapi(readRoute, async (c) => {
-    const b = await readable(c, c.req.valid('param').bulletin);
-    return c.json(await view(c, b), 200);
-  })
-  .openapi(issueRoute, async (c) => {
-    const { b, caller } = await writable(c, c.req.valid('param').bulletin);
-    const already = () => new ApiError(409, 'already_issued', '这份通报已经印发，不能再次印发。', 'This bulletin was already issued.');
-    if (b.state !== 'draft') throw already();
-    const now = new Date().toISOString();
-    const figures = await liveFigures(c, b.region_id);
-    try {
-      await runBatch(c.env.DB, [
-        ...issueRegionBulletinStmts(
-          { id: b.id, region: b.region_id, prefix: regionBulletinPrefix(figures.region.name), year: Number(cstDate(now).slice(0, 4)), figures, actor: caller.id, now },
-          guardStmt('region_bulletin_state', 'draft', `SELECT state FROM region_bulletins WHERE id = ?`, b.id),
-        ),
-        clearGuards(),
-      ]);
-    } catch (e) {
-      if (/CHECK constraint failed/.test(String((e as Error).message))) throw already();
-      throw e;
-    }
-    return c.json(await view(c, (await readRegionBulletin(c.env.DB, b.id))!), 200);
-  })
-  .openapi(publishRoute, async (c) => {
-    const { b, caller } = await writable(c, c.req.valid('param').bulletin);
-    if (b.state !== 'issued') throw new ApiError(409, 'not_issued', '通报尚未印发，不能公开。', 'Issue the bulletin before publishing it.');
-    const { visibility } = c.req.valid('json');
-    const now = new Date().toISOString();
-    await runBatch(c.env.DB, [
-      publishRegionBulletinStmt(b.id, visibility, now),
-      auditStmt({ at: now, actor: caller.id, action: visibility === 'public' ? 'region_bulletin.publish' : 'region_bulletin.unpublish', town_id: null, entity: 'region_bulletin', entity_id: b.id, detail: { region: b.region_id, number: b.number } }),
-    ]);
-    return c.json(await view(c, (await readRegionBulletin(c.env.DB, b.id))!), 200);
-  })
-  .openapi(csvRoute, async (c) => {
-    const b = await readable(c, c.req.valid('param').bulletin);
-    return csvAnswer(c, b, regionBulletinSheet(b, (await view(c, b)).figures)) as never;
-  })
-  .openapi(xlsxRoute, async (c) => {
-    const b = await readable(c, c.req.valid('param').bulletin);
-    return (await xlsxAnswer(c, b, regionBulletinSheet(b, (await view(c, b)).figures))) as never;
-  })
-  .openapi(printRoute, async (c) => {
-    const b = await readable(c, c.req.valid('param').bulletin);
-    const v = await view(c, b);
-    const issued_on = b.issued_at ? cstDate(b.issued_at) : null;
-    return printAnswer(c, regionBulletinHtml({ title: b.title, number: b.number, issuer: v.figures.region.name, issued_on, remarks: b.remarks }, v.figures)) as never;
-  });
+  .openapi(listRoute, async (c) => desk.list(c, c.req.valid('param').region, false, c.req.valid('query').limit))
+  .openapi(publishedRoute, async (c) => desk.list(c, c.req.valid('param').region, true, c.req.valid('query').limit))
+  .openapi(readRoute, async (c) => desk.read(c, c.req.valid('param').bulletin))
+  .openapi(issueRoute, async (c) => desk.issue(c, c.req.valid('param').bulletin))
+  .openapi(publishRoute, async (c) => desk.publish(c, c.req.valid('param').bulletin, c.req.valid('json').visibility))
+  .openapi(csvRoute, async (c) => desk.csv(c, c.req.valid('param').bulletin))
+  .openapi(xlsxRoute, async (c) => desk.xlsx(c, c.req.valid('param').bulletin))
+  .openapi(printRoute, async (c) => desk.print(c, c.req.valid('param').bulletin));
