@@ -44,6 +44,8 @@ interface Fixture {
   loginUser: string;
   /** A reporter account not yet activated: re-issuing its link can be repeated. */
   pendingReporter: string;
+  /** A region supervisor of `shanting` not yet activated, likewise. */
+  pendingRegionSupervisor: string;
   inspection: string;
   /** A file of the town (sha256) and the attachment that names it (on the inspection). */
   file: string;
@@ -221,6 +223,10 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/regions/:region/accounts': { req: () => ({ path: '/api/v1/regions/shanting/accounts' }), expect: { ...all(403), anonymous: 401, admin: 200 } },
   // Evidence storage per town: admin only.
   'GET /api/v1/admin/storage': { req: () => ({ path: '/api/v1/admin/storage' }), expect: { ...all(403), anonymous: 401, admin: 200 } },
+  'POST /api/v1/regions/:region/accounts/:account/:action': {
+    req: (f) => ({ path: `/api/v1/regions/shanting/accounts/${f.pendingRegionSupervisor}/reissue` }),
+    expect: { ...all(403), anonymous: 401, admin: 200 },
+  },
   'POST /api/v1/regions/:region/accounts': {
     req: (_f, c, n) => ({ path: '/api/v1/regions/shanting/accounts', body: { username: `matrix-region-${c.length}-${n}`, display_name: '矩阵区县督导' } }),
     expect: { ...all(403), anonymous: 401, admin: 201 },
@@ -364,6 +370,8 @@ async function fixture(): Promise<Fixture> {
   const login = await createAccount('reporter', 'weijiban', { password: 'matrix-password-1' });
   const pending = await api('POST', '/api/v1/towns/fengmao/accounts', { token: tokens.office!, body: { username: `matrix-pending-${crypto.randomUUID().slice(0, 8)}`, display_name: '待激活填报员', role: 'reporter', unit_id: 'weijiban' } });
   expect(pending.status).toBe(201);
+  const pendingRegion = await api('POST', '/api/v1/regions/shanting/accounts', { token: tokens.admin!, body: { username: `matrix-rsup-${crypto.randomUUID().slice(0, 8)}`, display_name: '待激活区县督导' } });
+  expect(pendingRegion.status).toBe(201);
   // An inspection, a draft bulletin and an issued (internal) one, recorded by a supervisor of the town.
   const sup = await signedIn('supervisor');
   const file = await api('POST', '/api/v1/towns/fengmao/files', { token: sup.token, raw: PDF(), headers: { 'Content-Type': 'application/pdf' } });
@@ -396,6 +404,7 @@ async function fixture(): Promise<Fixture> {
     pendingUpdate: submitted.body.id,
     loginUser: login.username,
     pendingReporter: pending.body.account.id,
+    pendingRegionSupervisor: pendingRegion.body.account.id,
     inspection: insp.body.id,
     file: file.body.file,
     attachment: insp.body.attachments[0].id,

@@ -39,7 +39,7 @@ import { CASES, csvFile, encodeBody, fixture, writeRoutes, type Fixture, type Re
 const RUNS = 150;
 
 /** Cases whose builder writes (so the "before" dump is taken after it). */
-const SETS_UP = new Set(['POST /api/v1/attachments/:attachment/visibility', 'POST /api/v1/auth/logout', 'POST /api/v1/towns/:town/accounts/:account/:action', 'POST /api/v1/updates/:update/approve', 'POST /api/v1/updates/:update/reject', 'POST /api/v1/bulletins/:bulletin/issue', 'POST /api/v1/region-bulletins/:bulletin/issue']);
+const SETS_UP = new Set(['POST /api/v1/attachments/:attachment/visibility', 'POST /api/v1/auth/logout', 'POST /api/v1/towns/:town/accounts/:account/:action', 'POST /api/v1/regions/:region/accounts/:account/:action', 'POST /api/v1/updates/:update/approve', 'POST /api/v1/updates/:update/reject', 'POST /api/v1/bulletins/:bulletin/issue', 'POST /api/v1/region-bulletins/:bulletin/issue']);
 
 // ---------------------------------------------------------------- hostile values
 

@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SELF, env } from 'cloudflare:test';
 import type { ContentBundle } from '../../worker/domain/content.ts';
 import { content, loadContent } from './helpers.ts';
-import { api, auditRows, signIn } from './auth-helpers.ts';
+import { api, auditRows, signIn, signedIn } from './auth-helpers.ts';
 import { approved } from './supervision-helpers.ts';
 import type { D1Database } from '@cloudflare/workers-types/index.ts';
 import { readRegionFacts, regionFactsQueries } from '../../worker/db/region-supervision.ts';
@@ -311,6 +311,61 @@ describe('region supervisor accounts', () => {
     expect((await api('POST', '/api/v1/regions/tengzhou/accounts', { token: admin, body: { username: 'teng-sup', display_name: 'x' } })).status).toBe(409);
     expect((await api('POST', '/api/v1/regions/atlantis/accounts', { token: admin, body: { username: 'atl-sup', display_name: 'x' } })).status).toBe(404);
     expect((await api('POST', '/api/v1/regions/shanting/accounts', { token: county, body: { username: 'self-made', display_name: 'x' } })).status).toBe(403);
+  });
+});
+
+describe("a region supervisor's account, managed in the console by an admin", () => {
+  it('is disabled (its sessions end, sign-in refused), re-enabled, and reset to a new one-time link, each step audited in the same batch', async () => {
+    const admin = await signIn('admin');
+    const sup = await signedIn('region_supervisor', null, { region: 'shanting' });
+    const step = (action: string, region = 'shanting', id = sup.id, token = admin) => api('POST', `/api/v1/regions/${region}/accounts/${id}/${action}`, { token });
+    expect((await api('GET', '/api/v1/regions/shanting/board', { token: sup.token })).status).toBe(200);
+
+    const off = await step('disable');
+    expect(off.status).toBe(200);
+    expect(off.body.account).toMatchObject({ id: sup.id, status: 'disabled', region_id: 'shanting' });
+    expect((await api('GET', '/api/v1/regions/shanting/board', { token: sup.token })).status).toBe(401);
+    expect((await api('POST', '/api/v1/auth/login', { body: { username: sup.username, password: sup.password } })).status).toBe(403);
+    // Twice is a conflict naming the state, and writes nothing.
+    const again = await step('disable');
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('account_state');
+
+    expect((await step('enable')).body.account.status).toBe('active');
+    const back = await api('POST', '/api/v1/auth/login', { body: { username: sup.username, password: sup.password } });
+    expect(back.status).toBe(200);
+
+    const reset = await step('reset');
+    expect(reset.status).toBe(200);
+    expect(reset.body.account.status).toBe('pending');
+    expect((await api('GET', '/api/v1/regions/shanting/board', { token: back.body.token })).status).toBe(401);
+    expect((await api('POST', '/api/v1/auth/login', { body: { username: sup.username, password: sup.password } })).status).toBe(401);
+    const token = /#token=(.+)$/.exec(reset.body.activation_url)![1];
+    expect((await api('POST', '/api/v1/auth/activate', { body: { token, password: 'a-new-password-2026' } })).status).toBe(200);
+    expect((await api('POST', '/api/v1/auth/login', { body: { username: sup.username, password: 'a-new-password-2026' } })).status).toBe(200);
+
+    // Every step left its audit row: who, on whom, from which state, and the region.
+    for (const [action, from] of [['account.disable', 'active'], ['account.enable', 'disabled'], ['account.reset', 'active']] as const) {
+      const rows = (await auditRows(action)).filter((r) => r.entity_id === sup.id);
+      expect(rows.length, action).toBe(1);
+      expect(rows[0]!.actor).not.toBe(sup.id);
+      expect(JSON.parse(rows[0]!.detail_json)).toMatchObject({ username: sup.username, role: 'region_supervisor', region: 'shanting', from });
+    }
+  });
+
+  it('only through its own region, only by an admin; a town account is not reached this way', async () => {
+    const admin = await signIn('admin');
+    const sup = await signedIn('region_supervisor', null, { region: 'shanting' });
+    const townSup = await signedIn('supervisor');
+    expect((await api('POST', `/api/v1/regions/tengzhou/accounts/${sup.id}/disable`, { token: admin })).status).toBe(404);
+    expect((await api('POST', `/api/v1/regions/shanting/accounts/${townSup.id}/disable`, { token: admin })).status).toBe(404);
+    expect((await api('POST', `/api/v1/regions/shanting/accounts/no-such-account/disable`, { token: admin })).status).toBe(404);
+    // Another region supervisor, even of the same region, and the city's: refused before anything is read.
+    for (const token of [county, city, await signIn('office')]) expect((await api('POST', `/api/v1/regions/shanting/accounts/${sup.id}/disable`, { token })).status).toBe(403);
+    expect((await api('POST', `/api/v1/regions/shanting/accounts/${sup.id}/disable`)).status).toBe(401);
+    expect((await api('POST', `/api/v1/regions/shanting/accounts/${sup.id}/explode`, { token: admin })).status).toBe(400);
+    expect((await api('GET', '/api/v1/regions/shanting/board', { token: sup.token })).status).toBe(200);
+    expect((await auditRows('account.disable')).filter((r) => r.entity_id === sup.id)).toEqual([]);
   });
 });
 

@@ -129,6 +129,11 @@ export const CASES: Record<string, Case> = {
     const target = await createAccount('reporter');
     return { path: `/api/v1/towns/fengmao/accounts/${target.id}/disable`, token: f.office, headers: {} };
   },
+  'POST /api/v1/regions/:region/accounts/:account/:action': async (f) => {
+    // Each run disables its own fresh supervisor of Fengmao's county (admins manage region supervisors).
+    const target = await createAccount('region_supervisor', null, { region: 'shanting' });
+    return { path: `/api/v1/regions/shanting/accounts/${target.id}/disable`, token: f.admin, headers: {} };
+  },
   'POST /api/v1/tasks/:task/updates': async (f, n) => ({
     path: `/api/v1/tasks/fengmao:${f.task}/updates`,
     token: f.reporter,

@@ -227,7 +227,7 @@ export function accountActionStmts(action: AccountAction, target: AccountRow, ac
         unit_id: target.unit_id,
         entity: 'account',
         entity_id: target.id,
-        detail: { username: target.username, role: target.role, from: target.status, ...(link ? { activation_expires_at: link.expiresAt } : {}) },
+        detail: { username: target.username, role: target.role, ...(target.region_id ? { region: target.region_id } : {}), from: target.status, ...(link ? { activation_expires_at: link.expiresAt } : {}) },
       },
       { onlyIfChanged: true },
     ),

@@ -6,6 +6,7 @@
  * of who may do what is worker/domain/account.ts `mayManage`.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { contract } from './contract.ts';
 import { ManagedAccount, managedView } from './auth.ts';
 import type { AppEnv } from '../env.ts';
@@ -14,13 +15,14 @@ import { validationHook } from '../validation.ts';
 import { denied, requireCaller } from '../auth/middleware.ts';
 import { randomToken, sha256Hex } from '../auth/password.ts';
 import { runBatch } from '../db/batch.ts';
-import { ACTIVATION_TTL_MS, accountActionStmts, activationPath, readAccount } from '../db/accounts.ts';
+import { ACTIVATION_TTL_MS, accountActionStmts, activationPath, readAccount, type AccountRow } from '../db/accounts.ts';
+import type { Caller } from '../auth/context.ts';
 import { ACTION_FROM, AccountAction, mayManage } from '../domain/account.ts';
 
 const Slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
-const Params = z.object({
-  town: Slug.openapi({ param: { name: 'town', in: 'path' }, example: 'fengmao' }),
-  account: z.string().min(1).max(64).openapi({ param: { name: 'account', in: 'path' }, description: 'The account id (from GET /towns/{town}/accounts)' }),
+/** `{account}/{action}`: an account's id and the step (town and region accounts alike). */
+export const AccountStepParams = z.object({
+  account: z.string().min(1).max(64).openapi({ param: { name: 'account', in: 'path' }, description: 'The account id (from the list of accounts)' }),
   action: AccountAction.openapi({
     param: { name: 'action', in: 'path' },
     description:
@@ -28,8 +30,10 @@ const Params = z.object({
       'reset: 重置 (the password and every session end; a new one-time activation link); reissue: 重新发放激活链接 (pending accounts only)',
   }),
 });
+const Params = AccountStepParams.extend({ town: Slug.openapi({ param: { name: 'town', in: 'path' }, example: 'fengmao' }) });
 
-const ActionResult = z
+/** The answer to a step: the account as it now is, and a new link after reset and reissue. */
+export const ActionResult = z
   .object({
     account: ManagedAccount,
     activation_url: z.string().optional().openapi({ description: 'reset and reissue: the new one-time link (shown only now; earlier links stop working)' }),
@@ -65,13 +69,15 @@ const wrongState = (action: AccountAction, status: keyof typeof STATE_ZH) =>
     [{ path: 'action', message: `账号状态为${STATE_ZH[status]}`, message_en: `account is ${status}` }],
   );
 
-export const accounts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(actionRoute, async (c) => {
-  const { town, account: id, action } = c.req.valid('param');
-  const caller = await requireCaller(c, 'office', 'admin');
-  const target = await readAccount(c.env.DB, id);
-  if (!target || target.town_id !== town) throw notFound('Account', '账号', id);
+/**
+ * One lifecycle step on `target` (already found in the route's town or region, else 404): refused
+ * (403, audited as auth.denied) unless `mayManage`; 409 unless the account is in a state the step
+ * starts from; then the change and its audit row in one batch. Answers the account as it now is,
+ * with the new one-time link after reset and reissue. Town and region accounts alike.
+ */
+export async function accountStep(c: Context<AppEnv, any, any>, caller: Caller, target: AccountRow, action: AccountAction): Promise<never> {
   const may = mayManage(caller, target);
-  if (!may.ok) await denied(c, may.reason, { town_id: town, unit_id: target.unit_id, entity: 'account', entity_id: target.id });
+  if (!may.ok) await denied(c, may.reason, { town_id: target.town_id, unit_id: target.unit_id, entity: 'account', entity_id: target.id });
   if (!ACTION_FROM[action].includes(target.status)) throw wrongState(action, target.status);
 
   const at = new Date().toISOString();
@@ -80,9 +86,17 @@ export const accounts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   const [changed] = await runBatch(c.env.DB, accountActionStmts(action, target, caller.id, at, link));
   // Someone else changed the account between the read and this batch: nothing was written.
   if (changed!.meta.changes !== 1) {
-    const now = await readAccount(c.env.DB, id);
+    const now = await readAccount(c.env.DB, target.id);
     throw wrongState(action, now?.status ?? target.status);
   }
-  const after = (await readAccount(c.env.DB, id))!;
-  return c.json({ account: managedView(after), ...(token && link ? { activation_url: activationPath(token), activation_expires_at: link.expiresAt } : {}) }, 200);
+  const after = (await readAccount(c.env.DB, target.id))!;
+  return c.json({ account: managedView(after), ...(token && link ? { activation_url: activationPath(token), activation_expires_at: link.expiresAt } : {}) }, 200) as never;
+}
+
+export const accounts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(actionRoute, async (c) => {
+  const { town, account: id, action } = c.req.valid('param');
+  const caller = await requireCaller(c, 'office', 'admin');
+  const target = await readAccount(c.env.DB, id);
+  if (!target || target.town_id !== town) throw notFound('Account', '账号', id);
+  return accountStep(c, caller, target, action);
 });

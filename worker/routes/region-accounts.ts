@@ -1,7 +1,9 @@
 /**
  * Region supervisor accounts (issue 24): admins create and list the supervisors of a region (a
- * county or city). Like a town account, a new one is pending with a one-time activation link; the
- * account, its link and the `account.create` audit row go in one batch.
+ * county or city), and disable, re-enable, reset or re-issue the link of one, as the town accounts'
+ * lifecycle does (routes/accounts.ts `accountStep`: the same rule, states, batch and audit rows).
+ * Like a town account, a new one is pending with a one-time activation link; the account, its link
+ * and the `account.create` audit row go in one batch.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { contract } from './contract.ts';
@@ -12,10 +14,11 @@ import { requireCaller } from '../auth/middleware.ts';
 import { randomToken, sha256Hex } from '../auth/password.ts';
 import { auditStmt } from '../db/audit.ts';
 import { runBatch } from '../db/batch.ts';
-import { ACTIVATION_TTL_MS, activationPath, insertAccountStmt, insertActivationStmt, listRegionAccounts, readCreateAccountFacts, type AccountRow } from '../db/accounts.ts';
+import { ACTIVATION_TTL_MS, activationPath, insertAccountStmt, insertActivationStmt, listRegionAccounts, readAccount, readCreateAccountFacts, type AccountRow } from '../db/accounts.ts';
 import { readRegionHead } from '../db/region-supervision.ts';
 import { CreateRegionAccountBody } from '../domain/account.ts';
 import { ManagedAccount, managedView } from './auth.ts';
+import { AccountStepParams, ActionResult, accountStep } from './accounts.ts';
 import { Slug, err, json } from './supervision.ts';
 
 const RegionParam = z.object({ region: Slug.openapi({ param: { name: 'region', in: 'path' }, example: 'shanting' }) });
@@ -37,6 +40,18 @@ const listRoute = contract({ roles: ['admin'] }, {
   summary: "The region's supervisor accounts, without secrets (admin)",
   request: { params: RegionParam },
   responses: { 200: json(z.object({ accounts: z.array(ManagedAccount) }), 'Accounts'), 404: err('No such region') },
+});
+
+const stepRoute = contract({ roles: ['admin'] }, {
+  method: 'post',
+  path: '/regions/{region}/accounts/{account}/{action}',
+  summary: "Disable, re-enable or reset a region supervisor's account, or re-issue its activation link (admin)",
+  request: { params: AccountStepParams.extend(RegionParam.shape) },
+  responses: {
+    200: json(ActionResult, 'Done; the account as it now is'),
+    404: err('No such supervisor account in this region'),
+    409: err('`account_state`: the account is not in a state this action starts from (e.g. enabling an account that is not disabled)'),
+  },
 });
 
 const taken = (username: string) =>
@@ -72,4 +87,11 @@ export const regionAccounts = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     const { region } = c.req.valid('param');
     if (!(await readRegionHead(c.env.DB, region))) throw notFound('Region', '地区', region);
     return c.json({ accounts: (await listRegionAccounts(c.env.DB, region)).map(managedView) }, 200);
+  })
+  .openapi(stepRoute, async (c) => {
+    const caller = await requireCaller(c, 'admin');
+    const { region, account: id, action } = c.req.valid('param');
+    const target = await readAccount(c.env.DB, id);
+    if (!target || target.role !== 'region_supervisor' || target.region_id !== region) throw notFound('Account', '账号', id);
+    return accountStep(c, caller, target, action);
   });

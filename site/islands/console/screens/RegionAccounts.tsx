@@ -1,11 +1,14 @@
 /**
  * Admin: the region supervisors (县（市、区）督导) of a county or city — a new one gets a one-time
  * activation link shown once, as a town account does; the list shows each one's state and last
- * sign-in. (Disabling or resetting one: `npm run admin -- disable|reset --username U`.)
+ * sign-in, with the same steps as the town accounts (停用, 恢复, 重置密码, 重新发放激活链接:
+ * account-steps.tsx).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CreateRegionAccountBody } from '../../../../worker/domain/account.ts';
+import { ACCOUNT_STATUS_ZH, CreatedNotice, useAccountSteps, type ManagedAccount } from '../account-steps.tsx';
 import { api, ApiFailure, failureText } from '../api.ts';
+import type { ScreenProps } from '../App.tsx';
 import { check, ErrorSummary, Field, Notice, toErrors, type Errors } from '../forms.tsx';
 import { cstTime } from '../labels.ts';
 
@@ -14,20 +17,12 @@ interface Region {
   name: string;
   level: 'county' | 'city';
 }
-interface Managed {
-  id: string;
-  username: string;
-  display_name: string;
-  status: 'pending' | 'active' | 'disabled';
-  last_login_at: string | null;
-}
-const STATUS: Record<Managed['status'], string> = { pending: '待激活', active: '正常', disabled: '已停用' };
 const LABELS: Record<string, string> = { username: '用户名', display_name: '姓名', region: '地区' };
 
-export default function RegionAccounts() {
+export default function RegionAccounts({ session }: ScreenProps) {
   const [regions, setRegions] = useState<Region[]>([]);
   const [region, setRegion] = useState('');
-  const [list, setList] = useState<Managed[]>([]);
+  const [list, setList] = useState<ManagedAccount[]>([]);
   const [form, setForm] = useState({ username: '', display_name: '' });
   const [errors, setErrors] = useState<Errors>({});
   const [failure, setFailure] = useState('');
@@ -37,10 +32,16 @@ export default function RegionAccounts() {
   useEffect(() => {
     api<{ regions: Region[] }>('/api/v1/regions').then((r) => (setRegions(r.regions), setRegion((x) => x || (r.regions[0]?.id ?? ''))), (e) => setFailure(failureText(e)));
   }, []);
-  const load = useCallback(() => {
-    if (region) api<{ accounts: Managed[] }>(`/api/v1/regions/${region}/accounts`).then((r) => setList(r.accounts), (e) => setFailure(failureText(e)));
-  }, [region]);
-  useEffect(load, [load]);
+  const load = useCallback(async () => {
+    if (!region) return;
+    try {
+      setList((await api<{ accounts: ManagedAccount[] }>(`/api/v1/regions/${region}/accounts`)).accounts);
+    } catch (e) {
+      setFailure(failureText(e));
+    }
+  }, [region, session.token]);
+  useEffect(() => void load(), [load]);
+  const steps = useAccountSteps(session.account, `/api/v1/regions/${region}/accounts`, load, setFailure);
 
   const submit = async (ev: React.FormEvent) => {
     ev.preventDefault();
@@ -53,10 +54,10 @@ export default function RegionAccounts() {
     }
     setErrors({});
     try {
-      const r = await api<{ account: Managed; activation_url: string; activation_expires_at: string }>(`/api/v1/regions/${region}/accounts`, { method: 'POST', body: v.data });
+      const r = await api<{ account: ManagedAccount; activation_url: string; activation_expires_at: string }>(`/api/v1/regions/${region}/accounts`, { method: 'POST', body: v.data });
       setCreated({ username: r.account.username, url: new URL(r.activation_url, location.origin).href, expires: r.activation_expires_at });
       setForm({ username: '', display_name: '' });
-      load();
+      await load();
     } catch (e) {
       if (e instanceof ApiFailure && e.fields.length) setErrors(toErrors(e.fields));
       setFailure(failureText(e));
@@ -67,14 +68,7 @@ export default function RegionAccounts() {
     <section className="console-panel" aria-labelledby="region-accounts-title">
       <h2 id="region-accounts-title">县（市、区）督导账号</h2>
       <p className="hint">县（市、区）督导可以查看本地区各镇的督办看板、检查记录、通报和操作记录，不能在镇里填报、审核或修改任何内容；可以起草和印发本地区的通报。</p>
-      {created && (
-        <Notice kind="ok">
-          <p>已为 {created.username} 建立账号。请把下面的激活链接交给本人（只显示这一次，{cstTime(created.expires)} 前有效）：</p>
-          <p>
-            <code className="activation-link">{created.url}</code>
-          </p>
-        </Notice>
-      )}
+      <CreatedNotice created={created} />
       {failure && <Notice kind="error">{failure}</Notice>}
       <form onSubmit={submit} noValidate>
         <ErrorSummary form="racc" errors={errors} labels={(p) => LABELS[p] ?? p} summaryRef={summary} />
@@ -99,10 +93,15 @@ export default function RegionAccounts() {
           建立督导账号
         </button>
       </form>
+      {steps.notice}
+      <p>停用、恢复、重置密码和重新发放激活链接都会记入操作记录。</p>
       <ul className="console-list" aria-label="本地区的督导账号">
         {list.map((a) => (
-          <li key={a.id}>
-            <strong>{a.display_name}</strong>（{a.username}）：{STATUS[a.status]}，上次登录 {cstTime(a.last_login_at)}
+          <li key={a.id} data-account={a.username}>
+            <strong>{a.display_name}</strong>（{a.username}）：<span className="status">{ACCOUNT_STATUS_ZH[a.status]}</span>
+            <br />
+            <span className="last-login">{a.last_login_at ? `上次登录：${cstTime(a.last_login_at)}` : '从未登录'}</span>
+            {steps.buttons(a)}
           </li>
         ))}
       </ul>
