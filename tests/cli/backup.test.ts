@@ -87,6 +87,21 @@ function addFiles(persist: string, dir: string): { hash: string; bytes: Buffer }
   return made.map(({ hash, bytes }) => ({ hash, bytes }));
 }
 
+/** A supervisor of 冯卯镇's county (山亭区) and an issued region bulletin of it: a region's rows, no town's. */
+function addRegionRows(persist: string): void {
+  const db = new DatabaseSync(sqliteFile(persist));
+  try {
+    const at = '2026-12-02T08:00:00.000Z';
+    db.prepare(`INSERT INTO accounts (id, town_id, role, unit_id, username, display_name, status, created_at, created_by, region_id) VALUES ('acc-shanting-sup', NULL, 'region_supervisor', NULL, 'shanting-sup', '山亭区督导', 'pending', ?, 'system:test', 'shanting')`).run(at);
+    db.prepare(
+      `INSERT INTO region_bulletins (id, region_id, title, remarks, state, visibility, year, seq, number, figures_json, created_by, created_at, issued_by, issued_at, published_at)
+       VALUES ('rbul-backup', 'shanting', '山亭区示范镇创建进展通报', '', 'issued', 'public', 2026, 1, '山亭区医养督〔2026〕1号', '{"towns_total":1}', 'acc-shanting-sup', ?, 'acc-shanting-sup', ?, ?)`,
+    ).run(at, at, at);
+  } finally {
+    db.close();
+  }
+}
+
 describe('npm run export / npm run import on a database above 10 MiB', () => {
   const source = tmp('dtt-backup-src-');
   const files = tmp('dtt-backup-files-');
@@ -94,6 +109,7 @@ describe('npm run export / npm run import on a database above 10 MiB', () => {
   const town = join(files, 'fengmao.ndjson');
   bigDb(source);
   const evidence = addFiles(source, files);
+  addRegionRows(source);
 
   it('export → import into an empty database → export is byte-identical, for the whole database and for one town', () => {
     expect(dbBytes(source)).toBeGreaterThan(10 * MiB);
@@ -122,7 +138,9 @@ describe('npm run export / npm run import on a database above 10 MiB', () => {
       return lines.slice(at + 1, next);
     };
     expect(rowsOf('task_updates')).toHaveLength(1000);
-    expect(rowsOf('accounts')).toHaveLength(1);
+    // The reporter, and the region's supervisor with the region's bulletin: a whole-database export holds a region's rows.
+    expect(rowsOf('accounts')).toHaveLength(2);
+    expect(rowsOf('region_bulletins')).toHaveLength(1);
     expect(rowsOf('activation_tokens')).toHaveLength(1);
     expect(rowsOf('tasks').length).toBeGreaterThan(50);
     expect(rowsOf('task_updates')[0]).toContain(`第0次进展："床位"已增加，医生's 巡诊\n✅🏥 ` + '医养结合示范镇建设稳步推进'.repeat(310).slice(0, 3970));
@@ -147,6 +165,15 @@ describe('npm run export / npm run import on a database above 10 MiB', () => {
     exportTo(oneTown, join(files, 'fengmao-again.ndjson'), '--town', 'fengmao');
     expect(same(join(files, 'fengmao-again.ndjson'), town)).toBe(true);
     expect(docLines(town).filter((l) => l.file)).toHaveLength(3);
+    // A town's export is that town's: no region bulletin, no region supervisor; the regions themselves, as reference rows.
+    const townLines = docLines(town);
+    const townRows = (t: string) => {
+      const at = townLines.findIndex((l) => l.table === t);
+      return townLines.slice(at + 1, townLines.findIndex((l, i) => i > at && !Array.isArray(l)));
+    };
+    expect(townRows('region_bulletins')).toEqual([]);
+    expect(townRows('accounts').flat()).not.toContain('shanting-sup');
+    expect(townRows('regions').length).toBeGreaterThan(0);
     expect(searchHits(oneTown, '签约')).toEqual(searchHits(source, '签约'));
 
     // A files row whose object is not in the bucket (or not these bytes) stops the export: no backup vouches for what it lacks.

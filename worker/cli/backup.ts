@@ -32,7 +32,9 @@
  * A town export keeps the rows of that town: tables with a `town_id` (audit rows also when the
  * actor is one of the town's accounts), the town's accounts and their sessions, activation links
  * and idempotency records, and the shared reference tables (indicator catalogue, other
- * jurisdictions, content loads); sign-in throttle counters (login_attempts) only in a full export.
+ * jurisdictions, regions, content loads); sign-in throttle counters (login_attempts), region
+ * supervisors' accounts and region bulletins (a county's or city's rows, no town's) only in a full
+ * export.
  * Password and token hashes are exported as they are stored: keep backups as secret as the
  * database.
  *

@@ -53,14 +53,19 @@ export const migrationsStmt = (): Stmt => stmt(`SELECT name FROM d1_migrations O
 export const anyRowsStmt = (tables: string[]): Stmt =>
   stmt(`SELECT ${tables.map((t) => `EXISTS (SELECT 1 FROM ${ident(t)}) AS ${ident(t)}`).join(', ')}`);
 
-/** The WHERE clause that keeps one town's rows of a table (null: the whole table is kept). */
+/**
+ * The WHERE clause that keeps one town's rows of a table (null: the whole table is kept). A
+ * region's own rows (region bulletins: a county's or city's, across its towns) are no town's, so a
+ * town export leaves them out, as it leaves out the region supervisors' accounts (no town_id) and
+ * their sessions; the regions themselves are reference rows and stay.
+ */
 export function townFilter(table: string, cols: string[], town: string): Stmt | null {
   const ofTown = `SELECT id FROM accounts WHERE town_id = ?`;
   if (table === 'towns') return stmt(`id = ?`, town);
   if (table === 'audit_log') return stmt(`(town_id = ? OR actor IN (${ofTown}))`, town, town);
   if (cols.includes('town_id')) return stmt(`town_id = ?`, town);
   if (cols.includes('account_id')) return stmt(`account_id IN (${ofTown})`, town);
-  if (table === 'login_attempts') return stmt(`0`);
+  if (cols.includes('region_id') || table === 'login_attempts') return stmt(`0`);
   return null;
 }
 
