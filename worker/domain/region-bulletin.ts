@@ -65,6 +65,9 @@ ${remarks.length ? `<h2>五、说明</h2>\n<div class="body">${remarks.map((p) =
   return bulletinPage(b, body);
 }
 
+/** The day of a town's newest approval (China Standard Time), or — when it has none. */
+const lastApproval = (t: RegionView['towns'][number]): SheetCell => (t.updated_at ? day(cstDate(t.updated_at)) : '—');
+
 /**
  * The region bulletin as one table, the rows its CSV and XLSX carry in reading order: the answer
  * (towns, reports, deliverables by state, overdue), one row per town (ranked first, then the towns
@@ -96,8 +99,8 @@ export function regionBulletinSheet(b: { title: string; number: string | null; r
     [],
     ['二、各镇完成情况（排名；未报告的镇不参加排名）'],
     ['名次', '乡镇', '具体任务', '已完成', '完成比例', '已达成目标', '逾期', '最近审核通过'],
-    ...ranked.map((t) => [place(t), t.name, t.deliverables.total, t.deliverables.completed, share(t.completed_share), t.targets_met, t.deliverables.overdue, day(t.updated_at ? cstDate(t.updated_at) : '')]),
-    ...apart.map((t) => [place(t), t.name, t.deliverables.total, '—', '—', '—', '—', '']),
+    ...ranked.map((t) => [place(t), t.name, t.deliverables.total, t.deliverables.completed, share(t.completed_share), t.targets_met, t.deliverables.overdue, lastApproval(t)]),
+    ...apart.map((t) => [place(t), t.name, t.deliverables.total, '—', '—', '—', '—', lastApproval(t)]),
     [],
     ['三、各时间节点目标完成情况'],
     ['时间节点', '目标数', ...TARGET_STATUSES.map((s) => TARGET_STATUS_WORDS.zh[s])],
