@@ -7,7 +7,7 @@
  * Files: the CSV (UTF-8 BOM, formula-safe cells), the print-ready XLSX (A4 landscape, typed cells)
  * and the print page (strict CSP, no scripts).
  */
-import { z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import ExcelJS from 'exceljs';
 import type { AppEnv } from '../env.ts';
@@ -20,6 +20,10 @@ import { clearGuards } from '../db/updates.ts';
 import { cellText, type SheetCell } from '../domain/bulletin.ts';
 import { toCsv } from '../domain/csv.ts';
 import { cstDate } from '../domain/supervision.ts';
+import { validationHook } from '../validation.ts';
+import type { Access } from '../auth/middleware.ts';
+import { contract } from './contract.ts';
+import { err, json } from './supervision.ts';
 import { once } from './updates.ts';
 
 type Ctx = Context<AppEnv, any, any>;
@@ -307,4 +311,63 @@ export function bulletinDesk<Row extends StoredBulletin, Figures>(scope: Bulleti
       return printAnswer(c, print(b, (await view(c, b)).figures)) as never;
     },
   };
+}
+
+/** What a scope's routes by bulletin id say of themselves (OpenAPI text) and who may write. */
+export interface ItemRoutesOf {
+  /** /bulletins, /region-bulletins */
+  base: '/bulletins' | '/region-bulletins';
+  /** The answer's schema (a component: Bulletin, RegionBulletin). */
+  View: z.ZodType;
+  /** Who may issue and publish (checked before any input is read; the bulletin's owner is then checked by the desk). */
+  writers: Access;
+  words: { what: string; owner: 'town' | 'region'; readers: string; writers: string; rows: string };
+}
+
+/**
+ * The routes of one bulletin by its id — read, issue, publish or withdraw, CSV, XLSX, print page —
+ * the same contract for both scopes under `base`, each answered by the scope's desk.
+ */
+export function bulletinItemRoutes(desk: ReturnType<typeof bulletinDesk<StoredBulletin, unknown>>, o: ItemRoutesOf) {
+  const { what, owner, readers, writers, rows } = o.words;
+  const path = (tail = '') => `${o.base}/{bulletin}${tail}`;
+  const fileErrors = { 401: err('Not signed in (unpublished)'), 403: err('Not permitted'), 404: err('No such bulletin') };
+  const file = (tail: string, summary: string, type: string, description: string) =>
+    contract('mixed', { method: 'get', path: path(tail), summary: `${summary}. Same access as the bulletin`, request: { params: BulletinParam }, responses: { 200: fileResponse(type, description), ...fileErrors } });
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(
+      contract('mixed', {
+        method: 'get',
+        path: path(),
+        summary: `One ${what} with its figures (frozen once issued). Public when published; otherwise ${readers}`,
+        request: { params: BulletinParam },
+        responses: { 200: json(o.View, 'Bulletin'), ...fileErrors },
+      }),
+      async (c) => desk.read(c, c.req.valid('param').bulletin),
+    )
+    .openapi(
+      contract(o.writers, {
+        method: 'post',
+        path: path('/issue'),
+        summary: `Issue a draft: assigns the next number of the ${owner} and year and freezes the figures (${writers})`,
+        request: { params: BulletinParam },
+        responses: { 200: json(o.View, 'Issued'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such bulletin'), 409: err('Already issued') },
+      }),
+      async (c) => desk.issue(c, c.req.valid('param').bulletin),
+    )
+    .openapi(
+      contract(o.writers, {
+        method: 'post',
+        path: path('/publish'),
+        summary: `Publish an issued ${what} to the public site, or keep it internal (${writers})`,
+        request: { params: BulletinParam, body: { content: { 'application/json': { schema: PublishBody } }, required: true } },
+        responses: { 200: json(o.View, 'Updated'), 400: err('Invalid body'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such bulletin'), 409: err('Not issued yet') },
+      }),
+      async (c) => desk.publish(c, c.req.valid('param').bulletin, c.req.valid('json').visibility),
+    )
+    .openapi(file('/export.csv', `The ${what} as CSV${rows} (UTF-8 with BOM; cells that could run as formulas are neutralised)`, 'text/csv', 'CSV'), async (c) => desk.csv(c, c.req.valid('param').bulletin))
+    .openapi(file('/export.xlsx', `The ${what} as an Excel workbook (same rows as the CSV)`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'XLSX'), async (c) =>
+      desk.xlsx(c, c.req.valid('param').bulletin),
+    )
+    .openapi(file('/print', `The ${what} as a print-ready A4 HTML page (no scripts)`, 'text/html', 'HTML'), async (c) => desk.print(c, c.req.valid('param').bulletin));
 }

@@ -15,7 +15,7 @@ import { listInspections, readViews } from '../db/supervision.ts';
 import { BulletinDraftInput, BulletinFigures, bulletinFigures, bulletinHtml, bulletinSheet } from '../domain/bulletin.ts';
 import { bulletinPrefix, knownBefore } from '../domain/supervision.ts';
 import { indicatorBoard, unitStandings } from '../domain/supervision-views.ts';
-import { BulletinBase, BulletinParam, IdemHeaders, PublishBody, bulletinDesk, fileResponse } from './bulletin-scope.ts';
+import { BulletinBase, IdemHeaders, bulletinDesk, bulletinItemRoutes } from './bulletin-scope.ts';
 import { TOWN_READERS, TownParam, err, json, staffOf, todayCst } from './supervision.ts';
 
 const BulletinSummary = BulletinBase.extend({ town: z.string(), period_from: z.string(), period_to: z.string() });
@@ -47,50 +47,6 @@ const publishedRoute = contract('public', {
   request: { params: TownParam, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
   responses: { 200: json(z.object({ bulletins: z.array(BulletinSummary) }), 'Published bulletins') },
 });
-const readRoute = contract('mixed', {
-  method: 'get',
-  path: '/bulletins/{bulletin}',
-  summary: 'One bulletin with its figures (frozen once issued). Public when published; otherwise supervisor, office, region supervisor, admin',
-  request: { params: BulletinParam },
-  responses: { 200: json(BulletinView, 'Bulletin'), 401: err('Not signed in (unpublished)'), 403: err('Not permitted'), 404: err('No such bulletin') },
-});
-const issueRoute = contract({ roles: ['supervisor', 'office', 'admin'] }, {
-  method: 'post',
-  path: '/bulletins/{bulletin}/issue',
-  summary: 'Issue a draft: assigns the next number of the town and year and freezes the figures (supervisor, office, admin)',
-  request: { params: BulletinParam },
-  responses: { 200: json(BulletinView, 'Issued'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such bulletin'), 409: err('Already issued') },
-});
-const publishRoute = contract({ roles: ['supervisor', 'office', 'admin'] }, {
-  method: 'post',
-  path: '/bulletins/{bulletin}/publish',
-  summary: 'Publish an issued bulletin to the public site, or keep it internal (supervisor, office, admin)',
-  request: { params: BulletinParam, body: { content: { 'application/json': { schema: PublishBody } }, required: true } },
-  responses: { 200: json(BulletinView, 'Updated'), 400: err('Invalid body'), 401: err('Not signed in'), 403: err('Not permitted'), 404: err('No such bulletin'), 409: err('Not issued yet') },
-});
-const exportErrors = { 401: err('Not signed in (unpublished)'), 403: err('Not permitted'), 404: err('No such bulletin') };
-const csvRoute = contract('mixed', {
-  method: 'get',
-  path: '/bulletins/{bulletin}/export.csv',
-  summary: 'The bulletin as CSV (UTF-8 with BOM; cells that could run as formulas are neutralised). Same access as the bulletin',
-  request: { params: BulletinParam },
-  responses: { 200: fileResponse('text/csv', 'CSV'), ...exportErrors },
-});
-const xlsxRoute = contract('mixed', {
-  method: 'get',
-  path: '/bulletins/{bulletin}/export.xlsx',
-  summary: 'The bulletin as an Excel workbook (same rows as the CSV). Same access as the bulletin',
-  request: { params: BulletinParam },
-  responses: { 200: fileResponse('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'XLSX'), ...exportErrors },
-});
-const printRoute = contract('mixed', {
-  method: 'get',
-  path: '/bulletins/{bulletin}/print',
-  summary: 'The bulletin as a print-ready A4 HTML page (no scripts). Same access as the bulletin',
-  request: { params: BulletinParam },
-  responses: { 200: fileResponse('text/html', 'HTML'), ...exportErrors },
-});
-
 type Ctx = Context<AppEnv, any, any>;
 
 /** The figures of a bulletin of `town` for a period, as of `asOf`. */
@@ -140,9 +96,12 @@ export const bulletins = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
     return desk.list(c, town, false, c.req.valid('query').limit);
   })
   .openapi(publishedRoute, async (c) => desk.list(c, c.req.valid('param').town, true, c.req.valid('query').limit))
-  .openapi(readRoute, async (c) => desk.read(c, c.req.valid('param').bulletin))
-  .openapi(issueRoute, async (c) => desk.issue(c, c.req.valid('param').bulletin))
-  .openapi(publishRoute, async (c) => desk.publish(c, c.req.valid('param').bulletin, c.req.valid('json').visibility))
-  .openapi(csvRoute, async (c) => desk.csv(c, c.req.valid('param').bulletin))
-  .openapi(xlsxRoute, async (c) => desk.xlsx(c, c.req.valid('param').bulletin))
-  .openapi(printRoute, async (c) => desk.print(c, c.req.valid('param').bulletin));
+  .route(
+    '/',
+    bulletinItemRoutes(desk, {
+      base: '/bulletins',
+      View: BulletinView,
+      writers: { roles: ['supervisor', 'office', 'admin'] },
+      words: { what: 'bulletin', owner: 'town', readers: 'supervisor, office, region supervisor, admin', writers: 'supervisor, office, admin', rows: '' },
+    }),
+  );

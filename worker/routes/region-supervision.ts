@@ -19,7 +19,7 @@ import { RegionBulletinDraftInput, defaultRegionBulletinTitle, regionBulletinHtm
 import { RegionView } from '../domain/region-view.ts';
 import { cstDate } from '../domain/supervision.ts';
 import { evaluateTasks } from '../domain/supervision-views.ts';
-import { BulletinBase, BulletinParam, IdemHeaders, PublishBody, bulletinDesk, fileResponse } from './bulletin-scope.ts';
+import { BulletinBase, IdemHeaders, bulletinDesk, bulletinItemRoutes } from './bulletin-scope.ts';
 import { DateParam, Slug, err, json, todayCst } from './supervision.ts';
 
 type Ctx = Context<AppEnv, any, any>;
@@ -97,49 +97,6 @@ const publishedRoute = contract('public', {
   request: { params: RegionParam, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) },
   responses: { 200: json(z.object({ bulletins: z.array(RegionBulletinSummary) }), 'Published bulletins') },
 });
-const readRoute = contract('mixed', {
-  method: 'get',
-  path: '/region-bulletins/{bulletin}',
-  summary: "One region bulletin with its figures (frozen once issued). Public when published; otherwise the region's supervisors and admins",
-  request: { params: BulletinParam },
-  responses: { 200: json(RegionBulletinView, 'Bulletin'), 404: err('No such bulletin') },
-});
-const issueRoute = contract({ roles: ['region_supervisor', 'admin'] }, {
-  method: 'post',
-  path: '/region-bulletins/{bulletin}/issue',
-  summary: 'Issue a draft: the next number of the region and year, figures frozen (the region’s supervisor, admin)',
-  request: { params: BulletinParam },
-  responses: { 200: json(RegionBulletinView, 'Issued'), 404: err('No such bulletin'), 409: err('Already issued') },
-});
-const publishRoute = contract({ roles: ['region_supervisor', 'admin'] }, {
-  method: 'post',
-  path: '/region-bulletins/{bulletin}/publish',
-  summary: 'Publish an issued region bulletin (its print page and the region’s feed), or keep it internal (the region’s supervisor, admin)',
-  request: { params: BulletinParam, body: { content: { 'application/json': { schema: PublishBody } }, required: true } },
-  responses: { 200: json(RegionBulletinView, 'Updated'), 404: err('No such bulletin'), 409: err('Not issued yet') },
-});
-const csvRoute = contract('mixed', {
-  method: 'get',
-  path: '/region-bulletins/{bulletin}/export.csv',
-  summary: 'The region bulletin as CSV: its figures, a row per town (UTF-8 with BOM; cells that could run as formulas are neutralised). Same access as the bulletin',
-  request: { params: BulletinParam },
-  responses: { 200: fileResponse('text/csv', 'CSV'), 404: err('No such bulletin') },
-});
-const xlsxRoute = contract('mixed', {
-  method: 'get',
-  path: '/region-bulletins/{bulletin}/export.xlsx',
-  summary: 'The region bulletin as an Excel workbook (same rows as the CSV). Same access as the bulletin',
-  request: { params: BulletinParam },
-  responses: { 200: fileResponse('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'XLSX'), 404: err('No such bulletin') },
-});
-const printRoute = contract('mixed', {
-  method: 'get',
-  path: '/region-bulletins/{bulletin}/print',
-  summary: 'The region bulletin as a print-ready A4 HTML page (no scripts), in the town bulletins’ layout. Same access as the bulletin',
-  request: { params: BulletinParam },
-  responses: { 200: { description: 'HTML', content: { 'text/html': { schema: z.string() } } }, 404: err('No such bulletin') },
-});
-
 /** The region's public read model now: the same function the public page and GET /regions/{region} use. */
 async function liveFigures(c: Ctx, region: string): Promise<RegionView> {
   const r = await readRegion(c.env.DB, region);
@@ -187,9 +144,12 @@ export const regionSupervision = new OpenAPIHono<AppEnv>({ defaultHook: validati
   })
   .openapi(listRoute, async (c) => desk.list(c, c.req.valid('param').region, false, c.req.valid('query').limit))
   .openapi(publishedRoute, async (c) => desk.list(c, c.req.valid('param').region, true, c.req.valid('query').limit))
-  .openapi(readRoute, async (c) => desk.read(c, c.req.valid('param').bulletin))
-  .openapi(issueRoute, async (c) => desk.issue(c, c.req.valid('param').bulletin))
-  .openapi(publishRoute, async (c) => desk.publish(c, c.req.valid('param').bulletin, c.req.valid('json').visibility))
-  .openapi(csvRoute, async (c) => desk.csv(c, c.req.valid('param').bulletin))
-  .openapi(xlsxRoute, async (c) => desk.xlsx(c, c.req.valid('param').bulletin))
-  .openapi(printRoute, async (c) => desk.print(c, c.req.valid('param').bulletin));
+  .route(
+    '/',
+    bulletinItemRoutes(desk, {
+      base: '/region-bulletins',
+      View: RegionBulletinView,
+      writers: { roles: ['region_supervisor', 'admin'] },
+      words: { what: 'region bulletin', owner: 'region', readers: "the region's supervisors (a city's: its counties' too) and admins", writers: "the region's own supervisor, admin", rows: ': its figures, a row per town' },
+    }),
+  );
