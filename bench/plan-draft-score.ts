@@ -8,6 +8,8 @@
  *            compared as the same units in the same roles, a draft unit being the hand-written one when any of
  *            their names in units.yaml (name, name without 镇, aliases) agree: the draft cannot know the
  *            editors' ids (weijiban) or which of 卫健办 / 卫生健康办公室 they chose as the name.
+ *            Also (an additional view) on the fields the document states: code, quote, and units / due only
+ *            where the hand-written task marks them `stated` — an `inferred` one is the editors' judgement.
  */
 import { parse } from 'yaml';
 import type { LeadingGroup, TaskDef, TownIndicator, Unit } from '../worker/domain/content.ts';
@@ -29,6 +31,13 @@ export interface DraftScore {
   tasksByQuote: PR;
   /** Tasks agreeing on each field of the issue on its own (a draft task counts when paired and the field agrees). */
   taskFieldPR: Record<TaskField, PR>;
+  /**
+   * Tasks agreeing on the fields the document states (an additional view, not the issue's score): code and
+   * quote always, units only where the hand-written units are `stated`, due only where its due is `stated`.
+   */
+  tasksStated: PR;
+  /** The hand-written tasks (all / deliverables) and how many of them mark units or due `inferred`: the editors' judgement. */
+  truthBasis: { tasks: number; deliverables: number; unitsInferred: number; unitsInferredDeliverables: number; dueInferred: number; dueInferredDeliverables: number };
   /** Of the pairs: share with the same code, quote, units, due, first lead unit and units basis (stated/inferred). */
   taskFields: { code: number; quote: number; units: number; lead: number; due: number; unitsStated: number };
 }
@@ -138,6 +147,8 @@ export function scoreDraft(draft: TownFiles, truth: TownFiles): DraftScore {
   };
   const fields = Object.keys(agrees) as TaskField[];
   const strict = count((d, t) => fields.every((f) => agrees[f](d, t)));
+  const onStated = count((d, t) => agrees.code(d, t) && agrees.quote(d, t) && (t.units_basis !== 'stated' || agrees.units(d, t)) && (t.due_basis !== 'stated' || agrees.due(d, t)));
+  const deliverables = tTasks.filter((t) => t.kind === 'deliverable');
   const share = (n: number) => (pairs.length ? n / pairs.length : 1);
   return {
     members: pr(dm.length, tm.length, multisetMatch(dm, tm)),
@@ -145,6 +156,15 @@ export function scoreDraft(draft: TownFiles, truth: TownFiles): DraftScore {
     targetsNumeric: pr(dn.length, tn.length, multisetMatch(dn, tn)),
     tasks: pr(dTasks.length, tTasks.length, strict),
     tasksByQuote: pr(dTasks.length, tTasks.length, pairs.length),
+    tasksStated: pr(dTasks.length, tTasks.length, onStated),
+    truthBasis: {
+      tasks: tTasks.length,
+      deliverables: deliverables.length,
+      unitsInferred: tTasks.filter((t) => t.units_basis === 'inferred').length,
+      unitsInferredDeliverables: deliverables.filter((t) => t.units_basis === 'inferred').length,
+      dueInferred: tTasks.filter((t) => t.due_basis === 'inferred').length,
+      dueInferredDeliverables: deliverables.filter((t) => t.due_basis === 'inferred').length,
+    },
     taskFieldPR: { code: pr(dTasks.length, tTasks.length, same.code), quote: pr(dTasks.length, tTasks.length, same.quote), units: pr(dTasks.length, tTasks.length, same.units), due: pr(dTasks.length, tTasks.length, same.due) },
     taskFields: { code: share(same.code), quote: share(same.quote), units: share(same.units), lead: share(same.lead), due: share(same.due), unitsStated: share(same.unitsStated) },
   };

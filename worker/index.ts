@@ -5,15 +5,14 @@
  * pages that show the database on demand with Astro, from D1. Every other static file is served
  * by Workers Static Assets without running this Worker. A public evidence file
  * (/towns/<town>/files/<sha256>.<ext>) is served from R2 by worker/routes/files.ts.
- * The Cron Trigger runs `scheduled`: the daily overdue snapshot (worker/scheduled.ts), then every
- * town's summary judged on the new day (worker/db/summaries.ts).
+ * The Cron Triggers run `scheduled`: the night's run in parts (worker/scheduled.ts), each town's
+ * overdue snapshot and summary judged on the new day, then the housekeeping.
  */
 import astro from '@astrojs/cloudflare/entrypoints/server';
 import { app } from './app.ts';
 import type { Env } from './env.ts';
-import { recordOverdueSnapshots } from './scheduled.ts';
+import { START_CRON, nightlyStep } from './scheduled.ts';
 import { serveSite } from './site.ts';
-import { refreshAllSummaries } from './db/summaries.ts';
 import { PUBLIC_FILE_PATH, servePublicFile } from './routes/files.ts';
 
 export default {
@@ -24,6 +23,6 @@ export default {
     return serveSite(request, env, ctx, (req) => astro.fetch(req as Parameters<typeof astro.fetch>[0], env as never, ctx));
   },
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(recordOverdueSnapshots(env.DB, controller.scheduledTime).then(() => refreshAllSummaries(env.DB, new Date(controller.scheduledTime))));
+    ctx.waitUntil(nightlyStep(env.DB, controller.scheduledTime, { start: controller.cron === START_CRON }).then(() => undefined));
   },
 } satisfies ExportedHandler<Env>;

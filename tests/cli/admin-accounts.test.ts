@@ -5,7 +5,10 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, migrate, node, ok, sqliteFile, tmp } from './big-db.ts';
+import { cpSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { cleanup, migrate, node, ok, ROOT, run, sqliteFile, tmp } from './big-db.ts';
+import { writeSyntheticContent } from '../../bench/synthetic.ts';
 
 afterAll(cleanup);
 
@@ -62,6 +65,24 @@ describe('npm run admin: an account over the years', () => {
         { username: 'tengzhou-sup', role: 'region_supervisor', town_id: null, region_id: 'tengzhou', status: 'pending' },
       ]);
       expect((sql.prepare(`SELECT COUNT(*) AS n FROM accounts WHERE username = 'bad-sup'`).get() as { n: number }).n).toBe(0);
+    } finally {
+      sql.close();
+    }
+  }, 900_000);
+
+  it('creates the demo accounts the loaded content allows, and names the others (a CONTENT_DIR of other towns)', () => {
+    // Two synthetic towns in their own county, and Fengmao's folder without its county (山亭区) or city: as `npm start` with CONTENT_DIR loads them.
+    const { contentDir } = writeSyntheticContent(tmp('admin-demo-content-'), 2);
+    cpSync(join(ROOT, 'content/towns/fengmao'), join(contentDir, 'towns/fengmao'), { recursive: true });
+    const db = tmp('admin-demo-');
+    migrate(db);
+    ok(run(process.execPath, [resolve(ROOT, 'worker/cli/load-content.ts'), '--local', '--persist-to', db], { CONTENT_DIR: contentDir }));
+    const out = ok(node('worker/cli/admin.ts', ['create-demo-accounts', '--persist-to', db]));
+    expect(out).toMatch(/demo-region-supervisor\s+not created: the loaded content has no region shanting/);
+    const sql = new DatabaseSync(sqliteFile(db), { readOnly: true });
+    try {
+      const rows = sql.prepare(`SELECT username FROM accounts ORDER BY username`).all().map((r) => (r as { username: string }).username);
+      expect(rows).toEqual(['demo-admin', 'demo-office', 'demo-reporter', 'demo-supervisor']);
     } finally {
       sql.close();
     }

@@ -103,3 +103,115 @@ describe('who and when, where the plan does not say', () => {
     expect(who(task('对养老机构给予资金补助'))).toEqual(['财政所牵头', '民政办配合']);
   });
 });
+
+describe('targets a plan states twice, and goals that run on', () => {
+  const plan = [
+    '测政发〔2024〕2号',
+    '测试镇医养结合示范镇工作方案',
+    '一、工作目标',
+    '到2024年底，全镇老年人家庭医生签约率达到65%以上。',
+    '到2025年底，建立起较为完善的医养结合政策体系，健康养老服务体系不断健全，患病老年人得到有效治疗。',
+    '二、重点任务',
+    '（一）推进签约服务。组建家庭医生团队。到2024年底，实现老年人家庭医生签约服务全覆盖。对失能老年人每季度上门随访一次。',
+    '测试镇医养结合工作领导小组',
+    '成员名单',
+    '组  长：张  三  镇长',
+    '成  员：李  四  卫健办主任',
+    '领导小组办公室设在镇卫健办，李四兼任办公室主任。',
+  ].join('\n');
+  const d = draftPlan(plan, 'test-town', catalogue);
+  const inds = parse(d.files['indicators.yaml']!) as { indicator: string; targets: { milestone: string; kind: string; value?: number; text?: string }[] }[];
+  const md = d.files['DRAFT.md']!;
+
+  it('keeps the goal’s target where a task’s dated sentence contradicts it, and lists the clash as a decision', () => {
+    const signing = inds.find((i) => i.indicator === 'family-doctor-signing-elderly')!;
+    expect(signing.targets.filter((t) => t.milestone === 'y2024').map((t) => t.value)).toEqual([65]);
+    expect(md).toContain('实现老年人家庭医生签约服务全覆盖');
+    expect(md).toContain('以目标部分为准');
+  });
+
+  it('reads a goal clause the catalogue does not know, right after one it does, as that goal’s continuation', () => {
+    const texts = inds.flatMap((i) => i.targets.filter((t) => t.milestone === 'y2025').map((t) => [i.indicator, t.text]));
+    expect(texts).toContainEqual(['integrated-care-service-system', '健康养老服务体系不断健全，患病老年人得到有效治疗']);
+    expect(texts.some(([id]) => id!.startsWith('draft-indicator-'))).toBe(false);
+    expect(md).toContain('患病老年人得到有效治疗');
+  });
+
+  it('dates a step before a dated sentence of its paragraph with that sentence, and one after it with the plan’s last milestone', () => {
+    const tasks = parse(d.files['tasks.yaml']!) as TaskDef[];
+    const task = (start: string) => tasks.find((t) => t.quote.startsWith(start))!;
+    expect(task('组建家庭医生团队')).toMatchObject({ due: 'y2024', due_basis: 'inferred' });
+    expect(task('到2024年底')).toMatchObject({ due: 'y2024', due_basis: 'stated' });
+    expect(task('对失能老年人每季度上门随访一次')).toMatchObject({ due: 'y2025', due_basis: 'inferred' });
+  });
+});
+
+describe('a section that states who does its work', () => {
+  const plan = [
+    '测政发〔2024〕3号',
+    '测试镇医养结合示范镇工作方案',
+    '一、工作目标',
+    '到2024年底，建成2处老年人日间照料中心。',
+    '二、重点任务',
+    '（一）推进上门服务。由镇卫健办牵头，镇卫生院具体实施，组建上门服务队伍。对失能老年人每季度上门随访一次。',
+    '测试镇医养结合工作领导小组',
+    '成员名单',
+    '组  长：张  三  镇长',
+    '成  员：李  四  卫健办主任',
+    '        王  五  镇卫生院院长',
+    '领导小组办公室设在镇卫健办，李四兼任办公室主任。',
+  ].join('\n');
+  const d = draftPlan(plan, 'test-town', catalogue);
+  const tasks = parse(d.files['tasks.yaml']!) as TaskDef[];
+  const names = new Map((parse(d.files['units.yaml']!) as { id: string; name: string }[]).map((u) => [u.id, u.name]));
+  const who = (t: TaskDef) => t.units.map((u) => `${names.get(u.unit)?.replace(/^镇/, '')}${u.role === 'lead' ? '牵头' : '配合'}`);
+
+  it('gives a sentence with no words of its own the section’s stated assignment, lead and support, as inferred', () => {
+    const t = tasks.find((x) => x.quote.startsWith('对失能老年人'))!;
+    expect([who(t), t.units_basis]).toEqual([['卫健办牵头', '卫生院配合'], 'inferred']);
+  });
+});
+
+describe('work in the villages', () => {
+  const plan = [
+    '测政发〔2024〕4号',
+    '测试镇医养结合示范镇工作方案',
+    '一、工作目标',
+    '到2024年底，建成2处老年人日间照料中心。',
+    '二、重点任务',
+    '（一）推进健康服务。组织医务人员入户为老年人提供健康服务。完善镇卫生院健康服务设施。',
+    '测试镇医养结合工作领导小组',
+    '成员名单',
+    '组  长：张  三  镇长',
+    '成  员：李  四  卫健办主任',
+    '        王  五  东山办事处党总支书记',
+    '        赵  六  西河办事处党总支书记',
+    '领导小组办公室设在镇卫健办，李四兼任办公室主任。',
+  ].join('\n');
+  const d = draftPlan(plan, 'test-town', catalogue);
+  const tasks = parse(d.files['tasks.yaml']!) as TaskDef[];
+  const names = new Map((parse(d.files['units.yaml']!) as { id: string; name: string }[]).map((u) => [u.id, u.name]));
+  const who = (t: TaskDef) => t.units.map((u) => `${names.get(u.unit)}${u.role === 'lead' ? '牵头' : '配合'}`);
+
+  it('adds the subdistrict offices in support of a sentence about village work, and of no other', () => {
+    expect(who(tasks.find((t) => t.quote.startsWith('组织医务人员入户'))!)).toEqual(['卫健办牵头', '东山办事处配合', '西河办事处配合']);
+    expect(who(tasks.find((t) => t.quote.startsWith('完善镇卫生院'))!)).toEqual(['卫健办牵头']);
+    expect(d.files['DRAFT.md']).toContain('village work');
+  });
+});
+
+describe('deliverables from sentences', () => {
+  const plan = [
+    '测政发〔2024〕5号',
+    '测试镇医养结合示范镇工作方案',
+    '一、工作目标',
+    '到2024年底，建成2处老年人日间照料中心。',
+    '二、重点任务',
+    '（一）推进医养联动。建设医疗养老联合体，促进资源共享。联合体内医疗机构要优先接诊转诊老年患者。组织医务人员开展巡诊。',
+  ].join('\n');
+  const quotes = (parse(draftPlan(plan, 'test-town', catalogue).files['tasks.yaml']!) as TaskDef[]).filter((t) => t.kind === 'deliverable').map((t) => t.quote);
+
+  it('keeps a sentence that opens with words of the one before it in that deliverable, and the next sentence apart', () => {
+    expect(quotes).toEqual(['建设医疗养老联合体，促进资源共享。联合体内医疗机构要优先接诊转诊老年患者。', '组织医务人员开展巡诊。']);
+  });
+});

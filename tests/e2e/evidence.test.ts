@@ -240,4 +240,62 @@ describe('evidence from a phone', () => {
     await expect.poll(() => keptFiles(page)).toBe(0);
     await context.close();
   }, 90_000);
+
+  it('a HEIC photo this browser cannot open is refused with what to do; a file lost from the phone is refused in the outbox, and 移除 sends the report without it', async () => {
+    const task = 'kt1-health-assessment-assessment-system';
+    const narrative = `E2E ${RUN} 健康评估体系`;
+    const { context, page } = await phone();
+    await signIn(page, 'demo-reporter', '/console/tasks/');
+    await page.evaluate(async () => void (await navigator.serviceWorker.ready));
+    await page.locator(`details.task-group[data-tasks~="${task}"] > summary`).click();
+    const card = page.locator(`.task-card[data-task="${task}"]`);
+    await card.getByRole('button', { name: /填写进展/ }).click();
+    const form = card.locator('form');
+    await form.getByLabel('进展说明').fill(narrative);
+    await form.getByLabel('完成比例（0–100）').fill('30');
+
+    // An iPhone photo in HEIC (an ISO box "ftyp" of brand heic): Chromium cannot decode it, so the form says how to get a JPEG.
+    const heic = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic\0\0\0\0mif1heic'), Buffer.alloc(2000, 7)]);
+    await form.getByLabel('添加照片或文件').setInputFiles({ name: 'IMG_0420.HEIC', mimeType: 'image/heic', buffer: heic });
+    await expect.poll(() => form.locator('.attachments').innerText(), { timeout: 30_000 }).toContain('IMG_0420.HEIC：这个浏览器打不开 HEIC 格式的照片');
+    expect(await form.locator('.attachment-list > li').count()).toBe(0);
+
+    // A photo it can open, attached offline; then the phone's browser data is cleared before the network returns.
+    const photo = await cameraPhoto(page, 800, 600, 0.9);
+    await context.setOffline(true);
+    await form.getByLabel('添加照片或文件').setInputFiles({ name: 'assessment.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await form.locator('.attachment-list > li').waitFor({ timeout: 30_000 });
+    await form.getByLabel('第1个文件的说明（必填）').fill('评估表');
+    await form.getByRole('button', { name: '提交进展' }).click();
+    const queued = page.locator('.outbox li', { hasText: narrative });
+    await queued.waitFor();
+    expect(await keptFiles(page)).toBe(2);
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const r = indexedDB.open('dtt-console-files', 1);
+          r.onsuccess = () => {
+            const tx = r.result.transaction('blobs', 'readwrite');
+            tx.objectStore('blobs').clear();
+            tx.oncomplete = () => (r.result.close(), resolve());
+          };
+          r.onerror = () => reject(r.error);
+        }),
+    );
+    await context.setOffline(false);
+    // The file cannot be sent: its own message, and the two ways on; the report waits meanwhile.
+    await queued.getByText('本机保存的文件已丢失').waitFor({ timeout: 60_000 });
+    expect(await queued.innerText()).toContain('有文件未能上传：重试或移除后，这份报送会继续发送。');
+    // Retrying cannot bring lost bytes back: refused again.
+    await queued.getByRole('button', { name: '重试第1个文件' }).click();
+    await queued.getByText('本机保存的文件已丢失').waitFor({ timeout: 60_000 });
+    await queued.getByRole('button', { name: '重试第1个文件' }).waitFor();
+    expect(await layoutProblems(page)).toEqual([]);
+    await queued.getByRole('button', { name: '移除第1个文件，报送其余内容' }).click();
+    await page.getByText(/已送达 \d+ 份报送/).waitFor({ timeout: 60_000 });
+    const mine = await apiAs('demo-reporter', '/api/v1/me/updates');
+    const u = mine.updates.find((x: { narrative: string }) => x.narrative === narrative);
+    expect(u).toMatchObject({ percent: 30, attachments: [] });
+    await context.close();
+  }, 150_000);
 });

@@ -60,6 +60,32 @@ describe('POST /api/v1/auth/login and GET /api/v1/me', () => {
     expect(JSON.stringify(bad.body.error.fields)).toContain('include');
   });
 
+  it('with ?include=me_tasks,plan also answers with the town’s plan exactly as GET …/plan does, under the same ETag', async () => {
+    await loadContent();
+    const a = await createAccount('reporter', 'weijiban');
+    const r = await api('POST', '/api/v1/auth/login?include=me_tasks,plan', { body: { username: a.username, password: TEST_PASSWORD } });
+    expect(r.status).toBe(200);
+    const plan = await api('GET', '/api/v1/towns/fengmao/plan');
+    expect(plan.status).toBe(200);
+    expect(r.body.included.plan.body).toEqual(plan.body);
+    expect(r.body.included.plan.etag).toBe(plan.headers.get('etag'));
+    expect(r.body.included.me_tasks.body.tasks.length).toBeGreaterThan(0);
+    // The included ETag revalidates the public plan: nothing changed, so no body.
+    const again = await api('GET', '/api/v1/towns/fengmao/plan', { headers: { 'If-None-Match': r.body.included.plan.etag } });
+    expect(again.status).toBe(304);
+    // The plan alone; an admin (no town) gets nothing to include.
+    const only = await api('POST', '/api/v1/auth/login?include=plan', { body: { username: a.username, password: TEST_PASSWORD } });
+    expect(Object.keys(only.body.included)).toEqual(['plan']);
+    const admin = await createAccount('admin', null);
+    const ra = await api('POST', '/api/v1/auth/login?include=me_tasks,plan', { body: { username: admin.username, password: TEST_PASSWORD } });
+    expect(ra.status).toBe(200);
+    expect(ra.body.included).toBeUndefined();
+    // One unknown name among known ones is refused, naming the parameter.
+    const bad = await api('POST', '/api/v1/auth/login?include=me_tasks,everything', { body: { username: a.username, password: TEST_PASSWORD } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.error.fields)).toContain('include');
+  });
+
   it('accepts the username in any case and with surrounding spaces', async () => {
     await loadContent();
     const a = await createAccount('office', null, { username: 'zhang-office' });

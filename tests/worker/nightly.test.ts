@@ -4,8 +4,8 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { recordOverdueSnapshots } from '../../worker/scheduled.ts';
-import { loadContent } from './helpers.ts';
+import { recordOverdueSnapshots, nightlyStep, TOWNS_PER_INVOCATION } from '../../worker/scheduled.ts';
+import { loadContent, loadTwoTowns } from './helpers.ts';
 import { auditRows, signedIn } from './auth-helpers.ts';
 
 const count = async (sql: string) => (await env.DB.prepare(sql).first<{ n: number }>())!.n;
@@ -51,5 +51,65 @@ describe('the nightly job', () => {
     // The session signed in just now is live (its expiry is hours ahead of real time, days of the job's clock do not matter here).
     expect(await count(`SELECT COUNT(*) AS n FROM sessions WHERE account_id = '${live.id}'`)).toBe(1);
     expect((await auditRows()).length).toBeGreaterThanOrEqual(audit);
+  });
+
+  it('goes through the towns in parts, each invocation within D1’s 1,000 queries, continuing where the last one stopped', async () => {
+    await loadTwoTowns();
+    const now = Date.parse('2026-03-01T15:50:00Z');
+    // The real database, with each query the job sends counted (a batch is one query, as D1 counts them).
+    let queries = 0;
+    const db = new Proxy(env.DB, {
+      get(target, key) {
+        if (key === 'batch') return (stmts: D1PreparedStatement[]) => ((queries += 1), target.batch(stmts));
+        if (key === 'prepare')
+          return (sql: string) => {
+            const s = target.prepare(sql);
+            const counted = (p: D1PreparedStatement): D1PreparedStatement =>
+              new Proxy(p, {
+                get(t, k) {
+                  if (k === 'bind') return (...args: unknown[]) => counted(t.bind(...args));
+                  if (k === 'run' || k === 'all' || k === 'first' || k === 'raw') return (...args: unknown[]) => ((queries += 1), (t as any)[k](...args));
+                  const v = (t as any)[k];
+                  return typeof v === 'function' ? v.bind(t) : v;
+                },
+              });
+            return counted(s);
+          };
+        const v = (target as any)[key];
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    }) as D1Database;
+    const snapshotTowns = async () => (await env.DB.prepare(`SELECT DISTINCT town_id FROM overdue_snapshots WHERE day = '2026-03-01' ORDER BY town_id`).all<{ town_id: string }>()).results.map((r) => r.town_id);
+
+    // 23:50 CST: the run starts and goes through one town (one per invocation here).
+    const first = await nightlyStep(db, now, { start: true, towns: 1 });
+    expect(first).toMatchObject({ day: '2026-03-01', towns: ['fengmao'], finished: false });
+    expect(await snapshotTowns()).toEqual(['fengmao']);
+    // Four bookkeeping queries (the restore marker, starting the run and reading it back, the next towns' ids); the rest is the town's.
+    const perTown = queries - 4;
+    expect(perTown).toBeLessThanOrEqual(5);
+    // At that rate an invocation of TOWNS_PER_INVOCATION towns, and the closing batch, stay within Workers Paid's 1,000 queries.
+    expect(4 + perTown * TOWNS_PER_INVOCATION + 1).toBeLessThanOrEqual(1000);
+
+    // The next trigger carries on from the last town done, then the one after finds none left and closes the run.
+    const second = await nightlyStep(db, now + 5 * 60_000, { start: false, towns: 1 });
+    expect(second).toMatchObject({ day: '2026-03-01', towns: ['othertown'], finished: false });
+    const third = await nightlyStep(db, now + 10 * 60_000, { start: false, towns: 1 });
+    expect(third).toMatchObject({ day: '2026-03-01', towns: [], finished: true });
+    expect(third.pruned).toBeDefined();
+    expect(await snapshotTowns()).toEqual(['fengmao', 'othertown']);
+    // Both towns' summaries were judged by the run.
+    expect(await count(`SELECT COUNT(*) AS n FROM town_summaries WHERE computed_at = '2026-03-01T15:50:00.000Z' OR computed_at = '2026-03-01T15:55:00.000Z'`)).toBe(2);
+    // Later triggers of the night find nothing to do; the start of the same day again does nothing either.
+    const audit = (await auditRows()).length;
+    expect(await nightlyStep(db, now + 15 * 60_000, { start: false, towns: 1 })).toMatchObject({ towns: [], skipped: 'idle' });
+    expect(await nightlyStep(db, now, { start: true, towns: 1 })).toMatchObject({ towns: [], skipped: 'idle' });
+    expect((await auditRows()).length).toBe(audit);
+
+    // A night whose follow-ups never came is closed when the next night starts, which begins afresh.
+    const next = now + 86_400_000;
+    expect(await nightlyStep(db, next, { start: true, towns: 1 })).toMatchObject({ day: '2026-03-02', towns: ['fengmao'], finished: false });
+    expect(await nightlyStep(db, next + 86_400_000, { start: true, towns: 5 })).toMatchObject({ day: '2026-03-03', towns: ['fengmao', 'othertown'], finished: true });
+    expect(await count(`SELECT COUNT(*) AS n FROM nightly_runs WHERE finished_at IS NULL`)).toBe(0);
   });
 });

@@ -125,10 +125,17 @@ describe('the cross-town board', () => {
     expect(board.status).toBe(200);
     expect(board.body.region).toEqual({ id: 'shanting', name: '山亭区', level: 'county' });
     expect(board.body.towns.map((t: { town: { id: string } }) => t.town.id).sort()).toEqual(['fengmao', 'neighbour']);
+    // The whole region's board carries counts only; a town's overdue tasks come with ?town=.
+    expect(board.body.towns.every((t: { units?: unknown; unassigned?: unknown }) => t.units === undefined && t.unassigned === undefined)).toBe(true);
     let total = 0;
-    for (const t of board.body.towns) {
-      const own = await api('GET', `/api/v1/towns/${t.town.id}/overdue?asOf=${AS_OF}`, { token: county });
-      expect(t.counts).toEqual(own.body.counts);
+    for (const line of board.body.towns) {
+      const own = await api('GET', `/api/v1/towns/${line.town.id}/overdue?asOf=${AS_OF}`, { token: county });
+      expect(line.counts).toEqual(own.body.counts);
+      const one = await api('GET', `/api/v1/regions/shanting/board?asOf=${AS_OF}&town=${line.town.id}`, { token: county });
+      expect(one.status).toBe(200);
+      expect(one.body.towns).toHaveLength(1);
+      const t = one.body.towns[0];
+      expect(t.counts).toEqual(line.counts);
       const overdueByUnit = Object.fromEntries(own.body.groups.filter((g: { overdue: unknown[] }) => g.overdue.length).map((g: { unit: { id: string }; overdue: { ref: string; overdue_days: number }[] }) => [g.unit.id, g.overdue.map((x) => `${x.ref} ${x.overdue_days}`)]));
       expect(Object.fromEntries(t.units.map((u: { unit: { id: string }; overdue: { ref: string; overdue_days: number }[] }) => [u.unit.id, u.overdue.map((x) => `${x.ref} ${x.overdue_days}`)]))).toEqual(overdueByUnit);
       total += own.body.counts.overdue;
@@ -146,6 +153,10 @@ describe('the cross-town board', () => {
     // A city's board holds all three towns.
     const cityBoard = await api('GET', `/api/v1/regions/zaozhuang/board?asOf=${AS_OF}`, { token: city });
     expect(cityBoard.body.counts.towns).toBe(3);
+    // A town outside the region is not found in it (the county's supervisor is refused another county's town the same way).
+    const outside = cityBoard.body.towns.map((t: { town: { id: string } }) => t.town.id).find((id: string) => !['fengmao', 'neighbour'].includes(id));
+    expect((await api('GET', `/api/v1/regions/shanting/board?asOf=${AS_OF}&town=${outside}`, { token: county })).status).toBe(404);
+    expect((await api('GET', `/api/v1/regions/shanting/board?asOf=${AS_OF}&town=nowhere`, { token: county })).status).toBe(404);
     expect((await api('GET', '/api/v1/regions/nowhere/board', { token: await signIn('admin') })).status).toBe(404);
   });
 });
@@ -394,7 +405,11 @@ describe('the board at size', () => {
     expect(big).toMatchObject({ statements: 8, towns: 100 });
     const board = await api('GET', `/api/v1/regions/shanting/board?asOf=${AS_OF}`, { token: county });
     expect(board.body.counts.towns).toBe(100);
-    console.log(`region board facts: 2 towns ${small.ms} ms, 100 towns ${big.ms} ms (8 statements each); board answer ${JSON.stringify(board.body).length} bytes`);
+    // What a phone downloads for a county of 100 towns (compressed as the Worker's answers are).
+    const text = JSON.stringify(board.body);
+    const gzip = (await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer()).byteLength;
+    console.log(`region board facts: 2 towns ${small.ms} ms, 100 towns ${big.ms} ms (8 statements each); board answer ${text.length} bytes, ${gzip} gzip`);
+    expect(gzip).toBeLessThan(60 * 1024);
   });
 });
 

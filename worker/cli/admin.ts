@@ -41,7 +41,7 @@ import {
   onlyIfUsernameFree,
 } from '../db/accounts.ts';
 import { auditStmt } from '../db/audit.ts';
-import type { Stmt } from '../db/sql.ts';
+import { stmt, type SqlValue, type Stmt } from '../db/sql.ts';
 import { ACTION_FROM, AccountAction } from '../domain/account.ts';
 import { LocalDatabaseBusyError, openD1, type D1Client } from './d1.ts';
 
@@ -151,9 +151,9 @@ async function accountAction(action: AccountAction, opts: Record<string, string 
  * The demo accounts' statements (idempotent): each account with its audit row, skipped when the
  * username exists. Passwords hashed as the Worker verifies them (worker/auth/password.ts).
  */
-export async function demoAccountStatements(at = new Date().toISOString()): Promise<Stmt[]> {
+export async function demoAccountStatements(at = new Date().toISOString(), accounts: readonly (typeof DEMO_ACCOUNTS)[number][] = DEMO_ACCOUNTS): Promise<Stmt[]> {
   const stmts: Stmt[] = [];
-  for (const d of DEMO_ACCOUNTS) {
+  for (const d of accounts) {
     const id = crypto.randomUUID();
     // The audit row first, written only while the username is free; then the account (skipped if it exists).
     stmts.push(
@@ -182,16 +182,26 @@ export async function demoAccountStatements(at = new Date().toISOString()): Prom
   return stmts;
 }
 
-/** Creates the demo accounts (one transaction) and prints them. */
+/**
+ * Creates the demo accounts (one transaction) and prints them. An account whose town, unit or
+ * region the loaded content does not have (a CONTENT_DIR of other towns) is left out and named.
+ */
 export async function createDemoAccounts(db: D1Client): Promise<void> {
-  await db.batch(await demoAccountStatements());
+  const [towns, units, regions] = await db.rowsMany([stmt(`SELECT id FROM towns`), stmt(`SELECT town_id || ':' || id FROM units`), stmt(`SELECT id FROM regions`)]);
+  const has = (rows: SqlValue[][] | undefined) => new Set((rows ?? []).map((r) => String(r[0])));
+  const [t, u, r] = [has(towns), has(units), has(regions)];
+  const possible = (d: (typeof DEMO_ACCOUNTS)[number]) => (!d.town || t.has(d.town)) && (!d.unit || u.has(`${d.town}:${d.unit}`)) && (!d.region || r.has(d.region));
+  const made = DEMO_ACCOUNTS.filter(possible);
+  await db.batch(await demoAccountStatements(undefined, made));
   const where = (d: (typeof DEMO_ACCOUNTS)[number]) => (d.region ? `region ${d.region}` : `${d.town ?? '(all towns)'}${d.unit ? ` / ${d.unit}` : ''}`);
   const w = Math.max(...DEMO_ACCOUNTS.map((d) => d.username.length));
   const ww = Math.max(...DEMO_ACCOUNTS.map((d) => where(d).length));
+  const left = DEMO_ACCOUNTS.filter((d) => !possible(d));
   console.log(
     [
       `demo accounts (local only; password for all: ${DEMO_PASSWORD})`,
-      ...DEMO_ACCOUNTS.map((d) => `  ${d.username.padEnd(w)}  ${d.role.padEnd(17)}  ${where(d).padEnd(ww)}  ${d.display_name}`),
+      ...made.map((d) => `  ${d.username.padEnd(w)}  ${d.role.padEnd(17)}  ${where(d).padEnd(ww)}  ${d.display_name}`),
+      ...left.map((d) => `  ${d.username.padEnd(w)}  not created: the loaded content has no ${where(d)}`),
       `  sign in: POST /api/v1/auth/login {"username":"demo-office","password":"${DEMO_PASSWORD}"}`,
     ].join('\n'),
   );

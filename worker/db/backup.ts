@@ -6,8 +6,11 @@
  */
 import { stmt, type SqlValue, type Stmt } from './sql.ts';
 
-/** Tables never exported: D1's bookkeeping, the guard table that is empty between batches, the restore marker. */
-export const NOT_EXPORTED = new Set(['d1_migrations', 'write_guards', 'restore_progress']);
+/**
+ * Tables never exported: D1's bookkeeping, the guard table that is empty between batches, the restore
+ * marker, the nightly job's progress (migrations/0022: a restored database starts its next night afresh).
+ */
+export const NOT_EXPORTED = new Set(['d1_migrations', 'write_guards', 'restore_progress', 'nightly_runs']);
 
 /**
  * The search index (migrations/0014: search_docs, the FTS5 table search_grams and its shadow

@@ -7,7 +7,7 @@
  */
 // The module form of the Workers types: this file is also compiled with the site, which has the DOM types.
 import type { D1Database } from '@cloudflare/workers-types/index.ts';
-import { cstDate } from '../domain/supervision.ts';
+import { APPROX_TOLERANCE, cstDate } from '../domain/supervision.ts';
 import { TownPublicData } from '../domain/public-progress.ts';
 import type { IndicatorDef, Jurisdiction, TaskDef, TownBundle, TownDocument } from '../domain/content.ts';
 import { progressView, type ProgressView } from '../domain/public-view.ts';
@@ -56,16 +56,27 @@ export const PUBLIC_SQL = {
    * eq/approx: if any later value meets the target, that one does); and the town's newest value
    * by approval (the page's 最近更新). Each is one index seek (the last range of later values aside).
    */
-  shownValues: `WITH targets AS (SELECT it.indicator_id, it.milestone_id, it.comparator, it.value, m.due
+  shownValues: `WITH targets AS (SELECT it.indicator_id, it.milestone_id, it.comparator, it.value, m.due,
+                                      1e-9 * max(1, abs(it.value)) AS eps
                                  FROM indicator_targets it JOIN milestones m ON m.town_id = it.town_id AND m.id = it.milestone_id
                                 WHERE it.town_id = ?1 AND it.kind = 'numeric'),
-                     -- later values ranked nearest to meeting their target first (a window: SQLite refuses an
-                     -- outer column in a correlated subquery's ORDER BY)
-                     later AS (SELECT x.rowid AS rid,
-                                      ROW_NUMBER() OVER (PARTITION BY g.indicator_id, g.milestone_id
-                                                         ORDER BY CASE WHEN g.comparator IN ('gte', 'gt') THEN -x.value WHEN g.comparator IN ('lte', 'lt') THEN x.value
-                                                                       ELSE abs(x.value - g.value) END) AS n
-                                 FROM targets g CROSS JOIN indicator_values x ON x.town_id = ?1 AND x.indicator_id = g.indicator_id AND x.as_of > g.due),
+                     -- per numeric target, one value dated after its milestone that meets it, if any (the
+                     -- verdict asks only whether one exists: 逾期达成). The test is meets() of
+                     -- worker/domain/supervision.ts in SQL; a covering index on (town_id, indicator_id, as_of, …)
+                     -- walks the later values and stops at the first that meets (0.6 ms at 100,000 updates,
+                     -- where ranking every later value took 8.7 ms: bench/results.md).
+                     later AS (SELECT (SELECT x.rowid FROM indicator_values x
+                                        WHERE x.town_id = ?1 AND x.indicator_id = g.indicator_id AND x.as_of > g.due
+                                          AND CASE g.comparator
+                                                WHEN 'gte' THEN x.value >= g.value - g.eps
+                                                WHEN 'gt' THEN x.value > g.value + g.eps
+                                                WHEN 'lte' THEN x.value <= g.value + g.eps
+                                                WHEN 'lt' THEN x.value < g.value - g.eps
+                                                WHEN 'eq' THEN abs(x.value - g.value) <= g.eps
+                                                WHEN 'approx' THEN abs(x.value - g.value) <= ${APPROX_TOLERANCE} * abs(g.value) + g.eps
+                                              END
+                                        LIMIT 1) AS rid
+                                 FROM targets g),
                      picked(rid) AS (
                   SELECT (SELECT x.rowid FROM indicator_values x WHERE x.town_id = ti.town_id AND x.indicator_id = ti.indicator_id
                            ORDER BY x.as_of DESC, x.approved_at DESC, x.rowid DESC LIMIT 1)
@@ -75,7 +86,7 @@ export const PUBLIC_SQL = {
                            ORDER BY x.as_of DESC, x.approved_at DESC, x.rowid DESC LIMIT 1)
                     FROM targets g
                   UNION
-                  SELECT rid FROM later WHERE n = 1
+                  SELECT rid FROM later
                   UNION
                   SELECT (SELECT x.rowid FROM indicator_values x WHERE x.town_id = ?1 ORDER BY x.approved_at DESC LIMIT 1))
                 SELECT v.indicator_id, v.value, v.as_of, v.source, v.approved_at, v.update_id

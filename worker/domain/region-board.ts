@@ -36,19 +36,22 @@ export interface RegionOverdueItem {
 
 const slim = (t: TaskItem): RegionOverdueItem => ({ ref: t.ref, code: t.code, title: t.title, due: t.due, overdue_days: t.overdue_days ?? 0, status: t.status, percent: t.percent });
 
-/** The board: totals, each town (its counts and its units' overdue tasks), and the units ranked. */
-export function regionBoard(towns: TownItems[], f: Pick<BoardFilters, 'kind'> = {}) {
+/**
+ * The board: totals, each town (its counts, and with `detail` its units' overdue tasks), and the
+ * units ranked. Without `detail` a town carries its counts only: a county's hundred towns with
+ * every overdue task listed would be over a megabyte to a phone; the console asks for one town's
+ * tasks when its line is opened (GET …/board?town=).
+ */
+export function regionBoard(towns: TownItems[], f: Pick<BoardFilters, 'kind'> & { detail?: boolean } = {}) {
   const lines: RegionUnitLine[] = [];
   const byTown = towns.map(({ facts, items }) => {
     const b = overdueBoard(items, facts.units, { kind: f.kind });
     const town = { id: facts.town.id, name: facts.town.name };
     for (const g of b.groups) lines.push({ town, unit: g.unit, overdue: g.overdue.length, at_risk: g.at_risk.length, stale: g.stale.length });
-    return {
-      town,
-      counts: b.counts,
-      units: b.groups.filter((g) => g.overdue.length).map((g) => ({ unit: g.unit, overdue: g.overdue.map(slim) })),
-      unassigned: b.unassigned.filter((t) => t.overdue_days !== null).map(slim),
-    };
+    const detail = f.detail
+      ? { units: b.groups.filter((g) => g.overdue.length).map((g) => ({ unit: g.unit, overdue: g.overdue.map(slim) })), unassigned: b.unassigned.filter((t) => t.overdue_days !== null).map(slim) }
+      : {};
+    return { town, counts: b.counts, ...detail };
   });
   const sum = (k: 'tasks' | 'overdue' | 'at_risk' | 'stale') => byTown.reduce((a, t) => a + t.counts[k], 0);
   return {

@@ -9,6 +9,8 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { contract } from './contract.ts';
 import { myTasksAnswer } from './updates.ts';
+import { planAnswer } from './towns.ts';
+import { PlanView } from '../domain/plan-view.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError, ErrorBody, notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
@@ -79,8 +81,16 @@ export const ManagedAccount = Account.extend({
   last_login_at: z.string().nullable().openapi({ description: 'Last successful sign-in; null: never' }),
 }).openapi('ManagedAccount');
 
-/** What a sign-in may bring along (`?include=`), so the first screen needs no second round trip on a slow network. */
-const LoginInclude = z.enum(['me_tasks']);
+/**
+ * What a sign-in may bring along (`?include=`, comma-separated), so the first screen needs no second
+ * round trip on a slow network: me_tasks (GET /me/tasks) and plan (GET /towns/{the account's town}/plan).
+ */
+const LOGIN_INCLUDES = ['me_tasks', 'plan'] as const;
+const LoginInclude = z
+  .string()
+  .max(40)
+  .transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
+  .pipe(z.array(z.enum(LOGIN_INCLUDES, { message: `include takes: ${LOGIN_INCLUDES.join(', ')}` })));
 
 const LoginResult = z
   .object({
@@ -92,6 +102,9 @@ const LoginResult = z
         me_tasks: z
           .object({ etag: z.string(), body: z.object({ tasks: z.array(z.record(z.string(), z.unknown())) }) })
           .openapi({ description: 'GET /me/tasks as the new session would get it, with its ETag (send it as If-None-Match later). Only for accounts that have tasks (not admin).' }),
+        plan: z
+          .object({ etag: z.string(), body: PlanView })
+          .openapi({ description: "GET /towns/{town}/plan of the account's town, with its ETag. Only for accounts of a town." }),
       })
       .partial()
       .optional()
@@ -117,10 +130,14 @@ const bearer = [{ bearerAuth: [] }];
 const loginRoute = contract('public', {
   method: 'post',
   path: '/auth/login',
-  summary: 'Sign in with username and password; returns a session token (12 h), and with ?include=me_tasks the account’s tasks',
+  summary: 'Sign in with username and password; returns a session token (12 h), and with ?include=me_tasks,plan the account’s tasks and its town’s plan',
   request: {
     query: z.object({
-      include: LoginInclude.optional().openapi({ description: 'me_tasks: answer with GET /me/tasks too (the console’s first screen), saving a round trip' }),
+      include: LoginInclude.optional().openapi({
+        type: 'string',
+        example: 'me_tasks,plan',
+        description: 'Comma-separated. me_tasks: answer with GET /me/tasks too; plan: with the town’s GET /towns/{town}/plan too (the console’s first screen), saving round trips',
+      }),
     }),
     body: { required: true, content: { 'application/json': { schema: LoginBody } } },
   },
@@ -329,9 +346,14 @@ export const auth = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
       }),
     );
     await runBatch(c.env.DB, stmts);
-    const include = c.req.valid('query').include;
-    const included = include === 'me_tasks' && account.role !== 'admin' && account.town_id ? { me_tasks: await myTasksAnswer(c.env.DB, account) } : undefined;
-    return c.json({ token, expires_at: expiresAt, account: accountView(account), ...(included ? { included } : {}) }, 200);
+    const include = c.req.valid('query').include ?? [];
+    const town = account.town_id;
+    const [me_tasks, plan] = await Promise.all([
+      include.includes('me_tasks') && account.role !== 'admin' && town ? myTasksAnswer(c.env.DB, account) : undefined,
+      include.includes('plan') && town ? planAnswer(c.env.DB, town) : undefined,
+    ]);
+    const included = { ...(me_tasks ? { me_tasks } : {}), ...(plan ? { plan } : {}) };
+    return c.json({ token, expires_at: expiresAt, account: accountView(account), ...(Object.keys(included).length ? { included } : {}) }, 200);
   })
   .openapi(logoutRoute, async (c) => {
     const caller = await requireCaller(c);

@@ -11,10 +11,11 @@ import type { AppEnv } from '../env.ts';
 import { notFound } from '../errors.ts';
 import { validationHook } from '../validation.ts';
 import { regionCaller } from '../auth/middleware.ts';
-import { readRegion } from '../db/regions.ts';
+import { readRegion, townRegionIds } from '../db/regions.ts';
 import { REGION_BULLETINS, type RegionBulletinRow } from '../db/bulletins.ts';
 import { readRegionFacts, readRegionHead } from '../db/region-supervision.ts';
-import { regionBoard } from '../domain/region-board.ts';
+import { readViews } from '../db/supervision.ts';
+import { regionBoard, type TownItems } from '../domain/region-board.ts';
 import { RegionBulletinDraftInput, defaultRegionBulletinTitle, regionBulletinHtml, regionBulletinPrefix, regionBulletinSheet } from '../domain/region-bulletin.ts';
 import { RegionView } from '../domain/region-view.ts';
 import { cstDate } from '../domain/supervision.ts';
@@ -41,10 +42,13 @@ const RegionBoardView = z
       z.object({
         town: TownRef,
         counts: Counts,
-        units: z.array(z.object({ unit: TownRef, overdue: z.array(OverdueItem) })).openapi({ description: "Units with overdue tasks, in the town board order; each task most days overdue first (the town's own board has every detail)" }),
-        unassigned: z.array(OverdueItem),
+        units: z
+          .array(z.object({ unit: TownRef, overdue: z.array(OverdueItem) }))
+          .optional()
+          .openapi({ description: "Only when asked for one town (?town=): its units with overdue tasks, in the town board order; each task most days overdue first (the town's own board has every detail)" }),
+        unassigned: z.array(OverdueItem).optional().openapi({ description: 'Only with ?town=: overdue tasks without a responsible unit' }),
       }),
-    ).openapi({ description: 'Every town of the region, most overdue first (then by name)' }),
+    ).openapi({ description: 'Every town of the region (or the one asked for), most overdue first (then by name)' }),
     units: z
       .array(z.object({ town: TownRef, unit: TownRef, overdue: z.number().int(), at_risk: z.number().int(), stale: z.number().int() }))
       .openapi({ description: "Every unit of every town with something flagged, ranked by overdue, then at risk, then stale (a town's units are its own: never summed across towns)" }),
@@ -72,9 +76,12 @@ const boardRoute = contract(readers, {
       window_days: z.coerce.number().int().min(0).max(366).default(30),
       stale_days: z.coerce.number().int().min(1).max(3660).default(30),
       kind: z.enum(['plan', 'rectification']).optional(),
+      town: Slug.optional().openapi({
+        description: "One town of the region: the board of that town alone, with its units' overdue tasks listed (without it, every town with its counts only, so a county's board stays small on a phone)",
+      }),
     }),
   },
-  responses: { 200: json(RegionBoardView, 'The board'), 404: err('No such region') },
+  responses: { 200: json(RegionBoardView, 'The board'), 404: err('No such region, or the town is not in it') },
 });
 const draftRoute = contract(writers, {
   method: 'post',
@@ -133,8 +140,14 @@ export const regionSupervision = new OpenAPIHono<AppEnv>({ defaultHook: validati
     if (!head) throw notFound('Region', '地区', region);
     const asOf = q.asOf ?? todayCst();
     const opts = { windowDays: q.window_days, staleDays: q.stale_days };
-    const towns = (await readRegionFacts(c.env.DB, region, asOf)).map((facts) => ({ facts, items: evaluateTasks(facts, asOf, opts) }));
-    const board = regionBoard(towns, { kind: q.kind });
+    let towns: TownItems[];
+    if (q.town) {
+      // One town of the region, read alone (the town board's own statements).
+      const v = (await townRegionIds(c.env.DB, q.town)).includes(region) ? await readViews(c.env.DB, q.town, asOf, opts) : null;
+      if (!v) throw notFound('Town', '乡镇', q.town);
+      towns = [{ facts: v.facts, items: v.items }];
+    } else towns = (await readRegionFacts(c.env.DB, region, asOf)).map((facts) => ({ facts, items: evaluateTasks(facts, asOf, opts) }));
+    const board = regionBoard(towns, { kind: q.kind, detail: !!q.town });
     return c.json({ region: { id: head.id, name: head.name, level: head.level }, as_of: asOf, options: { window_days: q.window_days, stale_days: q.stale_days }, ...board }, 200);
   })
   .openapi(draftRoute, async (c) => {

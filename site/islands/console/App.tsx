@@ -26,16 +26,17 @@ export interface ScreenProps {
 export type Typed = { username: string; password: string; focus: string | null; failure: string; errors: Errors } | null;
 
 /** A sign-in's answer: the session, and 我的任务 brought along (`?include=me_tasks`, docs/api.md). */
-type SignedIn = Session & { included?: { me_tasks?: { etag: string; body: unknown } } };
+type SignedIn = Session & { included?: { me_tasks?: { etag: string; body: unknown }; plan?: { etag: string; body: unknown } } };
 
 /**
- * Keeps what the account's first screen shows: 我的任务 from the sign-in's answer (no second round
- * trip), and the plan, asked for now (usually fetched while the person typed, early.js) while the
- * screen's code mounts.
+ * Keeps what the account's first screen shows: 我的任务 and (on a first visit) the plan from the
+ * sign-in's answer (no second round trip); otherwise the plan is asked for now (usually fetched while
+ * the person typed, early.js) while the screen's code mounts.
  */
 function prepareFirstScreen(s: Session, included: SignedIn['included']): void {
   if (included?.me_tasks) keepAnswer(s.account.id, ME_TASKS, included.me_tasks.body, included.me_tasks.etag);
-  if (s.account.town_id) prefetch('public', planPath(s.account.town_id));
+  if (s.account.town_id && included?.plan) keepAnswer('public', planPath(s.account.town_id), included.plan.body, included.plan.etag);
+  else if (s.account.town_id) prefetch('public', planPath(s.account.town_id));
 }
 
 function SignIn({ expired, onDone, typed }: { expired: boolean; onDone: () => void; typed?: Typed }) {
@@ -62,7 +63,9 @@ function SignIn({ expired, onDone, typed }: { expired: boolean; onDone: () => vo
     setErrors({});
     setBusy(true);
     try {
-      const { included, ...s } = await api<SignedIn>('/api/v1/auth/login?include=me_tasks', { method: 'POST', body: { username, password }, anonymous: true });
+      // The plan comes along unless one for the last account's town is on its way or kept here (early.js fetched it while the person typed).
+      const known = !!last?.town_id;
+      const { included, ...s } = await api<SignedIn>(`/api/v1/auth/login?include=${known ? 'me_tasks' : 'me_tasks,plan'}`, { method: 'POST', body: { username, password }, anonymous: true });
       prepareFirstScreen(s, included);
       setSession(s);
       onDone();

@@ -7,9 +7,10 @@
  *
  * - While the person types: fetches the public plan the first screen needs (the town of the last
  *   account on this phone, or the only town there is: GET /api/v1/towns?size=1).
- * - On submit: POST /api/v1/auth/login?include=me_tasks, the session stored exactly as session.ts
- *   stores it and 我的任务, which comes with the answer, as local.ts keeps GET /me/tasks (so the
- *   first screen needs no second round trip). Errors are shown as the app shows them (a notice;
+ * - On submit: POST /api/v1/auth/login?include=me_tasks,plan, the session stored exactly as session.ts
+ *   stores it, 我的任务 and the town's plan, which come with the answer, as local.ts keeps GET
+ *   /me/tasks and GET …/plan (so the first screen needs no second round trip). The plan is left
+ *   out when it is already on its way (the last account's town, fetched while the person typed). Errors are shown as the app shows them (a notice;
  *   a field's message under the field, linked with aria-describedby).
  * - Hand-over: `window.dttEarly` holds the sign-in under way (entry.tsx mounts the app only once it
  *   has settled) and the GETs started here, which local.ts `revalidate` takes instead of asking
@@ -120,6 +121,12 @@
     }
   };
   const zh = (/** @type {string} */ m) => m.split(' / ')[0];
+  /**
+   * What the sign-in brings along: 我的任务 always; the plan too unless one is on its way or kept
+   * here (the last account's town, fetched while the person types) — the same bytes as asking
+   * after the sign-in, without the second round trip.
+   */
+  const include = () => (Object.keys(early.loads).some((k) => k.endsWith('/plan')) ? 'me_tasks' : 'me_tasks,plan');
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -133,7 +140,7 @@
       /** @type {Response} */
       let res;
       try {
-        res = await fetch('/api/v1/auth/login?include=me_tasks', { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body, cache: 'no-store' });
+        res = await fetch(`/api/v1/auth/login?include=${include()}`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body, cache: 'no-store' });
       } catch {
         return failure('网络连接失败，请检查网络后重试。');
       }
@@ -146,7 +153,10 @@
         // 我的任务 came with the answer (?include=me_tasks): kept as if GET /me/tasks had answered.
         const mine = included?.me_tasks;
         if (mine) localStorage.setItem(`${CACHE}${account.id}./api/v1/me/tasks`, JSON.stringify({ data: mine.body, etag: mine.etag, at: new Date().toISOString() }));
-        if (account.town_id) planOf(account.town_id);
+        // The plan came with it when none was on its way (a first visit on this phone): kept as if GET …/plan had answered.
+        if (account.town_id && included?.plan) {
+          localStorage.setItem(`${CACHE}public./api/v1/towns/${account.town_id}/plan`, JSON.stringify({ data: included.plan.body, etag: included.plan.etag, at: new Date().toISOString() }));
+        } else if (account.town_id) planOf(account.town_id);
         replaceForm('已登录，正在打开工作台……');
         dispatchEvent(new Event('console:signin'));
         return;

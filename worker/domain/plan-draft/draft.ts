@@ -4,7 +4,7 @@
  * person must make. Pure: the CLI (worker/cli/plan-draft.ts) and the console route share it.
  */
 import { stringify } from 'yaml';
-import type { IndicatorDef, LeadingGroup, TaskDef, TownFile, TownIndicator, Unit } from '../content.ts';
+import type { IndicatorDef, LeadingGroup, Target, TaskDef, TownFile, TownIndicator, Unit } from '../content.ts';
 import { profileFigures } from './figures.ts';
 import { findUnit, leadingGroup, units as findUnits } from './group.ts';
 import { outline } from './outline.ts';
@@ -45,6 +45,9 @@ function townName(text: string, groupName: string | undefined): string | undefin
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
+
+/** Two targets for one date that say the same: the same value and comparator, or the same words. */
+const sameTarget = (a: Target, b: Target) => (a.kind === 'numeric' && b.kind === 'numeric' ? a.value === b.value && a.comparator === b.comparator : a.kind === 'qualitative' && b.kind === 'qualitative' && a.text === b.text);
 
 /** Drafts a town folder from a plan's text. `catalogue` is content/indicators.yaml (for mapping targets). */
 export function draftPlan(text: string, townId: string, catalogue: readonly IndicatorDef[]): PlanDraft {
@@ -129,6 +132,8 @@ export function draftPlan(text: string, townId: string, catalogue: readonly Indi
   const ts = targets(o, ms, known, figures);
   const proposed: IndicatorDef[] = [];
   const byIndicator = new Map<string, TownIndicator>();
+  /** Targets the goals part states (a task's target for the same indicator and date gives way to them). */
+  const fromGoals = new Set<Target>();
   for (const t of ts) {
     let id = t.indicator;
     if (!id) {
@@ -144,6 +149,20 @@ export function draftPlan(text: string, townId: string, catalogue: readonly Indi
       decide('indicators.yaml', t.target.quote, `“${t.target.display}”未写“以上”，草稿按 gte（至少达到）记，请核对 comparator / comparator read as gte: check it.`);
     const entry = byIndicator.get(id) ?? { indicator: id, targets: [] };
     const clash = entry.targets.find((x) => x.milestone === t.target.milestone);
+    if (clash && t.from === 'tasks' && fromGoals.has(clash)) {
+      // a task sentence restating a goal's target for the same date adds nothing; one that contradicts it is the
+      // plan disagreeing with itself: the goals part, where the plan sets its targets, wins, and a person checks
+      if (!sameTarget(clash, t.target))
+        decide(
+          'indicators.yaml',
+          t.target.quote,
+          `${id} 在 ${t.target.milestone}：任务中的“${t.target.quote}”与目标部分的“${clash.quote}”不一致。草稿以目标部分为准，只保留后者（任务中的说法留在任务里）；如方案另有说明，请改 / the task's target contradicts the goal's for the same date: the goal section wins — check it.`,
+        );
+      continue;
+    }
+    if (t.from === 'goals') fromGoals.add(t.target);
+    if (t.folded && t.target.kind === 'qualitative')
+      decide('indicators.yaml', t.target.quote, `${id}: “${t.folded.join('，')}”目录中无对应指标，紧随前一目标，草稿读作其延续，并入“${t.target.text}”；如是独立目标，请拆出为新指标 / read as the continuation of the goal before it: split it if it is a goal of its own.`);
     if (clash) {
       const index = byIndicator.has(id) ? [...byIndicator.keys()].indexOf(id) : byIndicator.size;
       decide(

@@ -79,7 +79,8 @@ export function kindOf(title: string): Kind | undefined {
 /** Splits a heading line at its first 。: the heading's own words and the sentence after it. */
 function splitHeading(line: string): { heading: string; rest: string } {
   const i = line.search(/。/);
-  if (i < 0 || i > 40) return { heading: line.replace(/[。；]$/, ''), rest: '' };
+  // a closing 。 is the heading's full stop; a ； is kept, as plan.md keeps every character but the 。 it splits at
+  if (i < 0 || i > 40) return { heading: line.replace(/。$/, ''), rest: '' };
   return { heading: line.slice(0, i), rest: line.slice(i + 1).trim() };
 }
 

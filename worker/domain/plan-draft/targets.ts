@@ -2,6 +2,10 @@
  * Milestones and targets from a plan's goals (and the dated sentences of its tasks): value, comparator and
  * qualifier read from the words (70%以上, 10个左右, 三分之二, 全覆盖, 2个), mapped to a catalogue indicator only
  * when the words measure the same thing (catalogue-match.ts), otherwise left for a person as a new indicator.
+ * - A goal clause the catalogue does not know, right after a qualitative goal of the same sentence it does know,
+ *   continues that goal (…服务体系不断健全，患病老年人得到有效治疗): its words join that target (listed in DRAFT.md).
+ * - A task's dated target for the same indicator and date as a goal's is not a second target: restating it adds
+ *   nothing, contradicting it is listed in DRAFT.md and the goals part wins (draft.ts).
  */
 import type { Comparator, Milestone, ProfileFigure, Target } from '../content.ts';
 import { markersAround, readNumber } from '../content-faithful.ts';
@@ -14,6 +18,10 @@ export interface DraftTarget {
   /** For an unmapped target: the name a new indicator would have (the words measured). */
   proposal?: { name: string; kind: 'numeric' | 'qualitative'; unit?: string; why: string };
   target: Target;
+  /** Where the plan states it: its goals part, or a dated sentence of its tasks (the goals part wins a clash). */
+  from: 'goals' | 'tasks';
+  /** Clauses of the same sentence folded into this qualitative goal as its continuation (listed in DRAFT.md). */
+  folded?: string[];
 }
 
 const YEAR_GOAL = /^(?:到|至|于)(\d{4})年((?:年底|底|末|年末)?)/;
@@ -92,11 +100,11 @@ function numericIn(clause: string, quote: string, villages: ProfileFigure | unde
 const WHOLE_SENTENCE = /^(?:鼓励|推动|推进|加快|引导|支持)/;
 
 /** Every target of the goals part and every dated target of the tasks, in document order. */
-export function targets(o: Outline, ms: Milestone[], known: ReadonlySet<string>, profile: ProfileFigure[]): DraftTarget[] {
+export function targets(o: Outline, ms: Milestone[], knownIds: ReadonlySet<string>, profile: ProfileFigure[]): DraftTarget[] {
   const out: DraftTarget[] = [];
   const byYear = new Map(ms.map((m) => [m.year, m]));
   const villages = profile.find((f) => f.unit === '个行政村');
-  const numeric = (clause: string, quote: string, milestone: string) => {
+  const numeric = (clause: string, quote: string, milestone: string, from: DraftTarget['from']) => {
     for (const n of numericIn(clause, quote, villages)) {
       const target: Target = {
         milestone,
@@ -108,19 +116,21 @@ export function targets(o: Outline, ms: Milestone[], known: ReadonlySet<string>,
         ...(n.denominator ? { denominator: n.denominator } : {}),
         quote,
       };
-      const indicator = matchCatalogue('numeric', quote, n.object, known);
+      const indicator = matchCatalogue('numeric', quote, n.object, knownIds);
       out.push(
         indicator
-          ? { indicator, target }
-          : { target, proposal: { name: n.unit === '%' ? clause : n.object || clause, kind: 'numeric', unit: n.unit, why: `目录中没有计量“${n.unit === '%' ? clause : n.object || clause}”的指标 / no catalogue indicator measures this` } },
+          ? { indicator, target, from }
+          : { target, from, proposal: { name: n.unit === '%' ? clause : n.object || clause, kind: 'numeric', unit: n.unit, why: `目录中没有计量“${n.unit === '%' ? clause : n.object || clause}”的指标 / no catalogue indicator measures this` } },
       );
     }
   };
-  const qualitative = (text: string, quote: string, milestone: string) => {
-    if (text.length < 6) return;
-    const indicator = matchCatalogue('qualitative', text, text, known);
+  const qualitative = (text: string, quote: string, milestone: string, from: DraftTarget['from']): DraftTarget | undefined => {
+    if (text.length < 6) return undefined;
+    const indicator = matchCatalogue('qualitative', text, text, knownIds);
     const target: Target = { milestone, kind: 'qualitative', text, quote };
-    out.push(indicator ? { indicator, target } : { target, proposal: { name: text, kind: 'qualitative', why: `目录中没有与“${text}”同义的定性目标 / no catalogue indicator states this goal` } });
+    const t: DraftTarget = indicator ? { indicator, target, from } : { target, from, proposal: { name: text, kind: 'qualitative', why: `目录中没有与“${text}”同义的定性目标 / no catalogue indicator states this goal` } };
+    out.push(t);
+    return t;
   };
   let current: Milestone | undefined;
   for (const b of o.blocks) {
@@ -133,13 +143,32 @@ export function targets(o: Outline, ms: Milestone[], known: ReadonlySet<string>,
         const clauses = body.split(/[，,；]/).filter((c) => c && !YEAR_GOAL.test(c) || (YEAR_GOAL.test(c) && c.replace(YEAR_GOAL, '').length > 0));
         const hasNumber = clauses.some((c) => numericIn(c, c, villages).length > 0);
         if (!hasNumber && WHOLE_SENTENCE.test(body)) {
-          qualitative(body, s, current.id);
+          qualitative(body, s, current.id, 'goals');
           continue;
         }
+        // the qualitative goal the catalogue knows that the previous clause of this sentence set, if any
+        let lastKnown: DraftTarget | undefined;
         for (const c of clauses) {
           const clause = c.replace(YEAR_GOAL, '').replace(/^年内/, '');
-          if (numericIn(c, c, villages).length) numeric(c, c, current.id);
-          else qualitative(clause, YEAR_GOAL.test(body) ? s : c, current.id);
+          if (numericIn(c, c, villages).length) {
+            numeric(c, c, current.id, 'goals');
+            lastKnown = undefined;
+            continue;
+          }
+          // a clause the catalogue does not know, right after one it does (服务体系不断健全，患病老年人得到有效治疗),
+          // reads as that goal's continuation, not a goal of its own: it joins that target's words (DRAFT.md says so)
+          const prev = lastKnown?.target;
+          if (prev?.kind === 'qualitative' && clause.length >= 6 && !matchCatalogue('qualitative', clause, clause, knownIds)) {
+            const at = body.indexOf(prev.text);
+            const joined = at >= 0 ? body.slice(at, body.indexOf(clause, at + prev.text.length) + clause.length) : '';
+            if (joined.endsWith(clause) && joined.length <= prev.text.length + clause.length + 1) {
+              prev.text = joined;
+              (lastKnown!.folded ??= []).push(clause);
+              continue;
+            }
+          }
+          const t = qualitative(clause, YEAR_GOAL.test(body) ? s : c, current.id, 'goals');
+          lastKnown = t?.indicator ? t : undefined;
         }
       }
     }
@@ -154,11 +183,11 @@ export function targets(o: Outline, ms: Milestone[], known: ReadonlySet<string>,
           const next = spans[i + 1];
           if (numericIn(c.text, c.text, villages).length) {
             const from = spans[Math.max(0, i - 1)]!.from;
-            numeric(c.text, s.slice(from, c.to), ms.id);
+            numeric(c.text, s.slice(from, c.to), ms.id, 'tasks');
           } else if (!m[2] && next) {
             const quote = s.slice(c.from, next.to);
-            if (numericIn(next.text, next.text, villages).length) numeric(next.text, quote, ms.id);
-            else qualitative(next.text, quote, ms.id);
+            if (numericIn(next.text, next.text, villages).length) numeric(next.text, quote, ms.id, 'tasks');
+            else qualitative(next.text, quote, ms.id, 'tasks');
           }
         });
       }

@@ -4,11 +4,16 @@
  * - units `stated` only when the sentence names them as its actors (镇报道站要…, 党政办会同卫健办…, 由…牵头、…配合,
  *   a list 镇纪委、组织、卫计、民政等单位, a 任务分解表's 牵头/配合 columns), by name, name without 镇 or alias;
  * - otherwise `inferred` (listed in DRAFT.md with the words that made them): the units the sentence's words point at
- *   (DUTIES below; words of the plan's title, its theme, do not count), else those of its section's heading, else
- *   the unit its section states elsewhere, else the office's unit; a unit the section states leads among them;
- * - due `stated` from a milestone's year in the sentence; otherwise `inferred`: setting up the group (成立…领导小组)
- *   with the first milestone, a sentence sharing a named phrase with a goal (GOAL_PHRASE) with that goal's
- *   milestone (the latest, where goals of several dates share it), anything else with the last milestone.
+ *   (DUTIES below; words of the plan's title, its theme, do not count); where they point at none, the assignment
+ *   the section states (由卫健办牵头，镇卫生院具体实施 — lead and support as stated), else the units of its section's
+ *   heading, else the office's unit; a unit the section states leads among them; village work (各村, 农村, 入户 —
+ *   VILLAGE_WORK) goes through the town's subdistrict offices (办事处, 管区), which join in support;
+ * - deliverables: one per sentence (or clause set apart by ；), per numbered item, or per row of a 任务分解表; a
+ *   sentence opening with words the sentence before it holds (CARRY_ON) continues that deliverable;
+ * - due `stated` from a milestone's year in the sentence; otherwise `inferred`: setting up (成立…领导小组, 明确专人)
+ *   with the first milestone; a step before a dated sentence of its paragraph with that sentence's milestone
+ *   (组建团队。到2024年底，实现…); a sentence sharing a named phrase with a goal (GOAL_PHRASE) with that goal's
+ *   milestone (the latest, where goals of several dates share it); anything else with the last milestone.
  */
 import type { Milestone, TaskDef } from '../content.ts';
 import { findUnit, type DraftMember, type DraftUnit } from './group.ts';
@@ -37,6 +42,16 @@ const DUTIES: { words: RegExp; unit: RegExp }[] = [
 ];
 
 const YEAR = /(\d{4})年/;
+
+/** Work in the villages goes through the town's subdistrict offices (办事处, 管区): words that say a sentence is village work. */
+const VILLAGE_WORK = /各村|农村|村级|村居|进村|入户/;
+
+/**
+ * A sentence whose first this many characters the sentence before it holds continues it (one deliverable).
+ * Measured on both bench plans: 2 merges sentences that only share a common word, 3 merges 冯卯镇's two
+ * continuations its editors also kept as one, 4 only one of them (bench/results.md).
+ */
+const CARRY_ON = 3;
 
 /** Characters a phrase is compared on: Chinese, Latin letters and digits (no punctuation). */
 const bare = (s: string) => s.replace(/[^\u4e00-\u9fa5A-Za-z0-9]/g, '');
@@ -68,8 +83,11 @@ export function sharedPhrase(a: string, b: string): string {
  */
 const GOAL_PHRASE = 7;
 
-/** Setting up the leading group (成立…领导小组) is the plan's first step: due with its first milestone. */
-const SETUP = /^成立.{0,30}(?:领导小组|工作专班|指挥部)/;
+/**
+ * Setting up the leading group (成立…领导小组) and naming the people responsible (明确专人负责) are the plan's
+ * first steps: due with its first milestone.
+ */
+const SETUP = /^成立.{0,30}(?:领导小组|工作专班|指挥部)|(?:明确|落实|指定)专人/;
 
 /** The goal clauses of the plan (split at ，。；), each with the milestone of the 到XXXX年 paragraph it sits in. */
 function goalClauses(o: Outline, ms: readonly Milestone[]): { milestone: Milestone; clause: string }[] {
@@ -111,11 +129,17 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
   const clauses = goalClauses(o, ms);
   const leadMember = (unitId: string | undefined) => members.find((m) => m.units[0] === unitId && m.units.includes(unitId ?? ''))?.id;
 
-  const due = (quote: string): { due: string; basis: 'stated' | 'inferred'; why?: string } => {
+  const statedDue = (quote: string): Milestone | undefined => {
     const y = YEAR.exec(quote);
-    const m = y ? byYear.get(Number(y[1])) : undefined;
+    return y ? byYear.get(Number(y[1])) : undefined;
+  };
+  /** `ahead`: the next sentence of the same paragraph that states its date, if any. */
+  const due = (quote: string, ahead?: { quote: string; milestone: Milestone }): { due: string; basis: 'stated' | 'inferred'; why?: string } => {
+    const m = statedDue(quote);
     if (m) return { due: m.id, basis: 'stated' };
-    if (SETUP.test(quote)) return { due: ms[0]!.id, basis: 'inferred', why: `成立领导小组是方案的第一步，取第一个期限 ${ms[0]!.label} / setting up the group: the first milestone` };
+    if (SETUP.test(quote)) return { due: ms[0]!.id, basis: 'inferred', why: `成立领导小组、明确专人是方案的第一步，取第一个期限 ${ms[0]!.label} / setting up: the first milestone` };
+    // the steps a paragraph lists before its dated result lead up to it (组建团队。到2024年底，实现…全覆盖。)
+    if (ahead) return { due: ahead.milestone.id, basis: 'inferred', why: `本段其后“${ahead.quote.slice(0, 20)}…”限期${ahead.milestone.label}，其前的步骤同期 / a step before its paragraph's dated sentence` };
     // the goal it serves: the longest phrase shared with a goal; where goals of several dates share it, the latest
     const q = bare(quote);
     let best: { phrase: string; milestone: Milestone; clause: string } | undefined;
@@ -175,11 +199,16 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
 
   /**
    * An assignment the sentence does not state: the units its words point at (at most three); where they point at
-   * none, those of its section's heading, then the unit its section states elsewhere, then the office's unit.
+   * none, the assignment its section states, then the units of its section's heading, then the office's unit.
    * A unit the section states as an actor leads among them.
    */
-  const infer = (quote: string, heading: string, sectionStated: readonly DraftUnit[]): { units: TaskDef['units']; basis: 'inferred'; why: string } => {
+  const infer = (quote: string, heading: string, sectionStated: readonly DraftUnit[], sectionAssignment?: TaskDef['units']): { units: TaskDef['units']; basis: 'inferred'; why: string } => {
     const own = byWords(quote);
+    // no words of its own: the sentence carries on the section's work as the section assigns it (lead and support)
+    if (!own.length && sectionAssignment?.length) {
+      const names = sectionAssignment.map((u) => `${us.find((x) => x.id === u.unit)!.name}${u.role === 'lead' ? '牵头' : '配合'}`).join('、');
+      return { units: sectionAssignment.map((u) => ({ ...u })), basis: 'inferred', why: `句中无对应词语，按本部分写明的分工：${names} / the section's stated assignment` };
+    }
     const fromHeading = own.length ? [] : byWords(heading);
     let chosen: DraftUnit[];
     let why: string;
@@ -189,9 +218,6 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
     } else if (fromHeading.length) {
       chosen = fromHeading.map((h) => h.u);
       why = `句中无对应词语，按所在部分标题“${heading}”分派：${saying(fromHeading)} / from the section's heading`;
-    } else if (sectionStated.length) {
-      chosen = sectionStated.slice(0, 1);
-      why = `句中无对应词语，取本部分写明的单位${chosen[0]!.name} / the unit the section names`;
     } else {
       chosen = officeUnit ? [officeUnit] : us.slice(0, 1);
       why = '句中无可对应的单位，暂交领导小组办公室所在单位 / no unit matches: the office unit';
@@ -200,6 +226,12 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
     if (named && chosen[0] !== named) {
       chosen = [named, ...chosen.filter((u) => u !== named)];
       why += `；本部分写明由${named.name}承担，故其牵头 / the section names it as the actor`;
+    }
+    const village = VILLAGE_WORK.exec(quote)?.[0];
+    const offices = village ? us.filter((u) => u.kind === 'subdistrict' && !chosen.includes(u)) : [];
+    if (offices.length) {
+      chosen = [...chosen, ...offices];
+      why += `；句中有“${village}”，村一级的工作经各${offices[0]!.name.replace(/^.*?(办事处|管区|社区)$/, '$1')}，故其配合 / village work: the subdistrict offices support`;
     }
     return { units: chosen.map((u, i) => ({ unit: u.id, role: i === 0 ? 'lead' : 'support' })), basis: 'inferred', why };
   };
@@ -222,7 +254,7 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
     const title = (p.heading ?? '').replace(/^[（(][^）)]+[）)]\s*/, '').replace(/^[一二三四五六七八九十]+[、．.]\s*/, '').replace(/^\d+[.．、]\s*/, '');
     const parentAt = out.length;
     out.push({ task: { id, code, kind: guarantee ? 'guarantee' : 'key_task', title, quote: title, units: [], units_basis: 'inferred', due: last!.id, due_basis: 'inferred', weight: 1, indicators: [] } });
-    const children: { quote: string; title?: string; cells?: string[] }[] = [];
+    const children: { quote: string; title?: string; cells?: string[]; para?: number }[] = [];
     const body: Block[] = [];
     for (let i = pi + 1; i < o.blocks.length; i++) {
       const b = o.blocks[i]!;
@@ -240,13 +272,32 @@ export function tasks(o: Outline, us: readonly DraftUnit[], members: readonly Dr
     } else {
       const texts = [p.text, ...body.filter((b) => b.level === 0 && !b.cells).map((b) => b.text)].filter(Boolean);
       // a line with no sentence mark and few words is a signature (落款, date), not a task
-      for (const t of texts) for (const s of taskSentences(t)) if (s.length >= 8 && (/[。！？；]$/.test(s) || s.length > 20)) children.push({ quote: s });
+      texts.forEach((t, para) => {
+        let from = 0;
+        let prev: { child: { quote: string; para: number }; at: number } | undefined;
+        for (const s of taskSentences(t)) {
+          const at = t.indexOf(s, from);
+          from = at + s.length;
+          if (!(s.length >= 8 && (/[。！？；]$/.test(s) || s.length > 20))) continue;
+          // a sentence opening with words the sentence before it holds carries on its subject (建设医疗养老联合体…。
+          // 联合体内医疗机构要…): one deliverable, the paragraph's words kept as printed
+          const opening = bare(s).slice(0, CARRY_ON);
+          if (prev && opening.length === CARRY_ON && bare(prev.child.quote).includes(opening)) {
+            prev.child.quote = t.slice(prev.at, from);
+            continue;
+          }
+          const child = { quote: s, para };
+          children.push(child);
+          prev = { child, at };
+        }
+      });
     }
     const stated = children.map((c) => assign(c.quote, c.cells));
     const sectionStated = [...new Set(stated.flatMap((a) => a.units.filter((u) => u.role === 'lead').map((u) => us.find((x) => x.id === u.unit)!)))];
     children.forEach((c, k) => {
-      const a = stated[k]!.units.length ? stated[k]! : infer(c.quote, title, sectionStated);
-      const d = due(c.quote);
+      const a = stated[k]!.units.length ? stated[k]! : infer(c.quote, title, sectionStated, stated.find((x) => x.units.length)?.units);
+      const next = c.para === undefined ? undefined : children.slice(k + 1).find((x) => x.para === c.para && statedDue(x.quote));
+      const d = due(c.quote, next && { quote: next.quote, milestone: statedDue(next.quote)! });
       const lead = a.units[0]?.unit;
       const lm = leadMember(lead);
       const titleText = (c.title ?? c.quote.split(/[，。；]/)[0]!).slice(0, 40);
