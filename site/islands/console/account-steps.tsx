@@ -37,9 +37,10 @@ const DONE: Record<AccountAction, string> = { disable: '已停用', enable: '已
 
 /**
  * The steps on the accounts of one list: `base` is the list's path (/api/v1/towns/<town>/accounts,
- * /api/v1/regions/<region>/accounts); `reload` reads the list again after a step.
+ * /api/v1/regions/<region>/accounts); `reload` reads the list again after a step; `onStep` runs
+ * after each one (e.g. to take away a new account's link, which a reset or reissue has replaced).
  */
-export function useAccountSteps(me: Manager, base: string, reload: () => unknown, onFailure: (text: string) => void) {
+export function useAccountSteps(me: Manager, base: string, reload: () => unknown, onFailure: (text: string) => void, onStep?: () => void) {
   const [done, setDone] = useState<{ text: string; url?: string; expires?: string } | null>(null);
   const [busy, setBusy] = useState('');
   const doneRef = useRef<HTMLDivElement>(null);
@@ -51,6 +52,7 @@ export function useAccountSteps(me: Manager, base: string, reload: () => unknown
     setBusy(`${a.id}:${step.action}`);
     try {
       const r = await api<{ account: ManagedAccount; activation_url?: string; activation_expires_at?: string }>(`${base}/${encodeURIComponent(a.id)}/${step.action}`, { method: 'POST' });
+      onStep?.();
       setDone({ text: `${name}：${DONE[step.action]}。`, ...(r.activation_url ? { url: new URL(r.activation_url, location.origin).href, expires: r.activation_expires_at } : {}) });
       await reload();
       requestAnimationFrame(() => doneRef.current?.focus());

@@ -40,7 +40,7 @@ export default function Accounts({ session, town }: ScreenProps) {
   }, [town, session.token]);
   useEffect(() => void load(), [load]);
 
-  const steps = useAccountSteps(session.account, `/api/v1/towns/${town}/accounts`, load, setFailure);
+  const steps = useAccountSteps(session.account, `/api/v1/towns/${town}/accounts`, load, setFailure, () => setCreated(null));
 
   const submit = async (ev: React.FormEvent) => {
     ev.preventDefault();

@@ -41,7 +41,7 @@ export default function RegionAccounts({ session }: ScreenProps) {
     }
   }, [region, session.token]);
   useEffect(() => void load(), [load]);
-  const steps = useAccountSteps(session.account, `/api/v1/regions/${region}/accounts`, load, setFailure);
+  const steps = useAccountSteps(session.account, `/api/v1/regions/${region}/accounts`, load, setFailure, () => setCreated(null));
 
   const submit = async (ev: React.FormEvent) => {
     ev.preventDefault();
