@@ -151,8 +151,11 @@ try {
   } else {
     step(`loading ${contentDir() ?? 'content/'} into the local database`);
     // With two demonstration towns in the real town's county (worker/content/demo.ts), so the region pages show towns side by side.
-    const r = await timed('content', () => loadContent(db!, undefined, { demo: true }));
-    console.log(`  ${r.towns} town(s), ${r.statements.toLocaleString('en')} statements in one transaction (snapshot ${r.hash.slice(0, 12)}…)`);
+    // Only the towns whose files changed since this database loaded them are read and written (--fresh: all).
+    const r = await timed('content', () => loadContent(db!, undefined, { demo: true, full: values.fresh }));
+    console.log(
+      `  ${r.towns} town(s), ${r.reread} read and written (the others unchanged), ${r.statements.toLocaleString('en')} statements in one transaction (snapshot ${r.hash.slice(0, 12)}…)`,
+    );
     saveState({ content });
   }
   if (!todo.demo) {
