@@ -23,12 +23,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ContentError } from '../content/read.ts';
-import { createDemoAccounts, DEMO_ACCOUNTS, DEMO_PASSWORD } from './admin.ts';
 import { LocalDatabaseBusyError, localDatabaseFile, openLocalD1, type LocalD1 } from './d1.ts';
-import { contentDir, loadContent } from './load-content.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './demo-accounts.ts';
 import { applyMigrations, MIGRATIONS_DIR } from './migrate.ts';
 import { ROOT, wranglerSpawn } from './wrangler.ts';
+// The content loader and the account code (zod schemas, the domain rules) are imported only when
+// a step runs: a warm start loads neither (issue 23).
 
 const { values } = parseArgs({
   options: { 'persist-to': { type: 'string' }, 'no-build': { type: 'boolean', default: false }, fresh: { type: 'boolean', default: false } },
@@ -129,7 +129,9 @@ const saveState = (patch: Partial<StartState>) => {
 const dbStarted = performance.now();
 const dbCpu = process.cpuUsage();
 const migrations = fingerprint([MIGRATIONS_DIR]);
-const content = fingerprint([contentDir() ?? 'content']);
+/** The content folder: CONTENT_DIR when set, as ./load-content.ts's contentDir() reads it. */
+const contentFolder = process.env.CONTENT_DIR ? resolve(process.env.CONTENT_DIR) : undefined;
+const content = fingerprint([contentFolder ?? 'content']);
 const before = readState();
 const todo = { migrations: before?.migrations !== migrations, content: before?.content !== content || before?.migrations !== migrations, demo: !before?.demo };
 let db: LocalD1 | null = null;
@@ -147,9 +149,10 @@ try {
     saveState({ migrations, content: undefined });
   }
   if (!todo.content) {
-    skip(`${contentDir() ?? 'content/'} already loaded into the local database`);
+    skip(`${contentFolder ?? 'content/'} already loaded into the local database`);
   } else {
-    step(`loading ${contentDir() ?? 'content/'} into the local database`);
+    step(`loading ${contentFolder ?? 'content/'} into the local database`);
+    const { loadContent } = await import('./load-content.ts');
     // With two demonstration towns in the real town's county (worker/content/demo.ts), so the region pages show towns side by side.
     // Only the towns whose files changed since this database loaded them are read and written (--fresh: all).
     const r = await timed('content', () => loadContent(db!, undefined, { demo: true, full: values.fresh }));
@@ -162,11 +165,13 @@ try {
     skip(`demo accounts already created (local only; never on deploy): ${DEMO_ACCOUNTS.map((d) => d.username).join(', ')}; password ${DEMO_PASSWORD}`);
   } else {
     step('creating the demo accounts (local only; never on deploy)');
+    const { createDemoAccounts } = await import('./admin.ts');
     await timed('demo accounts', () => createDemoAccounts(db!));
     saveState({ demo: true });
   }
 } catch (e) {
-  console.error(`\n${e instanceof LocalDatabaseBusyError || e instanceof ContentError ? e.message : (e as Error).stack}`);
+  // ContentError by name: its module is loaded only when content is (see the imports).
+  console.error(`\n${e instanceof LocalDatabaseBusyError || (e as Error).name === 'ContentError' ? (e as Error).message : (e as Error).stack}`);
   process.exit(1);
 } finally {
   await db?.close();
