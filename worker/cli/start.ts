@@ -69,6 +69,30 @@ function fingerprint(paths: string[]): string {
   return h.digest('hex');
 }
 
+/**
+ * A cheap fingerprint of files under a folder: each file's path, size, modification and change
+ * times and inode — no contents — and the newest of those times. Any write to a file changes its
+ * ctime (which no tool can set back) and a replaced file has a new inode; a write within the
+ * timestamps' granularity of the moment the print was taken is caught by never trusting a print
+ * whose newest time is that recent (git's "racily clean" rule).
+ */
+function statPrint(dir: string): { print: string; newest: number } {
+  const h = createHash('sha256');
+  let newest = 0;
+  const walk = (p: string) => {
+    const st = statSync(p, { bigint: true, throwIfNoEntry: false });
+    if (!st) return;
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) if (name !== 'node_modules' && !name.startsWith('.')) walk(join(p, name));
+    } else {
+      h.update(`${relative(dir, p)}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}\0`);
+      newest = Math.max(newest, Number(st.mtimeMs), Number(st.ctimeMs));
+    }
+  };
+  walk(dir);
+  return { print: h.digest('hex'), newest };
+}
+
 // ---------------------------------------------------------------- 1. the build
 // content/ is not an input: the build reads no town (the pages read D1).
 const BUILD_INPUTS = ['site', 'worker', 'astro.config.mjs', 'wrangler.toml', 'package-lock.json', 'tsconfig.json'];
@@ -104,7 +128,9 @@ interface StartState {
   database: string;
   inode: number;
   migrations?: string;
-  content?: string;
+  /** statPrint of the content folder taken before it was loaded, and when. */
+  content_stat?: string;
+  content_stat_at?: number;
   demo?: boolean;
 }
 const stateFile = join(persistDir, 'start-state.json');
@@ -131,9 +157,14 @@ const dbCpu = process.cpuUsage();
 const migrations = fingerprint([MIGRATIONS_DIR]);
 /** The content folder: CONTENT_DIR when set, as ./load-content.ts's contentDir() reads it. */
 const contentFolder = process.env.CONTENT_DIR ? resolve(process.env.CONTENT_DIR) : undefined;
-const content = fingerprint([contentFolder ?? 'content']);
+// The content step is skipped when no file of the folder was written since it was last loaded;
+// otherwise the loader compares each town's files by content and reads only the towns that changed
+// (a checkout that rewrote files with the same text costs reading them, no writes).
+const contentStatAt = Date.now();
+const content = statPrint(resolve(ROOT, contentFolder ?? 'content'));
 const before = readState();
-const todo = { migrations: before?.migrations !== migrations, content: before?.content !== content || before?.migrations !== migrations, demo: !before?.demo };
+const contentUnchanged = before?.content_stat === content.print && content.newest < (before.content_stat_at ?? 0) - 2000;
+const todo = { migrations: before?.migrations !== migrations, content: !contentUnchanged || before?.migrations !== migrations, demo: !before?.demo };
 let db: LocalD1 | null = null;
 let dbSeconds = 0;
 let dbCpuSeconds = 0;
@@ -146,7 +177,7 @@ try {
     step('applying migrations to the local D1 database');
     const applied = await timed('migrations', () => applyMigrations(db!));
     console.log(`  ${applied.length ? `applied ${applied.join(', ')}` : 'none to apply'}`);
-    saveState({ migrations, content: undefined });
+    saveState({ migrations, content_stat: undefined });
   }
   if (!todo.content) {
     skip(`${contentFolder ?? 'content/'} already loaded into the local database`);
@@ -159,7 +190,7 @@ try {
     console.log(
       `  ${r.towns} town(s), ${r.reread} read and written (the others unchanged), ${r.statements.toLocaleString('en')} statements in one transaction (snapshot ${r.hash.slice(0, 12)}…)`,
     );
-    saveState({ content });
+    saveState({ content_stat: content.print, content_stat_at: contentStatAt });
   }
   if (!todo.demo) {
     skip(`demo accounts already created (local only; never on deploy): ${DEMO_ACCOUNTS.map((d) => d.username).join(', ')}; password ${DEMO_PASSWORD}`);
