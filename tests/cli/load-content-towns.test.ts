@@ -3,7 +3,8 @@
  * three towns (冯卯镇 and two synthetic copies), a second load after one town's tasks.yaml changed
  * writes that town's new title (and its search entry) and leaves the other towns' rows as they
  * were, under the same content hash a load of every town records; a new town is added alone; a
- * broken town file fails the whole load and changes nothing. The CLIs run as npm runs them, each
+ * broken town file fails the whole load and changes nothing; reading in worker threads (as a load of
+ * many towns does) writes the same rows as reading inline. The CLIs run as npm runs them, each
  * test on its own content folder and --persist-to folder (node:sqlite on miniflare's file).
  */
 import { spawnSync } from 'node:child_process';
@@ -24,13 +25,13 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 const TOWN_TABLES = ['towns', 'plans', 'milestones', 'units', 'members', 'member_units', 'town_indicators', 'indicator_targets', 'tasks', 'task_units', 'task_indicators', 'search_docs'];
 
 /** A content folder of 冯卯镇 and two synthetic towns, migrated and loaded into a fresh local D1. */
-function loaded() {
+function loaded(threads?: number) {
   const tmp = mkdtempSync(join(tmpdir(), 'dtt-towns-'));
   dirs.push(tmp);
   const persist = join(tmp, 'state');
   const { contentDir } = writeSyntheticContent(join(tmp, 'synthetic'), 2);
   cpSync(join(CONTENT_DIR, 'towns/fengmao'), join(contentDir, 'towns/fengmao'), { recursive: true });
-  const env = { ...process.env, CONTENT_DIR: contentDir, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' };
+  const env = { ...process.env, CONTENT_LOAD_THREADS: threads === undefined ? '' : String(threads), CONTENT_DIR: contentDir, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' };
   const cli = (script: string) =>
     spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', resolve(root, script), '--local', '--persist-to', persist], { cwd: root, env, encoding: 'utf8' });
   const load = (): string => {
@@ -89,6 +90,15 @@ describe('the content loader, town by town', () => {
     // Unchanged: nothing read, nothing new recorded.
     expect(db.load()).toMatch(/3 town\(s\), 0 read and written/);
     expect(db.query(`SELECT COUNT(*) AS n FROM content_loads`)).toEqual([{ n: 2 }]);
+  });
+
+  it('reading the towns in worker threads writes the same rows as reading them in the loader', () => {
+    const [inline, threaded] = [loaded(0), loaded(2)];
+    /** A town's rows without the time of the load. */
+    const rows = (db: ReturnType<typeof loaded>, town: string) =>
+      JSON.parse(JSON.stringify(db.townRows(town), (k, v) => (k === 'updated_at' ? undefined : v))) as unknown;
+    for (const town of ['fengmao', 'synthetic-0001', 'synthetic-0002']) expect(rows(threaded, town)).toEqual(rows(inline, town));
+    expect(threaded.query(`SELECT hash FROM content_loads`)).toEqual(inline.query(`SELECT hash FROM content_loads`));
   });
 
   it('adds a new town alone', () => {

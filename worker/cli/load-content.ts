@@ -96,46 +96,47 @@ export async function loadContent(db: D1Client, now = new Date().toISOString(), 
       if (!problems.length) run(stmts);
     };
     write(headStatements(globals));
-    /** Reads, checks and writes one town (unless unchanged); returns its bundle when it was read. */
-    const town = async (id: string, digest: string, read: () => TownBundle | undefined): Promise<TownBundle | undefined> => {
-      const known = stored.get(id);
-      if (known?.source_digest === digest) {
-        hashes.push(known.town_hash);
-        summaries.push(JSON.parse(known.summary_json) as TownLoadSummary);
-        return undefined;
-      }
-      const t = read();
-      if (!t) return undefined;
+    const unchanged = (id: string) => {
+      const known = stored.get(id)!;
+      hashes.push(known.town_hash);
+      summaries.push(JSON.parse(known.summary_json) as TownLoadSummary);
+    };
+    const written = (t: { hash: string; summary: TownLoadSummary; stmts: Stmt[] }) => {
       reread++;
-      const hash = await townHash(t);
-      hashes.push(hash);
-      summaries.push(townLoadSummary(t));
-      write(await townContentStatements(t, globals, now, { digest, hash, fresh: !existing.has(t.town.id) }));
-      return t;
+      hashes.push(t.hash);
+      summaries.push(t.summary);
+      write(t.stmts);
     };
     // The first real town, which the demonstration towns are made from (worker/content/demo.ts).
-    let real: { id: string; digest: string; bundle?: TownBundle } | undefined;
+    let real: { id: string; digest: string } | undefined;
     const ids = townFolders(dir);
-    const reader = townReader({ dir, prefix, globals, recorded: Object.fromEntries([...stored].map(([id, s]) => [id, s.source_digest])) }, ids);
+    const reader = townReader({ dir, prefix, globals, recorded: Object.fromEntries([...stored].map(([id, r]) => [id, r.source_digest])), existing: [...existing], now }, ids);
     try {
       for (let k = 0; k < ids.length; k++) {
         const r = await reader.next();
         if (r.empty) continue;
         problems.push(...r.problems);
-        const bundle = await town(r.id, r.digest, () => r.town);
-        if (!real && (bundle ? !bundle.town.demo : r.unchanged && !stored.get(r.id)!.demo)) real = { id: r.id, digest: r.digest, bundle };
+        if (r.unchanged) unchanged(r.id);
+        else if (r.town) written(r.town);
+        const demo = r.unchanged ? !!stored.get(r.id)!.demo : r.town?.demo;
+        if (!real && demo === false) real = { id: r.id, digest: r.digest };
       }
     } finally {
       await reader.close();
     }
     if (opts.demo && real) {
-      const r = real;
+      let bundle: TownBundle | undefined;
       for (const d of DEMO_TOWNS.filter((x) => !ids.includes(x.id))) {
-        await town(d.id, createHash('sha256').update(`demo\0${d.id}\0${d.root}\0${r.digest}`).digest('hex'), () => {
-          // Unchanged real town, changed (or new) demonstration town: read the real town again.
-          r.bundle ??= parseTown(readTownFiles(dir, r.id), r.id, globals).town;
-          return r.bundle && demoTown(r.bundle, d.id, d.root);
-        });
+        const digest = createHash('sha256').update(`demo\0${d.id}\0${d.root}\0${real.digest}`).digest('hex');
+        if (stored.get(d.id)?.source_digest === digest) {
+          unchanged(d.id);
+          continue;
+        }
+        bundle ??= parseTown(readTownFiles(dir, real.id), real.id, globals).town;
+        if (!bundle) continue;
+        const t = demoTown(bundle, d.id, d.root);
+        const hash = await townHash(t);
+        written({ hash, summary: townLoadSummary(t), stmts: await townContentStatements(t, globals, now, { digest, hash, fresh: !existing.has(d.id) }) });
       }
     }
     if (problems.length) throw new ContentError(problems);
