@@ -10,7 +10,7 @@
  */
 import type { AttributedText, ContentBundle, Region, TownBundle, TownDocument } from '../domain/content.ts';
 import { townRegions } from '../domain/regions.ts';
-import { placeholders, stmt, upsert, type SqlValue, type Stmt } from './sql.ts';
+import { placeholders, stmt, upsert, upsertRows, type SqlValue, type Stmt } from './sql.ts';
 import { PINNED_COLUMNS, pinnedSql } from './tasks.ts';
 import { targetLine, townSearchStmts } from './search.ts';
 import { townSearchDocs, type SearchSource } from '../domain/search.ts';
@@ -104,8 +104,16 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
   const town = t.town.id;
   const regions = townRegions(t.town, allRegions);
   const out: Stmt[] = [];
-  out.push(
-    upsert(
+  // A new town's rows are gathered per table and written a few statements per table (upsertRows),
+  // tables in the order first used here, which is foreign-key order.
+  const batches = new Map<string, { keys: string[]; opts: { touch?: string[]; bump?: string }; rows: Record<string, SqlValue>[] }>();
+  const put = (table: string, keys: string[], row: Record<string, SqlValue>, opts: Parameters<typeof upsert>[3] = {}) => {
+    if (!fresh) return void out.push(upsert(table, keys, row, opts));
+    let b = batches.get(table);
+    if (!b) batches.set(table, (b = { keys, opts: { touch: opts.touch, bump: opts.bump }, rows: [] }));
+    b.rows.push(row);
+  };
+  put(
       'towns',
       ['id'],
       {
@@ -121,11 +129,9 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
         updated_at: now,
       },
       { touch: ['updated_at'] },
-    ),
-  );
+    );
   const p = t.town.plan;
-  out.push(
-    upsert(
+  put(
       'plans',
       ['town_id'],
       {
@@ -139,24 +145,18 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
         updated_at: now,
       },
       { touch: ['updated_at'] },
-    ),
-  );
+    );
   for (const m of t.town.milestones) {
-    out.push(upsert('milestones', ['town_id', 'id'], { town_id: town, id: m.id, year: m.year, label: m.label, due: m.due }));
+    put('milestones', ['town_id', 'id'], { town_id: town, id: m.id, year: m.year, label: m.label, due: m.due });
   }
   t.units.forEach((u, i) =>
-    out.push(
-      upsert('units', ['town_id', 'id'], { town_id: town, id: u.id, name: u.name, kind: u.kind, supervises: u.supervises ? 1 : 0, ordinal: i }),
-    ),
+    put('units', ['town_id', 'id'], { town_id: town, id: u.id, name: u.name, kind: u.kind, supervises: u.supervises ? 1 : 0, ordinal: i }),
   );
   const g = t.leading_group;
-  out.push(
-    upsert('leading_groups', ['town_id'], { town_id: town, name: g.name, office_unit_id: g.office.unit, office_quote: g.office.quote }),
-  );
+  put('leading_groups', ['town_id'], { town_id: town, name: g.name, office_unit_id: g.office.unit, office_quote: g.office.quote });
   g.members.forEach((m, i) => {
     const officeRole = m.id === g.office.director ? 'director' : g.office.deputies.includes(m.id) ? 'deputy_director' : null;
-    out.push(
-      upsert('members', ['town_id', 'id'], {
+    put('members', ['town_id', 'id'], {
         town_id: town,
         id: m.id,
         name: m.name,
@@ -164,8 +164,7 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
         post: m.post,
         office_role: officeRole,
         ordinal: i,
-      }),
-    );
+      });
     if (!fresh)
       out.push(
         stmt(
@@ -175,7 +174,7 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
           ...m.units,
         ),
       );
-    for (const u of m.units) out.push(upsert('member_units', ['town_id', 'member_id', 'unit_id'], { town_id: town, member_id: m.id, unit_id: u }));
+    for (const u of m.units) put('member_units', ['town_id', 'member_id', 'unit_id'], { town_id: town, member_id: m.id, unit_id: u });
   });
 
   const indicatorIds = t.indicators.map((i) => i.indicator);
@@ -188,16 +187,14 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
       ),
     );
   t.indicators.forEach((ind, i) => {
-    out.push(
-      upsert('town_indicators', ['town_id', 'indicator_id'], {
+    put('town_indicators', ['town_id', 'indicator_id'], {
         town_id: town,
         indicator_id: ind.indicator,
         baseline_value: ind.baseline?.value ?? null,
         baseline_as_of: ind.baseline?.as_of ?? null,
         baseline_source: ind.baseline?.source ?? null,
         ordinal: i,
-      }),
-    );
+      });
     const ms = ind.targets.map((x) => x.milestone);
     if (!fresh)
       out.push(
@@ -221,16 +218,14 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
               text: null,
             }
           : { comparator: null, value: null, unit: null, display: null, denominator_value: null, denominator_unit: null, text: tg.text };
-      out.push(
-        upsert('indicator_targets', ['town_id', 'indicator_id', 'milestone_id'], {
+      put('indicator_targets', ['town_id', 'indicator_id', 'milestone_id'], {
           town_id: town,
           indicator_id: ind.indicator,
           milestone_id: tg.milestone,
           kind: tg.kind,
           ...row,
           quote: tg.quote,
-        }),
-      );
+        });
     }
   });
   if (!fresh)
@@ -245,8 +240,7 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
   t.tasks.forEach((task, i) => {
     // Fields the office edited through the API are pinned (tasks.console_fields, migration 0007):
     // the loader keeps the stored value of a pinned field instead of writing content/'s back.
-    out.push(
-      upsert(
+    put(
         'tasks',
         ['town_id', 'id'],
         {
@@ -266,8 +260,7 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
           updated_at: now,
         },
         { touch: ['updated_at'], bump: 'version', keepWhen: PINNED_COLUMNS },
-      ),
-    );
+      );
     const unitIds = task.units.map((u) => u.unit);
     // A new town's tasks were inserted just now, pinning nothing.
     const unitsFree = fresh ? undefined : stmt(`NOT EXISTS (SELECT 1 FROM tasks WHERE town_id = ? AND id = ? AND ${pinnedSql('units', 'tasks')})`, town, task.id);
@@ -282,9 +275,7 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
         ),
       );
     task.units.forEach((u, j) =>
-      out.push(
-        upsert('task_units', ['town_id', 'task_id', 'unit_id'], { town_id: town, task_id: task.id, unit_id: u.unit, role: u.role, ordinal: j }, unitsFree ? { onlyIf: unitsFree } : {}),
-      ),
+      put('task_units', ['town_id', 'task_id', 'unit_id'], { town_id: town, task_id: task.id, unit_id: u.unit, role: u.role, ordinal: j }, unitsFree ? { onlyIf: unitsFree } : {}),
     );
     if (!fresh)
       out.push(
@@ -296,9 +287,10 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
         ),
       );
     for (const ind of task.indicators) {
-      out.push(upsert('task_indicators', ['town_id', 'task_id', 'indicator_id'], { town_id: town, task_id: task.id, indicator_id: ind }));
+      put('task_indicators', ['town_id', 'task_id', 'indicator_id'], { town_id: town, task_id: task.id, indicator_id: ind });
     }
   });
+  for (const [table, b] of batches) out.push(...upsertRows(table, b.keys, b.rows, b.opts));
   return out;
 }
 

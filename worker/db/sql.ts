@@ -41,6 +41,45 @@ export function upsert(
   return { sql, params: [...cols.map((c) => row[c] ?? null), ...Object.values(extra), ...(opts.onlyIf?.params ?? [])] };
 }
 
+/** Bytes of JSON a multi-row statement carries at most (rendered for D1 it stays far within its 100 KB statement size). */
+const ROWS_JSON_BYTES = 40_000;
+
+/**
+ * The upsert of `upsert` for many rows of one shape at once: the rows travel as one JSON parameter
+ * (arrays of values, read back with json_each), in statements of at most ROWS_JSON_BYTES, so that
+ * a town's hundreds of link rows are a few statements instead of one each (issue 23). Rows are
+ * taken in order, each with the same conflict rule as `upsert`; `onlyIf` is not supported.
+ */
+export function upsertRows(table: string, keys: string[], rows: Record<string, SqlValue>[], opts: { touch?: string[]; bump?: string; keepWhen?: Record<string, string> } = {}): Stmt[] {
+  if (!rows.length) return [];
+  const cols = Object.keys(rows[0]!);
+  const signature = ['rows', table, keys.join(','), cols.join(','), opts.touch?.join(',') ?? '', opts.bump ?? '', opts.keepWhen ? JSON.stringify(opts.keepWhen) : ''].join('\0');
+  let sql = upsertSql.get(signature);
+  if (sql === undefined) {
+    if (upsertSql.size >= 500) upsertSql.clear();
+    upsertSql.set(signature, (sql = upsertText(table, keys, cols, [], { ...opts, fromJson: true })));
+  }
+  const out: Stmt[] = [];
+  let chunk: string[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (chunk.length) out.push({ sql: sql!, params: [`[${chunk.join(',')}]`] });
+    chunk = [];
+    bytes = 0;
+  };
+  for (const r of rows) {
+    if (Object.keys(r).length !== cols.length) throw new Error(`upsertRows(${table}): rows of different shapes`);
+    const text = JSON.stringify(cols.map((c) => r[c] ?? null));
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: a bound, without encoding each row.
+    const n = text.length * 3 + 1;
+    if (chunk.length && bytes + n > ROWS_JSON_BYTES) flush();
+    chunk.push(text);
+    bytes += n;
+  }
+  flush();
+  return out;
+}
+
 /**
  * The text of each shape of upsert, built once: the content loader makes ~800 statements per town
  * from a few dozen shapes, and one shared string each keeps a load of 1,000 towns from building
@@ -48,7 +87,7 @@ export function upsert(
  */
 const upsertSql = new Map<string, string>();
 
-function upsertText(table: string, keys: string[], cols: string[], extraCols: string[], opts: { touch?: string[]; bump?: string; keepWhen?: Record<string, string>; onlyIf?: Stmt }): string {
+function upsertText(table: string, keys: string[], cols: string[], extraCols: string[], opts: { touch?: string[]; bump?: string; keepWhen?: Record<string, string>; onlyIf?: Stmt; fromJson?: boolean }): string {
   const keep = opts.keepWhen ?? {};
   const allCols = [...cols, ...extraCols];
   const updatable = cols.filter((c) => !keys.includes(c) && !(opts.touch ?? []).includes(c));
@@ -59,7 +98,12 @@ function upsertText(table: string, keys: string[], cols: string[], extraCols: st
     .map((c) => (keep[c] ? `(NOT (${keep[c]}) AND ${table}.${c} IS NOT excluded.${c})` : `${table}.${c} IS NOT excluded.${c}`))
     .join(' OR ');
   const values = allCols.map(() => '?').join(', ');
-  const source = opts.onlyIf ? `SELECT ${values} WHERE ${opts.onlyIf.sql}` : `VALUES (${values})`;
+  // (An INSERT … SELECT with an upsert clause needs its WHERE, even `WHERE true`: SQLite's parser.)
+  const source = opts.fromJson
+    ? `SELECT ${allCols.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ')} FROM json_each(?) WHERE true`
+    : opts.onlyIf
+      ? `SELECT ${values} WHERE ${opts.onlyIf.sql}`
+      : `VALUES (${values})`;
   return (
     `INSERT INTO ${table} (${allCols.join(', ')}) ${source}` +
     (updatable.length
