@@ -114,38 +114,38 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
     b.rows.push(row);
   };
   put(
-      'towns',
-      ['id'],
-      {
-        id: town,
-        name: t.town.name,
-        ...attributedColumns({ name_en: t.town.name_en, province: t.town.province, city: t.town.city, county: t.town.county }),
-        demo: t.town.demo ? 1 : 0,
-        profile_json: json(t.town.profile),
-        projects_json: json(t.town.projects),
-        document_json: json(townDocument(t)),
-        county_region_id: regions.county,
-        city_region_id: regions.city,
-        updated_at: now,
-      },
-      { touch: ['updated_at'] },
-    );
+    'towns',
+    ['id'],
+    {
+      id: town,
+      name: t.town.name,
+      ...attributedColumns({ name_en: t.town.name_en, province: t.town.province, city: t.town.city, county: t.town.county }),
+      demo: t.town.demo ? 1 : 0,
+      profile_json: json(t.town.profile),
+      projects_json: json(t.town.projects),
+      document_json: json(townDocument(t)),
+      county_region_id: regions.county,
+      city_region_id: regions.city,
+      updated_at: now,
+    },
+    { touch: ['updated_at'] },
+  );
   const p = t.town.plan;
   put(
-      'plans',
-      ['town_id'],
-      {
-        town_id: town,
-        title: p.title,
-        doc_number: p.doc_number,
-        ...attributedColumns({ issuer: p.issuer, issued_on: p.issued_on }),
-        year: p.year,
-        sections_json: json(p.sections),
-        body_markdown: t.plan_markdown,
-        updated_at: now,
-      },
-      { touch: ['updated_at'] },
-    );
+    'plans',
+    ['town_id'],
+    {
+      town_id: town,
+      title: p.title,
+      doc_number: p.doc_number,
+      ...attributedColumns({ issuer: p.issuer, issued_on: p.issued_on }),
+      year: p.year,
+      sections_json: json(p.sections),
+      body_markdown: t.plan_markdown,
+      updated_at: now,
+    },
+    { touch: ['updated_at'] },
+  );
   for (const m of t.town.milestones) {
     put('milestones', ['town_id', 'id'], { town_id: town, id: m.id, year: m.year, label: m.label, due: m.due });
   }
@@ -157,14 +157,14 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
   g.members.forEach((m, i) => {
     const officeRole = m.id === g.office.director ? 'director' : g.office.deputies.includes(m.id) ? 'deputy_director' : null;
     put('members', ['town_id', 'id'], {
-        town_id: town,
-        id: m.id,
-        name: m.name,
-        role: m.role,
-        post: m.post,
-        office_role: officeRole,
-        ordinal: i,
-      });
+      town_id: town,
+      id: m.id,
+      name: m.name,
+      role: m.role,
+      post: m.post,
+      office_role: officeRole,
+      ordinal: i,
+    });
     if (!fresh)
       out.push(
         stmt(
@@ -188,13 +188,13 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
     );
   t.indicators.forEach((ind, i) => {
     put('town_indicators', ['town_id', 'indicator_id'], {
-        town_id: town,
-        indicator_id: ind.indicator,
-        baseline_value: ind.baseline?.value ?? null,
-        baseline_as_of: ind.baseline?.as_of ?? null,
-        baseline_source: ind.baseline?.source ?? null,
-        ordinal: i,
-      });
+      town_id: town,
+      indicator_id: ind.indicator,
+      baseline_value: ind.baseline?.value ?? null,
+      baseline_as_of: ind.baseline?.as_of ?? null,
+      baseline_source: ind.baseline?.source ?? null,
+      ordinal: i,
+    });
     const ms = ind.targets.map((x) => x.milestone);
     if (!fresh)
       out.push(
@@ -219,13 +219,13 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
             }
           : { comparator: null, value: null, unit: null, display: null, denominator_value: null, denominator_unit: null, text: tg.text };
       put('indicator_targets', ['town_id', 'indicator_id', 'milestone_id'], {
-          town_id: town,
-          indicator_id: ind.indicator,
-          milestone_id: tg.milestone,
-          kind: tg.kind,
-          ...row,
-          quote: tg.quote,
-        });
+        town_id: town,
+        indicator_id: ind.indicator,
+        milestone_id: tg.milestone,
+        kind: tg.kind,
+        ...row,
+        quote: tg.quote,
+      });
     }
   });
   if (!fresh)
@@ -241,26 +241,26 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
     // Fields the office edited through the API are pinned (tasks.console_fields, migration 0007):
     // the loader keeps the stored value of a pinned field instead of writing content/'s back.
     put(
-        'tasks',
-        ['town_id', 'id'],
-        {
-          town_id: town,
-          id: task.id,
-          parent_id: task.parent ?? null,
-          code: task.code,
-          kind: task.kind,
-          title: task.title,
-          quote: task.quote,
-          units_basis: task.units_basis,
-          lead_member_id: task.lead_member ?? null,
-          due_milestone_id: task.due,
-          due_basis: task.due_basis,
-          weight: task.weight,
-          ordinal: i,
-          updated_at: now,
-        },
-        { touch: ['updated_at'], bump: 'version', keepWhen: PINNED_COLUMNS },
-      );
+      'tasks',
+      ['town_id', 'id'],
+      {
+        town_id: town,
+        id: task.id,
+        parent_id: task.parent ?? null,
+        code: task.code,
+        kind: task.kind,
+        title: task.title,
+        quote: task.quote,
+        units_basis: task.units_basis,
+        lead_member_id: task.lead_member ?? null,
+        due_milestone_id: task.due,
+        due_basis: task.due_basis,
+        weight: task.weight,
+        ordinal: i,
+        updated_at: now,
+      },
+      { touch: ['updated_at'], bump: 'version', keepWhen: PINNED_COLUMNS },
+    );
     const unitIds = task.units.map((u) => u.unit);
     // A new town's tasks were inserted just now, pinning nothing.
     const unitsFree = fresh ? undefined : stmt(`NOT EXISTS (SELECT 1 FROM tasks WHERE town_id = ? AND id = ? AND ${pinnedSql('units', 'tasks')})`, town, task.id);
