@@ -12,7 +12,7 @@ import type { AttributedText, ContentBundle, Region, TownBundle, TownDocument } 
 import { townRegions } from '../domain/regions.ts';
 import { placeholders, stmt, upsert, upsertRows, type SqlValue, type Stmt } from './sql.ts';
 import { PINNED_COLUMNS, pinnedSql } from './tasks.ts';
-import { targetLine, townSearchStmts } from './search.ts';
+import { newTownSearchStmts, targetLine, townSearchStmts } from './search.ts';
 import { townSearchDocs, type SearchSource } from '../domain/search.ts';
 
 /** Hex SHA-256 of a value's JSON (Web Crypto: works in Node and workerd). */
@@ -70,9 +70,10 @@ function searchSource(t: TownBundle, bundle: Pick<ContentBundle, 'indicators'>):
 }
 
 /** A town's search entries, replaced only when they changed (the digest covers the index terms' scheme too). */
-async function townSearch(t: TownBundle, bundle: Pick<ContentBundle, 'indicators'>): Promise<Stmt[]> {
+async function townSearch(t: TownBundle, bundle: Pick<ContentBundle, 'indicators'>, fresh = false): Promise<Stmt[]> {
   const docs = townSearchDocs(searchSource(t, bundle));
-  return townSearchStmts(t.town.id, docs, await sha256({ scheme: 'bigram-1', docs }));
+  const digest = await sha256({ scheme: 'bigram-1', docs });
+  return fresh ? newTownSearchStmts(t.town.id, docs, digest) : townSearchStmts(t.town.id, docs, digest);
 }
 
 const json = (v: unknown): string => JSON.stringify(v);
@@ -336,7 +337,7 @@ export function headStatements(g: Globals): Stmt[] {
  * load from files re-reads the town).
  */
 export async function townContentStatements(t: TownBundle, g: Globals, now: string, source?: { digest: string; hash: string; fresh?: boolean }): Promise<Stmt[]> {
-  const out = [...townStatements(t, now, g.regions, source?.fresh), ...(await townSearch(t, g))];
+  const out = [...townStatements(t, now, g.regions, source?.fresh), ...(await townSearch(t, g, source?.fresh))];
   out.push(
     source
       ? upsert('content_towns', ['town_id'], { town_id: t.town.id, source_digest: source.digest, town_hash: source.hash, summary_json: json(townLoadSummary(t)) })
