@@ -125,6 +125,8 @@ export async function runStart(port: number): Promise<StartFigures> {
     // The database steps at scale: the clone's dist/ as built (--no-build), a fresh database folder.
     const { contentDir } = writeSyntheticContent(join(tmp, 'synthetic'), START_TOWNS);
     cpSync(join(CONTENT_DIR, 'towns/fengmao'), join(contentDir, 'towns/fengmao'), { recursive: true });
+    // and its regions: the demo region supervisor's county must exist (accounts.region_id)
+    cpSync(join(CONTENT_DIR, 'regions.yaml'), join(contentDir, 'regions.yaml'));
     console.log(`  ${START_TOWNS.toLocaleString('en')} synthetic towns + fengmao (CONTENT_DIR), fresh database folder, --no-build`);
     const scaleRun = await timedStart(repo, port, { args: ['--no-build', '--persist-to', join(tmp, 'state-scale')], env: { CONTENT_DIR: contentDir } });
     const scale = { ...scaleRun, towns: START_TOWNS + 1 };
