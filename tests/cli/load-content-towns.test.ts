@@ -17,6 +17,7 @@ import { writeSyntheticContent } from '../../bench/synthetic.ts';
 import { localDatabaseFile } from '../../worker/cli/d1.ts';
 import { CONTENT_DIR, readContent } from '../../worker/content/read.ts';
 import { contentHash } from '../../worker/db/content.ts';
+import { searchGrams } from '../../worker/domain/search.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const dirs: string[] = [];
@@ -66,6 +67,10 @@ describe('the content loader, town by town', () => {
     const db = loaded();
     const before = { fengmao: db.townRows('fengmao'), one: db.townRows('synthetic-0001'), two: db.townRows('synthetic-0002') };
     expect(before.two.tasks!.length).toBeGreaterThan(10);
+    // a new town's search entries: each with its index terms under the entry's id
+    const indexed = db.query(`SELECT d.kind, d.title, g.title AS terms FROM search_docs d JOIN search_grams g ON g.rowid = d.id WHERE d.town_id = 'synthetic-0001' ORDER BY d.id`);
+    expect(indexed).toHaveLength(before.one.search_docs!.length);
+    for (const e of indexed) expect(e.terms).toBe(searchGrams(String(e.title)));
 
     // One task's title changes in one town's tasks.yaml.
     const [task] = readContent(db.contentDir).towns.find((t) => t.town.id === 'synthetic-0002')!.tasks;
