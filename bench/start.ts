@@ -9,12 +9,12 @@
  * times `npm start` prints itself (its "prepared in" line) are kept.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CONTENT_DIR } from '../worker/content/read.ts';
 import { wranglerEnv } from '../worker/cli/wrangler.ts';
-import { ROOT, writeSyntheticContent } from './synthetic.ts';
+import { ROOT, syntheticTownId, writeSyntheticContent } from './synthetic.ts';
 
 /** Synthetic towns loaded by the scale run (plus 冯卯镇, which the demo accounts belong to). */
 export const START_TOWNS = 1_000;
@@ -34,6 +34,8 @@ export interface StartFigures {
   warm: StartRun;
   /** A fresh database folder, `--no-build`, CONTENT_DIR with this many towns. */
   scale?: StartRun & { towns: number };
+  /** Then the same database folder again with one town added to CONTENT_DIR (issue 23: only that town is read and written). */
+  scaleAdd?: StartRun & { towns: number };
 }
 
 /** The step times of `npm start`'s "prepared in" line. */
@@ -123,11 +125,22 @@ export async function runStart(port: number): Promise<StartFigures> {
     // The database steps at scale: the clone's dist/ as built (--no-build), a fresh database folder.
     const { contentDir } = writeSyntheticContent(join(tmp, 'synthetic'), START_TOWNS);
     cpSync(join(CONTENT_DIR, 'towns/fengmao'), join(contentDir, 'towns/fengmao'), { recursive: true });
+    // and its regions: the demo region supervisor's county must exist (accounts.region_id)
+    cpSync(join(CONTENT_DIR, 'regions.yaml'), join(contentDir, 'regions.yaml'));
     console.log(`  ${START_TOWNS.toLocaleString('en')} synthetic towns + fengmao (CONTENT_DIR), fresh database folder, --no-build`);
     const scaleRun = await timedStart(repo, port, { args: ['--no-build', '--persist-to', join(tmp, 'state-scale')], env: { CONTENT_DIR: contentDir } });
     const scale = { ...scaleRun, towns: START_TOWNS + 1 };
     console.log(`    ${scale.towns.toLocaleString('en')} towns: ${describeRun(scale)}`);
-    return { commit, cold, warm, scale };
+    // A county adds one town: a copy of the first synthetic town under the next id, same database folder.
+    const [from, to] = [syntheticTownId(1), syntheticTownId(START_TOWNS + 1)];
+    cpSync(join(contentDir, 'towns', from), join(contentDir, 'towns', to), { recursive: true });
+    const townYaml = join(contentDir, 'towns', to, 'town.yaml');
+    writeFileSync(townYaml, readFileSync(townYaml, 'utf8').replace(`id: ${from}`, `id: ${to}`).replace(`合成镇${from.slice(-4)}`, `合成镇${to.slice(-4)}`));
+    console.log(`  one town added (${to}); npm start on the same database folder`);
+    const addRun = await timedStart(repo, port, { args: ['--no-build', '--persist-to', join(tmp, 'state-scale')], env: { CONTENT_DIR: contentDir } });
+    const scaleAdd = { ...addRun, towns: START_TOWNS + 2 };
+    console.log(`    ${scaleAdd.towns.toLocaleString('en')} towns, one new: ${describeRun(scaleAdd)}`);
+    return { commit, cold, warm, scale, scaleAdd };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

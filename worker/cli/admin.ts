@@ -44,20 +44,12 @@ import { auditStmt } from '../db/audit.ts';
 import { stmt, type SqlValue, type Stmt } from '../db/sql.ts';
 import { ACTION_FROM, AccountAction } from '../domain/account.ts';
 import { LocalDatabaseBusyError, openD1, type D1Client } from './d1.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './demo-accounts.ts';
+
+export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './demo-accounts.ts';
 
 const ROLES: Role[] = ['reporter', 'office', 'supervisor', 'region_supervisor', 'admin'];
 const ACTOR = 'system:admin-cli';
-
-/** The demo password of every demo account: local demo data only, printed by `npm start`. */
-export const DEMO_PASSWORD = 'demo-password-2018';
-/** One demo account per role, in 冯卯镇 (the region supervisor: of its county, 山亭区). */
-export const DEMO_ACCOUNTS: { username: string; role: Role; town: string | null; unit: string | null; region?: string; display_name: string }[] = [
-  { username: 'demo-reporter', role: 'reporter', town: 'fengmao', unit: 'weijiban', display_name: '演示填报员（卫计办）' },
-  { username: 'demo-office', role: 'office', town: 'fengmao', unit: 'weijiban', display_name: '演示领导小组办公室' },
-  { username: 'demo-supervisor', role: 'supervisor', town: 'fengmao', unit: null, display_name: '演示督导' },
-  { username: 'demo-region-supervisor', role: 'region_supervisor', town: null, unit: null, region: 'shanting', display_name: '演示区县督导（山亭区）' },
-  { username: 'demo-admin', role: 'admin', town: null, unit: null, display_name: '演示管理员' },
-];
 
 class UsageError extends Error {}
 

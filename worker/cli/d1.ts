@@ -59,6 +59,12 @@ export interface LocalD1 extends D1Client {
   readonly file: string;
   /** Runs `fn` as one transaction: SQL text (a migration file) and statements, all or nothing. */
   transaction(fn: (tx: { exec(sql: string): void; run(s: Stmt): void }) => void): void;
+  /**
+   * Runs `fn` as one transaction that may await between statements (the content loader reads and
+   * checks town after town while it writes): all or nothing. Nothing else may use the database
+   * until it settles.
+   */
+  transactionAsync<T>(fn: (tx: { run(s: Stmt): void }) => Promise<T>): Promise<T>;
 }
 
 /** How a local database is opened. */
@@ -182,9 +188,21 @@ export async function openLocalD1(persistTo: string | undefined, opts: LocalOpen
       throw e;
     }
   };
+  const transactionAsync: LocalD1['transactionAsync'] = async (fn) => {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const r = await fn({ run: (s) => void prepared(s).run(...s.params) });
+      db.exec('COMMIT');
+      return r;
+    } catch (e) {
+      db.exec('ROLLBACK');
+      throw e;
+    }
+  };
   return {
     how: 'sqlite',
     file,
+    transactionAsync,
     rows: async (s) => rows(s),
     objects: async <T>(s: Stmt) => objects<T>(s),
     objectsMany: async (stmts) => stmts.map((s) => objects<Record<string, SqlValue>>(s)),

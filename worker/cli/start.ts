@@ -23,12 +23,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ContentError } from '../content/read.ts';
-import { createDemoAccounts, DEMO_ACCOUNTS, DEMO_PASSWORD } from './admin.ts';
 import { LocalDatabaseBusyError, localDatabaseFile, openLocalD1, type LocalD1 } from './d1.ts';
-import { contentDir, loadContent } from './load-content.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './demo-accounts.ts';
 import { applyMigrations, MIGRATIONS_DIR } from './migrate.ts';
 import { ROOT, wranglerSpawn } from './wrangler.ts';
+// The content loader and the account code (zod schemas, the domain rules) are imported only when
+// a step runs: a warm start loads neither (issue 23).
 
 const { values } = parseArgs({
   options: { 'persist-to': { type: 'string' }, 'no-build': { type: 'boolean', default: false }, fresh: { type: 'boolean', default: false } },
@@ -69,6 +69,30 @@ function fingerprint(paths: string[]): string {
   return h.digest('hex');
 }
 
+/**
+ * A cheap fingerprint of files under a folder: each file's path, size, modification and change
+ * times and inode — no contents — and the newest of those times. Any write to a file changes its
+ * ctime (which no tool can set back) and a replaced file has a new inode; a write within the
+ * timestamps' granularity of the moment the print was taken is caught by never trusting a print
+ * whose newest time is that recent (git's "racily clean" rule).
+ */
+function statPrint(dir: string): { print: string; newest: number } {
+  const h = createHash('sha256');
+  let newest = 0;
+  const walk = (p: string) => {
+    const st = statSync(p, { bigint: true, throwIfNoEntry: false });
+    if (!st) return;
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) if (name !== 'node_modules' && !name.startsWith('.')) walk(join(p, name));
+    } else {
+      h.update(`${relative(dir, p)}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}\0`);
+      newest = Math.max(newest, Number(st.mtimeMs), Number(st.ctimeMs));
+    }
+  };
+  walk(dir);
+  return { print: h.digest('hex'), newest };
+}
+
 // ---------------------------------------------------------------- 1. the build
 // content/ is not an input: the build reads no town (the pages read D1).
 const BUILD_INPUTS = ['site', 'worker', 'astro.config.mjs', 'wrangler.toml', 'package-lock.json', 'tsconfig.json'];
@@ -104,7 +128,9 @@ interface StartState {
   database: string;
   inode: number;
   migrations?: string;
-  content?: string;
+  /** statPrint of the content folder taken before it was loaded, and when. */
+  content_stat?: string;
+  content_stat_at?: number;
   demo?: boolean;
 }
 const stateFile = join(persistDir, 'start-state.json');
@@ -129,9 +155,16 @@ const saveState = (patch: Partial<StartState>) => {
 const dbStarted = performance.now();
 const dbCpu = process.cpuUsage();
 const migrations = fingerprint([MIGRATIONS_DIR]);
-const content = fingerprint([contentDir() ?? 'content']);
+/** The content folder: CONTENT_DIR when set, as ./load-content.ts's contentDir() reads it. */
+const contentFolder = process.env.CONTENT_DIR ? resolve(process.env.CONTENT_DIR) : undefined;
+// The content step is skipped when no file of the folder was written since it was last loaded;
+// otherwise the loader compares each town's files by content and reads only the towns that changed
+// (a checkout that rewrote files with the same text costs reading them, no writes).
+const contentStatAt = Date.now();
+const content = statPrint(resolve(ROOT, contentFolder ?? 'content'));
 const before = readState();
-const todo = { migrations: before?.migrations !== migrations, content: before?.content !== content || before?.migrations !== migrations, demo: !before?.demo };
+const contentUnchanged = before?.content_stat === content.print && content.newest < (before.content_stat_at ?? 0) - 2000;
+const todo = { migrations: before?.migrations !== migrations, content: !contentUnchanged || before?.migrations !== migrations, demo: !before?.demo };
 let db: LocalD1 | null = null;
 let dbSeconds = 0;
 let dbCpuSeconds = 0;
@@ -144,26 +177,32 @@ try {
     step('applying migrations to the local D1 database');
     const applied = await timed('migrations', () => applyMigrations(db!));
     console.log(`  ${applied.length ? `applied ${applied.join(', ')}` : 'none to apply'}`);
-    saveState({ migrations, content: undefined });
+    saveState({ migrations, content_stat: undefined });
   }
   if (!todo.content) {
-    skip(`${contentDir() ?? 'content/'} already loaded into the local database`);
+    skip(`${contentFolder ?? 'content/'} already loaded into the local database`);
   } else {
-    step(`loading ${contentDir() ?? 'content/'} into the local database`);
+    step(`loading ${contentFolder ?? 'content/'} into the local database`);
+    const { loadContent } = await import('./load-content.ts');
     // With two demonstration towns in the real town's county (worker/content/demo.ts), so the region pages show towns side by side.
-    const r = await timed('content', () => loadContent(db!, undefined, { demo: true }));
-    console.log(`  ${r.towns} town(s), ${r.statements.toLocaleString('en')} statements in one transaction (snapshot ${r.hash.slice(0, 12)}…)`);
-    saveState({ content });
+    // Only the towns whose files changed since this database loaded them are read and written (--fresh: all).
+    const r = await timed('content', () => loadContent(db!, undefined, { demo: true, full: values.fresh }));
+    console.log(
+      `  ${r.towns} town(s), ${r.reread} read and written (the others unchanged), ${r.statements.toLocaleString('en')} statements in one transaction (snapshot ${r.hash.slice(0, 12)}…)`,
+    );
+    saveState({ content_stat: content.print, content_stat_at: contentStatAt });
   }
   if (!todo.demo) {
     skip(`demo accounts already created (local only; never on deploy): ${DEMO_ACCOUNTS.map((d) => d.username).join(', ')}; password ${DEMO_PASSWORD}`);
   } else {
     step('creating the demo accounts (local only; never on deploy)');
+    const { createDemoAccounts } = await import('./admin.ts');
     await timed('demo accounts', () => createDemoAccounts(db!));
     saveState({ demo: true });
   }
 } catch (e) {
-  console.error(`\n${e instanceof LocalDatabaseBusyError || e instanceof ContentError ? e.message : (e as Error).stack}`);
+  // ContentError by name: its module is loaded only when content is (see the imports).
+  console.error(`\n${e instanceof LocalDatabaseBusyError || (e as Error).name === 'ContentError' ? (e as Error).message : (e as Error).stack}`);
   process.exit(1);
 } finally {
   await db?.close();

@@ -25,6 +25,8 @@ export const wranglerEnv = (): NodeJS.ProcessEnv => ({
 });
 
 const bin = resolve(ROOT, 'node_modules/.bin/wrangler');
+/** The script wrangler's bin runs (node_modules/wrangler/bin/wrangler.js → wrangler-dist/cli.js). */
+const cli = resolve(ROOT, 'node_modules/wrangler/wrangler-dist/cli.js');
 
 /** The last `n` bytes of a file, as text (what a failing call printed last). */
 function tail(fd: number, n = 64 * 1024): string {
@@ -88,8 +90,10 @@ export function d1Json<T = Record<string, unknown>>(target: string[], stmts: Stm
 }
 
 /** Starts a long-running wrangler (e.g. dev) and returns the child process. */
-export function wranglerSpawn(args: string[]) {
-  return spawn(bin, args, { cwd: ROOT, env: wranglerEnv(), stdio: 'inherit' });
+export function wranglerSpawn(args: string[], env: NodeJS.ProcessEnv = {}) {
+  // wrangler's own bin only starts a second Node on wrangler-dist/cli.js with --no-warnings: run
+  // that directly (one Node start fewer before `wrangler dev` serves; this Node is ≥ 22, as it needs).
+  return spawn(process.execPath, ['--no-warnings', cli, ...args], { cwd: ROOT, env: { ...wranglerEnv(), ...env }, stdio: 'inherit' });
 }
 
 if (import.meta.main) {

@@ -13,15 +13,48 @@ export { ContentError } from './parse.ts';
 /** Default location of content/, relative to the repository root. */
 export const CONTENT_DIR = resolve(import.meta.dirname, '../../content');
 
+const CONTENT_FILE = /\.(ya?ml|md|txt)$/;
+
+/** Adds every .yaml, .md and .txt file under `dir`/`sub` to `files`, keyed by its path relative to `dir` (with /). */
+function addFiles(files: Record<string, string>, dir: string, sub: string, skip?: (rel: string) => boolean): void {
+  for (const d of readdirSync(join(dir, sub), { recursive: true, withFileTypes: true })) {
+    if (!d.isFile() || !CONTENT_FILE.test(d.name) || d.name === 'README.md') continue;
+    const abs = join(d.parentPath, d.name);
+    const rel = relative(dir, abs).split(sep).join('/');
+    if (!skip?.(rel)) files[rel] = readFileSync(abs, 'utf8');
+  }
+}
+
 /** Every .yaml, .md and .txt file under `dir`, keyed by its path relative to `dir` (with /). */
 export function readContentFiles(dir: string): Record<string, string> {
   if (!existsSync(dir)) throw new ContentError([`${dir}: no such folder`]);
   const files: Record<string, string> = {};
-  for (const d of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!d.isFile() || !/\.(ya?ml|md|txt)$/.test(d.name) || d.name === 'README.md') continue;
-    const abs = join(d.parentPath, d.name);
-    files[relative(dir, abs).split(sep).join('/')] = readFileSync(abs, 'utf8');
-  }
+  addFiles(files, dir, '.');
+  return files;
+}
+
+/** The files of `dir` outside towns/ (what parseGlobals reads), keyed as readContentFiles keys them. */
+export function readGlobalFiles(dir: string): Record<string, string> {
+  if (!existsSync(dir)) throw new ContentError([`${dir}: no such folder`]);
+  const files: Record<string, string> = {};
+  addFiles(files, dir, '.', (rel) => rel.startsWith('towns/'));
+  return files;
+}
+
+/** The town folders' names under `dir`/towns, sorted (the ids parseContent finds). */
+export function townFolders(dir: string): string[] {
+  const towns = join(dir, 'towns');
+  if (!existsSync(towns)) return [];
+  return readdirSync(towns, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
+/** One town folder's files (towns/<id>/…), keyed as readContentFiles keys them. */
+export function readTownFiles(dir: string, id: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  addFiles(files, dir, `towns/${id}`);
   return files;
 }
 

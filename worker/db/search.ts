@@ -97,6 +97,54 @@ export function townSearchStmts(town: string, docs: SearchDoc[], digest: string 
   return out;
 }
 
+/** Splits rows into runs whose values stay under CHUNK_BYTES (UTF-8 takes at most 3 bytes a UTF-16 unit). */
+function valueRuns<T>(rows: T[], chars: (r: T) => number): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let bytes = 0;
+  for (const r of rows) {
+    const n = chars(r) * 3 + 64;
+    if (cur.length && bytes + n > CHUNK_BYTES) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(r);
+    bytes += n;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/**
+ * The statements that write the entries of a town that has none yet (the loader's new towns,
+ * issue 23): entries and index terms as bound values, many rows a statement, instead of
+ * townSearchStmts' JSON chunks, which SQLite re-reads once per column of every entry. Still a few
+ * statements, not one an entry: FTS5 writes out its pending terms at every statement. Anything
+ * stored for the town is replaced: a new town has no entry the office owns.
+ */
+export function newTownSearchStmts(town: string, docs: SearchDoc[], digest: string): Stmt[] {
+  const out: Stmt[] = [
+    stmt(`DELETE FROM search_grams WHERE rowid IN (SELECT id FROM search_docs WHERE town_id = ?)`, town),
+    stmt(`DELETE FROM search_docs WHERE town_id = ?`, town),
+  ];
+  for (const run of valueRuns(docs, (d) => d.title.length + d.context.length + d.body.length + d.ref.length)) {
+    out.push({
+      sql: `INSERT INTO search_docs (town_id, kind, ref, title, context, body, ordinal) VALUES ${run.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (town_id, kind, ref) DO NOTHING`,
+      params: run.flatMap((d) => [town, d.kind, d.ref, d.title, d.context, d.body, d.ordinal]),
+    });
+  }
+  const grams = docs.map((d) => ({ kind: d.kind, ref: d.ref, tg: searchGrams(d.title), bg: searchGrams(d.body) }));
+  for (const run of valueRuns(grams, (g) => g.tg.length + g.bg.length + g.ref.length)) {
+    out.push({
+      sql: `INSERT INTO search_grams (rowid, town, title, body) VALUES ${run.map(() => '((SELECT id FROM search_docs WHERE town_id = ? AND kind = ? AND ref = ?), ?, ?, ?)').join(', ')}`,
+      params: run.flatMap((g) => [town, g.kind, g.ref, town, g.tg, g.bg]),
+    });
+  }
+  out.push(stmt(`INSERT INTO search_towns (town_id, digest) VALUES (?, ?) ON CONFLICT (town_id) DO UPDATE SET digest = excluded.digest`, town, digest));
+  return out;
+}
+
 /**
  * Statements that index tasks the office created or whose code or title it changed (same batch as
  * the task write): the entry's title and its index terms; a task entry's quote is kept.

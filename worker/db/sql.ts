@@ -41,6 +41,53 @@ export function upsert(
   return { sql, params: [...cols.map((c) => row[c] ?? null), ...Object.values(extra), ...(opts.onlyIf?.params ?? [])] };
 }
 
+/** Rows a multi-row statement carries at most, and its values' size at most (rendered for D1, far within its 100 KB statement size). */
+const ROWS_PER_STMT = 50;
+const ROWS_BYTES = 40_000;
+
+/**
+ * The upsert of `upsert` for many rows of one shape at once: INSERT … VALUES (…), (…) … with the
+ * same conflict rule, at most ROWS_PER_STMT rows and ROWS_BYTES of values a statement, so that a
+ * new town's hundreds of rows are a few statements instead of one each (issue 23). Rows are taken
+ * in order. Bound parameters: for the loader's own SQLite, or rendered into a .sql file for D1
+ * (whose 100-parameter limit applies to bound queries, not to that file). `onlyIf` is not supported.
+ */
+export function upsertRows(table: string, keys: string[], rows: Record<string, SqlValue>[], opts: { touch?: string[]; bump?: string; keepWhen?: Record<string, string> } = {}): Stmt[] {
+  if (!rows.length) return [];
+  const cols = Object.keys(rows[0]!);
+  const text = (n: number) => {
+    const signature = ['rows', n, table, keys.join(','), cols.join(','), opts.touch?.join(',') ?? '', opts.bump ?? '', opts.keepWhen ? JSON.stringify(opts.keepWhen) : ''].join('\0');
+    let sql = upsertSql.get(signature);
+    if (sql === undefined) {
+      if (upsertSql.size >= 500) upsertSql.clear();
+      upsertSql.set(signature, (sql = upsertText(table, keys, cols, [], { ...opts, rows: n })));
+    }
+    return sql;
+  };
+  const out: Stmt[] = [];
+  let params: SqlValue[] = [];
+  let n = 0;
+  let bytes = 0;
+  const flush = () => {
+    if (n) out.push({ sql: text(n), params });
+    params = [];
+    n = 0;
+    bytes = 0;
+  };
+  for (const r of rows) {
+    if (Object.keys(r).length !== cols.length) throw new Error(`upsertRows(${table}): rows of different shapes`);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: a bound, without encoding each value.
+    let size = 0;
+    for (const c of cols) size += typeof r[c] === 'string' ? (r[c] as string).length * 3 + 3 : 24;
+    if (n && (n === ROWS_PER_STMT || bytes + size > ROWS_BYTES)) flush();
+    for (const c of cols) params.push(r[c] ?? null);
+    n++;
+    bytes += size;
+  }
+  flush();
+  return out;
+}
+
 /**
  * The text of each shape of upsert, built once: the content loader makes ~800 statements per town
  * from a few dozen shapes, and one shared string each keeps a load of 1,000 towns from building
@@ -48,7 +95,7 @@ export function upsert(
  */
 const upsertSql = new Map<string, string>();
 
-function upsertText(table: string, keys: string[], cols: string[], extraCols: string[], opts: { touch?: string[]; bump?: string; keepWhen?: Record<string, string>; onlyIf?: Stmt }): string {
+function upsertText(table: string, keys: string[], cols: string[], extraCols: string[], opts: { touch?: string[]; bump?: string; keepWhen?: Record<string, string>; onlyIf?: Stmt; rows?: number }): string {
   const keep = opts.keepWhen ?? {};
   const allCols = [...cols, ...extraCols];
   const updatable = cols.filter((c) => !keys.includes(c) && !(opts.touch ?? []).includes(c));
@@ -59,7 +106,7 @@ function upsertText(table: string, keys: string[], cols: string[], extraCols: st
     .map((c) => (keep[c] ? `(NOT (${keep[c]}) AND ${table}.${c} IS NOT excluded.${c})` : `${table}.${c} IS NOT excluded.${c}`))
     .join(' OR ');
   const values = allCols.map(() => '?').join(', ');
-  const source = opts.onlyIf ? `SELECT ${values} WHERE ${opts.onlyIf.sql}` : `VALUES (${values})`;
+  const source = opts.onlyIf ? `SELECT ${values} WHERE ${opts.onlyIf.sql}` : `VALUES ${Array.from({ length: opts.rows ?? 1 }, () => `(${values})`).join(', ')}`;
   return (
     `INSERT INTO ${table} (${allCols.join(', ')}) ${source}` +
     (updatable.length
