@@ -19,8 +19,8 @@ describe('migration 0006 on a populated database', () => {
     // Today's loader writes the optional facts of migration 0008 (basis_json, nullable as_of): 0008 touches
     // only towns, plans and jurisdictions, not tasks, so it goes in first and is skipped below.
     await applyD1Migrations(env.DB, env.TEST_MIGRATIONS.filter((m) => m.name.startsWith('0008')));
-    // Likewise the plan documents (0013), the search index (0014) and regions (0016): none touches tasks.
-    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS.filter((m) => ['0013', '0014', '0016'].some((n) => m.name.startsWith(n))));
+    // Likewise the plan documents (0013), the search index (0014), regions (0016) and what each town was loaded from (0023): none touches tasks.
+    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS.filter((m) => ['0013', '0014', '0016', '0023'].some((n) => m.name.startsWith(n))));
     // Today's loader also writes the pins of migration 0007 (tasks.console_fields): give the 0005 table
     // that column only while loading, so the database is then exactly a populated 0005 one.
     await env.DB.prepare(`ALTER TABLE tasks ADD COLUMN console_fields TEXT NOT NULL DEFAULT '[]'`).run();
