@@ -35,24 +35,29 @@ const json = (v: unknown) => JSON.stringify(v);
 const keep = (): string =>
   `(d.kind = 'task' AND EXISTS (SELECT 1 FROM tasks WHERE tasks.town_id = d.town_id AND tasks.id = d.ref AND (instr(tasks.console_fields, '"title"') > 0 OR instr(tasks.console_fields, '"code"') > 0)))`;
 
-/** Splits entries into chunks whose JSON stays under CHUNK_BYTES. */
-function chunks<T>(rows: T[]): T[][] {
-  const enc = new TextEncoder();
+/** Splits rows into runs whose size (`bytes` of each row) stays under CHUNK_BYTES. */
+function runsUnder<T>(rows: T[], bytes: (r: T) => number): T[][] {
   const out: T[][] = [];
   let cur: T[] = [];
-  let bytes = 0;
+  let size = 0;
   for (const r of rows) {
-    const n = enc.encode(json(r)).length + 1;
-    if (cur.length && bytes + n > CHUNK_BYTES) {
+    const n = bytes(r);
+    if (cur.length && size + n > CHUNK_BYTES) {
       out.push(cur);
       cur = [];
-      bytes = 0;
+      size = 0;
     }
     cur.push(r);
-    bytes += n;
+    size += n;
   }
   if (cur.length) out.push(cur);
   return out;
+}
+
+/** Splits entries into chunks whose JSON stays under CHUNK_BYTES. */
+function chunks<T>(rows: T[]): T[][] {
+  const enc = new TextEncoder();
+  return runsUnder(rows, (r) => enc.encode(json(r)).length + 1);
 }
 
 /**
@@ -98,23 +103,7 @@ export function townSearchStmts(town: string, docs: SearchDoc[], digest: string 
 }
 
 /** Splits rows into runs whose values stay under CHUNK_BYTES (UTF-8 takes at most 3 bytes a UTF-16 unit). */
-function valueRuns<T>(rows: T[], chars: (r: T) => number): T[][] {
-  const out: T[][] = [];
-  let cur: T[] = [];
-  let bytes = 0;
-  for (const r of rows) {
-    const n = chars(r) * 3 + 64;
-    if (cur.length && bytes + n > CHUNK_BYTES) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(r);
-    bytes += n;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
+const valueRuns = <T>(rows: T[], chars: (r: T) => number): T[][] => runsUnder(rows, (r) => chars(r) * 3 + 64);
 
 /**
  * The statements that write the entries of a town that has none yet (the loader's new towns,
