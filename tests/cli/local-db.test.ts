@@ -171,7 +171,8 @@ describe('npm start: the database steps in one process', () => {
       expect(log).toMatch(/✓ content\/ already loaded into the local database/);
       expect(log).toMatch(/✓ demo accounts already created/);
       expect(log).not.toMatch(/▶ (applying|loading|creating)/);
-      expect(log).toMatch(/database 0\.0 s/);
+      // Deciding to skip (reading the state, a stat walk of content/) takes well under a second, on a loaded machine too.
+      expect(log).toMatch(/database 0\.\d s/);
     } finally {
       await server.stop();
     }
