@@ -84,6 +84,8 @@ export default defineConfig(async () => {
             environment: 'node',
             include: ['tests/api/**/*.test.ts', 'tests/content/**/*.test.ts', 'tests/domain/**/*.test.ts', 'tests/cli/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
             testTimeout: 120_000,
+            // expect.poll waits for what a user waits for; on a loaded machine that can take longer than vitest's 1 s default (as Playwright's 30 s).
+            expect: { poll: { timeout: 30_000 } },
           },
         },
         {
@@ -94,6 +96,7 @@ export default defineConfig(async () => {
             include: ['tests/site/**/*.test.ts'],
             globalSetup: ['tests/site/live-site.ts'],
             testTimeout: 120_000,
+            expect: { poll: { timeout: 30_000 } },
             hookTimeout: 180_000,
           },
         },

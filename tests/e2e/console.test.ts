@@ -150,7 +150,8 @@ describe('reporter', () => {
     const c = await openCard(page, FIRST);
     expect(await c.locator('.part').innerText()).toBe('牵头');
     expect(await c.innerText()).toContain('2018年年底（2018-12-31）');
-    expect(await c.innerText()).toContain('老年人家庭医生签约率：暂无审核通过的数值');
+    // The card shows before the town's public progress arrives (正在读取……); the reader waits for the value line.
+    await expect.poll(() => c.innerText()).toContain('老年人家庭医生签约率：暂无审核通过的数值');
 
     // Empty narrative and a bad percent: messages next to the fields, a summary that gets the focus.
     await c.getByRole('button', { name: /填写进展/ }).click();
