@@ -24,7 +24,14 @@ export const ok = (r: { status: number | null; out: string }): string => {
   return r.out;
 };
 export const node = (script: string, args: string[]) => run(process.execPath, [resolve(ROOT, script), ...args]);
-export const migrate = (db: string) => ok(run(resolve(ROOT, 'node_modules/.bin/wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', db]));
+/**
+ * Migrates a local D1 as `npm start` does (worker/cli/migrate.ts, in this process's Node, no wrangler
+ * spawn: about 1 s where wrangler takes 20 s or more; tests/cli/local-db.test.ts shows wrangler then
+ * finds nothing to apply).
+ */
+export const migrate = (db: string) => ok(node('worker/cli/migrate.ts', ['--local', '--persist-to', db]));
+/** Migrates with `wrangler d1 migrations apply`: the database file is then the one wrangler itself created. */
+export const migrateWithWrangler = (db: string) => ok(run(resolve(ROOT, 'node_modules/.bin/wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', db]));
 
 /** Temporary folders, removed by `cleanup`. */
 const dirs: string[] = [];
@@ -51,7 +58,7 @@ export const dbBytes = (persist: string): number => statSync(sqliteFile(persist)
  * `updates` task updates of ~12 KB each (4,000 characters) and `audits` audit rows of ~60 KB.
  */
 export function bigDb(persist: string, opts: { updates?: number; audits?: number } = {}): void {
-  migrate(persist);
+  migrateWithWrangler(persist);
   ok(node('worker/cli/load-content.ts', ['--local', '--persist-to', persist]));
   ok(node('worker/cli/admin.ts', ['create-user', '--username', 'li-weiji', '--role', 'reporter', '--town', 'fengmao', '--unit', 'weijiban', '--persist-to', persist]));
   const db = new DatabaseSync(sqliteFile(persist));

@@ -3,6 +3,7 @@ import { env, SELF } from 'cloudflare:test';
 import type { ContentBundle } from '../../worker/domain/content.ts';
 import { contentStatements } from '../../worker/db/content.ts';
 import { runBatch } from '../../worker/db/batch.ts';
+import { readTownIds, refreshSummary } from '../../worker/db/summaries.ts';
 
 /** content/ as parsed on the host by the same reader the CLI uses. */
 export const content = (): ContentBundle => structuredClone(env.TEST_CONTENT);
@@ -18,6 +19,13 @@ export async function loadTwoTowns(): Promise<void> {
   const fengmao = bundle.towns.find((t) => t.town.id === 'fengmao')!;
   bundle.towns.push({ ...structuredClone(fengmao), town: { ...structuredClone(fengmao.town), id: 'othertown', name: '另一镇', name_en: { value: 'Other', basis: 'external', note: '测试用的第二个镇' } } });
   await loadContent(bundle);
+}
+
+/** Every town's summary recomputed at `now`, as the nightly job does town by town (worker/scheduled.ts); how many it computed. */
+export async function refreshAllSummaries(now = new Date()): Promise<number> {
+  let n = 0;
+  for (const id of await readTownIds(env.DB)) if (await refreshSummary(env.DB, id, now)) n++;
+  return n;
 }
 
 /** GET a path on the real Worker and parse JSON. */

@@ -8,8 +8,7 @@ import { env, SELF } from 'cloudflare:test';
 import type { D1Database } from '@cloudflare/workers-types/index.ts';
 import type { ContentBundle } from '../../worker/domain/content.ts';
 import { readRegion } from '../../worker/db/regions.ts';
-import { refreshAllSummaries } from '../../worker/db/summaries.ts';
-import { content, getJson, loadContent } from './helpers.ts';
+import { content, getJson, loadContent, refreshAllSummaries } from './helpers.ts';
 import { signIn } from './auth-helpers.ts';
 
 /** Fengmao and `n` copies in its county (山亭区, 枣庄市), each with its own id and name. */
@@ -98,10 +97,10 @@ describe('a region page', () => {
       return k;
     };
     await loadContent(county(2));
-    await refreshAllSummaries(env.DB as unknown as D1Database);
+    await refreshAllSummaries();
     const small = await count();
     await loadContent(county(24), '2026-02-01T00:00:00.000Z');
-    await refreshAllSummaries(env.DB as unknown as D1Database);
+    await refreshAllSummaries();
     expect(await count()).toBe(small);
     expect(small).toBeLessThanOrEqual(6);
   });

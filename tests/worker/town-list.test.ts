@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { env, SELF } from 'cloudflare:test';
 import type { D1Database } from '@cloudflare/workers-types/index.ts';
 import type { ContentBundle } from '../../worker/domain/content.ts';
-import { readPlaces, readTownList, readJurisdictionNames, refreshAllSummaries, RECOMPUTE_PER_RENDER } from '../../worker/db/summaries.ts';
-import { content, getJson, loadContent } from './helpers.ts';
+import { readPlaces, readTownList, readJurisdictionNames, RECOMPUTE_PER_RENDER } from '../../worker/db/summaries.ts';
+import { content, getJson, loadContent, refreshAllSummaries } from './helpers.ts';
 
 /** content/ with `n` towns: Fengmao and copies of it, each with its own id, name and county. */
 function manyTowns(n: number, counties = 3): ContentBundle {
@@ -53,10 +53,10 @@ describe('the lists of towns', () => {
   it('read the same few statements for one town as for 60, once the summaries are kept', { timeout: 300_000 }, async () => {
     await loadContent(manyTowns(1));
     // A content load leaves the summaries to compute: the nightly job does them all, as lists do a few per render.
-    await refreshAllSummaries(env.DB as unknown as D1Database);
+    await refreshAllSummaries();
     const one = await homeStatements();
     await loadContent(manyTowns(60), '2026-02-01T00:00:00.000Z');
-    expect(await refreshAllSummaries(env.DB as unknown as D1Database)).toBe(60);
+    expect(await refreshAllSummaries()).toBe(60);
     const many = await homeStatements();
     expect(one).toBeLessThanOrEqual(5);
     expect(many).toBe(one);

@@ -10,7 +10,7 @@
  */
 import type { AttributedText, ContentBundle, Region, TownBundle, TownDocument } from '../domain/content.ts';
 import { townRegions } from '../domain/regions.ts';
-import { placeholders, stmt, upsert, upsertRows, type SqlValue, type Stmt } from './sql.ts';
+import { keepOnly, stmt, upsert, upsertRows, type SqlValue, type Stmt } from './sql.ts';
 import { PINNED_COLUMNS, pinnedSql } from './tasks.ts';
 import { newTownSearchStmts, targetLine, townSearchStmts } from './search.ts';
 import { townSearchDocs, type SearchSource } from '../domain/search.ts';
@@ -166,27 +166,12 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
       office_role: officeRole,
       ordinal: i,
     });
-    if (!fresh)
-      out.push(
-        stmt(
-          `DELETE FROM member_units WHERE town_id = ? AND member_id = ?${m.units.length ? ` AND unit_id NOT IN (${placeholders(m.units.length)})` : ''}`,
-          town,
-          m.id,
-          ...m.units,
-        ),
-      );
+    if (!fresh) out.push(keepOnly('member_units', { town_id: town, member_id: m.id }, 'unit_id', m.units));
     for (const u of m.units) put('member_units', ['town_id', 'member_id', 'unit_id'], { town_id: town, member_id: m.id, unit_id: u });
   });
 
   const indicatorIds = t.indicators.map((i) => i.indicator);
-  if (!fresh)
-    out.push(
-      stmt(
-        `DELETE FROM indicator_targets WHERE town_id = ?${indicatorIds.length ? ` AND indicator_id NOT IN (${placeholders(indicatorIds.length)})` : ''}`,
-        town,
-        ...indicatorIds,
-      ),
-    );
+  if (!fresh) out.push(keepOnly('indicator_targets', { town_id: town }, 'indicator_id', indicatorIds));
   t.indicators.forEach((ind, i) => {
     put('town_indicators', ['town_id', 'indicator_id'], {
       town_id: town,
@@ -197,15 +182,7 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
       ordinal: i,
     });
     const ms = ind.targets.map((x) => x.milestone);
-    if (!fresh)
-      out.push(
-        stmt(
-          `DELETE FROM indicator_targets WHERE town_id = ? AND indicator_id = ? AND milestone_id NOT IN (${placeholders(ms.length)})`,
-          town,
-          ind.indicator,
-          ...ms,
-        ),
-      );
+    if (!fresh) out.push(keepOnly('indicator_targets', { town_id: town, indicator_id: ind.indicator }, 'milestone_id', ms));
     for (const tg of ind.targets) {
       const row: Record<string, SqlValue> =
         tg.kind === 'numeric'
@@ -229,14 +206,7 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
       });
     }
   });
-  if (!fresh)
-    out.push(
-      stmt(
-        `DELETE FROM town_indicators WHERE town_id = ?${indicatorIds.length ? ` AND indicator_id NOT IN (${placeholders(indicatorIds.length)})` : ''}`,
-        town,
-        ...indicatorIds,
-      ),
-    );
+  if (!fresh) out.push(keepOnly('town_indicators', { town_id: town }, 'indicator_id', indicatorIds));
 
   t.tasks.forEach((task, i) => {
     // Fields the office edited through the API are pinned (tasks.console_fields, migration 0007):
@@ -265,28 +235,11 @@ function townStatements(t: TownBundle, now: string, allRegions: Region[], fresh 
     const unitIds = task.units.map((u) => u.unit);
     // A new town's tasks were inserted just now, pinning nothing.
     const unitsFree = fresh ? undefined : stmt(`NOT EXISTS (SELECT 1 FROM tasks WHERE town_id = ? AND id = ? AND ${pinnedSql('units', 'tasks')})`, town, task.id);
-    if (unitsFree)
-      out.push(
-        stmt(
-          `DELETE FROM task_units WHERE town_id = ? AND task_id = ? AND unit_id NOT IN (${placeholders(unitIds.length)}) AND ${unitsFree.sql}`,
-          town,
-          task.id,
-          ...unitIds,
-          ...unitsFree.params,
-        ),
-      );
+    if (unitsFree) out.push(keepOnly('task_units', { town_id: town, task_id: task.id }, 'unit_id', unitIds, unitsFree));
     task.units.forEach((u, j) =>
       put('task_units', ['town_id', 'task_id', 'unit_id'], { town_id: town, task_id: task.id, unit_id: u.unit, role: u.role, ordinal: j }, unitsFree ? { onlyIf: unitsFree } : {}),
     );
-    if (!fresh)
-      out.push(
-        stmt(
-          `DELETE FROM task_indicators WHERE town_id = ? AND task_id = ?${task.indicators.length ? ` AND indicator_id NOT IN (${placeholders(task.indicators.length)})` : ''}`,
-          town,
-          task.id,
-          ...task.indicators,
-        ),
-      );
+    if (!fresh) out.push(keepOnly('task_indicators', { town_id: town, task_id: task.id }, 'indicator_id', task.indicators));
     for (const ind of task.indicators) {
       put('task_indicators', ['town_id', 'task_id', 'indicator_id'], { town_id: town, task_id: task.id, indicator_id: ind });
     }

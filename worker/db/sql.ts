@@ -118,6 +118,17 @@ function upsertText(table: string, keys: string[], cols: string[], extraCols: st
 /** `?, ?, ?` for an IN list (D1 allows at most 100 bound parameters per statement). */
 export const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
+/**
+ * Deletes the rows of `table` within `scope` (column = value, all of them) whose `column` is not
+ * among `kept` — every row of the scope when nothing is kept — and only where `onlyIf` holds.
+ */
+export function keepOnly(table: string, scope: Record<string, SqlValue>, column: string, kept: readonly SqlValue[], onlyIf?: Stmt): Stmt {
+  const where = Object.keys(scope).map((c) => `${c} = ?`);
+  if (kept.length) where.push(`${column} NOT IN (${placeholders(kept.length)})`);
+  if (onlyIf) where.push(onlyIf.sql);
+  return stmt(`DELETE FROM ${table} WHERE ${where.join(' AND ')}`, ...Object.values(scope), ...kept, ...(onlyIf?.params ?? []));
+}
+
 /** Renders a statement as literal SQL text for a .sql file. */
 export function renderSql(s: Stmt): string {
   let i = 0;

@@ -195,14 +195,6 @@ export async function readPlaces(db: D1Database): Promise<PlaceCount[]> {
   return r.results;
 }
 
-/** Recomputes every town's summary (the nightly job): the day they are judged on has changed. */
-export async function refreshAllSummaries(db: D1Database, now = new Date()): Promise<number> {
-  const ids = await db.prepare(`SELECT id FROM towns WHERE document_json IS NOT NULL ORDER BY id`).all<{ id: string }>();
-  let n = 0;
-  for (const { id } of ids.results) if (await refreshSummary(db, id, now)) n++;
-  return n;
-}
-
 /** The jurisdictions' names, province and level (the home page's comparison list): one light statement. */
 export async function readJurisdictionNames(db: D1Database): Promise<{ id: string; name: string; level: Jurisdiction['level']; province: Jurisdiction['province'] }[]> {
   const r = await db
