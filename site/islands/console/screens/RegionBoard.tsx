@@ -80,20 +80,24 @@ export default function RegionBoard({ session, town: region }: ScreenProps) {
 
   return (
     <>
-      <form
-        className="console-panel board-filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setApplied(asOf);
-        }}
-      >
-        <Field form="region-board" path="asOf" label="截至日期" errors={{}}>
-          {(a) => <input {...a} type="date" value={asOf} onChange={(e) => setAsOf(e.target.value)} />}
-        </Field>
-        <button type="submit" className="button button-primary">
-          查看
-        </button>
-      </form>
+      {/* The date folded into one line, as on a town's board: the answer comes first on a phone's screen. */}
+      <details className="console-panel board-filter-panel">
+        <summary>截至 {applied}（点开换日期）</summary>
+        <form
+          className="board-filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setApplied(asOf);
+          }}
+        >
+          <Field form="region-board" path="asOf" label="截至日期" errors={{}}>
+            {(a) => <input {...a} type="date" value={asOf} onChange={(e) => setAsOf(e.target.value)} />}
+          </Field>
+          <button type="submit" className="button button-primary">
+            查看
+          </button>
+        </form>
+      </details>
       {failure && <Notice kind="error">{failure}</Notice>}
       {board && (
         <section className="console-panel" aria-labelledby="region-board-title" aria-live="polite">
