@@ -54,11 +54,20 @@ describe("a county's supervisor on a phone", () => {
     // A town's overdue tasks are fetched when its line is opened.
     await town.locator('summary').click();
     await town.locator('.board-items li').first().waitFor();
-    expect(await page.locator('.unit-ranking li[data-town="fengmao"]').count()).toBeGreaterThan(0);
     // The board is the API's (the same rules as the town's own board).
     const token = await tokenOf('demo-region-supervisor');
-    const board = (await (await fetch(`${origin}/api/v1/regions/shanting/board`, { headers: { authorization: `Bearer ${token}` } })).json()) as { towns: { town: { id: string }; counts: { overdue: number } }[] };
+    const board = (await (await fetch(`${origin}/api/v1/regions/shanting/board`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      towns: { town: { id: string }; counts: { overdue: number } }[];
+      units: { town: { id: string } }[];
+    };
     expect(await town.locator('summary').innerText()).toContain(`逾期 ${board.towns.find((t) => t.town.id === 'fengmao')!.counts.overdue}，`);
+    // The unit ranking (every unit of the region's three towns, more than 20) shows its first 20 lines, then all on request.
+    const ranking = page.locator('.unit-ranking li');
+    expect(board.units.length).toBeGreaterThan(20);
+    expect(await ranking.count()).toBe(20);
+    await page.getByRole('button', { name: `显示全部 ${board.units.length} 个单位` }).click();
+    await expect.poll(() => ranking.count()).toBe(board.units.length);
+    expect(await page.locator('.unit-ranking li[data-town="fengmao"]').count()).toBe(board.units.filter((u) => u.town.id === 'fengmao').length);
     expect(await problems(page)).toEqual([]);
 
     // Region bulletins: draft, preview (the public page's figures), issue after a second confirmation.

@@ -49,6 +49,9 @@ interface RegionBoardView {
   }[];
 }
 
+/** Lines of the unit ranking shown before 显示全部. */
+const UNITS_FIRST = 20;
+
 /** The region the screens work on: App passes a region supervisor's region as `town`. */
 export default function RegionBoard({ session, town: region }: ScreenProps) {
   const [asOf, setAsOf] = useState(() => new URLSearchParams(location.search).get('asOf') ?? todayCst());
@@ -57,6 +60,8 @@ export default function RegionBoard({ session, town: region }: ScreenProps) {
   const [failure, setFailure] = useState('');
   /** Each opened town's units with their overdue tasks (null while on its way), or why it could not be read. */
   const [detail, setDetail] = useState<Record<string, { units: { unit: Ref; overdue: Item[] }[] } | { failure: string } | null>>({});
+  /** The unit ranking shows its first UNITS_FIRST lines until asked for all (a region of 100 towns has over a thousand units). */
+  const [allUnits, setAllUnits] = useState(false);
 
   useEffect(() => {
     history.replaceState(null, '', `?asOf=${applied}`);
@@ -157,7 +162,7 @@ export default function RegionBoard({ session, town: region }: ScreenProps) {
           <h2 id="region-units-title">按责任单位（逾期最多的在前）</h2>
           <p className="hint">各镇的责任单位各自列出，同名单位不合并。先比逾期项数，再比有风险项数，再比长期未更新项数。</p>
           <ol className="console-list unit-ranking">
-            {board.units.map((l) => (
+            {(allUnits ? board.units : board.units.slice(0, UNITS_FIRST)).map((l) => (
               <li key={`${l.town.id}:${l.unit.id}`} data-town={l.town.id} data-unit={l.unit.id}>
                 <strong>
                   {l.town.name} · {l.unit.name}
@@ -167,6 +172,14 @@ export default function RegionBoard({ session, town: region }: ScreenProps) {
               </li>
             ))}
           </ol>
+          {!allUnits && board.units.length > UNITS_FIRST && (
+            <p>
+              以上是前 {UNITS_FIRST} 个单位，共 {board.units.length} 个。
+              <button type="button" className="button" onClick={() => setAllUnits(true)}>
+                显示全部 {board.units.length} 个单位
+              </button>
+            </p>
+          )}
         </section>
       )}
     </>
