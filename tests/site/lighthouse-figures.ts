@@ -18,7 +18,7 @@ export interface LighthouseFigure {
 }
 
 /** The pages Lighthouse scores: the home page and the town pages readers land on (on demand), and a prerendered plan page. */
-export const LIGHTHOUSE_PAGES = { home: '/', town: '/towns/fengmao/', progress: '/towns/fengmao/progress/', tasks: '/towns/fengmao/tasks/', en_town: '/en/towns/fengmao/', plan: '/towns/fengmao/plan/' } as const;
+export const LIGHTHOUSE_PAGES = { home: '/', town: '/towns/fengmao/', progress: '/towns/fengmao/progress/', tasks: '/towns/fengmao/tasks/', en_town: '/en/towns/fengmao/', plan: '/towns/fengmao/plan/', region: '/regions/shanting/', search: '/search/?q=%E7%AD%BE%E7%BA%A6' } as const;
 export const LIGHTHOUSE_CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 
 /**

@@ -2,7 +2,7 @@
  * `npm run lighthouse`: Lighthouse (mobile preset) on the built Worker (dist/server under
  * `wrangler dev`, over a fresh local D1 seeded with tests/fixtures/public, as the site tests read
  * it), so the pages rendered on demand are scored as readers get them: the home, town, progress,
- * tasks and English town pages, and the prerendered plan page. Prints the four category scores and
+ * tasks and English town pages, the prerendered plan page, a county's page and a search's answers. Prints the four category scores and
  * the JavaScript bytes each page loads, and fails when a score is below 95.
  * Needs `npm run build` first. Not part of `npm test` (about a minute per page on a shared 2-core machine).
  * PORT sets the port of the server (default: a free one).
@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import { LIGHTHOUSE_CATEGORIES, LIGHTHOUSE_PAGES, lighthouseFigures } from './lighthouse-figures.ts';
 import { startLiveSite } from './live-site.ts';
 
-const PAGES: Record<string, string> = { ...LIGHTHOUSE_PAGES, compare: '/compare/', search: '/search/' };
+const PAGES: Record<string, string> = { ...LIGHTHOUSE_PAGES, compare: '/compare/' };
 
 const site = await startLiveSite({ port: process.env.PORT ? Number(process.env.PORT) : undefined });
 let failed = false;

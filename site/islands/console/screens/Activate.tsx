@@ -3,7 +3,7 @@
  * which never reaches a server log; the person chooses a password (ActivateBody, the API's schema).
  * The token is removed from the address bar at once, so it stays out of history and screenshots.
  */
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ActivateBody } from '../../../../worker/domain/account.ts';
 import { api, failureText } from '../api.ts';
 import { check, ErrorSummary, Field, Notice, type Errors } from '../forms.tsx';
@@ -24,6 +24,13 @@ export function Activate() {
   const [busy, setBusy] = useState(false);
   const summary = useRef<HTMLDivElement>(null);
   const doneRef = useRef<HTMLDivElement>(null);
+  // Another link opened in this tab changes only the fragment (the address bar holds no token by
+  // then), which loads nothing: read the page again so that the new link's token is the one used.
+  useEffect(() => {
+    const onHash = () => void (tokenFromHash() && location.reload());
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
 
   if (!token) return <Notice kind="error">激活链接不完整。请使用领导小组办公室发给您的完整链接。</Notice>;
   if (done)
