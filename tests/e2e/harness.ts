@@ -41,6 +41,21 @@ export interface ConsoleServer {
 export async function startConsoleServer(opts: { prefix: string; port?: number; needs?: string; timeoutMs?: number }): Promise<ConsoleServer> {
   const needs = opts.needs ?? 'console/index.html';
   if (!existsSync(join(ROOT, 'dist/client', needs))) throw new Error(`dist/ has no ${needs}: run \`npm run build\` first (npm test does)`);
+  // Two servers started at the same instant (test files run two at a time) can pick the same port
+  // for one of wrangler's internal sockets: "Address already in use". Start again on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (e) {
+      if (!(e instanceof PortClash) || attempt === 3 || opts.port) throw e;
+    }
+  }
+}
+
+/** wrangler could not bind one of its sockets: another server took the port between its choice and its use. */
+export class PortClash extends Error {}
+
+async function startOnce(opts: { prefix: string; port?: number; timeoutMs?: number }): Promise<ConsoleServer> {
   const port = opts.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   const state = mkdtempSync(join(tmpdir(), `${opts.prefix}-`));
@@ -69,7 +84,8 @@ export async function startConsoleServer(opts: { prefix: string; port?: number; 
   for (;;) {
     if (server.exitCode !== null) {
       await stop();
-      throw new Error(`npm start exited with ${server.exitCode}:\n${log.slice(-3000)}`);
+      const text = `npm start exited with ${server.exitCode}:\n${log.slice(-3000)}`;
+      throw /Address already in use/.test(log) ? new PortClash(text) : new Error(text);
     }
     if (await fetch(`${origin}/api/health`).then((r) => r.ok, () => false)) break;
     if (Date.now() > until) {

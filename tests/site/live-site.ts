@@ -55,7 +55,8 @@ export async function startLiveSite(opts: { seed?: boolean; port?: number; root?
   if (!existsSync(resolve(root, 'dist/server/wrangler.json'))) throw new Error('dist/server is missing: run `npm run build` first (npm test does)');
   const persist = mkdtempSync(join(tmpdir(), 'live-site-'));
   const target = ['--local', '--persist-to', persist];
-  run('worker/cli/wrangler.ts', ['d1', 'migrations', 'apply', 'DB', ...target], root);
+  // Migrated as npm start does (one process; tests/cli/local-db.test.ts shows wrangler then finds nothing to apply).
+  run('worker/cli/migrate.ts', target, root);
   run('worker/cli/load-content.ts', target, root, opts.env);
   if (opts.seed !== false) {
     const sql = readdirSync(FIXTURES)
@@ -66,7 +67,22 @@ export async function startLiveSite(opts: { seed?: boolean; port?: number; root?
     writeFileSync(file, sql);
     run('worker/cli/wrangler.ts', ['d1', 'execute', 'DB', ...target, '--yes', '--file', file], root);
   }
-  const port = opts.port ?? (await freePort());
+  // Two servers started at the same instant can pick the same port for one of wrangler's internal
+  // sockets ("Address already in use"): start again on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await serve(root, persist, target, opts.port);
+    } catch (e) {
+      if (!(e instanceof Error && /Address already in use/.test(e.message)) || attempt === 3 || opts.port) {
+        rmSync(persist, { recursive: true, force: true });
+        throw e;
+      }
+    }
+  }
+}
+
+async function serve(root: string, persist: string, target: string[], fixedPort?: number): Promise<LiveSite> {
+  const port = fixedPort ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   let log = '';
   // Its own process group, so close() ends exactly what it started (wrangler and workerd).
