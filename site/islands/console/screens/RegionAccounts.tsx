@@ -21,7 +21,8 @@ const LABELS: Record<string, string> = { username: '用户名', display_name: '�
 
 export default function RegionAccounts({ session }: ScreenProps) {
   const [regions, setRegions] = useState<Region[]>([]);
-  const [region, setRegion] = useState('');
+  // The region chosen is kept in the address (?region=), so that reading the page again stays on it.
+  const [region, setRegion] = useState(() => new URLSearchParams(location.search).get('region') ?? '');
   const [list, setList] = useState<ManagedAccount[]>([]);
   const [form, setForm] = useState({ username: '', display_name: '' });
   const [errors, setErrors] = useState<Errors>({});
@@ -30,8 +31,17 @@ export default function RegionAccounts({ session }: ScreenProps) {
   const summary = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    api<{ regions: Region[] }>('/api/v1/regions').then((r) => (setRegions(r.regions), setRegion((x) => x || (r.regions[0]?.id ?? ''))), (e) => setFailure(failureText(e)));
+    api<{ regions: Region[] }>('/api/v1/regions').then(
+      (r) => (setRegions(r.regions), setRegion((x) => (r.regions.some((g) => g.id === x) ? x : (r.regions[0]?.id ?? '')))),
+      (e) => setFailure(failureText(e)),
+    );
   }, []);
+  useEffect(() => {
+    if (!region) return;
+    const q = new URLSearchParams(location.search);
+    q.set('region', region);
+    history.replaceState(null, '', `?${q}`);
+  }, [region]);
   const load = useCallback(async () => {
     if (!region) return;
     try {
