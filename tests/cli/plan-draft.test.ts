@@ -111,7 +111,9 @@ describe('npm run plan:draft on Fengmao’s plan text', () => {
     expect(c.stdout).toContain(`fengmao-draft (${drafted} tasks`);
     const persist = join(work, 'd1');
     const wr = (args: string[]) => spawnSync(resolve(root, 'node_modules/.bin/wrangler'), [...args, '--persist-to', persist], { cwd: root, env, encoding: 'utf8' });
-    expect(wr(['d1', 'migrations', 'apply', 'DB', '--local']).status).toBe(0);
+    // Migrated as npm start does (one process), loaded by the real loader, read back through wrangler.
+    const migrated = spawnSync(process.execPath, [resolve(root, 'worker/cli/migrate.ts'), '--local', '--persist-to', persist], { cwd: root, env, encoding: 'utf8' });
+    expect(migrated.status, migrated.stderr).toBe(0);
     const load = spawnSync(process.execPath, [resolve(root, 'worker/cli/load-content.ts'), '--local', '--persist-to', persist], { cwd: root, env: { ...env, CONTENT_DIR: content }, encoding: 'utf8' });
     expect(load.status, load.stderr).toBe(0);
     const q = wr(['d1', 'execute', 'DB', '--local', '--json', '--command', "SELECT (SELECT name FROM towns WHERE id = 'fengmao-draft') AS name, (SELECT COUNT(*) FROM tasks WHERE town_id = 'fengmao-draft') AS tasks"]);
