@@ -21,7 +21,7 @@ import {
   type SearchSource,
 } from '../domain/search.ts';
 import type { D1Database } from '@cloudflare/workers-types/index.ts';
-import { stmt, type Stmt } from './sql.ts';
+import { runsUnder, stmt, type Stmt } from './sql.ts';
 
 const CHUNK_BYTES = 40_000;
 const json = (v: unknown) => JSON.stringify(v);
@@ -35,29 +35,10 @@ const json = (v: unknown) => JSON.stringify(v);
 const keep = (): string =>
   `(d.kind = 'task' AND EXISTS (SELECT 1 FROM tasks WHERE tasks.town_id = d.town_id AND tasks.id = d.ref AND (instr(tasks.console_fields, '"title"') > 0 OR instr(tasks.console_fields, '"code"') > 0)))`;
 
-/** Splits rows into runs whose size (`bytes` of each row) stays under CHUNK_BYTES. */
-function runsUnder<T>(rows: T[], bytes: (r: T) => number): T[][] {
-  const out: T[][] = [];
-  let cur: T[] = [];
-  let size = 0;
-  for (const r of rows) {
-    const n = bytes(r);
-    if (cur.length && size + n > CHUNK_BYTES) {
-      out.push(cur);
-      cur = [];
-      size = 0;
-    }
-    cur.push(r);
-    size += n;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
-
 /** Splits entries into chunks whose JSON stays under CHUNK_BYTES. */
 function chunks<T>(rows: T[]): T[][] {
   const enc = new TextEncoder();
-  return runsUnder(rows, (r) => enc.encode(json(r)).length + 1);
+  return runsUnder(rows, (r) => enc.encode(json(r)).length + 1, CHUNK_BYTES);
 }
 
 /**
@@ -103,7 +84,7 @@ export function townSearchStmts(town: string, docs: SearchDoc[], digest: string 
 }
 
 /** Splits rows into runs whose values stay under CHUNK_BYTES (UTF-8 takes at most 3 bytes a UTF-16 unit). */
-const valueRuns = <T>(rows: T[], chars: (r: T) => number): T[][] => runsUnder(rows, (r) => chars(r) * 3 + 64);
+const valueRuns = <T>(rows: T[], chars: (r: T) => number): T[][] => runsUnder(rows, (r) => chars(r) * 3 + 64, CHUNK_BYTES);
 
 /**
  * The statements that write the entries of a town that has none yet (the loader's new towns,

@@ -64,27 +64,31 @@ export function upsertRows(table: string, keys: string[], rows: Record<string, S
     }
     return sql;
   };
-  const out: Stmt[] = [];
-  let params: SqlValue[] = [];
-  let n = 0;
+  for (const r of rows) if (Object.keys(r).length !== cols.length) throw new Error(`upsertRows(${table}): rows of different shapes`);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: a bound, without encoding each value.
+  const size = (r: Record<string, SqlValue>) => cols.reduce((n, c) => n + (typeof r[c] === 'string' ? (r[c] as string).length * 3 + 3 : 24), 0);
+  return runsUnder(rows, size, ROWS_BYTES, ROWS_PER_STMT).map((run) => ({ sql: text(run.length), params: run.flatMap((r) => cols.map((c) => r[c] ?? null)) }));
+}
+
+/**
+ * Splits rows, in order, into runs of at most `maxRows` rows whose sizes (`size` of each) add up to
+ * at most `maxBytes`; a row larger than that alone is a run of its own.
+ */
+export function runsUnder<T>(rows: readonly T[], size: (r: T) => number, maxBytes: number, maxRows = Infinity): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
   let bytes = 0;
-  const flush = () => {
-    if (n) out.push({ sql: text(n), params });
-    params = [];
-    n = 0;
-    bytes = 0;
-  };
   for (const r of rows) {
-    if (Object.keys(r).length !== cols.length) throw new Error(`upsertRows(${table}): rows of different shapes`);
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: a bound, without encoding each value.
-    let size = 0;
-    for (const c of cols) size += typeof r[c] === 'string' ? (r[c] as string).length * 3 + 3 : 24;
-    if (n && (n === ROWS_PER_STMT || bytes + size > ROWS_BYTES)) flush();
-    for (const c of cols) params.push(r[c] ?? null);
-    n++;
-    bytes += size;
+    const n = size(r);
+    if (cur.length && (cur.length === maxRows || bytes + n > maxBytes)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(r);
+    bytes += n;
   }
-  flush();
+  if (cur.length) out.push(cur);
   return out;
 }
 
